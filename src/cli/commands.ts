@@ -1,0 +1,4 @@
+// The list of CLI commands, in the order `posguard --help` shows them.
+import type { Command } from './command.js';
+
+export const commands: readonly Command[] = [];

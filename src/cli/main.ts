@@ -1,0 +1,49 @@
+// The CLI entry point: finds the command, runs it, and turns operating errors into one clear line
+// on stderr and a non-zero exit code. No business logic lives here.
+import { isPosError } from '../pos-error.js';
+import { exitCodes, type CliIo, type Command } from './command.js';
+import { commands } from './commands.js';
+
+function usage(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return [
+    'posguard: an acquiring host that charges each sale exactly once',
+    '',
+    'Usage: posguard <command> [flags]   (posguard <command> --help for its flags)',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+  ].join('\n');
+}
+
+function processIo(): CliIo {
+  const stopSignal = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), stopSignal };
+}
+
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage());
+    return name === undefined ? exitCodes.usage : exitCodes.ok;
+  }
+  const command: Command | undefined = commands.find((c) => c.name === name);
+  if (command === undefined) {
+    io.stderr.write(`posguard: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
+    return exitCodes.usage;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (isPosError(error)) {
+      io.stderr.write(`posguard ${command.name}: ${error.code}: ${error.message}\n`);
+      return error.code.startsWith('POS_ERR_CLI_') ? exitCodes.usage : exitCodes.failure;
+    }
+    throw error;
+  }
+}
