@@ -28,7 +28,7 @@ export interface Command {
 /** Exit codes: 0 done, 1 the command ran and found a failure (a breach, a mismatch), 2 bad usage or input. */
 export const exitCodes = { ok: 0, failure: 1, usage: 2 } as const;
 
-type FlagSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
+export type FlagSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
 
 export interface ParsedFlags {
   readonly values: Record<string, string | boolean | string[] | boolean[] | undefined>;

@@ -1,0 +1,317 @@
+// The only place that reads the environment. Every setting of a host has a flag, an environment
+// variable and a default, in one table; flags win over the environment, which wins over the
+// default. A bad value is refused naming where it came from, what was expected and what came.
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Secret } from '../cards/secret.js';
+import { defaultEngineSettings, minKeyRetentionMs, type EngineSettings } from '../payments/engine-context.js';
+import { PosError } from '../pos-error.js';
+import type { IssuerFaults } from '../upstream/simulated-issuer.js';
+
+type Kind =
+  | { type: 'string' }
+  | { type: 'integer'; min: number; max: number }
+  | { type: 'rate' }
+  | { type: 'range' }
+  | { type: 'enum'; values: readonly string[] };
+
+export interface SettingSpec {
+  readonly name: string;
+  readonly flag: string;
+  readonly env: string;
+  readonly kind: Kind;
+  readonly fallback?: string;
+  readonly help: string;
+}
+
+export const hostSettings: readonly SettingSpec[] = [
+  {
+    name: 'db',
+    flag: 'db',
+    env: 'POSGUARD_DB',
+    kind: { type: 'string' },
+    fallback: './data/posguard.db',
+    help: 'SQLite database file',
+  },
+  {
+    name: 'databaseUrl',
+    flag: 'database-url',
+    env: 'POSGUARD_DATABASE_URL',
+    kind: { type: 'string' },
+    help: 'PostgreSQL URL (postgres://...); when given, used instead of the SQLite file',
+  },
+  {
+    name: 'httpPort',
+    flag: 'http-port',
+    env: 'POSGUARD_HTTP_PORT',
+    kind: { type: 'integer', min: 0, max: 65535 },
+    fallback: '8080',
+    help: 'HTTP API port (0 picks a free one)',
+  },
+  {
+    name: 'host',
+    flag: 'host',
+    env: 'POSGUARD_HOST',
+    kind: { type: 'string' },
+    fallback: '127.0.0.1',
+    help: 'address to listen on',
+  },
+  {
+    name: 'isoPort',
+    flag: 'iso-port',
+    env: 'POSGUARD_ISO_PORT',
+    kind: { type: 'integer', min: 0, max: 65535 },
+    help: 'CUP ISO 8583 TCP port (off unless given)',
+  },
+  {
+    name: 'logLevel',
+    flag: 'log-level',
+    env: 'POSGUARD_LOG_LEVEL',
+    kind: { type: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] },
+    fallback: 'info',
+    help: 'log level',
+  },
+  {
+    name: 'upstreamTimeoutMs',
+    flag: 'upstream-timeout-ms',
+    env: 'POSGUARD_UPSTREAM_TIMEOUT_MS',
+    kind: { type: 'integer', min: 50, max: 120_000 },
+    fallback: String(defaultEngineSettings.upstreamTimeoutMs),
+    help: 'how long to wait for the upstream before answering 98 and reversing',
+  },
+  {
+    name: 'keyRetentionHours',
+    flag: 'key-retention-hours',
+    env: 'POSGUARD_KEY_RETENTION_HOURS',
+    kind: { type: 'integer', min: minKeyRetentionMs / 3_600_000, max: 24 * 365 },
+    fallback: String(defaultEngineSettings.keyRetentionMs / 3_600_000),
+    help: 'how long idempotency keys are kept (at least 48)',
+  },
+  {
+    name: 'upstreamUrl',
+    flag: 'upstream-url',
+    env: 'POSGUARD_UPSTREAM_URL',
+    kind: { type: 'string' },
+    help: 'an issuer served by `posguard issuer` (http://...); default: the simulated issuer in process',
+  },
+  {
+    name: 'issuerLatencyMs',
+    flag: 'issuer-latency-ms',
+    env: 'POSGUARD_ISSUER_LATENCY_MS',
+    kind: { type: 'range' },
+    fallback: '0',
+    help: 'simulated issuer: answer latency, N or MIN-MAX ms',
+  },
+  {
+    name: 'issuerDeclineRate',
+    flag: 'issuer-decline-rate',
+    env: 'POSGUARD_ISSUER_DECLINE_RATE',
+    kind: { type: 'rate' },
+    fallback: '0',
+    help: 'simulated issuer: share of sales declined (0 to 1)',
+  },
+  {
+    name: 'issuerLostAnswerRate',
+    flag: 'issuer-lost-answer-rate',
+    env: 'POSGUARD_ISSUER_LOST_ANSWER_RATE',
+    kind: { type: 'rate' },
+    fallback: '0',
+    help: 'simulated issuer: share of answers lost after the charge is applied',
+  },
+  {
+    name: 'issuerDoublePostRate',
+    flag: 'issuer-double-post-rate',
+    env: 'POSGUARD_ISSUER_DOUBLE_POST_RATE',
+    kind: { type: 'rate' },
+    fallback: '0',
+    help: 'simulated issuer: share of sales posted twice',
+  },
+  {
+    name: 'issuerOutageRate',
+    flag: 'issuer-outage-rate',
+    env: 'POSGUARD_ISSUER_OUTAGE_RATE',
+    kind: { type: 'rate' },
+    fallback: '0',
+    help: 'simulated issuer: share of calls refused as if down',
+  },
+  {
+    name: 'secret',
+    flag: 'secret',
+    env: 'POSGUARD_SECRET',
+    kind: { type: 'string' },
+    help: 'host secret, 64 hex characters; default: generated into <data folder>/secret.key',
+  },
+];
+
+export type RawSettings = Readonly<Record<string, string | undefined>>;
+
+function fromWhere(spec: SettingSpec, source: 'flag' | 'env'): string {
+  return source === 'flag' ? `--${spec.flag}` : spec.env;
+}
+
+function check(spec: SettingSpec, value: string, source: 'flag' | 'env' | 'default'): string {
+  const where = source === 'default' ? `default ${spec.name}` : fromWhere(spec, source);
+  const refuse = (expected: string): never => {
+    throw new PosError(
+      'POS_ERR_CONFIG_INVALID',
+      `${where}: expected ${expected}, got ${JSON.stringify(value)}`,
+      {
+        details: { setting: spec.name, source },
+      },
+    );
+  };
+  const kind = spec.kind;
+  switch (kind.type) {
+    case 'string':
+      if (value.trim() === '') refuse('a value');
+      return value;
+    case 'integer': {
+      const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+      if (!Number.isSafeInteger(n) || n < kind.min || n > kind.max)
+        refuse(`a whole number from ${kind.min} to ${kind.max}`);
+      return value;
+    }
+    case 'rate': {
+      const n = /^(0(\.\d+)?|1(\.0+)?)$/.test(value) ? Number(value) : Number.NaN;
+      if (Number.isNaN(n)) refuse('a share from 0 to 1, such as 0.05');
+      return value;
+    }
+    case 'range':
+      if (!/^\d{1,7}(-\d{1,7})?$/.test(value)) refuse('milliseconds as N or MIN-MAX');
+      return value;
+    case 'enum':
+      if (!kind.values.includes(value)) refuse(`one of ${kind.values.join(', ')}`);
+      return value;
+  }
+}
+
+/** Resolves every setting from flags, then environment, then defaults, checking each value. */
+export function resolveSettings(
+  specs: readonly SettingSpec[],
+  flags: RawSettings,
+  env: RawSettings,
+): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const spec of specs) {
+    const flag = flags[spec.name];
+    const fromEnv = env[spec.env];
+    if (flag !== undefined) out[spec.name] = check(spec, flag, 'flag');
+    else if (fromEnv !== undefined && fromEnv !== '') out[spec.name] = check(spec, fromEnv, 'env');
+    else if (spec.fallback !== undefined) out[spec.name] = check(spec, spec.fallback, 'default');
+  }
+  return out;
+}
+
+export interface HostConfig {
+  readonly dbPath: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string | null;
+  readonly httpPort: number;
+  readonly host: string;
+  readonly isoPort: number | null;
+  readonly logLevel: string;
+  readonly upstreamUrl: string | null;
+  readonly issuerFaults: IssuerFaults;
+  readonly engine: EngineSettings;
+  readonly secretHex: string | null;
+  readonly demo: boolean;
+}
+
+function rate(value: string | undefined): number {
+  return value === undefined ? 0 : Number(value);
+}
+
+export function loadHostConfig(input: {
+  flags: RawSettings;
+  env: RawSettings;
+  cwd: string;
+  demo?: boolean;
+}): HostConfig {
+  const s = resolveSettings(hostSettings, input.flags, input.env);
+  const dbPath = resolve(input.cwd, s['db'] ?? './data/posguard.db');
+  const [minLatency = 0, maxLatency = minLatency] = (s['issuerLatencyMs'] ?? '0').split('-').map(Number);
+  if (maxLatency < minLatency) {
+    throw new PosError(
+      'POS_ERR_CONFIG_INVALID',
+      `--issuer-latency-ms: expected MIN-MAX with MIN <= MAX, got ${s['issuerLatencyMs']}`,
+    );
+  }
+  const secretHex = s['secret'] ?? null;
+  if (secretHex !== null && !/^[0-9a-fA-F]{64,}$/.test(secretHex)) {
+    throw new PosError(
+      'POS_ERR_CONFIG_INVALID',
+      'secret: expected at least 64 hex characters (32 bytes), got something else',
+      {
+        details: { setting: 'secret' },
+      },
+    );
+  }
+  return {
+    dbPath,
+    dataDir: dirname(dbPath),
+    databaseUrl: s['databaseUrl'] ?? null,
+    httpPort: Number(s['httpPort']),
+    host: s['host'] ?? '127.0.0.1',
+    isoPort: s['isoPort'] === undefined ? null : Number(s['isoPort']),
+    logLevel: s['logLevel'] ?? 'info',
+    upstreamUrl: s['upstreamUrl'] ?? null,
+    issuerFaults: {
+      latencyMs: { min: minLatency, max: maxLatency },
+      declineRate: rate(s['issuerDeclineRate']),
+      lostAnswerRate: rate(s['issuerLostAnswerRate']),
+      doublePostRate: rate(s['issuerDoublePostRate']),
+      outageRate: rate(s['issuerOutageRate']),
+      outages: [],
+    },
+    engine: {
+      ...defaultEngineSettings,
+      upstreamTimeoutMs: Number(s['upstreamTimeoutMs']),
+      keyRetentionMs: Number(s['keyRetentionHours']) * 3_600_000,
+    },
+    secretHex,
+    demo: input.demo ?? false,
+  };
+}
+
+export interface HostKeys {
+  /** Keys the card fingerprints (HMAC-SHA-256 of the PAN). */
+  readonly fingerprintKey: Secret<Buffer>;
+  /** Encrypts terminal master and session keys at rest. */
+  readonly terminalKeyKey: Secret<Buffer>;
+}
+
+/**
+ * The host secret: from configuration, or from `<data folder>/secret.key`, generated there (mode
+ * 0600) on first start. Sub-keys are derived with HKDF so one secret serves every purpose without
+ * one key doing two jobs. Hosts sharing a PostgreSQL database must share the secret.
+ */
+export function loadHostKeys(config: { secretHex: string | null; dataDir: string }): HostKeys {
+  let secret: Buffer;
+  if (config.secretHex !== null) {
+    secret = Buffer.from(config.secretHex, 'hex');
+  } else {
+    const path = join(config.dataDir, 'secret.key');
+    if (!existsSync(path)) {
+      mkdirSync(config.dataDir, { recursive: true });
+      writeFileSync(path, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+      chmodSync(path, 0o600);
+    }
+    const text = readFileSync(path, 'utf8').trim();
+    if (!/^[0-9a-fA-F]{64,}$/.test(text)) {
+      throw new PosError(
+        'POS_ERR_CONFIG_INVALID',
+        `${path}: expected at least 64 hex characters, got something else`,
+      );
+    }
+    secret = Buffer.from(text, 'hex');
+  }
+  const derive = (info: string): Secret<Buffer> =>
+    new Secret(Buffer.from(hkdfSync('sha256', secret, 'posguard', info, 32)), info);
+  return { fingerprintKey: derive('card-fingerprint'), terminalKeyKey: derive('terminal-keys') };
+}
+
+/** A short, non-reversible tag of the secret, to check that several hosts share it. */
+export function secretTag(keys: HostKeys): string {
+  return createHmac('sha256', keys.fingerprintKey.reveal()).update('tag').digest('hex').slice(0, 8);
+}

@@ -1,0 +1,149 @@
+// How errors look on the wire: every 4xx and 5xx is `{ statusCode, code, error, message,
+// problems? }` with a stable code from docs/errors.md. Validation failures list every problem at
+// once, each naming the field, what was expected and what came; card numbers are never echoed.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import { describePanInput } from '../cards/card.js';
+import { describeValue, isPosError, PosError, type FieldProblem } from '../pos-error.js';
+
+/** The HTTP status of every error code the API can answer with. */
+export const httpStatusOfCode: Readonly<Record<string, number>> = {
+  POS_ERR_HTTP_INVALID_REQUEST: 400,
+  POS_ERR_HTTP_MALFORMED_JSON: 400,
+  POS_ERR_HTTP_BODY_TOO_LARGE: 413,
+  POS_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE: 415,
+  POS_ERR_HTTP_ROUTE_NOT_FOUND: 404,
+  POS_ERR_HTTP_INTERNAL: 500,
+  POS_ERR_AUTH_MISSING_API_KEY: 401,
+  POS_ERR_AUTH_INVALID_API_KEY: 401,
+  POS_ERR_IDEMPOTENCY_KEY_MISSING: 400,
+  POS_ERR_IDEMPOTENCY_KEY_INVALID: 400,
+  POS_ERR_IDEMPOTENCY_KEY_REUSED: 422,
+  POS_ERR_IDEMPOTENCY_IN_FLIGHT: 409,
+  POS_ERR_IDEMPOTENCY_KEY_REVERSED: 409,
+  POS_ERR_PAYMENT_NOT_FOUND: 404,
+  POS_ERR_PAYMENT_UNKNOWN_TERMINAL: 422,
+  POS_ERR_PAYMENT_UNKNOWN_MERCHANT: 422,
+  POS_ERR_PAYMENT_WRONG_TERMINAL: 422,
+  POS_ERR_PAYMENT_ILLEGAL_TRANSITION: 409,
+  POS_ERR_PAYMENT_REFUND_EXCEEDS_CAPTURED: 422,
+  POS_ERR_STORE_UNAVAILABLE: 503,
+  POS_ERR_STORE_CLOSED: 503,
+};
+
+interface ValidationIssue {
+  readonly keyword: string;
+  readonly instancePath: string;
+  readonly params: Record<string, unknown>;
+  readonly message?: string;
+  readonly parentSchema?: Record<string, unknown>;
+}
+
+function valueAt(root: unknown, path: readonly string[]): unknown {
+  let current: unknown = root;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+function expectationOf(issue: ValidationIssue): string {
+  const hint = issue.parentSchema?.['x-expected'];
+  const p = issue.params;
+  switch (issue.keyword) {
+    case 'required':
+      return 'a value (it is required)';
+    case 'additionalProperties':
+      return 'no such field';
+    case 'type':
+      return typeof hint === 'string' ? hint : `a value of type ${String(p['type'])}`;
+    case 'enum':
+      return `one of ${(p['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'x-luhn':
+      return '12 to 19 digits passing the Luhn check';
+    default:
+      return typeof hint === 'string' ? hint : (issue.message ?? issue.keyword);
+  }
+}
+
+/** Turns Ajv's errors into field problems, one per field, reading what came from the input. */
+export function validationProblems(
+  issues: readonly ValidationIssue[],
+  context: string,
+  input: unknown,
+): FieldProblem[] {
+  const problems = new Map<string, FieldProblem>();
+  for (const issue of issues) {
+    const path = issue.instancePath.split('/').filter((segment) => segment !== '');
+    const extra =
+      issue.keyword === 'required'
+        ? String(issue.params['missingProperty'])
+        : issue.keyword === 'additionalProperties'
+          ? String(issue.params['additionalProperty'])
+          : undefined;
+    if (extra !== undefined) path.push(extra);
+    const field = path.length === 0 ? context : path.join('.');
+    if (problems.has(field)) continue;
+    const value = issue.keyword === 'required' ? undefined : valueAt(input, path);
+    const actual = path[path.length - 1] === 'pan' ? describePanInput(value) : describeValue(value);
+    problems.set(field, { field, expected: expectationOf(issue), actual });
+  }
+  return [...problems.values()];
+}
+
+export function errorBody(statusCode: number, error: PosError): Record<string, unknown> {
+  return {
+    statusCode,
+    code: error.code,
+    error: STATUS_CODES[statusCode] ?? 'Error',
+    message: error.message,
+    ...(error.problems.length > 0 ? { problems: error.problems } : {}),
+  };
+}
+
+function fromFastify(error: FastifyError, request: FastifyRequest): PosError {
+  if (error.validation !== undefined) {
+    const context = error.validationContext ?? 'body';
+    const input =
+      context === 'body' ? request.body : context === 'querystring' ? request.query : request.params;
+    const problems = validationProblems(error.validation, context, input);
+    return PosError.invalidInput('POS_ERR_HTTP_INVALID_REQUEST', `request ${context}`, problems);
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new PosError('POS_ERR_HTTP_MALFORMED_JSON', `the body is not valid JSON: ${error.message}`);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new PosError(
+        'POS_ERR_HTTP_BODY_TOO_LARGE',
+        'the body is larger than the 16 KiB a request may carry',
+      );
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new PosError(
+        'POS_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE',
+        `content-type: expected application/json, got ${JSON.stringify(request.headers['content-type'] ?? '')}`,
+      );
+    default:
+      if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+        return new PosError('POS_ERR_HTTP_INVALID_REQUEST', error.message, { cause: error });
+      }
+      return new PosError(
+        'POS_ERR_HTTP_INTERNAL',
+        'the host failed to process the request; nothing was charged twice',
+        {
+          cause: error,
+        },
+      );
+  }
+}
+
+export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const posError = isPosError(error) ? error : fromFastify(error as FastifyError, request);
+  const statusCode = httpStatusOfCode[posError.code] ?? 500;
+  if (statusCode >= 500) {
+    request.log.error({ err: error, code: posError.code }, posError.message);
+  }
+  if (posError.code === 'POS_ERR_IDEMPOTENCY_IN_FLIGHT') void reply.header('retry-after', '1');
+  return reply.status(statusCode).send(errorBody(statusCode, posError));
+}

@@ -1,0 +1,145 @@
+// Builds the Fastify application of the HTTP API: authentication by merchant API key, the
+// Idempotency-Key rule on every POST, validation that reports every problem at once, the routes,
+// and the OpenAPI document (/openapi.json, browsable at /docs). No business logic lives here.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import { luhnValid, maxPanLength, minPanLength } from '../cards/card.js';
+import type { Secret } from '../cards/secret.js';
+import { authenticate } from '../merchants/merchant-admin.js';
+import type { PaymentEngine } from '../payments/engine.js';
+import { PosError } from '../pos-error.js';
+import type { Store } from '../store/store.js';
+import { handleError } from './errors.js';
+import { parseIdempotencyKey } from './request-context.js';
+import { registerPaymentRoutes } from './routes/payment-routes.js';
+import { registerReportRoutes } from './routes/report-routes.js';
+
+/** The largest request body accepted; a payment request is well under 1 KiB. */
+export const bodyLimitBytes = 16 * 1024;
+
+export interface HttpAppDeps {
+  readonly engine: PaymentEngine;
+  readonly store: Store;
+  readonly registry: Registry;
+  readonly fingerprintKey: Secret<Buffer>;
+  readonly logger: FastifyBaseLogger;
+  readonly version: string;
+}
+
+function validPan(value: unknown): boolean {
+  return (
+    typeof value === 'string' &&
+    /^[0-9]+$/.test(value) &&
+    value.length >= minPanLength &&
+    value.length <= maxPanLength &&
+    luhnValid(value)
+  );
+}
+
+export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: bodyLimitBytes,
+    return503OnClosing: true,
+    ajv: {
+      customOptions: {
+        allErrors: true,
+        coerceTypes: false,
+        removeAdditional: false,
+        useDefaults: false,
+        verbose: true,
+      },
+      onCreate: (ajv) => {
+        ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
+        ajv.addKeyword({
+          keyword: 'x-luhn',
+          schemaType: 'boolean',
+          validate: (_schema: boolean, data: unknown) => validPan(data),
+        });
+        return ajv;
+      },
+    },
+  });
+  app.decorateRequest('merchant', null);
+  app.decorateRequest('idempotencyKey', null);
+  // JSON only: a text/plain body is refused with 415 rather than parsed as a string.
+  app.removeContentTypeParser('text/plain');
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) =>
+    handleError(
+      new PosError(
+        'POS_ERR_HTTP_ROUTE_NOT_FOUND',
+        `no route ${request.method} ${request.url.split('?')[0] ?? ''}`,
+      ),
+      request,
+      reply,
+    ),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'posguard',
+        version: deps.version,
+        description:
+          'An acquiring host that charges each sale exactly once. Every POST needs an Idempotency-Key header; errors carry stable codes listed in docs/errors.md.',
+      },
+      components: {
+        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A merchant API key' } },
+      },
+    },
+    transform: ({ schema, url }) => {
+      // `x-luhn` and `x-expected` are validation annotations; OpenAPI allows x- extensions as they are.
+      return { schema, url };
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, () => app.swagger());
+
+  app.addHook('onRequest', async (request) => {
+    const url = request.url;
+    if (url === '/healthz' || url === '/metrics' || url === '/openapi.json' || url.startsWith('/docs'))
+      return;
+    const header = request.headers.authorization;
+    const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (match === null) {
+      throw new PosError(
+        'POS_ERR_AUTH_MISSING_API_KEY',
+        `Authorization: expected "Bearer <merchant API key>", got ${header === undefined ? 'no header' : 'another scheme'}`,
+      );
+    }
+    const merchant = await authenticate(deps.store, match[1] ?? '');
+    if (merchant === undefined) {
+      throw new PosError('POS_ERR_AUTH_INVALID_API_KEY', 'Authorization: the API key matches no merchant');
+    }
+    request.merchant = merchant;
+  });
+  app.addHook('preValidation', (request, _reply, done) => {
+    try {
+      if (request.method === 'POST')
+        request.idempotencyKey = parseIdempotencyKey(request.headers['idempotency-key']);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        statusCode: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
+  });
+
+  registerPaymentRoutes(app, { engine: deps.engine, fingerprintKey: deps.fingerprintKey });
+  registerReportRoutes(app, { engine: deps.engine, store: deps.store, registry: deps.registry });
+  return app;
+}

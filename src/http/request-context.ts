@@ -1,0 +1,79 @@
+// What every authenticated request carries once its edges are checked: the merchant its API key
+// belongs to, and, for POSTs, its idempotency key. Header rules follow the IETF draft "The
+// Idempotency-Key HTTP Header Field": the key is required on every POST, 1 to 255 characters, and
+// may be sent as a structured-field string ("...").
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { MerchantRecord } from '../payments/payment.js';
+import { PosError } from '../pos-error.js';
+
+export const maxIdempotencyKeyLength = 255;
+
+/** Parses an Idempotency-Key header value; returns the key or throws a PosError naming the problem. */
+export function parseIdempotencyKey(header: string | string[] | undefined): string {
+  if (header === undefined) {
+    throw new PosError(
+      'POS_ERR_IDEMPOTENCY_KEY_MISSING',
+      'Idempotency-Key: expected a header naming this request (1 to 255 characters), got none',
+    );
+  }
+  if (Array.isArray(header)) {
+    throw new PosError(
+      'POS_ERR_IDEMPOTENCY_KEY_INVALID',
+      `Idempotency-Key: expected one header, got ${header.length}`,
+    );
+  }
+  let key = header.trim();
+  if (key.length >= 2 && key.startsWith('"') && key.endsWith('"')) {
+    // A structured-field string (RFC 8941 section 3.3.3): unescape \" and \\.
+    const inner = key.slice(1, -1);
+    if (/(^|[^\\])"/.test(inner) || /\\[^"\\]/.test(inner) || inner.endsWith('\\')) {
+      throw new PosError(
+        'POS_ERR_IDEMPOTENCY_KEY_INVALID',
+        'Idempotency-Key: expected a valid structured-field string, got a malformed quoted value',
+      );
+    }
+    key = inner.replace(/\\(["\\])/g, '$1');
+  }
+  if (key.length < 1 || key.length > maxIdempotencyKeyLength || !/^[\x20-\x7e]+$/.test(key)) {
+    throw new PosError(
+      'POS_ERR_IDEMPOTENCY_KEY_INVALID',
+      `Idempotency-Key: expected 1 to ${maxIdempotencyKeyLength} printable ASCII characters, got ${
+        key.length === 0 ? 'an empty value' : `${key.length} characters`
+      }`,
+    );
+  }
+  return key;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    merchant: MerchantRecord | null;
+    idempotencyKey: string | null;
+  }
+}
+
+/** The merchant of an authenticated request (routes run only after authentication). */
+export function merchantOf(request: FastifyRequest): MerchantRecord {
+  if (request.merchant === null) {
+    throw new PosError(
+      'POS_ERR_AUTH_MISSING_API_KEY',
+      'Authorization: expected "Bearer <API key>", got none',
+    );
+  }
+  return request.merchant;
+}
+
+export function idempotencyKeyOf(request: FastifyRequest): string {
+  if (request.idempotencyKey === null) return parseIdempotencyKey(undefined);
+  return request.idempotencyKey;
+}
+
+/** Sends a stored or fresh answer body (already JSON) with its status. */
+export function sendAnswer(
+  reply: FastifyReply,
+  answer: { status: number; body: string },
+  replayed: boolean,
+): FastifyReply {
+  if (replayed) void reply.header('idempotent-replayed', 'true');
+  return reply.status(answer.status).type('application/json; charset=utf-8').send(answer.body);
+}

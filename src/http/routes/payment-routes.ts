@@ -1,0 +1,341 @@
+// The payment routes: authorise, read, list, void, refund, reverse, and the terminal's last
+// payment for receipt reprints. Handlers only translate between HTTP and the engine.
+import type {} from '@fastify/swagger';
+import type { FastifyInstance } from 'fastify';
+import { makeCard, type Card } from '../../cards/card.js';
+import type { Secret } from '../../cards/secret.js';
+import type { Currency } from '../../money/money.js';
+import type { PaymentEngine } from '../../payments/engine.js';
+import type { EngineResult } from '../../payments/idempotency.js';
+import type { EntryMode, PaymentStatus, ReversalReason } from '../../payments/payment.js';
+import { toPaymentView } from '../../payments/payment-view.js';
+import { PosError } from '../../pos-error.js';
+import { idempotencyKeyOf, merchantOf, sendAnswer } from '../request-context.js';
+import {
+  errorView,
+  idempotencyKeyHeader,
+  paymentIdParams,
+  paymentListQuery,
+  paymentView,
+  refundBody,
+  reversalByIdBody,
+  reversalByKeyBody,
+  reversalView,
+  saleBody,
+  terminalParams,
+  voidBody,
+} from '../schemas.js';
+
+interface SaleBody {
+  terminalId: string;
+  amount: number;
+  currency: Currency;
+  card: { pan: string; expiry: string };
+  entryMode: EntryMode;
+  operatorId?: string;
+  confirmDuplicate?: boolean;
+  reference?: string;
+}
+
+/** Turns an engine result that is not a plain answer into the error the draft prescribes. */
+export function refusal(result: Exclude<EngineResult, { kind: 'answered' }>): PosError {
+  switch (result.kind) {
+    case 'key_reused':
+      return new PosError(
+        'POS_ERR_IDEMPOTENCY_KEY_REUSED',
+        `Idempotency-Key: this key was already used for a different ${result.operation} request; use a new key for a new request`,
+      );
+    case 'in_flight':
+      return new PosError(
+        'POS_ERR_IDEMPOTENCY_IN_FLIGHT',
+        'Idempotency-Key: the first request with this key is still being processed; retry later for its answer',
+      );
+    case 'tombstoned':
+      return new PosError(
+        'POS_ERR_IDEMPOTENCY_KEY_REVERSED',
+        'Idempotency-Key: a reversal for this key arrived before the request itself; it was not sent to the issuer',
+      );
+  }
+}
+
+const security = [{ apiKey: [] }];
+const errors = { 400: errorView, 401: errorView, 404: errorView, 409: errorView, 422: errorView };
+
+function decodeCursor(cursor: string): { createdAt: number; id: string } {
+  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const at = Number(createdAt);
+  if (id === undefined || !Number.isSafeInteger(at)) {
+    throw PosError.invalidInput('POS_ERR_HTTP_INVALID_REQUEST', 'request querystring', [
+      {
+        field: 'cursor',
+        expected: 'the nextCursor of a previous page',
+        actual: JSON.stringify(cursor.slice(0, 40)),
+      },
+    ]);
+  }
+  return { createdAt: at, id };
+}
+
+function encodeCursor(createdAt: number, id: string): string {
+  return Buffer.from(`${createdAt}|${id}`, 'utf8').toString('base64url');
+}
+
+export function registerPaymentRoutes(
+  app: FastifyInstance,
+  deps: { engine: PaymentEngine; fingerprintKey: Secret<Buffer> },
+): void {
+  const { engine } = deps;
+  const answerOrRefuse = (result: EngineResult) => {
+    if (result.kind !== 'answered') throw refusal(result);
+    return result;
+  };
+
+  app.post<{ Body: SaleBody }>(
+    '/v1/payments',
+    {
+      schema: {
+        summary: 'Authorise a sale',
+        description:
+          'Authorises a card sale exactly once per Idempotency-Key. A sale that looks like a recent one (same terminal, card and amount within the duplicate window) is answered duplicate_suspected and not sent, unless confirmDuplicate is set.',
+        tags: ['payments'],
+        security,
+        headers: idempotencyKeyHeader,
+        body: saleBody,
+        response: { 201: paymentView, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const merchant = merchantOf(request);
+      const body = request.body;
+      const card: Card = makeCard({
+        pan: body.card.pan,
+        expiry: body.card.expiry,
+        fingerprintKey: deps.fingerprintKey,
+      });
+      const result = answerOrRefuse(
+        await engine.authorizeSale({
+          merchantId: merchant.id,
+          terminalId: body.terminalId,
+          idempotencyKey: idempotencyKeyOf(request),
+          amount: body.amount,
+          currency: body.currency,
+          card,
+          entryMode: body.entryMode,
+          operatorId: body.operatorId ?? null,
+          confirmDuplicate: body.confirmDuplicate ?? false,
+          reference: body.reference ?? null,
+          channel: 'http',
+          stan: null,
+          batchNo: null,
+        }),
+      );
+      return sendAnswer(reply, result.answer, result.replayed);
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/payments/:id',
+    {
+      schema: {
+        summary: 'Read a payment',
+        tags: ['payments'],
+        security,
+        params: paymentIdParams,
+        response: { 200: paymentView, ...errors },
+      },
+    },
+    async (request) => toPaymentView(await engine.getPayment(merchantOf(request).id, request.params.id)),
+  );
+
+  app.get<{
+    Querystring: {
+      terminalId?: string;
+      status?: PaymentStatus;
+      from?: string;
+      to?: string;
+      limit?: string;
+      cursor?: string;
+    };
+  }>(
+    '/v1/payments',
+    {
+      schema: {
+        summary: 'List payments, newest first',
+        tags: ['payments'],
+        security,
+        querystring: paymentListQuery,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              data: { type: 'array', items: paymentView },
+              nextCursor: { type: ['string', 'null'] },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const limit = q.limit === undefined ? 50 : Number(q.limit);
+      if (limit < 1 || limit > 500) {
+        throw PosError.invalidInput('POS_ERR_HTTP_INVALID_REQUEST', 'request querystring', [
+          { field: 'limit', expected: 'a whole number from 1 to 500', actual: JSON.stringify(q.limit) },
+        ]);
+      }
+      const payments = await engine.listPayments({
+        merchantId: merchantOf(request).id,
+        limit,
+        ...(q.terminalId !== undefined ? { terminalId: q.terminalId } : {}),
+        ...(q.status !== undefined ? { status: q.status } : {}),
+        ...(q.from !== undefined ? { fromMs: Date.parse(q.from) } : {}),
+        ...(q.to !== undefined ? { toMs: Date.parse(q.to) } : {}),
+        ...(q.cursor !== undefined ? { before: decodeCursor(q.cursor) } : {}),
+      });
+      const last = payments[payments.length - 1];
+      return {
+        data: payments.map(toPaymentView),
+        nextCursor:
+          payments.length === limit && last !== undefined ? encodeCursor(last.createdAt, last.id) : null,
+      };
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { reason: ReversalReason } }>(
+    '/v1/payments/:id/reversal',
+    {
+      schema: {
+        summary: 'Reverse a payment whose outcome the terminal never saw or could not finish',
+        tags: ['reversals'],
+        security,
+        headers: idempotencyKeyHeader,
+        params: paymentIdParams,
+        body: reversalByIdBody,
+        response: { 200: reversalView, 202: reversalView, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const result = answerOrRefuse(
+        await engine.reverse({
+          merchantId: merchantOf(request).id,
+          idempotencyKey: idempotencyKeyOf(request),
+          target: { paymentId: request.params.id },
+          reason: request.body.reason,
+        }),
+      );
+      return sendAnswer(reply, result.answer, result.replayed);
+    },
+  );
+
+  app.post<{ Body: { idempotencyKey: string; reason: ReversalReason } }>(
+    '/v1/reversals',
+    {
+      schema: {
+        summary: 'Reverse by the original idempotency key (the client never learnt the payment id)',
+        description:
+          'When the original has not arrived, a tombstone is left under its key: the original is refused if it arrives later.',
+        tags: ['reversals'],
+        security,
+        headers: idempotencyKeyHeader,
+        body: reversalByKeyBody,
+        response: { 200: reversalView, 202: reversalView, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const result = answerOrRefuse(
+        await engine.reverse({
+          merchantId: merchantOf(request).id,
+          idempotencyKey: idempotencyKeyOf(request),
+          target: { originalKey: request.body.idempotencyKey },
+          reason: request.body.reason,
+        }),
+      );
+      return sendAnswer(reply, result.answer, result.replayed);
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { operatorId?: string } | undefined }>(
+    '/v1/payments/:id/void',
+    {
+      schema: {
+        summary: 'Void an approved sale in full',
+        tags: ['payments'],
+        security,
+        headers: idempotencyKeyHeader,
+        params: paymentIdParams,
+        body: voidBody,
+        response: { 201: paymentView, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const result = answerOrRefuse(
+        await engine.voidSale({
+          merchantId: merchantOf(request).id,
+          saleId: request.params.id,
+          idempotencyKey: idempotencyKeyOf(request),
+          operatorId: request.body?.operatorId ?? null,
+          channel: 'http',
+          terminalId: null,
+          stan: null,
+          batchNo: null,
+        }),
+      );
+      return sendAnswer(reply, result.answer, result.replayed);
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { amount: number; operatorId?: string } }>(
+    '/v1/payments/:id/refunds',
+    {
+      schema: {
+        summary: 'Refund part or all of a captured sale',
+        tags: ['payments'],
+        security,
+        headers: idempotencyKeyHeader,
+        params: paymentIdParams,
+        body: refundBody,
+        response: { 201: paymentView, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const result = answerOrRefuse(
+        await engine.refundSale({
+          merchantId: merchantOf(request).id,
+          saleId: request.params.id,
+          amount: request.body.amount,
+          idempotencyKey: idempotencyKeyOf(request),
+          operatorId: request.body.operatorId ?? null,
+          channel: 'http',
+          terminalId: null,
+          stan: null,
+          batchNo: null,
+        }),
+      );
+      return sendAnswer(reply, result.answer, result.replayed);
+    },
+  );
+
+  app.get<{ Params: { terminalId: string } }>(
+    '/v1/terminals/:terminalId/last-payment',
+    {
+      schema: {
+        summary: "The terminal's latest payment in any state, for a receipt reprint",
+        tags: ['terminals'],
+        security,
+        params: terminalParams,
+        response: { 200: paymentView, ...errors },
+      },
+    },
+    async (request) => {
+      const payment = await engine.lastPayment(merchantOf(request).id, request.params.terminalId);
+      if (payment === undefined) {
+        throw new PosError(
+          'POS_ERR_PAYMENT_NOT_FOUND',
+          `terminal ${request.params.terminalId} has no payment yet`,
+        );
+      }
+      return toPaymentView(payment);
+    },
+  );
+}

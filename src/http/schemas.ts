@@ -1,0 +1,244 @@
+// JSON schemas of the HTTP API. They validate requests (with every problem reported at once), and
+// the OpenAPI document at /openapi.json is generated from them, so the docs cannot drift from what
+// the server accepts. `x-expected` says in words what a field takes, for error messages.
+import { currencies, maxAmountMinor } from '../money/money.js';
+import { maxPanLength, minPanLength } from '../cards/card.js';
+import { entryModes, paymentKinds, paymentStatuses, reversalReasons } from '../payments/payment.js';
+
+export const idempotencyKeyHeader = {
+  type: 'object',
+  properties: {
+    'idempotency-key': {
+      type: 'string',
+      description:
+        'Names this request, 1 to 255 characters (a structured-field string in double quotes is accepted too). ' +
+        'A repeat with the same key and body gets the stored answer with Idempotent-Replayed: true.',
+    },
+  },
+} as const;
+
+const operatorId = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 16,
+  pattern: '^[A-Za-z0-9 _-]+$',
+  'x-expected': '1 to 16 letters, digits, spaces, _ or -',
+} as const;
+
+export const saleBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['terminalId', 'amount', 'currency', 'card', 'entryMode'],
+  properties: {
+    terminalId: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 8,
+      pattern: '^[A-Za-z0-9]+$',
+      'x-expected': 'the id of one of your terminals (1 to 8 letters or digits)',
+    },
+    amount: {
+      type: 'integer',
+      minimum: 1,
+      maximum: maxAmountMinor,
+      description: 'Amount in minor units (fen for CNY).',
+      'x-expected': `a whole number of fen from 1 to ${maxAmountMinor}`,
+    },
+    currency: { type: 'string', enum: Object.keys(currencies), 'x-expected': 'an ISO 4217 code such as CNY' },
+    card: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['pan', 'expiry'],
+      properties: {
+        pan: {
+          type: 'string',
+          'x-luhn': true,
+          description: `Card number, ${minPanLength} to ${maxPanLength} digits passing the Luhn check. Never stored or returned.`,
+        },
+        expiry: {
+          type: 'string',
+          pattern: '^[0-9]{2}(0[1-9]|1[0-2])$',
+          description: 'Card expiry as YYMM.',
+          'x-expected': 'the card expiry as YYMM',
+        },
+      },
+    },
+    entryMode: { type: 'string', enum: [...entryModes] },
+    operatorId,
+    confirmDuplicate: {
+      type: 'boolean',
+      description:
+        'The operator confirms this is a genuine second purchase after a duplicate_suspected answer.',
+    },
+    reference: { type: 'string', minLength: 1, maxLength: 64, description: "The merchant's own reference." },
+  },
+} as const;
+
+export const refundBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['amount'],
+  properties: {
+    amount: {
+      type: 'integer',
+      minimum: 1,
+      maximum: maxAmountMinor,
+      'x-expected': `a whole number of fen from 1 to ${maxAmountMinor}`,
+    },
+    operatorId,
+  },
+} as const;
+
+export const voidBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { operatorId },
+} as const;
+
+export const reversalReasonSchema = { type: 'string', enum: [...reversalReasons] } as const;
+
+export const reversalByIdBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['reason'],
+  properties: { reason: reversalReasonSchema },
+} as const;
+
+export const reversalByKeyBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['idempotencyKey', 'reason'],
+  properties: {
+    idempotencyKey: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 255,
+      description: 'The idempotency key the original was (or would have been) sent with.',
+    },
+    reason: reversalReasonSchema,
+  },
+} as const;
+
+export const paymentIdParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+} as const;
+
+export const terminalParams = {
+  type: 'object',
+  required: ['terminalId'],
+  properties: { terminalId: { type: 'string', minLength: 1, maxLength: 8 } },
+} as const;
+
+export const paymentListQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    terminalId: { type: 'string', minLength: 1, maxLength: 8 },
+    status: { type: 'string', enum: [...paymentStatuses] },
+    from: {
+      type: 'string',
+      format: 'date-time',
+      'x-expected': 'an ISO 8601 time such as 2026-11-25T00:00:00+08:00',
+    },
+    to: {
+      type: 'string',
+      format: 'date-time',
+      'x-expected': 'an ISO 8601 time such as 2026-11-26T00:00:00+08:00',
+    },
+    limit: { type: 'string', pattern: '^[0-9]{1,3}$', 'x-expected': 'a whole number from 1 to 500' },
+    cursor: { type: 'string', maxLength: 200, 'x-expected': 'the nextCursor of a previous page' },
+  },
+} as const;
+
+export const duplicateListQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    source: { type: 'string', enum: ['authorization', 'reconciliation'] },
+    limit: { type: 'string', pattern: '^[0-9]{1,3}$', 'x-expected': 'a whole number from 1 to 500' },
+  },
+} as const;
+
+const nullableString = { type: ['string', 'null'] } as const;
+
+export const paymentView = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    kind: { type: 'string', enum: [...paymentKinds] },
+    status: { type: 'string', enum: [...paymentStatuses] },
+    responseCode: nullableString,
+    message: { type: 'string' },
+    rrn: nullableString,
+    authCode: nullableString,
+    amount: { type: 'integer' },
+    currency: { type: 'string' },
+    cardMasked: nullableString,
+    terminalId: { type: 'string' },
+    duplicateOf: nullableString,
+    duplicateConfirmed: { type: 'boolean' },
+    flaggedForReview: { type: 'boolean' },
+    originalId: nullableString,
+    operatorId: nullableString,
+    reference: nullableString,
+    stan: nullableString,
+    batchNo: nullableString,
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export const reversalView = {
+  type: 'object',
+  properties: {
+    reversal: {
+      type: 'object',
+      properties: {
+        state: { type: 'string', enum: ['queued', 'done', 'not_needed', 'tombstoned'] },
+        reason: reversalReasonSchema,
+      },
+    },
+    payment: { anyOf: [paymentView, { type: 'null' }] },
+  },
+} as const;
+
+export const duplicateView = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    source: { type: 'string', enum: ['authorization', 'reconciliation'] },
+    resolution: { type: 'string' },
+    terminalId: { type: 'string' },
+    paymentId: nullableString,
+    duplicateOf: nullableString,
+    amount: { type: 'integer' },
+    operatorId: nullableString,
+    confirmedPaymentId: nullableString,
+    kind: nullableString,
+    cause: nullableString,
+    rrn: nullableString,
+    relatedRrn: nullableString,
+    detail: nullableString,
+    detectedAt: { type: 'string', format: 'date-time' },
+    resolvedAt: nullableString,
+  },
+} as const;
+
+export const errorView = {
+  type: 'object',
+  properties: {
+    statusCode: { type: 'integer' },
+    code: { type: 'string' },
+    error: { type: 'string' },
+    message: { type: 'string' },
+    problems: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { field: { type: 'string' }, expected: { type: 'string' }, actual: { type: 'string' } },
+      },
+    },
+  },
+} as const;

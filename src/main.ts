@@ -1,0 +1,125 @@
+// The composition root: builds a running host from its configuration. It opens the store, loads
+// the host keys, picks the upstream, builds the engine, starts its background work and the HTTP
+// API (and the ISO 8583 channel when asked), and knows how to stop all of it in order.
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { systemClock } from './clock/clock.js';
+import { loadHostKeys, type HostConfig, type HostKeys } from './config/config.js';
+import { buildHttpApp } from './http/http-app.js';
+import { addMerchant, addTerminal } from './merchants/merchant-admin.js';
+import { createPrometheusMetrics } from './metrics/prometheus-metrics.js';
+import { PaymentEngine, type BackgroundWork } from './payments/engine.js';
+import { randomIdSource } from './payments/id-source.js';
+import { isPosError } from './pos-error.js';
+import { cryptoRandom } from './random/random.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+import { SimulatedIssuer } from './upstream/simulated-issuer.js';
+import { SqliteIssuerLedger } from './upstream/sqlite-issuer-ledger.js';
+import type { Upstream } from './upstream/upstream.js';
+
+export const version = '0.1.0';
+
+/** The demo merchant `npm start` seeds: for trying the API, never for production. */
+export const demo = {
+  merchantId: 'DEMOSHOP0000001',
+  merchantName: 'posguard demo shop',
+  terminalId: 'DEMO0001',
+  apiKey: 'pgk_demo_posguard_not_for_production',
+} as const;
+
+export interface RunningHost {
+  readonly httpUrl: string;
+  readonly store: Store;
+  readonly engine: PaymentEngine;
+  readonly keys: HostKeys;
+  readonly logger: Logger;
+  /** Stops taking requests, finishes those in flight, stops background work and closes the store. */
+  stop(): Promise<void>;
+}
+
+async function seedDemo(store: Store, now: number): Promise<void> {
+  const existing = await store.read((reader) => reader.getMerchant(demo.merchantId));
+  if (existing === undefined) {
+    await addMerchant(
+      store,
+      { id: demo.merchantId, name: demo.merchantName, apiKey: demo.apiKey },
+      { random: cryptoRandom, now },
+    );
+  }
+  const terminal = await store.read((reader) => reader.getTerminal(demo.merchantId, demo.terminalId));
+  if (terminal === undefined) {
+    await addTerminal(
+      store,
+      { merchantId: demo.merchantId, terminalId: demo.terminalId, tmkEncrypted: null },
+      { now },
+    );
+  }
+}
+
+export async function startHost(config: HostConfig, options: { logger?: Logger } = {}): Promise<RunningHost> {
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { pid: process.pid } });
+  const clock = systemClock;
+  const store = await openStore(config, clock.now());
+  const keys = loadHostKeys(config);
+  const closers: Array<() => void> = [];
+  let upstream: Upstream;
+  {
+    const ledger = new SqliteIssuerLedger(join(config.dataDir, 'issuer-ledger.db'));
+    closers.push(() => ledger.close());
+    upstream = new SimulatedIssuer({ clock, random: cryptoRandom, ledger, faults: config.issuerFaults });
+  }
+  const metrics = createPrometheusMetrics(store, { processMetrics: true });
+  const engine = new PaymentEngine({
+    store,
+    upstream,
+    clock,
+    ids: randomIdSource(clock, cryptoRandom),
+    metrics,
+    log: logger,
+    settings: config.engine,
+    instanceId: `${hostname()}-${process.pid}-${cryptoRandom.int(1e6)}`,
+  });
+  if (config.demo) await seedDemo(store, clock.now());
+  const background: BackgroundWork = engine.startBackgroundWork();
+  const app = await buildHttpApp({
+    engine,
+    store,
+    registry: metrics.registry,
+    fingerprintKey: keys.fingerprintKey,
+    logger,
+    version,
+  });
+  let address: string;
+  try {
+    address = await app.listen({ port: config.httpPort, host: config.host });
+  } catch (error) {
+    await background.stop();
+    await store.close();
+    for (const close of closers) close();
+    throw error;
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    httpUrl: address,
+    store,
+    engine,
+    keys,
+    logger,
+    stop() {
+      stopping ??= (async () => {
+        await app.close();
+        await background.stop();
+        await store.close();
+        for (const close of closers) close();
+      })().catch((error: unknown) => {
+        logger.error(
+          { err: error, code: isPosError(error) ? error.code : undefined },
+          'error while stopping',
+        );
+      });
+      return stopping;
+    },
+  };
+}

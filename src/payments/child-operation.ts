@@ -1,0 +1,164 @@
+// Voids and refunds share one shape: each is a payment of its own (own key, own RRN, own upstream
+// call and reversal) that acts on an approved sale. This runs that shape; `void-sale.ts` and
+// `refund-sale.ts` say what each checks and what it does to the sale once approved.
+import { PosError } from '../pos-error.js';
+import type { RequestRecord } from '../store/store.js';
+import type { EngineContext } from './engine-context.js';
+import { answerExistingKey, newRequestRecord, type EngineResult } from './idempotency.js';
+import { activeChildStatuses } from './life-cycle.js';
+import type { Channel, PaymentRecord } from './payment.js';
+import { recordAnswer, requireMerchant } from './authorize-sale.js';
+import { requestHash } from './request-hash.js';
+import { inTransaction, type UnitOfWork } from './unit-of-work.js';
+import { callWithDeadline } from './upstream-call.js';
+
+export interface ChildCommand {
+  readonly merchantId: string;
+  readonly saleId: string;
+  readonly idempotencyKey: string;
+  readonly operatorId: string | null;
+  readonly channel: Channel;
+  /** ISO terminals: the terminal sending it, its trace number and batch. */
+  readonly terminalId: string | null;
+  readonly stan: string | null;
+  readonly batchNo: string | null;
+}
+
+export interface ChildRules {
+  readonly kind: 'void' | 'refund';
+  /** Checks the sale and the voids/refunds already acting on it; returns the amount, or throws. */
+  amountFor(sale: PaymentRecord, activeChildren: readonly PaymentRecord[]): number;
+  /** What the approved child does to the sale, in the same transaction. */
+  onApproved(ctx: EngineContext, work: UnitOfWork, child: PaymentRecord, sale: PaymentRecord): Promise<void>;
+  /** Content that makes two requests the same one, beyond the sale and the operator. */
+  readonly hashContent: Readonly<Record<string, string | number | null>>;
+}
+
+export async function loadOwnSale(
+  work: UnitOfWork,
+  merchantId: string,
+  saleId: string,
+): Promise<PaymentRecord> {
+  const sale = await work.tx.lockPayment(saleId);
+  if (sale === undefined || sale.merchantId !== merchantId || sale.kind !== 'sale') {
+    throw new PosError('POS_ERR_PAYMENT_NOT_FOUND', `no sale ${JSON.stringify(saleId)} for this merchant`, {
+      details: { paymentId: saleId },
+    });
+  }
+  return sale;
+}
+
+type Begun =
+  { kind: 'existing'; record: RequestRecord } | { kind: 'send'; child: PaymentRecord; sale: PaymentRecord };
+
+export async function runChildOperation(
+  ctx: EngineContext,
+  command: ChildCommand,
+  rules: ChildRules,
+): Promise<EngineResult> {
+  const hash = requestHash(rules.kind, {
+    saleId: command.saleId,
+    operatorId: command.operatorId,
+    terminalId: command.terminalId,
+    stan: command.stan,
+    batchNo: command.batchNo,
+    ...rules.hashContent,
+  });
+  const begun = await inTransaction(ctx, async (work): Promise<Begun> => {
+    const { tx, now } = work;
+    await requireMerchant(tx, command.merchantId);
+    const id = ctx.ids.next('pay');
+    const existing = await tx.insertRequest(
+      newRequestRecord(ctx, {
+        merchantId: command.merchantId,
+        idempotencyKey: command.idempotencyKey,
+        operation: rules.kind,
+        requestHash: hash,
+        paymentId: id,
+        now,
+      }),
+    );
+    if (existing !== undefined) return { kind: 'existing', record: existing };
+    const sale = await loadOwnSale(work, command.merchantId, command.saleId);
+    if (command.terminalId !== null && command.terminalId !== sale.terminalId) {
+      throw new PosError(
+        'POS_ERR_PAYMENT_WRONG_TERMINAL',
+        `sale ${sale.id} was made on terminal ${sale.terminalId}, not ${command.terminalId}`,
+        { details: { paymentId: sale.id, terminalId: command.terminalId } },
+      );
+    }
+    const children = await tx.listChildren(sale.id, activeChildStatuses);
+    const amount = rules.amountFor(sale, children);
+    const child: PaymentRecord = {
+      id,
+      kind: rules.kind,
+      merchantId: sale.merchantId,
+      terminalId: sale.terminalId,
+      idempotencyKey: command.idempotencyKey,
+      status: 'pending',
+      amount,
+      currency: sale.currency,
+      cardMasked: sale.cardMasked,
+      cardFingerprint: sale.cardFingerprint,
+      entryMode: sale.entryMode,
+      operatorId: command.operatorId,
+      reference: null,
+      rrn: await tx.nextRrn(),
+      authCode: null,
+      responseCode: null,
+      originalId: sale.id,
+      duplicateOf: null,
+      duplicateConfirmed: false,
+      flaggedForReview: false,
+      channel: command.channel,
+      stan: command.stan,
+      batchNo: command.batchNo,
+      reversalReason: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await tx.insertPayment(child);
+    await tx.appendJournal({
+      at: now,
+      paymentId: id,
+      event: 'payment.created',
+      fromStatus: null,
+      toStatus: 'pending',
+      data: JSON.stringify({ rrn: child.rrn, originalId: sale.id, amount }),
+    });
+    work.afterCommit(() => ctx.metrics.paymentStatus(rules.kind, 'pending'));
+    return { kind: 'send', child, sale };
+  });
+  if (begun.kind === 'existing') {
+    return answerExistingKey(ctx, begun.record, { operation: rules.kind, requestHash: hash });
+  }
+  const { child, sale } = begun;
+  const outcome = await callWithDeadline(
+    ctx,
+    'authorize',
+    (signal) =>
+      ctx.upstream.authorize(
+        {
+          kind: rules.kind,
+          rrn: child.rrn ?? '',
+          originalRrn: sale.rrn,
+          merchantId: child.merchantId,
+          terminalId: child.terminalId,
+          amount: child.amount,
+          currency: child.currency,
+          pan: null,
+          cardFingerprint: child.cardFingerprint,
+          entryMode: child.entryMode,
+        },
+        signal,
+      ),
+    (answer) => answer.outcome,
+  );
+  const answer = await inTransaction(ctx, (work) =>
+    recordAnswer(ctx, work, child.id, outcome, async (approved) => {
+      const current = await loadOwnSale(work, command.merchantId, sale.id);
+      await rules.onApproved(ctx, work, approved, current);
+    }),
+  );
+  return { kind: 'answered', answer, replayed: false };
+}

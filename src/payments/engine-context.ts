@@ -1,0 +1,90 @@
+// What every use case of the engine works with: the ports (store, upstream, clock, ids, metrics,
+// log) and the settings. Built once by the composition root (or by the simulator with its own
+// clock, randomness and network).
+import type { Clock } from '../clock/clock.js';
+import type { Store } from '../store/store.js';
+import type { Upstream } from '../upstream/upstream.js';
+import type { PaymentKind, PaymentStatus } from './payment.js';
+
+export interface IdSource {
+  /** A new unique id with the given prefix (`pay`, `dup`). */
+  next(prefix: string): string;
+}
+
+export type DuplicatePreventedReason =
+  | 'retransmission_replayed'
+  | 'in_flight_refused'
+  | 'suspect_held'
+  | 'suspect_blocked'
+  | 'late_original_refused';
+
+export interface EngineMetrics {
+  paymentStatus(kind: PaymentKind, status: PaymentStatus): void;
+  duplicatePrevented(reason: DuplicatePreventedReason): void;
+  upstreamCall(operation: 'authorize' | 'reverse', outcome: string, latencyMs: number): void;
+}
+
+export const noMetrics: EngineMetrics = {
+  paymentStatus: () => undefined,
+  duplicatePrevented: () => undefined,
+  upstreamCall: () => undefined,
+};
+
+/** The slice of a pino logger the engine uses. Never pass card data to it. */
+export interface EngineLog {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+export const silentLog: EngineLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export interface EngineSettings {
+  /** How long the host waits for the upstream before answering 98 and reversing. */
+  readonly upstreamTimeoutMs: number;
+  /** How long a repeated request waits for the first one still in flight before a 409. */
+  readonly inFlightWaitMs: number;
+  readonly inFlightPollMs: number;
+  /** How long idempotency keys are kept (at least 48 hours). */
+  readonly keyRetentionMs: number;
+  /** A pending payment older than upstreamTimeoutMs + this is an orphan of a crashed host. */
+  readonly recoveryGraceMs: number;
+  readonly recoveryIntervalMs: number;
+  readonly reversalBaseDelayMs: number;
+  readonly reversalMaxDelayMs: number;
+  readonly reversalMaxAttempts: number;
+  readonly reversalLeaseMs: number;
+  readonly reversalPollMs: number;
+  readonly reversalBatchSize: number;
+}
+
+export const minKeyRetentionMs = 48 * 3600 * 1000;
+
+export const defaultEngineSettings: EngineSettings = {
+  upstreamTimeoutMs: 10_000,
+  inFlightWaitMs: 2_000,
+  inFlightPollMs: 25,
+  keyRetentionMs: 7 * 24 * 3600 * 1000,
+  recoveryGraceMs: 2_000,
+  recoveryIntervalMs: 1_000,
+  reversalBaseDelayMs: 1_000,
+  reversalMaxDelayMs: 300_000,
+  reversalMaxAttempts: 16,
+  reversalLeaseMs: 60_000,
+  reversalPollMs: 500,
+  reversalBatchSize: 32,
+};
+
+export interface EngineContext {
+  readonly store: Store;
+  readonly upstream: Upstream;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly metrics: EngineMetrics;
+  readonly log: EngineLog;
+  readonly settings: EngineSettings;
+  /** This host process, as the owner of reversal leases. */
+  readonly instanceId: string;
+  /** Called after a reversal is queued, so the worker can start on it at once. */
+  readonly onReversalQueued: () => void;
+}

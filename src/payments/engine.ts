@@ -1,0 +1,132 @@
+// The payment engine: the one door every channel (HTTP, ISO 8583, the simulator) goes through to
+// authorise, void, refund and reverse, and the background work that keeps the promise when things
+// fail: the reversal queue, crash recovery and key expiry.
+import { PosError } from '../pos-error.js';
+import type { DuplicateQuery, DuplicateRecord, PaymentQuery } from '../store/store.js';
+import { authorizeSale, type SaleCommand } from './authorize-sale.js';
+import type { ChildCommand } from './child-operation.js';
+import type { EngineContext } from './engine-context.js';
+import type { EngineResult } from './idempotency.js';
+import type { PaymentRecord } from './payment.js';
+import { expireKeys, recoverOrphans } from './recovery.js';
+import { refundSale } from './refund-sale.js';
+import { drainReversals } from './reversal-queue.js';
+import { reversePayment, type ReverseCommand } from './reverse-payment.js';
+import { voidSale } from './void-sale.js';
+
+export interface BackgroundWork {
+  /** Stops taking new work, finishes what is under way, and resolves when every loop has ended. */
+  stop(): Promise<void>;
+}
+
+/** How often idempotency records past their retention are swept. */
+const keyExpiryIntervalMs = 60_000;
+
+export class PaymentEngine {
+  readonly #ctx: EngineContext;
+  #wake: AbortController = new AbortController();
+
+  constructor(ctx: Omit<EngineContext, 'onReversalQueued'>) {
+    this.#ctx = { ...ctx, onReversalQueued: () => this.#wake.abort() };
+  }
+
+  get context(): EngineContext {
+    return this.#ctx;
+  }
+
+  authorizeSale(command: SaleCommand): Promise<EngineResult> {
+    return authorizeSale(this.#ctx, command);
+  }
+
+  voidSale(command: ChildCommand): Promise<EngineResult> {
+    return voidSale(this.#ctx, command);
+  }
+
+  refundSale(command: ChildCommand & { amount: number }): Promise<EngineResult> {
+    return refundSale(this.#ctx, command);
+  }
+
+  reverse(command: ReverseCommand): Promise<EngineResult> {
+    return reversePayment(this.#ctx, command);
+  }
+
+  async getPayment(merchantId: string, id: string): Promise<PaymentRecord> {
+    const payment = await this.#ctx.store.read((reader) => reader.getPayment(id));
+    if (payment === undefined || payment.merchantId !== merchantId) {
+      throw new PosError('POS_ERR_PAYMENT_NOT_FOUND', `no payment ${JSON.stringify(id)} for this merchant`, {
+        details: { paymentId: id },
+      });
+    }
+    return payment;
+  }
+
+  async findByRrn(merchantId: string, rrn: string): Promise<PaymentRecord | undefined> {
+    const payment = await this.#ctx.store.read((reader) => reader.getPaymentByRrn(rrn));
+    return payment?.merchantId === merchantId ? payment : undefined;
+  }
+
+  listPayments(query: PaymentQuery): Promise<PaymentRecord[]> {
+    return this.#ctx.store.read((reader) => reader.listPayments(query));
+  }
+
+  lastPayment(merchantId: string, terminalId: string): Promise<PaymentRecord | undefined> {
+    return this.#ctx.store.read((reader) => reader.lastPaymentForTerminal(merchantId, terminalId));
+  }
+
+  listDuplicates(query: DuplicateQuery): Promise<DuplicateRecord[]> {
+    return this.#ctx.store.read((reader) => reader.listDuplicates(query));
+  }
+
+  recoverOrphans(): Promise<number> {
+    return recoverOrphans(this.#ctx);
+  }
+
+  drainReversals(): Promise<number> {
+    return drainReversals(this.#ctx);
+  }
+
+  expireKeys(): Promise<number> {
+    return expireKeys(this.#ctx);
+  }
+
+  /** Starts the reversal queue worker, crash recovery and key expiry loops. */
+  startBackgroundWork(): BackgroundWork {
+    const ctx = this.#ctx;
+    const stopping = new AbortController();
+    const guarded = async (name: string, step: () => Promise<unknown>): Promise<unknown> => {
+      try {
+        return await step();
+      } catch (error) {
+        ctx.log.error({ err: error, loop: name }, `background ${name} failed; retrying`);
+        return undefined;
+      }
+    };
+    const reversals = (async () => {
+      while (!stopping.signal.aborted) {
+        const handled = await guarded('reversal queue', () => this.drainReversals());
+        if (handled === 0 || handled === undefined) {
+          this.#wake = new AbortController();
+          const wake = AbortSignal.any([this.#wake.signal, stopping.signal]);
+          await ctx.clock.sleep(ctx.settings.reversalPollMs, wake);
+        }
+      }
+    })();
+    const maintenance = (async () => {
+      let nextExpiry = ctx.clock.now();
+      while (!stopping.signal.aborted) {
+        await guarded('recovery', () => this.recoverOrphans());
+        if (ctx.clock.now() >= nextExpiry) {
+          await guarded('key expiry', () => this.expireKeys());
+          nextExpiry = ctx.clock.now() + keyExpiryIntervalMs;
+        }
+        await ctx.clock.sleep(ctx.settings.recoveryIntervalMs, stopping.signal);
+      }
+    })();
+    return {
+      stop: async () => {
+        stopping.abort();
+        await Promise.all([reversals, maintenance]);
+      },
+    };
+  }
+}

@@ -1,0 +1,42 @@
+// The journal's hash chain. Every state change is appended, in the same transaction as the change,
+// as a row whose hash covers the previous row's hash and this row's content, so an edited, deleted
+// or reordered row breaks the chain at that point and `posguard verify` names it.
+import { createHash } from 'node:crypto';
+import type { JournalEvent, JournalRow } from '../store/store.js';
+
+export const genesisHash = '0'.repeat(64);
+
+export interface JournalHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+function rowHash(seq: number, prevHash: string, event: JournalEvent): string {
+  // A unit separator between fields keeps one field's text from posing as the next.
+  const content = [
+    seq,
+    prevHash,
+    event.at,
+    event.paymentId ?? '',
+    event.event,
+    event.fromStatus ?? '',
+    event.toStatus ?? '',
+    event.data,
+  ].join('\u001f');
+  return createHash('sha256').update(content, 'utf8').digest('hex');
+}
+
+export function chainJournalRow(head: JournalHead, event: JournalEvent): JournalRow {
+  const seq = head.seq + 1;
+  return { ...event, seq, prevHash: head.hash, hash: rowHash(seq, head.hash, event) };
+}
+
+/** Why a journal row does not follow `head`, or undefined when it does. */
+export function journalRowBreach(head: JournalHead, row: JournalRow): string | undefined {
+  if (row.seq !== head.seq + 1) return `journal row ${row.seq} follows row ${head.seq}: a row is missing`;
+  if (row.prevHash !== head.hash)
+    return `journal row ${row.seq} does not point at the hash of row ${head.seq}`;
+  if (row.hash !== rowHash(row.seq, row.prevHash, row))
+    return `journal row ${row.seq} was altered: its hash does not match`;
+  return undefined;
+}

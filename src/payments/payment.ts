@@ -1,0 +1,95 @@
+// What a payment is: the record the host keeps for every money-moving operation (a sale, a void,
+// a refund) and the values its fields take. Card data appears only masked and fingerprinted.
+import type { Currency } from '../money/money.js';
+
+export const paymentKinds = ['sale', 'void', 'refund'] as const;
+export type PaymentKind = (typeof paymentKinds)[number];
+
+export const paymentStatuses = [
+  'pending',
+  'approved',
+  'declined',
+  'reversal_pending',
+  'reversed',
+  'reversal_failed',
+  'voided',
+  'refunded',
+  'partially_refunded',
+  'duplicate_suspected',
+] as const;
+export type PaymentStatus = (typeof paymentStatuses)[number];
+
+export const entryModes = ['chip', 'swipe', 'contactless', 'manual'] as const;
+export type EntryMode = (typeof entryModes)[number];
+
+export const duplicatePolicies = ['confirm', 'block', 'flag', 'off'] as const;
+export type DuplicatePolicy = (typeof duplicatePolicies)[number];
+
+export const reversalReasons = ['timeout', 'mac_error', 'terminal_failure', 'other'] as const;
+export type ReversalReason = (typeof reversalReasons)[number];
+
+export type Channel = 'http' | 'iso';
+
+export interface PaymentRecord {
+  readonly id: string;
+  readonly kind: PaymentKind;
+  readonly merchantId: string;
+  readonly terminalId: string;
+  /** The idempotency key of the request that created this payment. */
+  readonly idempotencyKey: string;
+  readonly status: PaymentStatus;
+  readonly amount: number;
+  readonly currency: Currency;
+  readonly cardMasked: string | null;
+  readonly cardFingerprint: string | null;
+  readonly entryMode: EntryMode | null;
+  readonly operatorId: string | null;
+  readonly reference: string | null;
+  /** Null only for a suspected duplicate that was never sent upstream. */
+  readonly rrn: string | null;
+  readonly authCode: string | null;
+  readonly responseCode: string | null;
+  /** For voids and refunds: the sale they act on. */
+  readonly originalId: string | null;
+  readonly duplicateOf: string | null;
+  readonly duplicateConfirmed: boolean;
+  readonly flaggedForReview: boolean;
+  readonly channel: Channel;
+  readonly stan: string | null;
+  readonly batchNo: string | null;
+  readonly reversalReason: ReversalReason | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface MerchantRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly apiKeyHash: string;
+  readonly duplicatePolicy: DuplicatePolicy;
+  readonly duplicateWindowS: number;
+  readonly createdAt: number;
+}
+
+export interface TerminalRecord {
+  readonly merchantId: string;
+  readonly terminalId: string;
+  /** Terminal keys, encrypted under the host's key-encryption key; never in clear. */
+  readonly tmkEncrypted: string | null;
+  readonly pinKeyEncrypted: string | null;
+  readonly macKeyEncrypted: string | null;
+  readonly keyMode: string | null;
+  readonly keysIssuedAt: number | null;
+  readonly batchNo: string;
+  readonly signedIn: boolean;
+  readonly createdAt: number;
+}
+
+/** Response codes (CUP field 39 values) the host itself assigns. */
+export const hostResponseCodes = {
+  approved: '00',
+  duplicateTransmission: '94',
+  issuerTimeout: '98',
+  issuerUnavailable: '91',
+  systemFault: '96',
+} as const;

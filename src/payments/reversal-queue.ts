@@ -1,0 +1,133 @@
+// The durable store-and-forward reversal queue's worker. Every host runs one; each leases due
+// reversals (a lease that expires if its holder dies, so none is lost), sends them upstream by the
+// original's RRN, and on acknowledgement marks the payment `reversed`. Unacknowledged reversals
+// are retried with bounded exponential backoff; after `reversalMaxAttempts` the payment becomes
+// `reversal_failed` and is shown for manual action.
+import { PosError } from '../pos-error.js';
+import type { ReversalRecord } from '../store/store.js';
+import type { ReversalAnswer } from '../upstream/upstream.js';
+import type { EngineContext } from './engine-context.js';
+import type { PaymentRecord } from './payment.js';
+import { inTransaction, movePayment } from './unit-of-work.js';
+import { callWithDeadline } from './upstream-call.js';
+
+/** The wait before attempt `attempts + 1`: base * 2^(attempts-1), capped. */
+export function reversalBackoffMs(settings: EngineContext['settings'], attempts: number): number {
+  const exponent = Math.min(Math.max(attempts - 1, 0), 30);
+  return Math.min(settings.reversalBaseDelayMs * 2 ** exponent, settings.reversalMaxDelayMs);
+}
+
+async function finish(ctx: EngineContext, reversal: ReversalRecord, payment: PaymentRecord): Promise<void> {
+  await inTransaction(ctx, async (work) => {
+    const current = await work.tx.lockPayment(payment.id);
+    if (current === undefined) return;
+    const mine = await work.tx.updateReversal(reversal.paymentId, ctx.instanceId, {
+      state: 'done',
+      attempts: reversal.attempts + 1,
+      nextAttemptAt: work.now,
+      lastError: null,
+      now: work.now,
+    });
+    if (!mine) return; // The lease expired and another host took it over.
+    if (current.status !== 'reversal_pending' && current.status !== 'reversal_failed') return;
+    await movePayment(ctx, work, current, { status: 'reversed' }, { name: 'reversal.acknowledged' });
+    if (current.kind === 'void' && current.originalId !== null) {
+      // A void that had been approved is undone: its sale is approved again.
+      const sale = await work.tx.lockPayment(current.originalId);
+      if (sale?.status === 'voided') {
+        await movePayment(
+          ctx,
+          work,
+          sale,
+          { status: 'approved' },
+          { name: 'payment.void_reversed', data: { voidId: current.id } },
+        );
+      }
+    }
+  });
+}
+
+async function retryLater(ctx: EngineContext, reversal: ReversalRecord, why: string): Promise<void> {
+  await inTransaction(ctx, async (work) => {
+    const attempts = reversal.attempts + 1;
+    const exhausted = attempts >= ctx.settings.reversalMaxAttempts;
+    const mine = await work.tx.updateReversal(reversal.paymentId, ctx.instanceId, {
+      state: exhausted ? 'failed' : 'queued',
+      attempts,
+      nextAttemptAt: work.now + reversalBackoffMs(ctx.settings, attempts),
+      lastError: why,
+      now: work.now,
+    });
+    if (!mine || !exhausted) return;
+    const payment = await work.tx.lockPayment(reversal.paymentId);
+    if (payment?.status === 'reversal_pending') {
+      await movePayment(
+        ctx,
+        work,
+        payment,
+        { status: 'reversal_failed' },
+        { name: 'reversal.failed', data: { attempts, why } },
+      );
+      work.afterCommit(() =>
+        ctx.log.error(
+          { paymentId: payment.id, rrn: payment.rrn, attempts },
+          'reversal failed after every retry: needs manual action',
+        ),
+      );
+    }
+  });
+}
+
+async function process(ctx: EngineContext, reversal: ReversalRecord): Promise<void> {
+  const payment = await ctx.store.read((reader) => reader.getPayment(reversal.paymentId));
+  if (payment === undefined) {
+    throw new PosError(
+      'POS_ERR_PAYMENT_NOT_FOUND',
+      `queued reversal for unknown payment ${reversal.paymentId}`,
+    );
+  }
+  const original =
+    payment.originalId === null
+      ? undefined
+      : await ctx.store.read((reader) => reader.getPayment(payment.originalId ?? ''));
+  const outcome = await callWithDeadline<ReversalAnswer>(
+    ctx,
+    'reverse',
+    (signal) =>
+      ctx.upstream.reverse(
+        {
+          kind: payment.kind,
+          rrn: reversal.rrn,
+          originalRrn: original?.rrn ?? null,
+          merchantId: payment.merchantId,
+          terminalId: payment.terminalId,
+          amount: payment.amount,
+          currency: payment.currency,
+          reason: reversal.reason,
+        },
+        signal,
+      ),
+    (answer) => answer.outcome,
+  );
+  if (outcome.kind === 'unknown') {
+    await retryLater(ctx, reversal, outcome.why);
+  } else if (outcome.answer.outcome === 'unavailable') {
+    await retryLater(ctx, reversal, `upstream unavailable: ${outcome.answer.reason}`);
+  } else {
+    await finish(ctx, reversal, payment);
+  }
+}
+
+/** Claims and sends every due reversal once; returns how many it handled. */
+export async function drainReversals(ctx: EngineContext): Promise<number> {
+  const claimed = await inTransaction(ctx, (work) =>
+    work.tx.claimReversals({
+      now: work.now,
+      owner: ctx.instanceId,
+      leaseUntil: work.now + ctx.settings.reversalLeaseMs,
+      limit: ctx.settings.reversalBatchSize,
+    }),
+  );
+  await Promise.all(claimed.map((reversal) => process(ctx, reversal)));
+  return claimed.length;
+}

@@ -1,0 +1,207 @@
+// Reversal (冲正) requests from a terminal or client that never saw an answer, or could not finish:
+// by payment id, or by the original's idempotency key when the client never learnt the id. The
+// host moves the payment to `reversal_pending` and the durable queue does the upstream work.
+// A reversal naming a key the host has never seen leaves a tombstone under that key: an original
+// arriving later with it is refused without being sent upstream.
+import { PosError } from '../pos-error.js';
+import type { RequestRecord } from '../store/store.js';
+import type { EngineContext } from './engine-context.js';
+import { answerExistingKey, newRequestRecord, type EngineResult } from './idempotency.js';
+import type { PaymentRecord, ReversalReason } from './payment.js';
+import {
+  paymentAnswer,
+  toPaymentView,
+  type ReversalState,
+  type ReversalView,
+  type StoredAnswer,
+} from './payment-view.js';
+import { queueReversalOf, requireMerchant } from './authorize-sale.js';
+import { requestHash } from './request-hash.js';
+import { inTransaction, movePayment, type UnitOfWork } from './unit-of-work.js';
+
+export interface ReverseCommand {
+  readonly merchantId: string;
+  /** The reversal request's own key. */
+  readonly idempotencyKey: string;
+  readonly target: { readonly paymentId: string } | { readonly originalKey: string };
+  readonly reason: ReversalReason;
+}
+
+function reversalAnswer(
+  state: ReversalState,
+  reason: ReversalReason,
+  payment: PaymentRecord | null,
+): StoredAnswer {
+  const view: ReversalView = { reversal: { state, reason }, payment: payment && toPaymentView(payment) };
+  return { status: state === 'queued' || state === 'tombstoned' ? 202 : 200, body: JSON.stringify(view) };
+}
+
+async function reverse(
+  ctx: EngineContext,
+  work: UnitOfWork,
+  payment: PaymentRecord,
+  reason: ReversalReason,
+): Promise<StoredAnswer> {
+  switch (payment.status) {
+    case 'pending': {
+      // The original is in flight right now. Its own call ends by the upstream timeout; the queue
+      // waits until then so the reversal never overtakes the original upstream.
+      const moved = await queueReversalOf(
+        ctx,
+        work,
+        payment,
+        reason,
+        'reversal requested while the original was in flight',
+        payment.createdAt + ctx.settings.upstreamTimeoutMs,
+      );
+      if (moved === undefined) return reverseCurrent(ctx, work, payment.id, reason);
+      await work.tx.completeRequest(moved.merchantId, moved.idempotencyKey, paymentAnswer(moved));
+      return reversalAnswer('queued', reason, moved);
+    }
+    case 'approved': {
+      if (payment.kind === 'sale') {
+        const children = await work.tx.listChildren(payment.id, ['pending', 'approved', 'reversal_pending']);
+        const blocking = children[0];
+        if (blocking !== undefined) {
+          throw new PosError(
+            'POS_ERR_PAYMENT_ILLEGAL_TRANSITION',
+            `sale ${payment.id} cannot be reversed: ${blocking.kind} ${blocking.id} (${blocking.status}) acts on it`,
+            { details: { paymentId: payment.id, blockedBy: blocking.id } },
+          );
+        }
+      }
+      const moved = await queueReversalOf(ctx, work, payment, reason, 'reversal requested by the terminal');
+      if (moved === undefined) return reverseCurrent(ctx, work, payment.id, reason);
+      return reversalAnswer('queued', reason, moved);
+    }
+    case 'reversal_pending':
+      return reversalAnswer('queued', reason, payment);
+    case 'reversal_failed': {
+      // A manual retry: the payment goes back to the queue, whose attempts start over.
+      const moved = await movePayment(
+        ctx,
+        work,
+        payment,
+        { status: 'reversal_pending' },
+        {
+          name: 'reversal.retried',
+          data: { reason },
+        },
+      );
+      if (moved === undefined) return reverseCurrent(ctx, work, payment.id, reason);
+      await work.tx.requeueReversal(payment.id, work.now);
+      work.afterCommit(ctx.onReversalQueued);
+      return reversalAnswer('queued', reason, moved);
+    }
+    case 'reversed':
+      return reversalAnswer('done', reason, payment);
+    case 'declined':
+    case 'duplicate_suspected':
+      return reversalAnswer('not_needed', reason, payment);
+    default:
+      throw new PosError(
+        'POS_ERR_PAYMENT_ILLEGAL_TRANSITION',
+        `${payment.kind} ${payment.id} is ${payment.status} and cannot be reversed (void or refund it instead)`,
+        { details: { paymentId: payment.id, from: payment.status, to: 'reversal_pending' } },
+      );
+  }
+}
+
+async function reverseCurrent(
+  ctx: EngineContext,
+  work: UnitOfWork,
+  paymentId: string,
+  reason: ReversalReason,
+): Promise<StoredAnswer> {
+  const current = await work.tx.lockPayment(paymentId);
+  if (current === undefined) throw new PosError('POS_ERR_PAYMENT_NOT_FOUND', `no payment ${paymentId}`);
+  return reverse(ctx, work, current, reason);
+}
+
+type Begun = { kind: 'existing'; record: RequestRecord } | { kind: 'answered'; answer: StoredAnswer };
+
+export async function reversePayment(ctx: EngineContext, command: ReverseCommand): Promise<EngineResult> {
+  const hash = requestHash('reversal', { target: command.target, reason: command.reason });
+  const begun = await inTransaction(ctx, async (work): Promise<Begun> => {
+    const { tx, now } = work;
+    await requireMerchant(tx, command.merchantId);
+    const existing = await tx.insertRequest(
+      newRequestRecord(ctx, {
+        merchantId: command.merchantId,
+        idempotencyKey: command.idempotencyKey,
+        operation: 'reversal',
+        requestHash: hash,
+        paymentId: 'paymentId' in command.target ? command.target.paymentId : null,
+        now,
+      }),
+    );
+    if (existing !== undefined) return { kind: 'existing', record: existing };
+    const answer = await reverseTarget(ctx, work, command);
+    await tx.completeRequest(command.merchantId, command.idempotencyKey, answer);
+    return { kind: 'answered', answer };
+  });
+  if (begun.kind === 'existing') {
+    return answerExistingKey(ctx, begun.record, { operation: 'reversal', requestHash: hash });
+  }
+  return { kind: 'answered', answer: begun.answer, replayed: false };
+}
+
+async function reverseTarget(
+  ctx: EngineContext,
+  work: UnitOfWork,
+  command: ReverseCommand,
+): Promise<StoredAnswer> {
+  const { tx, now } = work;
+  if ('paymentId' in command.target) {
+    const payment = await tx.lockPayment(command.target.paymentId);
+    if (payment === undefined || payment.merchantId !== command.merchantId) {
+      throw new PosError(
+        'POS_ERR_PAYMENT_NOT_FOUND',
+        `no payment ${JSON.stringify(command.target.paymentId)} for this merchant`,
+        {
+          details: { paymentId: command.target.paymentId },
+        },
+      );
+    }
+    return reverse(ctx, work, payment, command.reason);
+  }
+  const originalKey = command.target.originalKey;
+  const original = await tx.getRequest(command.merchantId, originalKey);
+  if (original === undefined) {
+    // The original has not arrived (or never will): leave a tombstone under its key.
+    await tx.insertRequest({
+      ...newRequestRecord(ctx, {
+        merchantId: command.merchantId,
+        idempotencyKey: originalKey,
+        operation: 'tombstone',
+        requestHash: '',
+        paymentId: null,
+        now,
+      }),
+      state: 'completed',
+    });
+    await tx.appendJournal({
+      at: now,
+      paymentId: null,
+      event: 'reversal.tombstone',
+      fromStatus: null,
+      toStatus: null,
+      data: JSON.stringify({
+        merchantId: command.merchantId,
+        idempotencyKey: originalKey,
+        reason: command.reason,
+      }),
+    });
+    return reversalAnswer('tombstoned', command.reason, null);
+  }
+  if (original.operation === 'tombstone') return reversalAnswer('tombstoned', command.reason, null);
+  const payment = original.paymentId === null ? undefined : await tx.lockPayment(original.paymentId);
+  if (payment === undefined || original.operation === 'reversal') {
+    throw new PosError(
+      'POS_ERR_PAYMENT_NOT_FOUND',
+      `idempotencyKey: expected the key of a sale, void or refund, got the key of a ${original.operation}`,
+      { details: { idempotencyKey: originalKey } },
+    );
+  }
+  return reverse(ctx, work, payment, command.reason);
+}

@@ -1,0 +1,172 @@
+// The schema, as numbered migrations applied in order on start. The SQL is written once for both
+// databases (BIGINT, TEXT and SMALLINT mean the same to SQLite and PostgreSQL here); booleans are
+// SMALLINT 0/1 and times are epoch milliseconds. `migrate` is safe when several hosts start at
+// once: it runs in one write transaction that PostgreSQL serialises with an advisory lock.
+import { genesisHash } from '../payments/journal.js';
+import type { SqlConnection, SqlDriver } from './sql-driver.js';
+
+interface Migration {
+  readonly id: number;
+  readonly name: string;
+  readonly statements: readonly string[];
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    id: 1,
+    name: 'payments, idempotency, duplicates, reversals, journal',
+    statements: [
+      `CREATE TABLE merchants (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        api_key_hash TEXT NOT NULL UNIQUE,
+        duplicate_policy TEXT NOT NULL,
+        duplicate_window_s BIGINT NOT NULL,
+        created_at BIGINT NOT NULL
+      )`,
+      `CREATE TABLE terminals (
+        merchant_id TEXT NOT NULL REFERENCES merchants (id),
+        terminal_id TEXT NOT NULL,
+        tmk_encrypted TEXT,
+        pin_key_encrypted TEXT,
+        mac_key_encrypted TEXT,
+        key_mode TEXT,
+        keys_issued_at BIGINT,
+        batch_no TEXT NOT NULL,
+        signed_in SMALLINT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (merchant_id, terminal_id)
+      )`,
+      `CREATE TABLE payments (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        merchant_id TEXT NOT NULL,
+        terminal_id TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        status TEXT NOT NULL,
+        amount BIGINT NOT NULL,
+        currency TEXT NOT NULL,
+        card_masked TEXT,
+        card_fingerprint TEXT,
+        entry_mode TEXT,
+        operator_id TEXT,
+        reference TEXT,
+        rrn TEXT UNIQUE,
+        auth_code TEXT,
+        response_code TEXT,
+        original_id TEXT,
+        duplicate_of TEXT,
+        duplicate_confirmed SMALLINT NOT NULL,
+        flagged_for_review SMALLINT NOT NULL,
+        channel TEXT NOT NULL,
+        stan TEXT,
+        batch_no TEXT,
+        reversal_reason TEXT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        UNIQUE (merchant_id, idempotency_key)
+      )`,
+      `CREATE INDEX payments_recent_sales ON payments (merchant_id, terminal_id, card_fingerprint, amount, created_at)`,
+      `CREATE INDEX payments_by_merchant_time ON payments (merchant_id, created_at, id)`,
+      `CREATE INDEX payments_by_terminal_time ON payments (merchant_id, terminal_id, created_at, id)`,
+      `CREATE INDEX payments_by_status_time ON payments (status, created_at)`,
+      `CREATE INDEX payments_by_original ON payments (original_id)`,
+      `CREATE TABLE requests (
+        merchant_id TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        payment_id TEXT,
+        state TEXT NOT NULL,
+        response_status BIGINT,
+        response_body TEXT,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        PRIMARY KEY (merchant_id, idempotency_key)
+      )`,
+      `CREATE INDEX requests_expiry ON requests (expires_at)`,
+      `CREATE TABLE duplicates (
+        id TEXT PRIMARY KEY,
+        merchant_id TEXT NOT NULL,
+        terminal_id TEXT NOT NULL,
+        payment_id TEXT,
+        duplicate_of TEXT,
+        source TEXT NOT NULL,
+        resolution TEXT NOT NULL,
+        amount BIGINT NOT NULL,
+        operator_id TEXT,
+        confirmed_payment_id TEXT,
+        kind TEXT,
+        cause TEXT,
+        rrn TEXT,
+        related_rrn TEXT,
+        detail TEXT,
+        detected_at BIGINT NOT NULL,
+        resolved_at BIGINT
+      )`,
+      `CREATE INDEX duplicates_by_merchant ON duplicates (merchant_id, detected_at)`,
+      `CREATE INDEX duplicates_by_original ON duplicates (duplicate_of, resolution)`,
+      `CREATE TABLE reversals (
+        payment_id TEXT PRIMARY KEY,
+        rrn TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts BIGINT NOT NULL,
+        next_attempt_at BIGINT NOT NULL,
+        lease_owner TEXT,
+        lease_until BIGINT,
+        last_error TEXT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+      `CREATE INDEX reversals_due ON reversals (state, next_attempt_at)`,
+      `CREATE TABLE journal (
+        seq BIGINT PRIMARY KEY,
+        at BIGINT NOT NULL,
+        payment_id TEXT,
+        event TEXT NOT NULL,
+        from_status TEXT,
+        to_status TEXT,
+        data TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      )`,
+      `CREATE INDEX journal_by_payment ON journal (payment_id, seq)`,
+      `CREATE TABLE journal_head (id SMALLINT PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL)`,
+      `INSERT INTO journal_head (id, seq, hash) VALUES (1, 0, '${genesisHash}')`,
+      `CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)`,
+      `INSERT INTO counters (name, value) VALUES ('rrn', 0)`,
+    ],
+  },
+];
+
+async function appliedIds(connection: SqlConnection): Promise<Set<number>> {
+  await connection.run(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (id BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+  );
+  const rows = await connection.all<{ id: number }>('SELECT id FROM schema_migrations');
+  return new Set(rows.map((r) => Number(r.id)));
+}
+
+/** Applies every migration not applied yet; returns the ids it applied. */
+export async function migrate(driver: SqlDriver, now: number): Promise<number[]> {
+  return driver.transaction('write', async (connection) => {
+    if (driver.dialect === 'postgres') {
+      // Two hosts starting together: the second waits here, then finds the work done.
+      await connection.run('SELECT pg_advisory_xact_lock(8583001)');
+    }
+    const applied = await appliedIds(connection);
+    const done: number[] = [];
+    for (const migration of migrations) {
+      if (applied.has(migration.id)) continue;
+      for (const statement of migration.statements) await connection.run(statement);
+      await connection.run('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)', [
+        migration.id,
+        migration.name,
+        now,
+      ]);
+      done.push(migration.id);
+    }
+    return done;
+  });
+}

@@ -1,0 +1,21 @@
+// The slice of a SQL database driver the store uses: parameterised statements (written with `?`
+// placeholders; the PostgreSQL driver renumbers them) run inside a transaction on one connection.
+// Each adapter (sqlite/, postgres/) implements this and nothing more.
+
+export type SqlValue = string | number | null;
+
+export interface SqlConnection {
+  all<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
+  get<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row | undefined>;
+  run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
+}
+
+export interface SqlDriver {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** `FOR UPDATE` where the database has row locks; empty where transactions are serial. */
+  readonly forUpdate: string;
+  /** `FOR UPDATE SKIP LOCKED` where the database has row locks; empty where transactions are serial. */
+  readonly forUpdateSkipLocked: string;
+  transaction<T>(mode: 'write' | 'read', fn: (connection: SqlConnection) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

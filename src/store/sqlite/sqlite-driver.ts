@@ -1,0 +1,179 @@
+// The SQLite driver: one better-sqlite3 connection in WAL mode with synchronous=FULL, so a commit
+// is on disk before any answer that depends on it is sent. better-sqlite3 is synchronous and the
+// store port is async, so transactions are queued and run one after another; transactions queued
+// while one runs are committed together (group commit), each inside its own SAVEPOINT so one that
+// fails rolls back alone. A caller's promise settles only after the COMMIT that holds its work.
+import Database from 'better-sqlite3';
+import { PosError } from '../../pos-error.js';
+import type { SqlConnection, SqlDriver, SqlValue } from '../sql-driver.js';
+
+/** The most transactions one COMMIT carries. */
+const maxGroupSize = 256;
+
+interface Job {
+  readonly mode: 'write' | 'read';
+  readonly fn: (connection: SqlConnection) => Promise<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+export class SqliteDriver implements SqlDriver {
+  readonly dialect = 'sqlite';
+  readonly forUpdate = '';
+  readonly forUpdateSkipLocked = '';
+  readonly #db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
+  readonly #queue: Job[] = [];
+  #draining = false;
+  #closed = false;
+  readonly #connection: SqlConnection;
+
+  constructor(path: string) {
+    try {
+      this.#db = new Database(path, { timeout: 5000 });
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma('synchronous = FULL');
+      this.#db.pragma('foreign_keys = ON');
+    } catch (error) {
+      throw new PosError(
+        'POS_ERR_STORE_OPEN_FAILED',
+        `cannot open the SQLite database ${JSON.stringify(path)}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error, details: { path } },
+      );
+    }
+    const prepare = (sql: string): Database.Statement => {
+      let statement = this.#statements.get(sql);
+      if (statement === undefined) {
+        statement = this.#db.prepare(sql);
+        this.#statements.set(sql, statement);
+      }
+      return statement;
+    };
+    this.#connection = {
+      all: <Row>(sql: string, params: readonly SqlValue[] = []) =>
+        Promise.resolve(prepare(sql).all(...params) as Row[]),
+      get: <Row>(sql: string, params: readonly SqlValue[] = []) => {
+        const statement = prepare(sql);
+        return Promise.resolve((statement.reader ? statement.get(...params) : undefined) as Row | undefined);
+      },
+      run: (sql: string, params: readonly SqlValue[] = []) => {
+        const statement = prepare(sql);
+        if (statement.reader) {
+          statement.all(...params);
+          return Promise.resolve({ changes: 0 });
+        }
+        return Promise.resolve({ changes: statement.run(...params).changes });
+      },
+    };
+  }
+
+  transaction<T>(mode: 'write' | 'read', fn: (connection: SqlConnection) => Promise<T>): Promise<T> {
+    if (this.#closed) {
+      return Promise.reject(new PosError('POS_ERR_STORE_CLOSED', 'the store is closed'));
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ mode, fn, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.#draining) void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    try {
+      while (this.#queue.length > 0) {
+        const first = this.#queue[0];
+        if (first?.mode === 'read') {
+          this.#queue.shift();
+          await this.#runRead(first);
+        } else {
+          const group: Job[] = [];
+          while (group.length < maxGroupSize && this.#queue[0]?.mode === 'write') {
+            const job = this.#queue.shift();
+            if (job !== undefined) group.push(job);
+          }
+          await this.#runWrites(group);
+        }
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  async #runRead(job: Job): Promise<void> {
+    try {
+      this.#db.exec('BEGIN');
+      const value = await job.fn(this.#connection);
+      this.#db.exec('COMMIT');
+      job.resolve(value);
+    } catch (error) {
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      job.reject(error);
+    }
+  }
+
+  async #runWrites(group: readonly Job[]): Promise<void> {
+    const outcomes: Outcome[] = [];
+    try {
+      this.#db.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      for (const job of group) job.reject(storeUnavailable(error));
+      return;
+    }
+    for (const job of group) {
+      this.#db.exec('SAVEPOINT job');
+      try {
+        const value = await job.fn(this.#connection);
+        this.#db.exec('RELEASE job');
+        outcomes.push({ ok: true, value });
+      } catch (error) {
+        if (!this.#db.inTransaction) {
+          // SQLite itself rolled the whole transaction back (disk full, I/O error): nothing of
+          // this group is stored, so every job in it fails.
+          for (const other of group) other.reject(other === job ? error : storeUnavailable(error));
+          return;
+        }
+        this.#db.exec('ROLLBACK TO job');
+        this.#db.exec('RELEASE job');
+        outcomes.push({ ok: false, error });
+      }
+    }
+    try {
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      for (const job of group) job.reject(storeUnavailable(error));
+      return;
+    }
+    group.forEach((job, index) => {
+      const outcome = outcomes[index];
+      if (outcome?.ok === true) job.resolve(outcome.value);
+      else job.reject(outcome?.error);
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
+    return new Promise<void>((resolve) => {
+      const finish = (): void => {
+        if (this.#draining || this.#queue.length > 0) {
+          setImmediate(finish);
+          return;
+        }
+        this.#db.close();
+        resolve();
+      };
+      finish();
+    });
+  }
+}
+
+function storeUnavailable(error: unknown): PosError {
+  return new PosError(
+    'POS_ERR_STORE_UNAVAILABLE',
+    `the SQLite database refused the write: ${error instanceof Error ? error.message : String(error)}`,
+    { cause: error },
+  );
+}

@@ -1,0 +1,438 @@
+// The store port's contract: what every adapter must do, checked against a real database. Each
+// adapter's test file calls `describeStoreContract` with a function that opens a fresh, empty store.
+import { describe, expect, it } from 'vitest';
+import { journalRowBreach, genesisHash, type JournalHead } from '../payments/journal.js';
+import type { NewPayment, RequestRecord, Store } from './store.js';
+
+const t0 = Date.UTC(2026, 10, 25, 6, 0, 0);
+
+function payment(overrides: Partial<NewPayment> & { id: string }): NewPayment {
+  return {
+    kind: 'sale',
+    merchantId: 'M1',
+    terminalId: 'T1',
+    idempotencyKey: `key-${overrides.id}`,
+    status: 'pending',
+    amount: 1000,
+    currency: 'CNY',
+    cardMasked: '621234******1232',
+    cardFingerprint: 'f'.repeat(64),
+    entryMode: 'chip',
+    operatorId: null,
+    reference: null,
+    rrn: null,
+    originalId: null,
+    duplicateOf: null,
+    duplicateConfirmed: false,
+    flaggedForReview: false,
+    channel: 'http',
+    stan: null,
+    batchNo: null,
+    responseCode: null,
+    createdAt: t0,
+    ...overrides,
+  };
+}
+
+function request(key: string, overrides: Partial<RequestRecord> = {}): RequestRecord {
+  return {
+    merchantId: 'M1',
+    idempotencyKey: key,
+    operation: 'sale',
+    requestHash: 'h',
+    paymentId: null,
+    state: 'in_flight',
+    responseStatus: null,
+    responseBody: null,
+    createdAt: t0,
+    expiresAt: t0 + 1000,
+    ...overrides,
+  };
+}
+
+async function seedMerchant(store: Store): Promise<void> {
+  await store.transaction(async (tx) => {
+    await tx.insertMerchant({
+      id: 'M1',
+      name: 'Shop',
+      apiKeyHash: 'hash-1',
+      duplicatePolicy: 'confirm',
+      duplicateWindowS: 120,
+      createdAt: t0,
+    });
+    await tx.insertTerminal({ merchantId: 'M1', terminalId: 'T1', tmkEncrypted: null, createdAt: t0 });
+  });
+}
+
+export function describeStoreContract(name: string, openFresh: () => Promise<Store>): void {
+  describe(`the ${name} store`, () => {
+    it('keeps merchants and terminals, refusing a second insert of the same id', async () => {
+      const store = await openFresh();
+      await seedMerchant(store);
+      const again = await store.transaction((tx) =>
+        tx.insertMerchant({
+          id: 'M1',
+          name: 'x',
+          apiKeyHash: 'other',
+          duplicatePolicy: 'off',
+          duplicateWindowS: 0,
+          createdAt: t0,
+        }),
+      );
+      expect(again).toBe(false);
+      await store.read(async (r) => {
+        expect(await r.findMerchantByApiKeyHash('hash-1')).toMatchObject({
+          id: 'M1',
+          duplicatePolicy: 'confirm',
+          duplicateWindowS: 120,
+        });
+        expect(await r.getTerminal('M1', 'T1')).toMatchObject({ batchNo: '000001', signedIn: false });
+      });
+      await store.transaction((tx) =>
+        tx.updateTerminal('M1', 'T1', { batchNo: '000002', signedIn: true, keyMode: '003' }),
+      );
+      expect(await store.read((r) => r.getTerminal('M1', 'T1'))).toMatchObject({
+        batchNo: '000002',
+        signedIn: true,
+        keyMode: '003',
+      });
+      await store.close();
+    });
+
+    it('rolls a transaction back entirely when its callback throws', async () => {
+      const store = await openFresh();
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.insertPayment(payment({ id: 'p1' }));
+          throw new Error('abort');
+        }),
+      ).rejects.toThrow('abort');
+      expect(await store.read((r) => r.getPayment('p1'))).toBeUndefined();
+      await store.close();
+    });
+
+    it('lets exactly one of two concurrent requests take an idempotency key', async () => {
+      const store = await openFresh();
+      const results = await Promise.all(
+        [1, 2, 3, 4].map((n) =>
+          store.transaction((tx) => tx.insertRequest(request('same', { requestHash: `h${n}` }))),
+        ),
+      );
+      const winners = results.filter((r) => r === undefined);
+      expect(winners).toHaveLength(1);
+      const stored = await store.read((r) => r.getRequest('M1', 'same'));
+      for (const loser of results.filter((r) => r !== undefined)) expect(loser).toEqual(stored);
+      await store.close();
+    });
+
+    it('completes a request and expires only completed records past their time', async () => {
+      const store = await openFresh();
+      await store.transaction(async (tx) => {
+        await tx.insertRequest(request('done'));
+        await tx.insertRequest(request('open'));
+        await tx.completeRequest('M1', 'done', { status: 201, body: '{"ok":true}' });
+      });
+      expect(await store.read((r) => r.getRequest('M1', 'done'))).toMatchObject({
+        state: 'completed',
+        responseStatus: 201,
+        responseBody: '{"ok":true}',
+      });
+      expect(await store.transaction((tx) => tx.deleteExpiredRequests(t0 + 999, 10))).toBe(0);
+      expect(await store.transaction((tx) => tx.deleteExpiredRequests(t0 + 1001, 10))).toBe(1);
+      expect(await store.read((r) => r.getRequest('M1', 'done'))).toBeUndefined();
+      expect(await store.read((r) => r.getRequest('M1', 'open'))).toBeDefined();
+      await store.close();
+    });
+
+    it('moves a payment only from the status it is in (compare and set)', async () => {
+      const store = await openFresh();
+      await store.transaction((tx) => tx.insertPayment(payment({ id: 'p1', rrn: '000000000001' })));
+      const moves = await Promise.all([
+        store.transaction((tx) =>
+          tx.updatePaymentStatus(
+            'p1',
+            'pending',
+            { status: 'approved', authCode: '123456', responseCode: '00' },
+            t0 + 5,
+          ),
+        ),
+        store.transaction((tx) =>
+          tx.updatePaymentStatus('p1', 'pending', { status: 'reversal_pending' }, t0 + 6),
+        ),
+      ]);
+      expect(moves.filter(Boolean)).toHaveLength(1);
+      const p = await store.read((r) => r.getPaymentByRrn('000000000001'));
+      expect(p?.status === 'approved' ? p.authCode : p?.status).toBe(
+        p?.status === 'approved' ? '123456' : 'reversal_pending',
+      );
+      await store.close();
+    });
+
+    it('refuses a second payment with the same RRN or the same merchant key', async () => {
+      const store = await openFresh();
+      await store.transaction((tx) => tx.insertPayment(payment({ id: 'p1', rrn: '000000000001' })));
+      await expect(
+        store.transaction((tx) => tx.insertPayment(payment({ id: 'p2', rrn: '000000000001' }))),
+      ).rejects.toThrow();
+      await expect(
+        store.transaction((tx) => tx.insertPayment(payment({ id: 'p3', idempotencyKey: 'key-p1' }))),
+      ).rejects.toThrow();
+      expect(await store.read((r) => r.getPayment('p3'))).toBeUndefined();
+      await store.close();
+    });
+
+    it('hands out unique, increasing 12-digit RRNs under concurrency', async () => {
+      const store = await openFresh();
+      const rrns = await Promise.all(
+        Array.from({ length: 20 }, () => store.transaction((tx) => tx.nextRrn())),
+      );
+      expect(new Set(rrns).size).toBe(20);
+      for (const rrn of rrns) expect(rrn).toMatch(/^\d{12}$/);
+      expect([...rrns].sort()).toEqual(Array.from({ length: 20 }, (_, i) => String(i + 1).padStart(12, '0')));
+      await store.close();
+    });
+
+    it('lists payments newest first with filters and a keyset cursor', async () => {
+      const store = await openFresh();
+      await store.transaction(async (tx) => {
+        for (let i = 0; i < 5; i += 1) {
+          await tx.insertPayment(
+            payment({ id: `p${i}`, createdAt: t0 + i * 1000, terminalId: i % 2 === 0 ? 'T1' : 'T2' }),
+          );
+        }
+      });
+      await store.read(async (r) => {
+        expect((await r.listPayments({ merchantId: 'M1', limit: 2 })).map((p) => p.id)).toEqual(['p4', 'p3']);
+        expect(
+          (
+            await r.listPayments({ merchantId: 'M1', limit: 10, before: { createdAt: t0 + 3000, id: 'p3' } })
+          ).map((p) => p.id),
+        ).toEqual(['p2', 'p1', 'p0']);
+        expect(
+          (await r.listPayments({ merchantId: 'M1', limit: 10, terminalId: 'T2' })).map((p) => p.id),
+        ).toEqual(['p3', 'p1']);
+        expect(
+          (await r.listPayments({ merchantId: 'M1', limit: 10, fromMs: t0 + 1000, toMs: t0 + 3000 })).map(
+            (p) => p.id,
+          ),
+        ).toEqual(['p2', 'p1']);
+        expect(await r.listPayments({ merchantId: 'M2', limit: 10 })).toEqual([]);
+        expect((await r.lastPaymentForTerminal('M1', 'T1'))?.id).toBe('p4');
+        expect((await r.findByStatusCreatedBefore('pending', t0 + 2000, 10)).map((p) => p.id)).toEqual([
+          'p0',
+          'p1',
+        ]);
+        expect((await r.scanPayments('p2', 10)).map((p) => p.id)).toEqual(['p3', 'p4']);
+      });
+      await store.close();
+    });
+
+    it('finds recent sales of the same card, amount and terminal within a window, by status', async () => {
+      const store = await openFresh();
+      await store.transaction(async (tx) => {
+        await tx.insertPayment(payment({ id: 'old', createdAt: t0 - 1 }));
+        await tx.insertPayment(payment({ id: 'edge', createdAt: t0 }));
+        await tx.insertPayment(payment({ id: 'new', createdAt: t0 + 10, status: 'approved' }));
+        await tx.insertPayment(payment({ id: 'declined', createdAt: t0 + 20, status: 'declined' }));
+        await tx.insertPayment(payment({ id: 'other-amount', createdAt: t0 + 30, amount: 1001 }));
+        await tx.insertPayment(payment({ id: 'void', kind: 'void', createdAt: t0 + 40 }));
+      });
+      const found = await store.read((r) =>
+        r.findRecentSales({
+          merchantId: 'M1',
+          terminalId: 'T1',
+          cardFingerprint: 'f'.repeat(64),
+          amount: 1000,
+          sinceMs: t0,
+          statuses: ['pending', 'approved'],
+        }),
+      );
+      expect(found.map((p) => p.id)).toEqual(['new', 'edge']);
+      await store.close();
+    });
+
+    it('lists the voids and refunds of a sale by status', async () => {
+      const store = await openFresh();
+      await store.transaction(async (tx) => {
+        await tx.insertPayment(payment({ id: 's' }));
+        await tx.insertPayment(
+          payment({ id: 'r1', kind: 'refund', originalId: 's', status: 'approved', amount: 100 }),
+        );
+        await tx.insertPayment(
+          payment({ id: 'r2', kind: 'refund', originalId: 's', status: 'declined', amount: 100 }),
+        );
+      });
+      expect(
+        (await store.read((r) => r.listChildren('s', ['approved', 'pending']))).map((p) => p.id),
+      ).toEqual(['r1']);
+      await store.close();
+    });
+
+    it('leases a due reversal to one owner until the lease expires, and lets only the owner finish it', async () => {
+      const store = await openFresh();
+      expect(
+        await store.transaction((tx) =>
+          tx.enqueueReversal({ paymentId: 'p1', rrn: '1', reason: 'timeout', nextAttemptAt: t0, now: t0 }),
+        ),
+      ).toBe(true);
+      expect(
+        await store.transaction((tx) =>
+          tx.enqueueReversal({ paymentId: 'p1', rrn: '1', reason: 'timeout', nextAttemptAt: t0, now: t0 }),
+        ),
+      ).toBe(false);
+      const [a, b] = await Promise.all([
+        store.transaction((tx) => tx.claimReversals({ now: t0, owner: 'A', leaseUntil: t0 + 100, limit: 5 })),
+        store.transaction((tx) => tx.claimReversals({ now: t0, owner: 'B', leaseUntil: t0 + 100, limit: 5 })),
+      ]);
+      expect(a.length + b.length).toBe(1);
+      const owner = a.length === 1 ? 'A' : 'B';
+      const other = owner === 'A' ? 'B' : 'A';
+      expect(
+        await store.transaction((tx) =>
+          tx.claimReversals({ now: t0 + 99, owner: other, leaseUntil: t0 + 200, limit: 5 }),
+        ),
+      ).toEqual([]);
+      const taken = await store.transaction((tx) =>
+        tx.claimReversals({ now: t0 + 100, owner: other, leaseUntil: t0 + 200, limit: 5 }),
+      );
+      expect(taken.map((r) => r.leaseOwner)).toEqual([other]);
+      const patch = {
+        state: 'done' as const,
+        attempts: 1,
+        nextAttemptAt: t0,
+        lastError: null,
+        now: t0 + 101,
+      };
+      expect(await store.transaction((tx) => tx.updateReversal('p1', owner, patch))).toBe(false);
+      expect(await store.transaction((tx) => tx.updateReversal('p1', other, patch))).toBe(true);
+      expect(await store.read((r) => r.countReversals('done'))).toBe(1);
+      await store.close();
+    });
+
+    it('puts a failed reversal back in the queue', async () => {
+      const store = await openFresh();
+      await store.transaction(async (tx) => {
+        await tx.enqueueReversal({
+          paymentId: 'p1',
+          rrn: '1',
+          reason: 'timeout',
+          nextAttemptAt: t0,
+          now: t0,
+        });
+        await tx.claimReversals({ now: t0, owner: 'A', leaseUntil: t0 + 100, limit: 1 });
+        await tx.updateReversal('p1', 'A', {
+          state: 'failed',
+          attempts: 16,
+          nextAttemptAt: t0,
+          lastError: 'down',
+          now: t0,
+        });
+      });
+      expect(await store.transaction((tx) => tx.requeueReversal('p1', t0 + 5))).toBe(true);
+      expect(await store.read((r) => r.getReversal('p1'))).toMatchObject({
+        state: 'queued',
+        attempts: 0,
+        nextAttemptAt: t0 + 5,
+      });
+      await store.close();
+    });
+
+    it('chains the journal, also when many transactions append at once', async () => {
+      const store = await openFresh();
+      await Promise.all(
+        Array.from({ length: 25 }, (_, i) =>
+          store.transaction((tx) =>
+            tx.appendJournal({
+              at: t0 + i,
+              paymentId: `p${i}`,
+              event: 'test',
+              fromStatus: null,
+              toStatus: 'pending',
+              data: '{}',
+            }),
+          ),
+        ),
+      );
+      const rows = await store.read((r) => r.readJournal(0, 100));
+      expect(rows).toHaveLength(25);
+      let head: JournalHead = { seq: 0, hash: genesisHash };
+      for (const row of rows) {
+        expect(journalRowBreach(head, row)).toBeUndefined();
+        head = row;
+      }
+      await store.close();
+    });
+
+    it('keeps duplicate records and finds the one awaiting confirmation', async () => {
+      const store = await openFresh();
+      const base = {
+        merchantId: 'M1',
+        terminalId: 'T1',
+        duplicateOf: 'p1',
+        amount: 100,
+        operatorId: null,
+        confirmedPaymentId: null,
+        kind: null,
+        cause: null,
+        rrn: null,
+        relatedRrn: null,
+        detail: null,
+        resolvedAt: null,
+      };
+      await store.transaction(async (tx) => {
+        await tx.insertDuplicate({
+          ...base,
+          id: 'd1',
+          paymentId: 'p2',
+          source: 'authorization',
+          resolution: 'awaiting_confirmation',
+          detectedAt: t0,
+        });
+        await tx.insertDuplicate({
+          ...base,
+          id: 'd2',
+          paymentId: null,
+          source: 'reconciliation',
+          resolution: 'found_after_the_fact',
+          detectedAt: t0 + 1,
+          kind: 'duplicate_settlement',
+        });
+      });
+      const awaiting = await store.transaction((tx) => tx.findAwaitingDuplicate('M1', 'p1'));
+      expect(awaiting?.id).toBe('d1');
+      await store.transaction((tx) =>
+        tx.resolveDuplicate('d1', {
+          resolution: 'confirmed',
+          operatorId: '07',
+          confirmedPaymentId: 'p3',
+          resolvedAt: t0 + 2,
+        }),
+      );
+      expect(
+        (await store.read((r) => r.listDuplicates({ merchantId: 'M1', limit: 10 }))).map((d) => [
+          d.id,
+          d.resolution,
+        ]),
+      ).toEqual([
+        ['d2', 'found_after_the_fact'],
+        ['d1', 'confirmed'],
+      ]);
+      expect(
+        (
+          await store.read((r) => r.listDuplicates({ merchantId: 'M1', source: 'reconciliation', limit: 10 }))
+        ).map((d) => d.id),
+      ).toEqual(['d2']);
+      await store.close();
+    });
+
+    it('scans idempotency records in key order', async () => {
+      const store = await openFresh();
+      await store.transaction(async (tx) => {
+        for (const key of ['c', 'a', 'b']) await tx.insertRequest(request(key));
+      });
+      const page = await store.read((r) => r.scanRequests({ merchantId: 'M1', idempotencyKey: 'a' }, 10));
+      expect(page.map((r) => r.idempotencyKey)).toEqual(['b', 'c']);
+      await store.close();
+    });
+  });
+}

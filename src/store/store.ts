@@ -1,0 +1,287 @@
+// The store port: everything the engine keeps durably, behind one async interface that the
+// SQLite and PostgreSQL adapters both implement and one contract suite (`store.contract.ts`)
+// checks. Work happens inside `transaction` (atomic, isolated, durable on commit) or `read`.
+// Transaction callbacks may run more than once (a PostgreSQL serialization retry), so they must
+// only touch the store: never the upstream, never the network.
+import type { Currency } from '../money/money.js';
+import type {
+  Channel,
+  DuplicatePolicy,
+  EntryMode,
+  MerchantRecord,
+  PaymentKind,
+  PaymentRecord,
+  PaymentStatus,
+  ReversalReason,
+  TerminalRecord,
+} from '../payments/payment.js';
+
+export type RequestOperation = 'sale' | 'void' | 'refund' | 'reversal' | 'tombstone';
+
+/** One idempotency record: the outcome of a request, kept under its merchant-scoped key. */
+export interface RequestRecord {
+  readonly merchantId: string;
+  readonly idempotencyKey: string;
+  readonly operation: RequestOperation;
+  /** SHA-256 of the request's meaningful content; never contains card data in clear. */
+  readonly requestHash: string;
+  readonly paymentId: string | null;
+  readonly state: 'in_flight' | 'completed';
+  /** The answer given, replayed as is for a repeated request. */
+  readonly responseStatus: number | null;
+  readonly responseBody: string | null;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}
+
+export interface NewPayment {
+  readonly id: string;
+  readonly kind: PaymentKind;
+  readonly merchantId: string;
+  readonly terminalId: string;
+  readonly idempotencyKey: string;
+  readonly status: PaymentStatus;
+  readonly amount: number;
+  readonly currency: Currency;
+  readonly cardMasked: string | null;
+  readonly cardFingerprint: string | null;
+  readonly entryMode: EntryMode | null;
+  readonly operatorId: string | null;
+  readonly reference: string | null;
+  readonly rrn: string | null;
+  readonly originalId: string | null;
+  readonly duplicateOf: string | null;
+  readonly duplicateConfirmed: boolean;
+  readonly flaggedForReview: boolean;
+  readonly channel: Channel;
+  readonly stan: string | null;
+  readonly batchNo: string | null;
+  readonly responseCode: string | null;
+  readonly createdAt: number;
+}
+
+export interface PaymentPatch {
+  readonly status: PaymentStatus;
+  readonly authCode?: string | null;
+  readonly responseCode?: string | null;
+  readonly reversalReason?: ReversalReason | null;
+}
+
+export interface PaymentQuery {
+  readonly merchantId: string;
+  readonly terminalId?: string;
+  readonly status?: PaymentStatus;
+  readonly fromMs?: number;
+  readonly toMs?: number;
+  /** Keyset cursor: payments strictly older than this (createdAt, id) pair. */
+  readonly before?: { readonly createdAt: number; readonly id: string };
+  readonly limit: number;
+}
+
+export interface RecentSalesQuery {
+  readonly merchantId: string;
+  readonly terminalId: string;
+  readonly cardFingerprint: string;
+  readonly amount: number;
+  readonly sinceMs: number;
+  readonly statuses: readonly PaymentStatus[];
+}
+
+export type DuplicateSource = 'authorization' | 'reconciliation';
+export type DuplicateResolution =
+  'awaiting_confirmation' | 'confirmed' | 'blocked' | 'flagged' | 'found_after_the_fact';
+
+export interface DuplicateRecord {
+  readonly id: string;
+  readonly merchantId: string;
+  readonly terminalId: string;
+  /** The suspected attempt (or, after the fact, the later sale). */
+  readonly paymentId: string | null;
+  /** The earlier payment it looks like. */
+  readonly duplicateOf: string | null;
+  readonly source: DuplicateSource;
+  readonly resolution: DuplicateResolution;
+  readonly amount: number;
+  readonly operatorId: string | null;
+  readonly confirmedPaymentId: string | null;
+  /** For reconciliation findings: the exception kind, cause and RRNs. */
+  readonly kind: string | null;
+  readonly cause: string | null;
+  readonly rrn: string | null;
+  readonly relatedRrn: string | null;
+  readonly detail: string | null;
+  readonly detectedAt: number;
+  readonly resolvedAt: number | null;
+}
+
+export interface DuplicateQuery {
+  readonly merchantId: string;
+  readonly source?: DuplicateSource;
+  readonly limit: number;
+}
+
+export type ReversalState = 'queued' | 'done' | 'failed';
+
+export interface ReversalRecord {
+  readonly paymentId: string;
+  readonly rrn: string;
+  readonly reason: ReversalReason;
+  readonly state: ReversalState;
+  readonly attempts: number;
+  readonly nextAttemptAt: number;
+  readonly leaseOwner: string | null;
+  readonly leaseUntil: number | null;
+  readonly lastError: string | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface JournalEvent {
+  readonly at: number;
+  readonly paymentId: string | null;
+  /** What happened, e.g. `payment.created`, `payment.status`, `merchant.created`. */
+  readonly event: string;
+  readonly fromStatus: PaymentStatus | null;
+  readonly toStatus: PaymentStatus | null;
+  /** Extra facts as JSON; never card data. */
+  readonly data: string;
+}
+
+export interface JournalRow extends JournalEvent {
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export interface NewMerchant {
+  readonly id: string;
+  readonly name: string;
+  readonly apiKeyHash: string;
+  readonly duplicatePolicy: DuplicatePolicy;
+  readonly duplicateWindowS: number;
+  readonly createdAt: number;
+}
+
+export interface TerminalPatch {
+  readonly tmkEncrypted?: string | null;
+  readonly pinKeyEncrypted?: string | null;
+  readonly macKeyEncrypted?: string | null;
+  readonly keyMode?: string | null;
+  readonly keysIssuedAt?: number | null;
+  readonly batchNo?: string;
+  readonly signedIn?: boolean;
+}
+
+/** Reads: available inside and outside write transactions. */
+export interface StoreReader {
+  getMerchant(id: string): Promise<MerchantRecord | undefined>;
+  findMerchantByApiKeyHash(apiKeyHash: string): Promise<MerchantRecord | undefined>;
+  getTerminal(merchantId: string, terminalId: string): Promise<TerminalRecord | undefined>;
+  getRequest(merchantId: string, idempotencyKey: string): Promise<RequestRecord | undefined>;
+  getPayment(id: string): Promise<PaymentRecord | undefined>;
+  getPaymentByRrn(rrn: string): Promise<PaymentRecord | undefined>;
+  listPayments(query: PaymentQuery): Promise<PaymentRecord[]>;
+  lastPaymentForTerminal(merchantId: string, terminalId: string): Promise<PaymentRecord | undefined>;
+  findRecentSales(query: RecentSalesQuery): Promise<PaymentRecord[]>;
+  /** Voids and refunds acting on a sale, in the given statuses. */
+  listChildren(originalId: string, statuses: readonly PaymentStatus[]): Promise<PaymentRecord[]>;
+  /** Payments in `status` created before `createdBefore`, oldest first. */
+  findByStatusCreatedBefore(
+    status: PaymentStatus,
+    createdBefore: number,
+    limit: number,
+  ): Promise<PaymentRecord[]>;
+  listDuplicates(query: DuplicateQuery): Promise<DuplicateRecord[]>;
+  getReversal(paymentId: string): Promise<ReversalRecord | undefined>;
+  countReversals(state: ReversalState): Promise<number>;
+  countPaymentsByStatus(): Promise<Array<{ status: PaymentStatus; count: number }>>;
+  /** Journal rows with seq > afterSeq, in order. */
+  readJournal(afterSeq: number, limit: number): Promise<JournalRow[]>;
+  /** Payments ordered by id, after `afterId`, for full scans (verify, export). */
+  scanPayments(afterId: string, limit: number): Promise<PaymentRecord[]>;
+  /** Idempotency records ordered by key, for full scans (verify). */
+  scanRequests(
+    after: { merchantId: string; idempotencyKey: string },
+    limit: number,
+  ): Promise<RequestRecord[]>;
+}
+
+export interface StoreTx extends StoreReader {
+  insertMerchant(merchant: NewMerchant): Promise<boolean>;
+  insertTerminal(terminal: {
+    merchantId: string;
+    terminalId: string;
+    tmkEncrypted: string | null;
+    createdAt: number;
+  }): Promise<boolean>;
+  updateTerminal(merchantId: string, terminalId: string, patch: TerminalPatch): Promise<void>;
+  /** Reads a terminal and holds it until commit: serialises sales on one terminal across hosts. */
+  lockTerminal(merchantId: string, terminalId: string): Promise<TerminalRecord | undefined>;
+  /** Reads a payment and holds it until commit. */
+  lockPayment(id: string): Promise<PaymentRecord | undefined>;
+  /** Inserts the record unless the key is taken; returns the record already there, if any. */
+  insertRequest(record: RequestRecord): Promise<RequestRecord | undefined>;
+  completeRequest(
+    merchantId: string,
+    idempotencyKey: string,
+    response: { status: number; body: string },
+  ): Promise<void>;
+  deleteExpiredRequests(now: number, limit: number): Promise<number>;
+  insertPayment(payment: NewPayment): Promise<void>;
+  /** Compare-and-set: applies `patch` only if the payment is still in `expected`; says if it did. */
+  updatePaymentStatus(
+    id: string,
+    expected: PaymentStatus,
+    patch: PaymentPatch,
+    now: number,
+  ): Promise<boolean>;
+  /** The next retrieval reference number, unique across every host on this store. */
+  nextRrn(): Promise<string>;
+  insertDuplicate(record: DuplicateRecord): Promise<void>;
+  resolveDuplicate(
+    id: string,
+    patch: {
+      resolution: DuplicateResolution;
+      operatorId: string | null;
+      confirmedPaymentId: string | null;
+      resolvedAt: number;
+    },
+  ): Promise<void>;
+  findAwaitingDuplicate(merchantId: string, duplicateOf: string): Promise<DuplicateRecord | undefined>;
+  enqueueReversal(record: {
+    paymentId: string;
+    rrn: string;
+    reason: ReversalReason;
+    nextAttemptAt: number;
+    now: number;
+  }): Promise<boolean>;
+  /** Puts a failed reversal back in the queue with its attempts counted from zero. */
+  requeueReversal(paymentId: string, now: number): Promise<boolean>;
+  /** Leases up to `limit` due reversals to `owner` until `leaseUntil`, skipping those leased by others. */
+  claimReversals(input: {
+    now: number;
+    owner: string;
+    leaseUntil: number;
+    limit: number;
+  }): Promise<ReversalRecord[]>;
+  updateReversal(
+    paymentId: string,
+    owner: string,
+    patch: {
+      state: ReversalState;
+      attempts: number;
+      nextAttemptAt: number;
+      lastError: string | null;
+      now: number;
+    },
+  ): Promise<boolean>;
+  /** Appends to the hash-chained journal in this transaction. */
+  appendJournal(event: JournalEvent): Promise<JournalRow>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

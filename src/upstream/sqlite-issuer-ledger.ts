@@ -1,0 +1,89 @@
+// A durable issuer ledger in its own SQLite file, for `posguard serve` with the simulated issuer:
+// the issuer is another party, so its books survive a host crash the way a real issuer's would.
+import Database from 'better-sqlite3';
+import type { PaymentKind } from '../payments/payment.js';
+import type { IssuerLedger, LedgerEntry, LedgerState } from './issuer-ledger.js';
+
+interface EntryRow {
+  rrn: string;
+  kind: string;
+  card_id: string | null;
+  original_rrn: string | null;
+  amount: number;
+  state: string;
+  postings: number;
+  auth_code: string | null;
+  response_code: string;
+  merchant_id: string;
+  terminal_id: string;
+  at: number;
+}
+
+function toEntry(row: EntryRow): LedgerEntry {
+  return {
+    rrn: row.rrn,
+    kind: row.kind as PaymentKind,
+    cardId: row.card_id,
+    originalRrn: row.original_rrn,
+    amount: row.amount,
+    state: row.state as LedgerState,
+    postings: row.postings,
+    authCode: row.auth_code,
+    responseCode: row.response_code,
+    merchantId: row.merchant_id,
+    terminalId: row.terminal_id,
+    at: row.at,
+  };
+}
+
+export class SqliteIssuerLedger implements IssuerLedger {
+  readonly #db: Database.Database;
+  readonly #get: Database.Statement<[string], EntryRow>;
+  readonly #put: Database.Statement;
+
+  constructor(path: string, options: { readonly?: boolean } = {}) {
+    this.#db = new Database(path, {
+      readonly: options.readonly ?? false,
+      fileMustExist: options.readonly ?? false,
+    });
+    if (options.readonly !== true) {
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma('synchronous = FULL');
+      this.#db.exec(`CREATE TABLE IF NOT EXISTS ledger (
+        rrn TEXT PRIMARY KEY, kind TEXT NOT NULL, card_id TEXT, original_rrn TEXT, amount INTEGER NOT NULL,
+        state TEXT NOT NULL, postings INTEGER NOT NULL, auth_code TEXT, response_code TEXT NOT NULL,
+        merchant_id TEXT NOT NULL, terminal_id TEXT NOT NULL, at INTEGER NOT NULL)`);
+    }
+    this.#get = this.#db.prepare<[string], EntryRow>('SELECT * FROM ledger WHERE rrn = ?');
+    this.#put =
+      options.readonly === true
+        ? this.#db.prepare('SELECT 1')
+        : this.#db.prepare(
+            `INSERT INTO ledger (rrn, kind, card_id, original_rrn, amount, state, postings, auth_code, response_code,
+             merchant_id, terminal_id, at)
+           VALUES (@rrn, @kind, @cardId, @originalRrn, @amount, @state, @postings, @authCode, @responseCode,
+             @merchantId, @terminalId, @at)
+           ON CONFLICT (rrn) DO UPDATE SET state = excluded.state, postings = excluded.postings,
+             auth_code = excluded.auth_code, response_code = excluded.response_code, at = excluded.at`,
+          );
+  }
+
+  get(rrn: string): LedgerEntry | undefined {
+    const row = this.#get.get(rrn);
+    return row && toEntry(row);
+  }
+
+  put(entry: LedgerEntry): void {
+    this.#put.run(entry);
+  }
+
+  *entries(): Iterable<LedgerEntry> {
+    for (const row of this.#db.prepare<[], EntryRow>('SELECT * FROM ledger ORDER BY rrn').iterate()) {
+      yield toEntry(row);
+    }
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}
