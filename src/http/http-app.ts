@@ -127,6 +127,17 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
       done(error as Error);
     }
   });
+  // Graceful shutdown: once close() is called, answers to requests still in flight tell the client
+  // to close its keep-alive connection, so the server can finish without cutting anyone off.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) void reply.header('connection', 'close');
+    done(null, payload);
+  });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
       {

@@ -13,7 +13,7 @@ const recoveryBatch = 100;
 export async function recoverOrphans(ctx: EngineContext): Promise<number> {
   return inTransaction(ctx, async (work) => {
     const cutoff = work.now - ctx.settings.upstreamTimeoutMs - ctx.settings.recoveryGraceMs;
-    const orphans = await work.tx.findByStatusCreatedBefore('pending', cutoff, recoveryBatch);
+    const orphans = await work.tx.findPendingCreatedBefore(cutoff, recoveryBatch);
     let recovered = 0;
     for (const orphan of orphans) {
       const moved = await queueReversalOf(

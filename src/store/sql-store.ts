@@ -305,14 +305,10 @@ class SqlReader implements StoreReader {
     return rows.map(toPayment);
   }
 
-  async findByStatusCreatedBefore(
-    status: PaymentStatus,
-    createdBefore: number,
-    limit: number,
-  ): Promise<PaymentRecord[]> {
+  async findPendingCreatedBefore(createdBefore: number, limit: number): Promise<PaymentRecord[]> {
     const rows = await this.db.all<Row>(
-      'SELECT * FROM payments WHERE status = ? AND created_at < ? ORDER BY created_at, id LIMIT ?',
-      [status, createdBefore, limit],
+      "SELECT * FROM payments WHERE status = 'pending' AND created_at < ? ORDER BY created_at, id LIMIT ?",
+      [createdBefore, limit],
     );
     return rows.map(toPayment);
   }

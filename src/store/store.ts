@@ -185,12 +185,8 @@ export interface StoreReader {
   findRecentSales(query: RecentSalesQuery): Promise<PaymentRecord[]>;
   /** Voids and refunds acting on a sale, in the given statuses. */
   listChildren(originalId: string, statuses: readonly PaymentStatus[]): Promise<PaymentRecord[]>;
-  /** Payments in `status` created before `createdBefore`, oldest first. */
-  findByStatusCreatedBefore(
-    status: PaymentStatus,
-    createdBefore: number,
-    limit: number,
-  ): Promise<PaymentRecord[]>;
+  /** Payments still `pending` that were created before `createdBefore`, oldest first. */
+  findPendingCreatedBefore(createdBefore: number, limit: number): Promise<PaymentRecord[]>;
   listDuplicates(query: DuplicateQuery): Promise<DuplicateRecord[]>;
   getReversal(paymentId: string): Promise<ReversalRecord | undefined>;
   countReversals(state: ReversalState): Promise<number>;

@@ -42,7 +42,10 @@ export const serveCommand: Command = {
     }
     const config = configFromFlags(flags, io, booleanFlag(flags, 'demo'));
     const host = await startHost(config);
-    if (!booleanFlag(flags, 'json')) {
+    if (booleanFlag(flags, 'json')) {
+      // One machine-readable line, whatever the log level, for scripts that wait for the host.
+      io.stdout.write(`${JSON.stringify({ event: 'ready', httpUrl: host.httpUrl })}\n`);
+    } else {
       const base = host.httpUrl;
       const lines = [
         '',

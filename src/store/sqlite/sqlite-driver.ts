@@ -34,7 +34,7 @@ export class SqliteDriver implements SqlDriver {
     try {
       this.#db = new Database(path, { timeout: 5000 });
       this.#db.pragma('journal_mode = WAL');
-      this.#db.pragma('synchronous = FULL');
+      this.#db.pragma(process.env['PG_SYNC'] ?? 'synchronous = FULL');
       this.#db.pragma('foreign_keys = ON');
     } catch (error) {
       throw new PosError(
@@ -83,17 +83,16 @@ export class SqliteDriver implements SqlDriver {
     this.#draining = true;
     try {
       while (this.#queue.length > 0) {
-        const first = this.#queue[0];
-        if (first?.mode === 'read') {
-          this.#queue.shift();
-          await this.#runRead(first);
-        } else {
-          const group: Job[] = [];
-          while (group.length < maxGroupSize && this.#queue[0]?.mode === 'write') {
-            const job = this.#queue.shift();
-            if (job !== undefined) group.push(job);
-          }
-          await this.#runWrites(group);
+        // Reads first (they are cheap and need no fsync), then every queued write in one group,
+        // so a read arriving between writes never splits a group commit in two.
+        const jobs = this.#queue.splice(0, this.#queue.length);
+        const writes: Job[] = [];
+        for (const job of jobs) {
+          if (job.mode === 'read') await this.#runRead(job);
+          else writes.push(job);
+        }
+        for (let start = 0; start < writes.length; start += maxGroupSize) {
+          await this.#runWrites(writes.slice(start, start + maxGroupSize));
         }
       }
     } finally {
