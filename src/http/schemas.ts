@@ -136,6 +136,7 @@ export const paymentListQuery = {
   additionalProperties: false,
   properties: {
     terminalId: { type: 'string', minLength: 1, maxLength: 8 },
+    kind: { type: 'string', enum: [...paymentKinds] },
     status: { type: 'string', enum: [...paymentStatuses] },
     from: {
       type: 'string',

@@ -245,6 +245,10 @@ class SqlReader implements StoreReader {
       where.push('terminal_id = ?');
       params.push(query.terminalId);
     }
+    if (query.kind !== undefined) {
+      where.push('kind = ?');
+      params.push(query.kind);
+    }
     if (query.status !== undefined) {
       where.push('status = ?');
       params.push(query.status);

@@ -217,6 +217,10 @@ export function describeStoreContract(name: string, openFresh: () => Promise<Sto
           ),
         ).toEqual(['p2', 'p1']);
         expect(await r.listPayments({ merchantId: 'M2', limit: 10 })).toEqual([]);
+        expect(await r.listPayments({ merchantId: 'M1', limit: 10, kind: 'refund' })).toEqual([]);
+        expect(
+          await r.listPayments({ merchantId: 'M1', limit: 10, kind: 'sale', status: 'pending' }),
+        ).toHaveLength(5);
         expect((await r.lastPaymentForTerminal('M1', 'T1'))?.id).toBe('p4');
         expect((await r.findPendingCreatedBefore(t0 + 2000, 10)).map((p) => p.id)).toEqual(['p0', 'p1']);
         expect((await r.scanPayments('p2', 10)).map((p) => p.id)).toEqual(['p3', 'p4']);

@@ -70,6 +70,7 @@ export interface PaymentPatch {
 export interface PaymentQuery {
   readonly merchantId: string;
   readonly terminalId?: string;
+  readonly kind?: PaymentKind;
   readonly status?: PaymentStatus;
   readonly fromMs?: number;
   readonly toMs?: number;

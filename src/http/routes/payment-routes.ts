@@ -7,7 +7,7 @@ import type { Secret } from '../../cards/secret.js';
 import type { Currency } from '../../money/money.js';
 import type { PaymentEngine } from '../../payments/engine.js';
 import type { EngineResult } from '../../payments/idempotency.js';
-import type { EntryMode, PaymentStatus, ReversalReason } from '../../payments/payment.js';
+import type { EntryMode, PaymentKind, PaymentStatus, ReversalReason } from '../../payments/payment.js';
 import { toPaymentView } from '../../payments/payment-view.js';
 import { PosError } from '../../pos-error.js';
 import { idempotencyKeyOf, merchantOf, sendAnswer } from '../request-context.js';
@@ -150,6 +150,7 @@ export function registerPaymentRoutes(
   app.get<{
     Querystring: {
       terminalId?: string;
+      kind?: PaymentKind;
       status?: PaymentStatus;
       from?: string;
       to?: string;
@@ -188,6 +189,7 @@ export function registerPaymentRoutes(
         merchantId: merchantOf(request).id,
         limit,
         ...(q.terminalId !== undefined ? { terminalId: q.terminalId } : {}),
+        ...(q.kind !== undefined ? { kind: q.kind } : {}),
         ...(q.status !== undefined ? { status: q.status } : {}),
         ...(q.from !== undefined ? { fromMs: Date.parse(q.from) } : {}),
         ...(q.to !== undefined ? { toMs: Date.parse(q.to) } : {}),
