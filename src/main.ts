@@ -15,6 +15,7 @@ import { isPosError } from './pos-error.js';
 import { cryptoRandom } from './random/random.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
+import { HttpUpstream } from './upstream/http-upstream.js';
 import { SimulatedIssuer } from './upstream/simulated-issuer.js';
 import { SqliteIssuerLedger } from './upstream/sqlite-issuer-ledger.js';
 import type { Upstream } from './upstream/upstream.js';
@@ -40,21 +41,27 @@ export interface RunningHost {
 }
 
 async function seedDemo(store: Store, now: number): Promise<void> {
-  const existing = await store.read((reader) => reader.getMerchant(demo.merchantId));
-  if (existing === undefined) {
+  // Several hosts may start together on one database: whoever seeds first wins, the others find it done.
+  const alreadyThere = (error: unknown): void => {
+    if (
+      !isPosError(error) ||
+      (error.code !== 'POS_ERR_MERCHANT_EXISTS' && error.code !== 'POS_ERR_TERMINAL_EXISTS')
+    )
+      throw error;
+  };
+  if ((await store.read((reader) => reader.getMerchant(demo.merchantId))) === undefined) {
     await addMerchant(
       store,
       { id: demo.merchantId, name: demo.merchantName, apiKey: demo.apiKey },
       { random: cryptoRandom, now },
-    );
+    ).catch(alreadyThere);
   }
-  const terminal = await store.read((reader) => reader.getTerminal(demo.merchantId, demo.terminalId));
-  if (terminal === undefined) {
+  if ((await store.read((reader) => reader.getTerminal(demo.merchantId, demo.terminalId))) === undefined) {
     await addTerminal(
       store,
       { merchantId: demo.merchantId, terminalId: demo.terminalId, tmkEncrypted: null },
       { now },
-    );
+    ).catch(alreadyThere);
   }
 }
 
@@ -65,7 +72,9 @@ export async function startHost(config: HostConfig, options: { logger?: Logger }
   const keys = loadHostKeys(config);
   const closers: Array<() => void> = [];
   let upstream: Upstream;
-  {
+  if (config.upstreamUrl !== null) {
+    upstream = new HttpUpstream(config.upstreamUrl);
+  } else {
     const ledger = new SqliteIssuerLedger(join(config.dataDir, 'issuer-ledger.db'));
     closers.push(() => ledger.close());
     upstream = new SimulatedIssuer({ clock, random: cryptoRandom, ledger, faults: config.issuerFaults });

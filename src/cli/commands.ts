@@ -1,8 +1,15 @@
 // The list of CLI commands, in the order `posguard --help` shows them.
 import type { Command } from './command.js';
+import { issuerCommand } from './commands/issuer.js';
 import { merchantCommand } from './commands/merchant.js';
 import { serveCommand } from './commands/serve.js';
 import { terminalCommand } from './commands/terminal.js';
 import { verifyCommand } from './commands/verify.js';
 
-export const commands: readonly Command[] = [serveCommand, merchantCommand, terminalCommand, verifyCommand];
+export const commands: readonly Command[] = [
+  serveCommand,
+  merchantCommand,
+  terminalCommand,
+  verifyCommand,
+  issuerCommand,
+];

@@ -2,7 +2,7 @@
 // variable and a default, in one table; flags win over the environment, which wins over the
 // default. A bad value is refused naming where it came from, what was expected and what came.
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Secret } from '../cards/secret.js';
 import { defaultEngineSettings, minKeyRetentionMs, type EngineSettings } from '../payments/engine-context.js';
@@ -267,6 +267,9 @@ export function loadHostConfig(input: {
     engine: {
       ...defaultEngineSettings,
       upstreamTimeoutMs: Number(s['upstreamTimeoutMs']),
+      // A reversal call lasts at most the upstream timeout; a lease three times that long is never
+      // lost by a live host, and frees a dead host's reversals soon.
+      reversalLeaseMs: 3 * Number(s['upstreamTimeoutMs']),
       keyRetentionMs: Number(s['keyRetentionHours']) * 3_600_000,
     },
     secretHex,
@@ -292,11 +295,7 @@ export function loadHostKeys(config: { secretHex: string | null; dataDir: string
     secret = Buffer.from(config.secretHex, 'hex');
   } else {
     const path = join(config.dataDir, 'secret.key');
-    if (!existsSync(path)) {
-      mkdirSync(config.dataDir, { recursive: true });
-      writeFileSync(path, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
-      chmodSync(path, 0o600);
-    }
+    if (!existsSync(path)) createSecretFile(path, config.dataDir);
     const text = readFileSync(path, 'utf8').trim();
     if (!/^[0-9a-fA-F]{64,}$/.test(text)) {
       throw new PosError(
@@ -309,6 +308,24 @@ export function loadHostKeys(config: { secretHex: string | null; dataDir: string
   const derive = (info: string): Secret<Buffer> =>
     new Secret(Buffer.from(hkdfSync('sha256', secret, 'posguard', info, 32)), info);
   return { fingerprintKey: derive('card-fingerprint'), terminalKeyKey: derive('terminal-keys') };
+}
+
+/**
+ * Writes a new secret where none is: written whole to a temporary file, then linked into place,
+ * so two hosts starting together in one folder end up with one complete secret, never half of one.
+ */
+function createSecretFile(path: string, dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  chmodSync(temporary, 0o600);
+  try {
+    linkSync(temporary, path);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
+  } finally {
+    unlinkSync(temporary);
+  }
 }
 
 /** A short, non-reversible tag of the secret, to check that several hosts share it. */

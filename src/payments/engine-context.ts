@@ -70,7 +70,7 @@ export const defaultEngineSettings: EngineSettings = {
   reversalBaseDelayMs: 1_000,
   reversalMaxDelayMs: 300_000,
   reversalMaxAttempts: 16,
-  reversalLeaseMs: 60_000,
+  reversalLeaseMs: 30_000,
   reversalPollMs: 500,
   reversalBatchSize: 32,
 };

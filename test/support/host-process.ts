@@ -98,7 +98,7 @@ export async function call(
 }
 
 export async function eventually<T>(
-  probe: () => Promise<T | undefined>,
+  probe: () => Promise<T | undefined> | T | undefined,
   what: string,
   timeoutMs = 15_000,
 ): Promise<T> {
@@ -109,4 +109,48 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+export interface IssuerProcess {
+  readonly url: string;
+  readonly ledgerPath: string;
+  stop(): Promise<void>;
+  /** How many times each RRN was sent to the issuer, per operation. */
+  calls(): Promise<Record<string, { authorize: number; reverse: number }>>;
+}
+
+export async function startIssuerProcess(dir: string, args: readonly string[] = []): Promise<IssuerProcess> {
+  const ledgerPath = join(dir, 'issuer-ledger.db');
+  const child = spawn(
+    process.execPath,
+    [cliPath, 'issuer', '--json', '--port', '0', '--ledger', ledgerPath, ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  const exited = once(child, 'exit');
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const ready = /"event":"ready","url":"([^"]+)"/.exec(output);
+      if (ready?.[1] !== undefined) resolveUrl(ready[1]);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    void exited.then(() => reject(new Error(`the issuer exited before it was ready:\n${output}`)));
+  });
+  return {
+    url,
+    ledgerPath,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+    async calls() {
+      return (await (await fetch(`${url}/calls`)).json()) as Record<
+        string,
+        { authorize: number; reverse: number }
+      >;
+    },
+  };
 }

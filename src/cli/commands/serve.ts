@@ -53,7 +53,9 @@ export const serveCommand: Command = {
         `  HTTP API     ${base}   (OpenAPI: ${base}/docs)`,
         `  Health       ${base}/healthz   Metrics: ${base}/metrics`,
         `  Store        ${config.databaseUrl === null ? `SQLite ${config.dbPath}` : 'PostgreSQL'}`,
-        `  Upstream     simulated issuer (ledger ${config.dataDir}/issuer-ledger.db)`,
+        config.upstreamUrl === null
+          ? `  Upstream     simulated issuer (ledger ${config.dataDir}/issuer-ledger.db)`
+          : `  Upstream     ${config.upstreamUrl}`,
       ];
       if (config.demo) {
         lines.push(

@@ -1,0 +1,137 @@
+// The PostgreSQL driver (node-postgres). Transactions run on one pooled connection at READ
+// COMMITTED; what must be exclusive is made so by the database itself: unique constraints (keys,
+// RRNs), row locks (`FOR UPDATE` on the terminal, the payment, the journal head) and
+// `FOR UPDATE SKIP LOCKED` for the reversal queue. A transaction that hits a serialization failure
+// or a deadlock is run again from the start (at most `maxAttempts` times). A lost connection or a
+// database that is away becomes POS_ERR_STORE_UNAVAILABLE (HTTP 503); the pool reconnects by itself
+// when the database is back.
+import pg from 'pg';
+import { PosError } from '../../pos-error.js';
+import type { SqlConnection, SqlDriver, SqlValue } from '../sql-driver.js';
+
+const maxAttempts = 5;
+
+/** SQLSTATEs worth a retry: serialization_failure, deadlock_detected. */
+const retryable = new Set(['40001', '40P01']);
+
+export interface PostgresOptions {
+  readonly url: string;
+  /** A schema of its own (created if missing), e.g. for tests or several hosts' sets on one database. */
+  readonly schema?: string;
+  readonly poolSize?: number;
+}
+
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300')
+      return true;
+    if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'].includes(code))
+      return true;
+  }
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is closed/i.test(
+    message,
+  );
+}
+
+export function storeUnavailable(error: unknown): PosError {
+  return new PosError(
+    'POS_ERR_STORE_UNAVAILABLE',
+    `the PostgreSQL database is unavailable: ${error instanceof Error ? error.message : String(error)}`,
+    { cause: error },
+  );
+}
+
+/** Turns `?` placeholders into `$1, $2, ...` (posguard's SQL never has `?` inside a literal). */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${(n += 1)}`);
+}
+
+export class PostgresDriver implements SqlDriver {
+  readonly dialect = 'postgres';
+  readonly forUpdate = 'FOR UPDATE';
+  readonly forUpdateSkipLocked = 'FOR UPDATE SKIP LOCKED';
+  readonly #pool: pg.Pool;
+  readonly #sql = new Map<string, string>();
+  #closed = false;
+
+  constructor(options: PostgresOptions) {
+    const schemaOption = options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` };
+    this.#pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 2_000,
+      // A host that froze holding a lock must not hold it for ever.
+      idle_in_transaction_session_timeout: 30_000,
+      statement_timeout: 30_000,
+      ...schemaOption,
+    });
+    // An idle connection that breaks (the server restarted) is dropped by the pool; without a
+    // listener that error would stop the process.
+    this.#pool.on('error', () => undefined);
+  }
+
+  #prepared(sql: string): string {
+    let text = this.#sql.get(sql);
+    if (text === undefined) {
+      text = numbered(sql);
+      this.#sql.set(sql, text);
+    }
+    return text;
+  }
+
+  async transaction<T>(mode: 'write' | 'read', fn: (connection: SqlConnection) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new PosError('POS_ERR_STORE_CLOSED', 'the store is closed');
+    for (let attempt = 1; ; attempt += 1) {
+      let client: pg.PoolClient;
+      try {
+        client = await this.#pool.connect();
+      } catch (error) {
+        throw storeUnavailable(error);
+      }
+      let broken = false;
+      // The server can drop a checked-out connection between two statements (a restart); the
+      // client then emits 'error', which would stop the process without a listener. The next
+      // statement fails, and the connection is not returned to the pool.
+      const onError = (): void => {
+        broken = true;
+      };
+      client.on('error', onError);
+      const query = async (sql: string, params: readonly SqlValue[] = []): Promise<pg.QueryResult> =>
+        client.query({ text: this.#prepared(sql), values: params as SqlValue[] });
+      const connection: SqlConnection = {
+        all: async <Row>(sql: string, params?: readonly SqlValue[]) =>
+          (await query(sql, params)).rows as Row[],
+        get: async <Row>(sql: string, params?: readonly SqlValue[]) =>
+          (await query(sql, params)).rows[0] as Row | undefined,
+        run: async (sql: string, params?: readonly SqlValue[]) => ({
+          changes: (await query(sql, params)).rowCount ?? 0,
+        }),
+      };
+      try {
+        await client.query(mode === 'read' ? 'BEGIN READ ONLY' : 'BEGIN');
+        const value = await fn(connection);
+        await client.query('COMMIT');
+        return value;
+      } catch (error) {
+        broken = isConnectionError(error);
+        if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
+        const code = (error as { code?: unknown }).code;
+        if (typeof code === 'string' && retryable.has(code) && attempt < maxAttempts) continue;
+        if (broken) throw storeUnavailable(error);
+        throw error;
+      } finally {
+        client.off('error', onError);
+        client.release(broken);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+}
