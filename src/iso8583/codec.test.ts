@@ -232,7 +232,8 @@ describe('encoding invalid messages', () => {
         fields: {
           ...sale.fields,
           '2': '62258801234567890123',
-          '4': '12.80',
+          '3': '12.80',
+          '4': '00000012.800',
           '5': '1',
           '35': '6225D2812',
           '52': 'XYZ',
@@ -243,12 +244,14 @@ describe('encoding invalid messages', () => {
     expect(error.problems.map((p) => p.field)).toEqual([
       'mti',
       'field 2',
+      'field 3',
       'field 4',
       'field 5',
       'field 35',
       'field 52',
     ]);
-    expect(error.message).toContain('field 4: expected 12 digits, got an unexpected character at position 3');
+    expect(error.message).toContain('field 3: expected 6 digits, got 5 characters');
+    expect(error.message).toContain('field 4: expected 12 digits, got an unexpected character at position 9');
     expect(error.message).toContain('field 2: expected up to 19 digits, got 20 characters');
     expect(error.message).toContain('field 5: expected a field of dialect cup-pos, got no such field');
     expect(error.message).not.toContain('6225880123');

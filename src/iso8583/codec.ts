@@ -17,11 +17,9 @@ import {
   digitChars,
   hexNibbles,
   hexOf,
-  isHex,
   trackChars,
   trackNibbles,
   trackPairs,
-  writeHex,
 } from './byte-text.js';
 import {
   badBcd,
@@ -147,12 +145,23 @@ function decodeBcdTrack(bytes: Buffer, start: number, count: number, field: Comp
   return text;
 }
 
+/** ASCII digits, two at a time through the pair table (cheaper than a native slice for short runs). */
 function decodeAsciiDigits(bytes: Buffer, start: number, end: number, field: CompiledField): string {
-  for (let at = start; at < end; at += 1) {
-    const b = bytes[at]!;
-    if (b < 0x30 || b > 0x39) throw badCharacter(field, at, b, 'an ASCII digit');
+  let text = '';
+  let at = start;
+  for (; at + 1 < end; at += 2) {
+    const high = bytes[at]! - 0x30;
+    const low = bytes[at + 1]! - 0x30;
+    if (high < 0 || high > 9) throw badCharacter(field, at, bytes[at]!, 'an ASCII digit');
+    if (low < 0 || low > 9) throw badCharacter(field, at + 1, bytes[at + 1]!, 'an ASCII digit');
+    text += bcdPairs[(high << 4) | low]!;
   }
-  return bytes.toString('latin1', start, end);
+  if (at < end) {
+    const digit = bytes[at]! - 0x30;
+    if (digit < 0 || digit > 9) throw badCharacter(field, at, bytes[at]!, 'an ASCII digit');
+    text += digitChars[digit]!;
+  }
+  return text;
 }
 
 function decodeAsciiTrack(bytes: Buffer, start: number, end: number, field: CompiledField): string {
@@ -326,6 +335,18 @@ export function decodeFrame(input: Uint8Array, options: CodecOptions = {}): IsoM
 
 // ---------------------------------------------------------------------------------------------
 // Encoding
+//
+// Two passes over the fields. The first works out every field's size from its text alone and
+// checks it against the dialect; the second checks each character while writing it. A message
+// with problems is refused before anything is allocated when the first pass finds them, and after
+// the write (the buffer is dropped) when only the second does; either way every problem is listed.
+// Per-field state lives in arrays indexed by field number, reused from one call to the next (the
+// encoder is synchronous and never re-entered), and fields are written in bitmap order.
+
+const scratchValues: string[] = new Array<string>(129).fill('');
+const scratchCounts = new Int32Array(129);
+const scratchSizes = new Int32Array(129);
+const scratchEncoded: (Buffer | undefined)[] = new Array<Buffer | undefined>(129).fill(undefined);
 
 /** Parses a `fields` key: a canonical decimal field number, or -1. */
 function fieldNumberOf(key: string): number {
@@ -343,99 +364,85 @@ function describeLength(value: string): string {
   return `${value.length} character${value.length === 1 ? '' : 's'}`;
 }
 
-/** Position (1-based) of the first character `accept` refuses, or 0. */
-function firstBad(value: string, accept: (code: number) => boolean): number {
+/** What a field takes, for problem messages; only built when there is a problem. */
+function expectation(field: CompiledField): string {
+  const definition = field.definition;
+  const fixed = field.prefixBytes === 0;
+  const size = fixed ? `${definition.max}` : `up to ${definition.max}`;
+  switch (field.codec) {
+    case fieldCodecs.bcdDigits:
+    case fieldCodecs.asciiDigits:
+      return `${size} digits`;
+    case fieldCodecs.bcdTrack:
+      return `${size} track characters (0-9, =, A-C, E, F)`;
+    case fieldCodecs.asciiTrack:
+      return `${size} track characters (0-9, =, A-F)`;
+    case fieldCodecs.text:
+      return field.gbk ? `${size} bytes of GBK text` : `${size} printable ASCII characters`;
+    case fieldCodecs.binary:
+      return `${size} bytes as hex (${fixed ? definition.max * 2 : `up to ${definition.max * 2}`} hex digits)`;
+  }
+}
+
+/** Position (1-based) of the first control character in `value`, or 0. */
+function firstControl(value: string): number {
   for (let i = 0; i < value.length; i += 1) {
-    if (!accept(value.charCodeAt(i))) return i + 1;
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return i + 1;
   }
   return 0;
 }
 
-const isDigitCode = (code: number): boolean => code >= 0x30 && code <= 0x39;
-const isPrintableCode = (code: number): boolean => code >= 0x20 && code < 0x7f;
-const isBcdTrackCode = (code: number): boolean => code < 128 && trackNibbles[code]! >= 0;
-const isAsciiTrackCode = (code: number): boolean => code === 0x44 || isBcdTrackCode(code);
-const isGbkTextCode = (code: number): boolean => code >= 0x20 && code !== 0x7f;
-
-interface Measured {
-  /** Wire bytes of the field, prefix included. */
-  readonly size: number;
-  /** Characters (n, z in BCD: digits) or bytes the prefix announces. */
-  readonly count: number;
-  readonly encoded: Buffer | undefined;
-}
-
-/** Checks one field's value; returns its wire size, or undefined after recording a problem. */
-function measureField(field: CompiledField, value: string, problems: FieldProblem[]): Measured | undefined {
-  const definition = field.definition;
-  const fixed = field.prefixBytes === 0;
-  const sizeWord = fixed ? `${definition.max}` : `up to ${definition.max}`;
-  let expected: string;
-  let accept: ((code: number) => boolean) | undefined;
+/**
+ * First pass: the field's count (what its prefix announces) and wire size from its text, into
+ * the scratch arrays. Returns false after recording a problem.
+ */
+function measureField(field: CompiledField, value: string, problems: FieldProblem[]): boolean {
   let count = value.length;
-  let encoded: Buffer | undefined;
-  switch (field.codec) {
-    case fieldCodecs.bcdDigits:
-    case fieldCodecs.asciiDigits:
-      expected = `${sizeWord} digits`;
-      accept = isDigitCode;
-      break;
-    case fieldCodecs.bcdTrack:
-      expected = `${sizeWord} track characters (0-9, =, A-C, E, F)`;
-      accept = isBcdTrackCode;
-      break;
-    case fieldCodecs.asciiTrack:
-      expected = `${sizeWord} track characters (0-9, =, A-F)`;
-      accept = isAsciiTrackCode;
-      break;
-    case fieldCodecs.text:
-      if (field.gbk) {
-        expected = `${sizeWord} bytes of GBK text`;
-        accept = isGbkTextCode;
-        break;
-      }
-      expected = `${sizeWord} printable ASCII characters`;
-      accept = isPrintableCode;
-      break;
-    case fieldCodecs.binary:
-      expected = `${sizeWord} bytes as hex (${fixed ? definition.max * 2 : `up to ${definition.max * 2}`} hex digits)`;
-      if (!isHex(value)) {
-        problems.push({
-          field: field.label,
-          expected,
-          actual: 'text that is not an even number of hex digits',
-        });
-        return undefined;
-      }
-      count = value.length >> 1;
-      break;
-  }
-  if (accept !== undefined) {
-    const bad = firstBad(value, accept);
+  if (field.codec === fieldCodecs.binary) {
+    if ((count & 1) === 1) {
+      problems.push({
+        field: field.label,
+        expected: expectation(field),
+        actual: 'an odd number of hex digits',
+      });
+      return false;
+    }
+    count >>= 1;
+  } else if (field.gbk) {
+    const bad = firstControl(value);
     if (bad > 0) {
-      problems.push({ field: field.label, expected, actual: `an unexpected character at position ${bad}` });
-      return undefined;
+      problems.push({
+        field: field.label,
+        expected: expectation(field),
+        actual: `an unexpected character at position ${bad}`,
+      });
+      return false;
     }
-  }
-  if (field.codec === fieldCodecs.text && field.gbk) {
-    encoded = iconv.encode(value, 'gbk');
+    const encoded = iconv.encode(value, 'gbk');
     if (iconv.decode(encoded, 'gbk') !== value) {
-      problems.push({ field: field.label, expected, actual: 'characters GBK cannot encode' });
-      return undefined;
+      problems.push({
+        field: field.label,
+        expected: expectation(field),
+        actual: 'characters GBK cannot encode',
+      });
+      return false;
     }
+    scratchEncoded[field.number] = encoded;
     count = encoded.length;
   }
-  if (fixed ? count !== definition.max : count > definition.max) {
-    const unit = field.codec === fieldCodecs.binary || encoded !== undefined ? 'bytes' : undefined;
+  if (field.prefixBytes === 0 ? count !== field.max : count > field.max) {
+    const bytes = field.codec === fieldCodecs.binary || field.gbk;
     problems.push({
       field: field.label,
-      expected,
-      actual: unit === undefined ? describeLength(value) : `${count} ${unit}`,
+      expected: expectation(field),
+      actual: bytes ? `${count} bytes` : describeLength(value),
     });
-    return undefined;
+    return false;
   }
-  const body = field.countsDigits ? (count + 1) >> 1 : count;
-  return { size: field.prefixBytes + body, count, encoded };
+  scratchCounts[field.number] = count;
+  scratchSizes[field.number] = field.prefixBytes + (field.countsDigits ? (count + 1) >> 1 : count);
+  return true;
 }
 
 function writePrefix(target: Buffer, at: number, field: CompiledField, count: number, bcd: boolean): number {
@@ -455,7 +462,19 @@ function writePrefix(target: Buffer, at: number, field: CompiledField, count: nu
   return at + field.prefixBytes;
 }
 
-/** Packs digits (or track nibbles, through `nibbles`) as BCD with the field's alignment. */
+/** Character code to nibble for decimal digits; -1 for anything else (index < 128). */
+const digitNibbles = Int8Array.from({ length: 128 }, (_, code) =>
+  code >= 0x30 && code <= 0x39 ? code - 0x30 : -1,
+);
+
+function nibbleOf(nibbles: Int8Array, code: number): number {
+  return code < 128 ? nibbles[code]! : -1;
+}
+
+/**
+ * Packs digits (or track characters) as BCD with the field's alignment. Returns 0, or the
+ * position (1-based) of the first character `nibbles` does not accept.
+ */
 function writeBcd(
   target: Buffer,
   at: number,
@@ -463,68 +482,124 @@ function writeBcd(
   leftAligned: boolean,
   nibbles: Int8Array,
 ): number {
+  let bad = 0;
   let i = 0;
   if ((value.length & 1) === 1 && !leftAligned) {
-    target[at] = nibbles[value.charCodeAt(0)]!;
+    const low = nibbleOf(nibbles, value.charCodeAt(0));
+    if (low < 0) bad = 1;
+    target[at] = low & 15;
     at += 1;
     i = 1;
   }
   for (; i + 1 < value.length; i += 2) {
-    target[at] = (nibbles[value.charCodeAt(i)]! << 4) | nibbles[value.charCodeAt(i + 1)]!;
+    const high = nibbleOf(nibbles, value.charCodeAt(i));
+    const low = nibbleOf(nibbles, value.charCodeAt(i + 1));
+    if ((high | low) < 0 && bad === 0) bad = high < 0 ? i + 1 : i + 2;
+    target[at] = ((high & 15) << 4) | (low & 15);
     at += 1;
   }
   if (i < value.length) {
-    target[at] = nibbles[value.charCodeAt(i)]! << 4;
-    at += 1;
+    const high = nibbleOf(nibbles, value.charCodeAt(i));
+    if (high < 0 && bad === 0) bad = i + 1;
+    target[at] = (high & 15) << 4;
   }
-  return at;
+  return bad;
 }
 
-function writeLatin1(target: Buffer, at: number, value: string): number {
-  if (value.length > 24) return at + target.write(value, at, 'latin1');
-  for (let i = 0; i < value.length; i += 1) target[at + i] = value.charCodeAt(i);
-  return at + value.length;
+/** Writes one byte per character, each within [low, high] or a track character. Returns 0 or a bad position. */
+function writeChars(target: Buffer, at: number, value: string, low: number, high: number): number {
+  let bad = 0;
+  for (let i = 0; i < value.length; i += 1) {
+    const code = value.charCodeAt(i);
+    if ((code < low || code > high) && bad === 0) bad = i + 1;
+    target[at + i] = code;
+  }
+  return bad;
 }
 
-function writeField(
-  target: Buffer,
-  at: number,
-  field: CompiledField,
-  value: string,
-  measured: Measured,
-  bcd: boolean,
-): number {
-  if (field.prefixBytes > 0) at = writePrefix(target, at, field, measured.count, bcd);
+function writeTrackChars(target: Buffer, at: number, value: string): number {
+  let bad = 0;
+  for (let i = 0; i < value.length; i += 1) {
+    const code = value.charCodeAt(i);
+    if (code !== 0x44 && nibbleOf(trackNibbles, code) < 0 && bad === 0) bad = i + 1;
+    target[at + i] = code;
+  }
+  return bad;
+}
+
+/**
+ * Writes hex text (even length, checked before) as bytes. Returns 0 or the position of the first
+ * character that is not hex. Node's hex writer stops at the first such character, so a short
+ * write is the only sign needed; the position is then looked for on this error path only.
+ */
+function writeHexChecked(target: Buffer, at: number, value: string): number {
+  const bytes = value.length >> 1;
+  if (target.write(value, at, bytes, 'hex') === bytes) return 0;
+  for (let i = 0; i < value.length; i += 1) {
+    if (nibbleOf(hexNibbles, value.charCodeAt(i)) < 0) return i + 1;
+  }
+  return 0;
+}
+
+/** Second pass for one field: writes it at `at`; returns 0 or the position of a bad character. */
+function writeField(target: Buffer, at: number, field: CompiledField, value: string, bcd: boolean): number {
+  if (field.prefixBytes > 0) at = writePrefix(target, at, field, scratchCounts[field.number]!, bcd);
   switch (field.codec) {
     case fieldCodecs.bcdDigits:
-      // Digits are a subset of the track alphabet, so one nibble table serves both.
-      return writeBcd(target, at, value, field.leftAligned, trackNibbles);
+      return writeBcd(target, at, value, field.leftAligned, digitNibbles);
     case fieldCodecs.bcdTrack:
       return writeBcd(target, at, value, true, trackNibbles);
     case fieldCodecs.asciiDigits:
+      return writeChars(target, at, value, 0x30, 0x39);
     case fieldCodecs.asciiTrack:
-      return writeLatin1(target, at, value);
-    case fieldCodecs.text:
-      if (measured.encoded !== undefined) return at + measured.encoded.copy(target, at);
-      return writeLatin1(target, at, value);
+      return writeTrackChars(target, at, value);
+    case fieldCodecs.text: {
+      const encoded = scratchEncoded[field.number];
+      if (encoded === undefined) return writeChars(target, at, value, 0x20, 0x7e);
+      encoded.copy(target, at);
+      scratchEncoded[field.number] = undefined;
+      return 0;
+    }
     case fieldCodecs.binary:
-      return writeHex(target, at, value);
+      return writeHexChecked(target, at, value);
   }
 }
 
-function checkHexPart(
-  name: string,
-  value: string | null,
-  bytes: number,
-  problems: FieldProblem[],
-): value is string {
-  if (typeof value === 'string' && value.length === bytes * 2 && isHex(value)) return true;
-  problems.push({
+function badCharacterProblem(field: CompiledField, position: number): FieldProblem {
+  return {
+    field: field.label,
+    expected: expectation(field),
+    actual: `an unexpected character at position ${position}`,
+  };
+}
+
+function refuse(problems: readonly FieldProblem[]): PosError {
+  const first = problems[0]?.field ?? 'message';
+  return new PosError(
+    'POS_ERR_ISO_BAD_VALUE',
+    `invalid ISO 8583 message: ${problems.map((p) => `${p.field}: expected ${p.expected}, got ${p.actual}`).join('; ')}`,
+    { problems, details: { field: first.startsWith('field ') ? first.slice(6) : first } },
+  );
+}
+
+function hexPartProblem(name: string, value: unknown, bytes: number): FieldProblem | undefined {
+  if (typeof value === 'string' && value.length === bytes * 2) return undefined;
+  return {
     field: name,
     expected: `${bytes * 2} hex digits`,
     actual: typeof value === 'string' ? describeLength(value) : String(value),
-  });
-  return false;
+  };
+}
+
+/** Walks the set bits of `scratchBitmap` (from field 2), calling `visit` with each field. */
+function forEachPresent(dialect: Dialect, bitmapBytes: number, visit: (field: CompiledField) => void): void {
+  for (let index = 0; index < bitmapBytes; index += 1) {
+    const bits = scratchBitmap[index]!;
+    if (bits === 0) continue;
+    for (let bit = index === 0 ? 1 : 0; bit < 8; bit += 1) {
+      if ((bits & (0x80 >> bit)) !== 0) visit(dialect.fields[index * 8 + bit + 1]!);
+    }
+  }
 }
 
 /**
@@ -539,8 +614,8 @@ export function encodeFrame(message: IsoMessage, options: CodecOptions = {}): Bu
   const bcd = dialect.encoding === 'bcd';
   const problems: FieldProblem[] = [];
 
-  const mti = message.mti;
-  if (typeof mti !== 'string' || mti.length !== 4 || firstBad(mti, isDigitCode) > 0) {
+  const mti: unknown = message.mti;
+  if (typeof mti !== 'string' || mti.length !== 4 || writeChars(Buffer.alloc(4), 0, mti, 0x30, 0x39) > 0) {
     problems.push({
       field: 'mti',
       expected: '4 digits',
@@ -549,21 +624,23 @@ export function encodeFrame(message: IsoMessage, options: CodecOptions = {}): Bu
   }
   const withTpdu = framing !== 'body' && dialect.tpduBytes > 0;
   const withHeader = framing !== 'body' && dialect.headerBytes > 0;
-  if (withTpdu) checkHexPart('tpdu', message.tpdu, dialect.tpduBytes, problems);
-  if (withHeader) checkHexPart('header', message.header, dialect.headerBytes, problems);
+  const tpduProblem = withTpdu ? hexPartProblem('tpdu', message.tpdu, dialect.tpduBytes) : undefined;
+  const headerProblem = withHeader
+    ? hexPartProblem('header', message.header, dialect.headerBytes)
+    : undefined;
+  if (tpduProblem !== undefined) problems.push(tpduProblem);
+  if (headerProblem !== undefined) problems.push(headerProblem);
 
-  const fields = message.fields;
-  const keys = typeof fields === 'object' && fields !== null ? Object.keys(fields) : [];
-  if (keys.length === 0 && (typeof fields !== 'object' || fields === null)) {
+  const fields: unknown = message.fields;
+  const record =
+    typeof fields === 'object' && fields !== null ? (fields as Record<string, unknown>) : undefined;
+  if (record === undefined) {
     problems.push({ field: 'fields', expected: 'an object of field number to text', actual: String(fields) });
   }
-  const present: CompiledField[] = [];
-  const values: string[] = [];
-  const measures: Measured[] = [];
+  scratchBitmap.fill(0);
   let secondary = false;
-  let sorted = true;
   let fieldBytes = 0;
-  for (const key of keys) {
+  for (const key of record === undefined ? [] : Object.keys(record)) {
     const number = fieldNumberOf(key);
     const field = number > 0 && number <= dialect.maxField ? dialect.fields[number] : undefined;
     if (field === undefined) {
@@ -574,27 +651,28 @@ export function encodeFrame(message: IsoMessage, options: CodecOptions = {}): Bu
       });
       continue;
     }
-    const value = fields[key];
+    const value = record?.[key];
     if (typeof value !== 'string') {
       problems.push({ field: field.label, expected: 'text', actual: typeof value });
       continue;
     }
-    const measured = measureField(field, value, problems);
-    if (measured === undefined) continue;
-    const previous = present[present.length - 1];
-    if (previous !== undefined && previous.number > number) sorted = false;
+    if (!measureField(field, value, problems)) continue;
+    scratchValues[number] = value;
+    const bit = number - 1;
+    scratchBitmap[bit >> 3] = scratchBitmap[bit >> 3]! | (0x80 >> (bit & 7));
     if (number > 64) secondary = true;
-    present.push(field);
-    values.push(value);
-    measures.push(measured);
-    fieldBytes += measured.size;
+    fieldBytes += scratchSizes[number]!;
   }
+  if (secondary) scratchBitmap[0] = scratchBitmap[0]! | 0x80;
+  const bitmapBytes = secondary ? 16 : 8;
 
-  const mtiBytes = bcd ? 2 : 4;
-  const bitmapBytes = (secondary ? 16 : 8) * (dialect.bitmap === 'hex' ? 2 : 1);
-  const prefixBytes = framing === 'full' ? 2 : 0;
-  const partsBytes = (withTpdu ? dialect.tpduBytes : 0) + (withHeader ? dialect.headerBytes : 0);
-  const total = prefixBytes + partsBytes + mtiBytes + bitmapBytes + fieldBytes;
+  const total =
+    (framing === 'full' ? 2 : 0) +
+    (withTpdu ? dialect.tpduBytes : 0) +
+    (withHeader ? dialect.headerBytes : 0) +
+    (bcd ? 2 : 4) +
+    bitmapBytes * (dialect.bitmap === 'hex' ? 2 : 1) +
+    fieldBytes;
   if (framing === 'full') {
     if (total - 2 > maxLengthPrefixed) {
       problems.push({
@@ -611,20 +689,20 @@ export function encodeFrame(message: IsoMessage, options: CodecOptions = {}): Bu
     }
   }
   if (problems.length > 0) {
-    const first = problems[0]!.field;
-    throw new PosError(
-      'POS_ERR_ISO_BAD_VALUE',
-      `invalid ISO 8583 message: ${problems.map((p) => `${p.field}: expected ${p.expected}, got ${p.actual}`).join('; ')}`,
-      {
-        problems,
-        details: { field: first.startsWith('field ') ? first.slice(6) : first },
-      },
-    );
+    // Also list bad characters in the fields whose sizes were right, by writing them aside.
+    forEachPresent(dialect, bitmapBytes, (field) => {
+      const bad = writeField(
+        Buffer.alloc(scratchSizes[field.number]!),
+        0,
+        field,
+        scratchValues[field.number]!,
+        bcd,
+      );
+      if (bad > 0) problems.push(badCharacterProblem(field, bad));
+    });
+    problems.sort((a, b) => problemOrder(a) - problemOrder(b));
+    throw refuse(problems);
   }
-
-  // Integer-like keys come out of Object.keys in ascending order; sort only for exotic objects.
-  const order = present.map((_, index) => index);
-  if (!sorted) order.sort((a, b) => present[a]!.number - present[b]!.number);
 
   const target = Buffer.allocUnsafe(total);
   let at = 0;
@@ -633,31 +711,47 @@ export function encodeFrame(message: IsoMessage, options: CodecOptions = {}): Bu
     target[1] = (total - 2) & 0xff;
     at = 2;
   }
-  if (withTpdu) at = writeHex(target, at, message.tpdu ?? '');
-  if (withHeader) at = writeHex(target, at, message.header ?? '');
-  if (bcd) at = writeBcd(target, at, mti, true, trackNibbles);
-  else at = writeLatin1(target, at, mti);
-
-  scratchBitmap.fill(0);
-  if (secondary) scratchBitmap[0] = 0x80;
-  for (const field of present) {
-    const bit = field.number - 1;
-    scratchBitmap[bit >> 3] = scratchBitmap[bit >> 3]! | (0x80 >> (bit & 7));
+  if (withTpdu) {
+    if (writeHexChecked(target, at, message.tpdu ?? '') > 0)
+      problems.push(hexCharacterProblem('tpdu', dialect.tpduBytes));
+    at += dialect.tpduBytes;
   }
-  const bitmapCount = secondary ? 16 : 8;
+  if (withHeader) {
+    if (writeHexChecked(target, at, message.header ?? '') > 0)
+      problems.push(hexCharacterProblem('header', dialect.headerBytes));
+    at += dialect.headerBytes;
+  }
+  if (bcd) writeBcd(target, at, message.mti, true, digitNibbles);
+  else writeChars(target, at, message.mti, 0x30, 0x39);
+  at += bcd ? 2 : 4;
   if (dialect.bitmap === 'hex') {
-    for (let i = 0; i < bitmapCount; i += 1) {
+    for (let i = 0; i < bitmapBytes; i += 1) {
       const b = scratchBitmap[i]!;
       target[at] = hexCodes[b >> 4]!;
       target[at + 1] = hexCodes[b & 15]!;
       at += 2;
     }
   } else {
-    for (let i = 0; i < bitmapCount; i += 1) target[at + i] = scratchBitmap[i]!;
-    at += bitmapCount;
+    for (let i = 0; i < bitmapBytes; i += 1) target[at + i] = scratchBitmap[i]!;
+    at += bitmapBytes;
   }
-  for (const index of order) {
-    at = writeField(target, at, present[index]!, values[index]!, measures[index]!, bcd);
-  }
+  forEachPresent(dialect, bitmapBytes, (field) => {
+    const bad = writeField(target, at, field, scratchValues[field.number]!, bcd);
+    if (bad > 0) problems.push(badCharacterProblem(field, bad));
+    at += scratchSizes[field.number]!;
+  });
+  if (problems.length > 0) throw refuse(problems);
   return target;
+}
+
+function hexCharacterProblem(name: string, bytes: number): FieldProblem {
+  return { field: name, expected: `${bytes * 2} hex digits`, actual: 'a character that is not hex' };
+}
+
+/** Problems in frame order: mti, tpdu, header, then fields by number, then the rest (length). */
+function problemOrder(problem: FieldProblem): number {
+  const part = ['mti', 'tpdu', 'header', 'fields'].indexOf(problem.field);
+  if (part >= 0) return part;
+  const number = problem.field.startsWith('field ') ? fieldNumberOf(problem.field.slice(6)) : -1;
+  return number > 0 ? 10 + number : 1000;
 }
