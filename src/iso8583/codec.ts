@@ -542,7 +542,22 @@ function writeHexChecked(target: Buffer, at: number, value: string): number {
 }
 
 /** Second pass for one field: writes it at `at`; returns 0 or the position of a bad character. */
-function writeField(target: Buffer, at: number, field: CompiledField, value: string, bcd: boolean): number {
+function writeField(target: Buffer, at: number, field: CompiledField, bcd: boolean): number {
+  const value = scratchValues[field.number]!;
+  // Field text may be card data: the scratch arrays do not keep it past this call.
+  scratchValues[field.number] = '';
+  const bad = writeFieldValue(target, at, field, value, bcd);
+  scratchEncoded[field.number] = undefined;
+  return bad;
+}
+
+function writeFieldValue(
+  target: Buffer,
+  at: number,
+  field: CompiledField,
+  value: string,
+  bcd: boolean,
+): number {
   if (field.prefixBytes > 0) at = writePrefix(target, at, field, scratchCounts[field.number]!, bcd);
   switch (field.codec) {
     case fieldCodecs.bcdDigits:
@@ -554,10 +569,9 @@ function writeField(target: Buffer, at: number, field: CompiledField, value: str
     case fieldCodecs.asciiTrack:
       return writeTrackChars(target, at, value);
     case fieldCodecs.text: {
-      const encoded = scratchEncoded[field.number];
+      const encoded = field.gbk ? scratchEncoded[field.number] : undefined;
       if (encoded === undefined) return writeChars(target, at, value, 0x20, 0x7e);
       encoded.copy(target, at);
-      scratchEncoded[field.number] = undefined;
       return 0;
     }
     case fieldCodecs.binary:
@@ -691,13 +705,7 @@ export function encodeFrame(message: IsoMessage, options: CodecOptions = {}): Bu
   if (problems.length > 0) {
     // Also list bad characters in the fields whose sizes were right, by writing them aside.
     forEachPresent(dialect, bitmapBytes, (field) => {
-      const bad = writeField(
-        Buffer.alloc(scratchSizes[field.number]!),
-        0,
-        field,
-        scratchValues[field.number]!,
-        bcd,
-      );
+      const bad = writeField(Buffer.alloc(scratchSizes[field.number]!), 0, field, bcd);
       if (bad > 0) problems.push(badCharacterProblem(field, bad));
     });
     problems.sort((a, b) => problemOrder(a) - problemOrder(b));
@@ -736,7 +744,7 @@ export function encodeFrame(message: IsoMessage, options: CodecOptions = {}): Bu
     at += bitmapBytes;
   }
   forEachPresent(dialect, bitmapBytes, (field) => {
-    const bad = writeField(target, at, field, scratchValues[field.number]!, bcd);
+    const bad = writeField(target, at, field, bcd);
     if (bad > 0) problems.push(badCharacterProblem(field, bad));
     at += scratchSizes[field.number]!;
   });

@@ -35,7 +35,7 @@ export function isoMessageFromJson(value: unknown): IsoMessage {
   }
   if (typeof mti !== 'string')
     problems.push({ field: 'mti', expected: '4 digits', actual: describeValue(mti) });
-  const checked: Record<string, string> = {};
+  const entries: [string, string][] = [];
   if (!isRecord(fields)) {
     problems.push({
       field: 'fields',
@@ -44,11 +44,13 @@ export function isoMessageFromJson(value: unknown): IsoMessage {
     });
   } else {
     for (const [key, text] of Object.entries(fields)) {
-      if (typeof text === 'string') checked[key] = text;
+      if (typeof text === 'string') entries.push([key, text]);
       else problems.push({ field: `fields.${key}`, expected: 'text', actual: describeValue(text) });
     }
   }
   if (problems.length > 0) throw PosError.invalidInput('POS_ERR_ISO_BAD_VALUE', 'ISO 8583 message', problems);
+  // fromEntries defines own properties, so a "__proto__" key stays a key (the encoder refuses it).
+  const checked: Record<string, string> = Object.fromEntries(entries);
   return {
     length: length as number | null,
     tpdu: tpdu as string | null,
