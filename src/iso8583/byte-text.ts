@@ -61,13 +61,3 @@ export function isHex(text: string): boolean {
   }
   return true;
 }
-
-/** Writes hex text (already checked by `isHex`) as bytes at `offset`; returns the offset after. */
-export function writeHex(target: Buffer, offset: number, text: string): number {
-  let at = offset;
-  for (let i = 0; i < text.length; i += 2) {
-    target[at] = (hexNibbles[text.charCodeAt(i)]! << 4) | hexNibbles[text.charCodeAt(i + 1)]!;
-    at += 1;
-  }
-  return at;
-}
