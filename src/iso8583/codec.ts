@@ -5,8 +5,9 @@
 //
 // Decoding refuses every malformed frame with a PosError naming the part and the byte offset; it
 // never reads past the frame, never trusts a length beyond the dialect's maximum for the field, and
-// allocates nothing sized by the input except the strings it returns. Encoding checks every field
-// first and reports all problems at once; only then does it allocate the exact frame and write it.
+// allocates nothing sized by the input except the strings it returns. Encoding sizes every field
+// from its text, allocates the exact frame once, and checks each character as it writes it; a
+// message with problems is refused with all of them listed (see "Encoding" below).
 //
 // Hot path notes: the dialect is precompiled (see dialect.ts), digits and hex go through lookup
 // tables (byte-text.ts), there are no regular expressions and no per-field closures here.
