@@ -1,5 +1,6 @@
 // The list of CLI commands, in the order `posguard --help` shows them.
 import type { Command } from './command.js';
+import { iso } from './commands/iso.js';
 import { issuerCommand } from './commands/issuer.js';
 import { merchantCommand } from './commands/merchant.js';
 import { serveCommand } from './commands/serve.js';
@@ -11,5 +12,6 @@ export const commands: readonly Command[] = [
   merchantCommand,
   terminalCommand,
   verifyCommand,
+  iso,
   issuerCommand,
 ];
