@@ -3,7 +3,7 @@
 import { isoTime } from '../clock/clock.js';
 import type { Currency } from '../money/money.js';
 import type { PaymentKind, PaymentRecord, PaymentStatus, ReversalReason } from './payment.js';
-import { describeResponseCode } from './response-codes.js';
+import { interpretResponseCode } from '../iso8583/response-codes.js';
 
 export interface PaymentView {
   readonly id: string;
@@ -59,7 +59,10 @@ function messageFor(payment: PaymentRecord): string {
     case 'partially_refunded':
       return 'partially refunded';
     default:
-      return describeResponseCode(payment.responseCode);
+      // Response codes are CUP field 39 values over HTTP too; the answer's message explains them.
+      return payment.responseCode === null
+        ? 'no answer yet'
+        : interpretResponseCode({ code: payment.responseCode, mti: '0210' }).message;
   }
 }
 
