@@ -1,0 +1,87 @@
+// Shared by the HTTP benchmarks: start `posguard serve` as its own process, and drive payments at
+// one or more hosts with autocannon, a new Idempotency-Key and a new amount per request (so no sale
+// looks like a duplicate of another).
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+
+const apiKey = 'pgk_demo_posguard_not_for_production';
+
+export interface ServeProcess {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export async function startServe(args: readonly string[]): Promise<ServeProcess> {
+  const child = spawn(
+    process.execPath,
+    [resolve('bin/posguard.js'), 'serve', '--json', '--demo', '--http-port', '0', '--log-level', 'warn', ...args],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let output = '';
+  const url = await new Promise<string>((done, fail) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"event":"ready","httpUrl":"([^"]+)"/.exec(output);
+      if (match?.[1] !== undefined) done(match[1]);
+    });
+    child.on('exit', (code) => fail(new Error(`serve exited with ${code}: ${output}`)));
+  });
+  return {
+    url,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+let sequence = 0;
+
+function paymentRequest(run: string): autocannon.Request {
+  return {
+    method: 'POST',
+    setupRequest: (request) => {
+      sequence += 1;
+      return {
+        ...request,
+        headers: {
+          authorization: `Bearer ${apiKey}`,
+          'content-type': 'application/json',
+          'idempotency-key': `${run}-${sequence}`,
+        },
+        body: JSON.stringify({
+          terminalId: 'DEMO0001',
+          amount: 100 + sequence,
+          currency: 'CNY',
+          card: { pan: '6212345678901232', expiry: '2812' },
+          entryMode: 'chip',
+        }),
+      };
+    },
+  };
+}
+
+export interface LoadResult {
+  readonly paymentsPerSecond: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly p99Ms: number;
+}
+
+/** Drives every url at once with `connections` each, for `durationS`; rates are summed. */
+export async function paymentLoad(urls: readonly string[], connections: number, durationS: number): Promise<LoadResult> {
+  const run = `run${Date.now()}`;
+  const results = await Promise.all(
+    urls.map((url) =>
+      autocannon({ url: `${url}/v1/payments`, connections, duration: durationS, requests: [paymentRequest(run)] }),
+    ),
+  );
+  return {
+    paymentsPerSecond: results.reduce((sum, r) => sum + r.requests.average, 0),
+    non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
+    errors: results.reduce((sum, r) => sum + r.errors + r.timeouts, 0),
+    p99Ms: Math.max(...results.map((r) => r.latency.p99)),
+  };
+}
