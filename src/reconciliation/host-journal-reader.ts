@@ -1,0 +1,106 @@
+// Reads the v1 host journal (posguard's own record, as `posguard export` writes it) into a host
+// table. Columns: see `hostJournalColumns`; statuses, entry modes and booleans are checked word by
+// word, amounts are whole fen, times ISO 8601 with an offset.
+import { notFen, parseFen, parseIsoTime } from './cell-parsing.js';
+import { readCsvTable, wordsOf, type TableReadOptions } from './csv-table-reader.js';
+import { entryModes, hostStatuses, txnTypes } from './rows.js';
+import { hashFingerprint, hostFlags, newHostTable, type HostTable } from './tables.js';
+import { narrowDigits, wideDigits } from './text-dictionary.js';
+
+export const hostJournalColumns = [
+  'merchant_id',
+  'terminal_id',
+  'batch_no',
+  'stan',
+  'rrn',
+  'auth_code',
+  'txn_time',
+  'txn_type',
+  'status',
+  'amount',
+  'currency',
+  'card_masked',
+  'card_fingerprint',
+  'entry_mode',
+  'operator_id',
+  'duplicate_confirmed',
+  'original_rrn',
+] as const;
+
+const typeWords = wordsOf(txnTypes);
+const statusWords = wordsOf(hostStatuses);
+const entryModeWords = wordsOf(entryModes);
+const booleans = ['false', 'true'] as const;
+const booleanWords = wordsOf(booleans);
+const saleType = txnTypes.indexOf('sale');
+const approvedOrDeclined = [hostStatuses.indexOf('approved'), hostStatuses.indexOf('declined')];
+
+export async function readHostJournal(
+  options: TableReadOptions & { readonly table?: HostTable },
+): Promise<HostTable> {
+  const table = options.table ?? newHostTable(options.file);
+  const fingerprint = new Int32Array(2);
+  await readCsvTable(options, hostJournalColumns, (at) => ({
+    row(record, cells) {
+      const buffer = record.buffer;
+      const starts = record.starts;
+      const ends = record.ends;
+      const row = table.add();
+      const c = table.c;
+      c.merchant[row] = cells.key(at.merchant_id, wideDigits);
+      c.terminal[row] = cells.key(at.terminal_id, narrowDigits);
+      c.batch[row] = cells.key(at.batch_no, narrowDigits);
+      c.stan[row] = cells.key(at.stan, narrowDigits);
+      c.rrn[row] = cells.key(at.rrn, wideDigits);
+      c.originalRrn[row] = cells.key(at.original_rrn, wideDigits);
+      let time = Number.NaN;
+      if (!record.isEmpty(at.txn_time)) {
+        time = parseIsoTime(buffer, starts[at.txn_time]!, ends[at.txn_time]!);
+        if (Number.isNaN(time)) {
+          throw cells.fail(
+            'POS_ERR_RECON_BAD_TIME',
+            at.txn_time,
+            'an ISO 8601 time with offset like 2026-11-25T14:03:07+08:00',
+          );
+        }
+      }
+      c.time[row] = time;
+      const txnType = cells.word(at.txn_type, typeWords, txnTypes);
+      c.txnType[row] = txnType;
+      const status = cells.word(at.status, statusWords, hostStatuses);
+      if (txnType !== saleType && !approvedOrDeclined.includes(status)) {
+        throw cells.fail(
+          'POS_ERR_RECON_BAD_VALUE',
+          at.status,
+          `approved or declined for a ${txnTypes[txnType]}`,
+        );
+      }
+      c.status[row] = status;
+      const amount = parseFen(buffer, starts[at.amount]!, ends[at.amount]!);
+      if (amount === notFen) {
+        throw cells.fail('POS_ERR_RECON_BAD_AMOUNT', at.amount, 'a whole number of fen (0 to 999999999999)');
+      }
+      c.amount[row] = amount;
+      c.currency[row] = cells.key(at.currency, narrowDigits);
+      let flags = 0;
+      if (!record.isEmpty(at.card_fingerprint)) {
+        hashFingerprint(buffer, starts[at.card_fingerprint]!, ends[at.card_fingerprint]!, fingerprint);
+        c.fingerprintHigh[row] = fingerprint[0]!;
+        c.fingerprintLow[row] = fingerprint[1]!;
+        flags |= hostFlags.hasFingerprint;
+      }
+      c.entryMode[row] = record.isEmpty(at.entry_mode)
+        ? 0
+        : 1 + cells.word(at.entry_mode, entryModeWords, entryModes);
+      if (
+        !record.isEmpty(at.duplicate_confirmed) &&
+        cells.word(at.duplicate_confirmed, booleanWords, booleans) === 1
+      ) {
+        flags |= hostFlags.duplicateConfirmed;
+      }
+      c.flags[row] = flags;
+      c.line[row] = record.line;
+    },
+  }));
+  return table;
+}
