@@ -44,19 +44,26 @@ export interface WorkerRun {
   cancel(): Promise<void>;
 }
 
-function workerUrl(): { url: URL; execArgv: string[] } {
-  const fromSource = import.meta.url.endsWith('.ts');
-  return fromSource
-    ? { url: new URL('./parse-worker.ts', import.meta.url), execArgv: ['--import', 'tsx'] }
-    : { url: new URL('./parse-worker.js', import.meta.url), execArgv: [] };
+/**
+ * The worker's entry: the compiled .js beside this file, or, when this file runs as TypeScript, a
+ * small bootstrap that registers tsx in the worker before loading the .ts worker (a worker's
+ * execArgv cannot carry `--import` on Node 20).
+ */
+function startWorker(jobs: readonly WorkerJob[]): Worker {
+  if (!import.meta.url.endsWith('.ts')) {
+    return new Worker(new URL('./parse-worker.js', import.meta.url), { workerData: jobs });
+  }
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./parse-worker.ts', import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: jobs });
 }
 
 export function parseInWorker(
   jobs: readonly WorkerJob[],
   onProgress: (progress: { source: 'settlement' | 'terminal'; rows: number; bytesRead: number }) => void,
 ): WorkerRun {
-  const { url, execArgv } = workerUrl();
-  const worker = new Worker(url, { workerData: jobs, execArgv });
+  const worker = startWorker(jobs);
   const done = new Promise<Extract<WorkerMessage, { type: 'done' }>>((resolve, reject) => {
     worker.on('message', (message: WorkerMessage) => {
       switch (message.type) {

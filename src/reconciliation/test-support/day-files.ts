@@ -1,0 +1,70 @@
+// Writes a small hand-made day as the three v1 CSV files in a fresh temporary folder, and a fake
+// CLI I/O that keeps what a command prints.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CliIo } from '../../cli/command.js';
+import type { HostRow, SettlementRow, TerminalRow } from '../rows.js';
+import {
+  hostJournalHeader,
+  hostJournalLine,
+  settlementFileHeader,
+  settlementFileLine,
+  terminalJournalHeader,
+  terminalJournalLine,
+} from '../v1-lines.js';
+
+export function tempDir(prefix = 'posguard-recon-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function writeDay(
+  dir: string,
+  day: { host: readonly HostRow[]; settlement: readonly SettlementRow[]; terminal?: readonly TerminalRow[] },
+): { host: string; settlement: string; terminal: string } {
+  const paths = {
+    host: join(dir, 'host.csv'),
+    settlement: join(dir, 'settlement.csv'),
+    terminal: join(dir, 'terminal.csv'),
+  };
+  const file = (header: string, lines: string[]): string => `${[header, ...lines].join('\n')}\n`;
+  writeFileSync(
+    paths.host,
+    file(
+      hostJournalHeader,
+      day.host.map((r) => hostJournalLine(r)),
+    ),
+  );
+  writeFileSync(
+    paths.settlement,
+    file(
+      settlementFileHeader,
+      day.settlement.map((r) => settlementFileLine(r)),
+    ),
+  );
+  writeFileSync(
+    paths.terminal,
+    file(
+      terminalJournalHeader,
+      (day.terminal ?? []).map((r) => terminalJournalLine(r)),
+    ),
+  );
+  return paths;
+}
+
+export function fakeIo(
+  cwd: string,
+  options: { tty?: boolean } = {},
+): CliIo & { out(): string; err(): string } {
+  let out = '';
+  let err = '';
+  return {
+    stdout: { write: (text: string) => (out += text) },
+    stderr: { write: (text: string) => (err += text), isTTY: options.tty ?? false },
+    env: {},
+    cwd,
+    stopSignal: new Promise<string>(() => undefined),
+    out: () => out,
+    err: () => err,
+  };
+}
