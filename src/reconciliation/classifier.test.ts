@@ -348,11 +348,15 @@ describe('matching and classifying one day', () => {
     });
   });
 
-  it('refuses a host journal holding one RRN twice, naming both lines', async () => {
+  it('refuses a host journal holding one RRN or one merchant + terminal + batch + STAN twice, naming both lines', async () => {
     const sale = hostSale({ rrn: '100000000001', stan: '000001' });
     const twin = hostSale({ rrn: '100000000001', stan: '000002' });
     const failure = exceptionsOf({ host: [sale, twin], settlement: [] });
     await expect(failure).rejects.toThrow(PosError);
-    await expect(failure).rejects.toThrow(/host line 2: RRN 100000000001 is already held by line 1/);
+    await expect(failure).rejects.toThrow(/host line 2: RRN 100000000001 is also on line 1/);
+    const sameKey = exceptionsOf({ host: [sale, { ...sale, rrn: '100000000002' }], settlement: [] });
+    await expect(sameKey).rejects.toThrow(
+      /host line 2: merchant \+ terminal \+ batch \+ STAN 898310048160001 \+ 10000001 \+ 000001 \+ 000001 is also on line 1/,
+    );
   });
 });

@@ -9,7 +9,7 @@
 // - a terminal row matches a host row of its own txn_type.
 import { assert } from '../assert.js';
 import { ExceptionList, sides } from './exception-list.js';
-import { compositeHash, HostIndex, mixCode } from './host-index.js';
+import { capacityFor, compositeHash, HostIndex, mixCode } from './host-index.js';
 import { entryModes, hostStatuses, settlementTxnTypes, terminalResults, txnTypes } from './rows.js';
 import { hostFlags, type HostTable, type SettlementTable, type TerminalTable } from './tables.js';
 import type { TextDictionary } from './text-dictionary.js';
@@ -24,6 +24,8 @@ export interface ClassifyInput {
   readonly terminal?: TerminalTable | undefined;
   readonly dictionary: TextDictionary;
   readonly duplicateWindowS: number;
+  /** The host table's index, when the caller built it already (while another thread parsed). */
+  readonly index?: HostIndex;
 }
 
 export interface Classification {
@@ -60,7 +62,7 @@ export function classify(input: ClassifyInput): Classification {
     Number.isFinite(input.duplicateWindowS) && input.duplicateWindowS >= 0,
     'the duplicate window is a length of time',
   );
-  const index = new HostIndex(host, dictionary);
+  const index = input.index ?? new HostIndex(host, dictionary);
   const exceptions = new ExceptionList(host, settlement, terminal, dictionary);
   const h = host.c;
 
@@ -162,7 +164,7 @@ export function classify(input: ClassifyInput): Classification {
 
 /**
  * duplicate_sale_suspect: among captured, settled sales with a card fingerprint and a time, groups
- * by merchant + terminal + card + amount + currency (a hash chain through `next`), and within each
+ * by merchant + terminal + card + amount + currency (a hash chain through `previous`), and within each
  * group in time order (journal order on ties) flags every unconfirmed sale at most the window after
  * the sale before it.
  */
@@ -173,12 +175,10 @@ function findDuplicateSales(
   exceptions: ExceptionList,
 ): void {
   const h = host.c;
-  let capacity = 1024;
-  while (capacity < host.length * 2) capacity *= 2;
-  const mask = capacity - 1;
-  const heads = new Int32Array(capacity); // slot -> 1 + last row of the group
-  const next = new Int32Array(host.length).fill(-1); // row -> previous row of its group, or -1
-  const sizes = new Int32Array(capacity);
+  const mask = capacityFor(host.length) - 1;
+  // Slot triples: hash tag, 1 + the group's latest row, group size. `previous` chains a group.
+  const slots = new Int32Array((mask + 1) * 3);
+  const previous = new Int32Array(host.length).fill(-1);
   const sameGroup = (a: number, b: number): boolean =>
     h.fingerprintHigh[a] === h.fingerprintHigh[b] &&
     h.fingerprintLow[a] === h.fingerprintLow[b] &&
@@ -190,20 +190,27 @@ function findDuplicateSales(
   for (let row = 0; row < host.length; row += 1) {
     if (firstSettlement[row]! < 0 || !isCapturedSale(host, row)) continue;
     if ((h.flags[row]! & hostFlags.hasFingerprint) === 0 || Number.isNaN(h.time[row])) continue;
-    let hash = compositeHash(h.merchant[row]!, h.terminal[row]!, h.amount[row]!, h.currency[row]!);
-    hash = Math.imul(hash ^ h.fingerprintHigh[row]!, 0x01000193) ^ mixCode(h.fingerprintLow[row]!);
-    let slot = hash & mask;
-    while (heads[slot] !== 0 && !sameGroup(heads[slot]! - 1, row)) slot = (slot + 1) & mask;
-    if (heads[slot] !== 0) {
-      next[row] = heads[slot]! - 1;
-      if (sizes[slot] === 1) grouped.push(slot);
+    let tag = compositeHash(h.merchant[row]!, h.terminal[row]!, h.amount[row]!, h.currency[row]!);
+    tag = Math.imul(tag ^ h.fingerprintHigh[row]!, 0x01000193) ^ mixCode(h.fingerprintLow[row]!);
+    let slot = tag & mask;
+    while (
+      slots[slot * 3 + 1] !== 0 &&
+      (slots[slot * 3] !== tag || !sameGroup(slots[slot * 3 + 1]! - 1, row))
+    ) {
+      slot = (slot + 1) & mask;
     }
-    heads[slot] = row + 1;
-    sizes[slot]! += 1;
+    const at = slot * 3;
+    if (slots[at + 1] !== 0) {
+      previous[row] = slots[at + 1]! - 1;
+      if (slots[at + 2] === 1) grouped.push(slot);
+    }
+    slots[at] = tag;
+    slots[at + 1] = row + 1;
+    slots[at + 2]! += 1;
   }
   for (const slot of grouped) {
     const members: number[] = [];
-    for (let row = heads[slot]! - 1; row >= 0; row = next[row]!) members.push(row);
+    for (let row = slots[slot * 3 + 1]! - 1; row >= 0; row = previous[row]!) members.push(row);
     members.sort((a, b) => h.time[a]! - h.time[b]! || a - b);
     for (let k = 1; k < members.length; k += 1) {
       const earlier = members[k - 1]!;

@@ -61,17 +61,13 @@ class Random {
   }
 }
 
+/** Ordinary events and their shares, roughly a retail day: most sales go through. */
 const ordinaryScenarios = [
-  'sale',
-  'sale',
-  'sale',
-  'sale',
-  'sale',
-  'sale',
-  'declined',
-  'voided',
-  'refunded',
-  'reversed',
+  { scenario: 'sale', upTo: 0.88 },
+  { scenario: 'declined', upTo: 0.93 },
+  { scenario: 'voided', upTo: 0.96 },
+  { scenario: 'refunded', upTo: 0.98 },
+  { scenario: 'reversed', upTo: 1 },
 ] as const;
 const specialScenarios = [
   'duplicate_settlement',
@@ -246,7 +242,8 @@ export function generateDay(options: DayOptions, sink: DaySink): GeneratedDay {
     const timeMs =
       dayStartMs + Math.floor((event * dayMs) / Math.max(1, options.events)) + random.int(0, 999);
     if (random.next() >= anomalyRate) {
-      switch (random.pick(ordinaryScenarios)) {
+      const draw = random.next();
+      switch (ordinaryScenarios.find((o) => draw < o.upTo)?.scenario ?? 'sale') {
         case 'sale':
           ordinary(sale({ terminal, timeMs }));
           break;

@@ -23,14 +23,18 @@ export function compositeHash(merchant: number, terminal: number, batch: number,
   return h ^ (h >>> 16);
 }
 
-function capacityFor(rows: number): number {
+/** Slots for `rows` keys: a power of two, at most two-thirds full so linear probes stay short. */
+export function capacityFor(rows: number): number {
   let capacity = 1024;
-  while (capacity < rows * 2) capacity *= 2;
+  while (capacity < rows * 1.5) capacity *= 2;
   return capacity;
 }
 
 export class HostIndex {
-  private readonly byRrn: Int32Array;
+  // Each slot holds its key beside the row, so a probe touches one cache line: for RRNs the key code
+  // itself (Float64 pairs: code, row + 1); for the composite key a 32-bit hash tag (Int32 pairs:
+  // tag, row + 1) verified against the host columns only when the tag matches.
+  private readonly byRrn: Float64Array;
   private readonly byKey: Int32Array;
   private readonly mask: number;
 
@@ -40,8 +44,8 @@ export class HostIndex {
   ) {
     const capacity = capacityFor(host.length);
     this.mask = capacity - 1;
-    this.byRrn = new Int32Array(capacity);
-    this.byKey = new Int32Array(capacity);
+    this.byRrn = new Float64Array(capacity * 2);
+    this.byKey = new Int32Array(capacity * 2);
     const { merchant, terminal, batch, stan, rrn } = host.c;
     for (let row = 0; row < host.length; row += 1) {
       const rrnCode = rrn[row]!;
@@ -52,11 +56,10 @@ export class HostIndex {
       if (merchant[row] !== 0 && terminal[row] !== 0 && batch[row] !== 0 && stan[row] !== 0) {
         const earlier = this.insertKey(row);
         if (earlier >= 0) {
-          throw this.duplicate(
-            row,
-            earlier,
-            `merchant ${dictionary.text(merchant[row]!)}, terminal ${dictionary.text(terminal[row]!)}, batch ${dictionary.text(batch[row]!)}, STAN ${dictionary.text(stan[row]!)}`,
+          const key = [merchant[row]!, terminal[row]!, batch[row]!, stan[row]!].map((code) =>
+            dictionary.text(code),
           );
+          throw this.duplicate(row, earlier, `merchant + terminal + batch + STAN ${key.join(' + ')}`);
         }
       }
     }
@@ -64,26 +67,25 @@ export class HostIndex {
 
   /** The host row with this RRN code, or -1. */
   findByRrn(rrnCode: number): number {
-    const rrn = this.host.c.rrn;
+    const slots = this.byRrn;
     const mask = this.mask;
     for (let slot = mixCode(rrnCode) & mask; ; slot = (slot + 1) & mask) {
-      const entry = this.byRrn[slot]!;
+      const entry = slots[slot * 2 + 1]!;
       if (entry === 0) return -1;
-      if (rrn[entry - 1] === rrnCode) return entry - 1;
+      if (slots[slot * 2] === rrnCode) return entry - 1;
     }
   }
 
   /** The host row with this merchant + terminal + batch + STAN, or -1. */
   findByKey(merchantCode: number, terminalCode: number, batchCode: number, stanCode: number): number {
     const { merchant, terminal, batch, stan } = this.host.c;
+    const slots = this.byKey;
     const mask = this.mask;
-    for (
-      let slot = compositeHash(merchantCode, terminalCode, batchCode, stanCode) & mask;
-      ;
-      slot = (slot + 1) & mask
-    ) {
-      const entry = this.byKey[slot]!;
+    const tag = compositeHash(merchantCode, terminalCode, batchCode, stanCode);
+    for (let slot = tag & mask; ; slot = (slot + 1) & mask) {
+      const entry = slots[slot * 2 + 1]!;
       if (entry === 0) return -1;
+      if (slots[slot * 2] !== tag) continue;
       const row = entry - 1;
       if (
         stan[row] === stanCode &&
@@ -109,35 +111,52 @@ export class HostIndex {
     return this.findByKey(merchantCode, terminalCode, batchCode, stanCode);
   }
 
+  /** Adds a row by RRN; returns -1, or the earlier row holding the same RRN. */
   private insertRrn(row: number, rrnCode: number): number {
-    const rrn = this.host.c.rrn;
+    const slots = this.byRrn;
     const mask = this.mask;
     for (let slot = mixCode(rrnCode) & mask; ; slot = (slot + 1) & mask) {
-      const entry = this.byRrn[slot]!;
+      const entry = slots[slot * 2 + 1]!;
       if (entry === 0) {
-        this.byRrn[slot] = row + 1;
+        slots[slot * 2] = rrnCode;
+        slots[slot * 2 + 1] = row + 1;
         return -1;
       }
-      if (rrn[entry - 1] === rrnCode) return entry - 1;
+      if (slots[slot * 2] === rrnCode) return entry - 1;
     }
   }
 
+  /** Adds a row by its composite key; returns -1, or the earlier row holding the same key. */
   private insertKey(row: number): number {
-    const c = this.host.c;
-    const found = this.findByKey(c.merchant[row]!, c.terminal[row]!, c.batch[row]!, c.stan[row]!);
-    if (found >= 0) return found;
+    const { merchant, terminal, batch, stan } = this.host.c;
+    const slots = this.byKey;
     const mask = this.mask;
-    let slot = compositeHash(c.merchant[row]!, c.terminal[row]!, c.batch[row]!, c.stan[row]!) & mask;
-    while (this.byKey[slot] !== 0) slot = (slot + 1) & mask;
-    this.byKey[slot] = row + 1;
-    return -1;
+    const tag = compositeHash(merchant[row]!, terminal[row]!, batch[row]!, stan[row]!);
+    for (let slot = tag & mask; ; slot = (slot + 1) & mask) {
+      const entry = slots[slot * 2 + 1]!;
+      if (entry === 0) {
+        slots[slot * 2] = tag;
+        slots[slot * 2 + 1] = row + 1;
+        return -1;
+      }
+      const other = entry - 1;
+      if (
+        slots[slot * 2] === tag &&
+        stan[other] === stan[row] &&
+        batch[other] === batch[row] &&
+        terminal[other] === terminal[row] &&
+        merchant[other] === merchant[row]
+      ) {
+        return other;
+      }
+    }
   }
 
   private duplicate(row: number, earlier: number, what: string): Error {
     return inputError(
       'POS_ERR_RECON_DUPLICATE_HOST_KEY',
       { file: this.host.source, line: this.host.c.line[row]! },
-      `${what} is already held by line ${this.host.c.line[earlier]!} (expected each host payment once: RRN and merchant + terminal + batch + STAN are unique in posguard's journal)`,
+      `${what} is also on line ${this.host.c.line[earlier]!} (expected each host payment once: RRN and merchant + terminal + batch + STAN are unique in posguard's journal)`,
     );
   }
 }

@@ -51,7 +51,9 @@ export interface WorkerRun {
  */
 function startWorker(jobs: readonly WorkerJob[]): Worker {
   if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./parse-worker.js', import.meta.url), { workerData: jobs });
+    // --input-type (from `node -e`) is refused by worker threads; every other flag carries over.
+    const execArgv = process.execArgv.filter((flag) => !flag.startsWith('--input-type'));
+    return new Worker(new URL('./parse-worker.js', import.meta.url), { workerData: jobs, execArgv });
   }
   const tsx = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./parse-worker.ts', import.meta.url).href;

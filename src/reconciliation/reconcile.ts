@@ -6,6 +6,7 @@
 import { classify, defaultDuplicateWindowS } from './classifier.js';
 import { zeroPerKind, type ExceptionKind } from './exception-kinds.js';
 import type { ExceptionList } from './exception-list.js';
+import { HostIndex } from './host-index.js';
 import { readHostJournal } from './host-journal-reader.js';
 import type { MappingProfile } from './mapping-profile.js';
 import { parseInWorker, type WorkerJob } from './parse-worker-client.js';
@@ -108,8 +109,11 @@ export async function reconcile(options: ReconcileOptions): Promise<Reconciliati
   }
   const worker = jobs.length > 0 ? parseInWorker(jobs, (p) => options.onProgress?.(p)) : undefined;
   let host: HostTable;
+  let index: HostIndex;
   try {
     host = await readHost(options.host, common, progress('host'));
+    // Indexing here overlaps with the worker still parsing.
+    index = new HostIndex(host, dictionary);
   } catch (error) {
     await worker?.cancel();
     throw error;
@@ -123,7 +127,14 @@ export async function reconcile(options: ReconcileOptions): Promise<Reconciliati
       ? undefined
       : (parsed?.terminal ?? (await readTerminal(options.terminal, common, progress('terminal'))));
 
-  const { exceptions, matched } = classify({ host, settlement, terminal, dictionary, duplicateWindowS });
+  const { exceptions, matched } = classify({
+    host,
+    settlement,
+    terminal,
+    dictionary,
+    duplicateWindowS,
+    index,
+  });
   const totals = exceptions.totals();
   let settledAmountMinor = 0;
   let feesMinor = 0;

@@ -90,7 +90,9 @@ export class TextDictionary {
       const id = entry - 1;
       if (this.hashes[id] === hash && this.lengths[id] === length) {
         const at = this.starts[id]!;
-        if (this.arena.compare(buffer, start, end, at, at + length) === 0) return id;
+        let i = 0;
+        while (i < length && this.arena[at + i] === buffer[start + i]) i += 1;
+        if (i === length) return id;
       }
     }
     const id = this.idOfText(buffer.toString('utf8', start, end));
