@@ -34,15 +34,18 @@ export function renderReportHtml(options: {
   readonly result: ReconciliationResult;
   readonly inputs: ReportInputs;
   readonly generatedAt: Date;
+  /** Rows listed on the page (default maxListedExceptions). */
+  readonly maxListed?: number;
 }): string {
   const { result, inputs } = options;
+  const maxListed = options.maxListed ?? maxListedExceptions;
   const total = exceptionKinds.reduce((sum, k) => sum + result.exceptionCounts[k], 0);
   const totals = result.exceptions.totals();
   const byCause = new Map<Cause, { count: number; amount: number }>(
     causes.map((c) => [c, { count: totals.causeCounts[c], amount: totals.causeAmounts[c] }]),
   );
   const listed: string[] = [];
-  for (let index = 0; index < Math.min(total, maxListedExceptions); index += 1) {
+  for (let index = 0; index < Math.min(total, maxListed); index += 1) {
     const e = result.exceptions.at(index);
     listed.push(
       `<tr><td><span class="kind">${escapeHtml(e.kind)}</span></td><td>${escapeHtml(e.cause)}</td><td><b>${escapeHtml(e.action)}</b></td>` +
@@ -70,8 +73,8 @@ export function renderReportHtml(options: {
     })
     .join('\n');
   const more =
-    total > maxListedExceptions
-      ? `<p class="note">Showing the first ${count(maxListedExceptions)} of ${count(total)} exceptions; exceptions.csv beside this page lists them all.</p>`
+    total > maxListed
+      ? `<p class="note">Showing the first ${count(maxListed)} of ${count(total)} exceptions; exceptions.csv beside this page lists them all.</p>`
       : '';
 
   return `<!doctype html>

@@ -1,7 +1,8 @@
 // Writes a run's reports into a directory: exceptions.csv (the v1 exception columns, RFC 4180),
 // summary.json and report.html. Everything is written into a hidden staging folder inside the
-// directory first and renamed into place only once all three are complete, summary.json last; a
-// run that fails leaves no report file behind, and an earlier run's reports stay whole.
+// directory first and renamed into place only once all three are complete, summary.json last; if a
+// rename fails, the files already placed are removed again, so a failed run never leaves a partial
+// report behind.
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PosError } from '../pos-error.js';
@@ -100,6 +101,7 @@ export async function writeReport(options: {
   const { outDir, result } = options;
   const summary = summaryOf(result, outDir);
   let staging: string | undefined;
+  const placed: string[] = [];
   try {
     await mkdir(outDir, { recursive: true });
     staging = join(outDir, `.posguard-partial-${process.pid}-${Date.now().toString(36)}`);
@@ -118,8 +120,11 @@ export async function writeReport(options: {
     await writeWhole(join(staging, reportFiles.summary), `${JSON.stringify(full, null, 2)}\n`);
     for (const name of [reportFiles.exceptions, reportFiles.html, reportFiles.summary]) {
       await rename(join(staging, name), join(outDir, name));
+      placed.push(join(outDir, name));
     }
   } catch (error) {
+    // A report is the three files together: take back the ones already placed.
+    await Promise.all(placed.map((path) => rm(path, { force: true })));
     throw new PosError(
       'POS_ERR_RECON_REPORT_WRITE',
       `cannot write the report into ${outDir}: ${(error as Error).message}`,
