@@ -175,9 +175,16 @@ function findDuplicateSales(
   exceptions: ExceptionList,
 ): void {
   const h = host.c;
-  const mask = capacityFor(host.length) - 1;
-  // Slot triples: hash tag, 1 + the group's latest row, group size. `previous` chains a group.
-  const slots = new Int32Array((mask + 1) * 3);
+  const isCandidate = (row: number): boolean =>
+    firstSettlement[row]! >= 0 &&
+    isCapturedSale(host, row) &&
+    (h.flags[row]! & hostFlags.hasFingerprint) !== 0 &&
+    !Number.isNaN(h.time[row]);
+  let candidates = 0;
+  for (let row = 0; row < host.length; row += 1) if (isCandidate(row)) candidates += 1;
+  const mask = capacityFor(candidates) - 1;
+  // Slot pairs: hash tag, 1 + the group's latest row. `previous` chains a group's rows.
+  const slots = new Int32Array((mask + 1) * 2);
   const previous = new Int32Array(host.length).fill(-1);
   const sameGroup = (a: number, b: number): boolean =>
     h.fingerprintHigh[a] === h.fingerprintHigh[b] &&
@@ -186,31 +193,29 @@ function findDuplicateSales(
     h.terminal[a] === h.terminal[b] &&
     h.merchant[a] === h.merchant[b] &&
     h.currency[a] === h.currency[b];
-  const grouped: number[] = [];
+  const grouped: number[] = []; // slots whose group has two rows or more
   for (let row = 0; row < host.length; row += 1) {
-    if (firstSettlement[row]! < 0 || !isCapturedSale(host, row)) continue;
-    if ((h.flags[row]! & hostFlags.hasFingerprint) === 0 || Number.isNaN(h.time[row])) continue;
+    if (!isCandidate(row)) continue;
     let tag = compositeHash(h.merchant[row]!, h.terminal[row]!, h.amount[row]!, h.currency[row]!);
     tag = Math.imul(tag ^ h.fingerprintHigh[row]!, 0x01000193) ^ mixCode(h.fingerprintLow[row]!);
     let slot = tag & mask;
     while (
-      slots[slot * 3 + 1] !== 0 &&
-      (slots[slot * 3] !== tag || !sameGroup(slots[slot * 3 + 1]! - 1, row))
+      slots[slot * 2 + 1] !== 0 &&
+      (slots[slot * 2] !== tag || !sameGroup(slots[slot * 2 + 1]! - 1, row))
     ) {
       slot = (slot + 1) & mask;
     }
-    const at = slot * 3;
-    if (slots[at + 1] !== 0) {
-      previous[row] = slots[at + 1]! - 1;
-      if (slots[at + 2] === 1) grouped.push(slot);
+    const latest = slots[slot * 2 + 1]! - 1;
+    if (latest >= 0) {
+      previous[row] = latest;
+      if (previous[latest] === -1) grouped.push(slot);
     }
-    slots[at] = tag;
-    slots[at + 1] = row + 1;
-    slots[at + 2]! += 1;
+    slots[slot * 2] = tag;
+    slots[slot * 2 + 1] = row + 1;
   }
   for (const slot of grouped) {
     const members: number[] = [];
-    for (let row = slots[slot * 3 + 1]! - 1; row >= 0; row = previous[row]!) members.push(row);
+    for (let row = slots[slot * 2 + 1]! - 1; row >= 0; row = previous[row]!) members.push(row);
     members.sort((a, b) => h.time[a]! - h.time[b]! || a - b);
     for (let k = 1; k < members.length; k += 1) {
       const earlier = members[k - 1]!;

@@ -14,7 +14,7 @@ export interface ByteSource {
 }
 
 export const defaultMaxRecordBytes = 64 * 1024;
-/** How many bytes one read asks for; a refused long record costs at most the maximum plus this. */
+/** How many bytes one read asks for; a refused long record costs at most the maximum plus two of these. */
 export const readChunkBytes = 1024 * 1024;
 /** The most fields one record may have; a wider record is refused rather than grown without limit. */
 export const maxFieldsPerRecord = 1024;
@@ -79,40 +79,54 @@ export async function scanCsv(options: ScanOptions): Promise<void> {
   record.buffer = buffer;
   const scanner = new RecordScanner(options.file, buffer, delimiter, record, maxRecordBytes);
 
+  // The next chunk is read while the current one is scanned, so reading and parsing overlap.
+  const chunk = Buffer.allocUnsafe(readChunkBytes);
+  let pending: Promise<number> | undefined = options.source.read(chunk, 0, chunk.length);
   let end = 0; // bytes held in the buffer
   let position = 0; // where the next record starts
   let consumedBefore = 0; // source bytes that came before buffer[0]
   let eof = false;
   let first = true;
-  for (;;) {
-    if (!eof) {
-      // Keep the unfinished record, then fill the rest of the buffer.
-      if (position > 0) {
-        buffer.copyWithin(0, position, end);
-        consumedBefore += position;
-        end -= position;
-        position = 0;
-      }
-      const read = await options.source.read(buffer, end, buffer.length - end);
-      if (read === 0) eof = true;
-      end += read;
-      if (first && end >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) {
-        position = 3;
-      }
-      first = false;
-      options.onProgress?.(consumedBefore + end);
-    }
+  try {
     for (;;) {
-      if (position >= end) break;
-      const next = scanner.scan(position, end, eof, consumedBefore);
-      if (next === incomplete) {
-        if (end - position >= maxRecordBytes) throw scanner.tooLong();
-        break;
+      if (!eof) {
+        // Keep the unfinished record, then append the chunk read meanwhile.
+        if (position > 0) {
+          buffer.copyWithin(0, position, end);
+          consumedBefore += position;
+          end -= position;
+          position = 0;
+        }
+        const read = await pending!;
+        pending = undefined;
+        if (read === 0) {
+          eof = true;
+        } else {
+          chunk.copy(buffer, end, 0, read);
+          end += read;
+          pending = options.source.read(chunk, 0, chunk.length);
+        }
+        if (first && end >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) {
+          position = 3;
+        }
+        first = false;
+        options.onProgress?.(consumedBefore + end);
       }
-      if (record.count > 0) options.onRecord(record);
-      position = next;
+      for (;;) {
+        if (position >= end) break;
+        const next = scanner.scan(position, end, eof, consumedBefore);
+        if (next === incomplete) {
+          if (end - position >= maxRecordBytes) throw scanner.tooLong();
+          break;
+        }
+        if (record.count > 0) options.onRecord(record);
+        position = next;
+      }
+      if (eof) return;
     }
-    if (eof) return;
+  } finally {
+    // Never leave a read running into a source the caller is about to close.
+    await pending?.catch(() => 0);
   }
 }
 

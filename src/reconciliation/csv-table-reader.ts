@@ -2,6 +2,7 @@
 // (any order, extra columns ignored, every missing one reported at once), check each record's
 // width, and hand each data record to a row parser that names file, line and column when a cell
 // is wrong.
+import { stat } from 'node:fs/promises';
 import type { PosError } from '../pos-error.js';
 import { scanCsv, type ByteSource, type CsvRecord } from './csv-scanner.js';
 import { openFileSource } from './file-source.js';
@@ -68,6 +69,19 @@ export class CellReader {
       if (i === length) return w;
     }
     throw this.fail('POS_ERR_RECON_BAD_VALUE', field, `one of ${allowed.join(', ')}`);
+  }
+}
+
+/**
+ * A first table capacity for a file: its size over a typical row's bytes, so a big file's columns
+ * are allocated once instead of doubled (and copied) twenty times. A row count past it still grows.
+ */
+export async function estimatedRows(options: ReadOptions, typicalRowBytes: number): Promise<number> {
+  if (options.source !== undefined) return 1024;
+  try {
+    return Math.ceil((await stat(options.file)).size / typicalRowBytes) + 16;
+  } catch {
+    return 1024; // the reader reports the unreadable file itself
   }
 }
 

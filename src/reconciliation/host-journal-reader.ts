@@ -2,10 +2,13 @@
 // table. Columns: see `hostJournalColumns`; statuses, entry modes and booleans are checked word by
 // word, amounts are whole fen, times ISO 8601 with an offset.
 import { notFen, parseFen, parseIsoTime } from './cell-parsing.js';
-import { readCsvTable, wordsOf, type TableReadOptions } from './csv-table-reader.js';
+import { estimatedRows, readCsvTable, wordsOf, type TableReadOptions } from './csv-table-reader.js';
 import { entryModes, hostStatuses, txnTypes } from './rows.js';
 import { hashFingerprint, hostFlags, newHostTable, type HostTable } from './tables.js';
 import { narrowDigits, wideDigits } from './text-dictionary.js';
+
+/** A v1 line is about this long (fields of their usual widths), for presizing the table. */
+const typicalRowBytes = 200;
 
 export const hostJournalColumns = [
   'merchant_id',
@@ -38,7 +41,7 @@ const approvedOrDeclined = [hostStatuses.indexOf('approved'), hostStatuses.index
 export async function readHostJournal(
   options: TableReadOptions & { readonly table?: HostTable },
 ): Promise<HostTable> {
-  const table = options.table ?? newHostTable(options.file);
+  const table = options.table ?? newHostTable(options.file, await estimatedRows(options, typicalRowBytes));
   const fingerprint = new Int32Array(2);
   await readCsvTable(options, hostJournalColumns, (at) => ({
     row(record, cells) {

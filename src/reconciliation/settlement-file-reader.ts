@@ -1,10 +1,13 @@
 // Reads the v1 settlement file (the acquirer's per-transaction detail) into a settlement table.
 // Acquirers' own layouts go through a mapping profile instead (profile-reader.ts).
 import { notFen, parseFen, parseIsoTime } from './cell-parsing.js';
-import { readCsvTable, wordsOf, type TableReadOptions } from './csv-table-reader.js';
+import { estimatedRows, readCsvTable, wordsOf, type TableReadOptions } from './csv-table-reader.js';
 import { settlementTxnTypes } from './rows.js';
 import { newSettlementTable, type SettlementTable } from './tables.js';
 import { narrowDigits, wideDigits } from './text-dictionary.js';
+
+/** A v1 line is about this long (fields of their usual widths), for presizing the table. */
+const typicalRowBytes = 120;
 
 export const settlementFileColumns = [
   'settlement_date',
@@ -28,7 +31,8 @@ const fenExpected = 'a whole number of fen (0 to 999999999999)';
 export async function readSettlementFile(
   options: TableReadOptions & { readonly table?: SettlementTable },
 ): Promise<SettlementTable> {
-  const table = options.table ?? newSettlementTable(options.file);
+  const table =
+    options.table ?? newSettlementTable(options.file, await estimatedRows(options, typicalRowBytes));
   await readCsvTable(options, settlementFileColumns, (at) => ({
     row(record, cells) {
       const buffer = record.buffer;

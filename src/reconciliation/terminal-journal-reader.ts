@@ -1,10 +1,13 @@
 // Reads the v1 terminal journal (what the POS screen and its printed list show) into a terminal
 // table. The amount may be empty (a terminal that lost its answer may not know it).
 import { notFen, parseFen, parseIsoTime } from './cell-parsing.js';
-import { readCsvTable, wordsOf, type TableReadOptions } from './csv-table-reader.js';
+import { estimatedRows, readCsvTable, wordsOf, type TableReadOptions } from './csv-table-reader.js';
 import { terminalResults, txnTypes } from './rows.js';
 import { newTerminalTable, type TerminalTable } from './tables.js';
 import { narrowDigits, wideDigits } from './text-dictionary.js';
+
+/** A v1 line is about this long (fields of their usual widths), for presizing the table. */
+const typicalRowBytes = 110;
 
 export const terminalJournalColumns = [
   'merchant_id',
@@ -26,7 +29,8 @@ const resultWords = wordsOf(terminalResults);
 export async function readTerminalJournal(
   options: TableReadOptions & { readonly table?: TerminalTable },
 ): Promise<TerminalTable> {
-  const table = options.table ?? newTerminalTable(options.file);
+  const table =
+    options.table ?? newTerminalTable(options.file, await estimatedRows(options, typicalRowBytes));
   await readCsvTable(options, terminalJournalColumns, (at) => ({
     row(record, cells) {
       const buffer = record.buffer;
