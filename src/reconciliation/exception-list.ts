@@ -10,7 +10,7 @@ import {
   type Cause,
   type ExceptionKind,
 } from './exception-kinds.js';
-import { hostStatuses, settlementTxnTypes, terminalResults, txnTypes } from './rows.js';
+import { entryModes, hostStatuses, settlementTxnTypes, terminalResults, txnTypes } from './rows.js';
 import { Table, type HostTable, type SettlementTable, type TerminalTable } from './tables.js';
 import type { TextDictionary } from './text-dictionary.js';
 
@@ -64,6 +64,7 @@ export interface ExceptionInput {
   readonly amountAtStake: number;
 }
 
+const manualEntry = 1 + entryModes.indexOf('manual');
 const kindIndex = new Map<ExceptionKind, number>(exceptionKinds.map((k, i) => [k, i]));
 const causeIndex = new Map<Cause, number>(causes.map((c, i) => [c, i]));
 
@@ -234,12 +235,14 @@ export class ExceptionList {
       case 'duplicate_sale_suspect': {
         const earlier = c.relatedHostRow[i]!;
         const apartS = (h.time[hostRow]! - h.time[earlier]!) / 1000;
-        const cause = causes[c.cause[i]!];
+        const keyed = h.entryMode[hostRow] === manualEntry || h.entryMode[earlier] === manualEntry;
         const how =
-          cause === 'hardware'
-            ? 'both cards read by the terminal'
-            : 'not both card reads less than 15 s apart';
-        return `Same card, amount and terminal as RRN ${this.dictionary.text(h.rrn[earlier]!)} ${apartS} s earlier (${how}); not confirmed by the operator.`;
+          causes[c.cause[i]!] === 'hardware'
+            ? 'both cards read, under 15 s apart: likely sent twice by the terminal'
+            : keyed
+              ? 'a card number keyed in: likely run again by the operator'
+              : 'likely run again by the operator';
+        return `Same card, amount and terminal as RRN ${this.dictionary.text(h.rrn[earlier]!)}, ${apartS} s earlier (${how}); not confirmed by the operator.`;
       }
       case 'terminal_display_duplicate':
         return `${terminalPlace(terminalRow)} lists the same ${hostType(hostRow)} again as ${terminalPlace(earlierRow)}; the host holds it once.`;

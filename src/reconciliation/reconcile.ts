@@ -185,7 +185,7 @@ async function readHost(source: HostSource, common: Common, onProgress: OnProgre
   return table;
 }
 
-export async function readSettlement(
+async function readSettlement(
   source: SettlementSource,
   common: Common,
   onProgress: OnProgress,
@@ -202,7 +202,7 @@ export async function readSettlement(
   return table;
 }
 
-export async function readTerminal(
+async function readTerminal(
   source: TerminalSource,
   common: Common,
   onProgress: OnProgress,

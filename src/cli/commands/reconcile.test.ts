@@ -287,6 +287,35 @@ describe('posguard reconcile', () => {
     });
   });
 
+  it('reconciles the shipped GBK example as the README shows', async () => {
+    const dir = tempDir();
+    const io = fakeIo(dir);
+    const args = [
+      'reconcile',
+      '--settlement',
+      resolve('profiles/example-acquirer-gbk.csv'),
+      '--profile',
+      resolve('profiles/example-acquirer-gbk.json'),
+      '--host-journal',
+      resolve('profiles/example-host-journal.csv'),
+      '--out',
+      join(dir, 'report'),
+      '--json',
+    ];
+    expect(await main(args, io)).toBe(0);
+    expect(JSON.parse(io.out())).toMatchObject({
+      hostRows: 7,
+      settlementRows: 7,
+      exceptions: {
+        duplicate_settlement: 1,
+        reversed_but_settled: 1,
+        missing_in_settlement: 1,
+        amount_mismatch: 1,
+        duplicate_sale_suspect: 1,
+      },
+    });
+  });
+
   it('runs from the compiled CLI (dist), parse worker included', () => {
     const { dir, out, args } = dayDir();
     const run = spawnSync(process.execPath, [resolve('bin/posguard.js'), ...args, '--json'], {

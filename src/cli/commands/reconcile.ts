@@ -5,18 +5,22 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { formatMajorUnits } from '../../money/money.js';
 import { PosError } from '../../pos-error.js';
-import { defaultDuplicateWindowS } from '../../reconciliation/classifier.js';
-import { defaultMaxRecordBytes } from '../../reconciliation/csv-scanner.js';
-import { exceptionKinds, kindInfo } from '../../reconciliation/exception-kinds.js';
-import { loadMappingProfile } from '../../reconciliation/mapping-profile.js';
 import {
+  defaultDuplicateWindowS,
+  defaultMaxRecordBytes,
+  exceptionKinds,
+  kindInfo,
+  loadMappingProfile,
   reconcile,
+  reportFiles,
+  sourceName,
+  writeReport,
   type HostSource,
   type Progress,
+  type ReconciliationSummary,
   type SettlementSource,
   type TerminalSource,
-} from '../../reconciliation/reconcile.js';
-import { reportFiles, writeReport, type ReconciliationSummary } from '../../reconciliation/report-writer.js';
+} from '../../reconciliation/index.js';
 import {
   booleanFlag,
   exitCodes,
@@ -140,9 +144,9 @@ export const reconcileCommand: Command = {
       outDir,
       result,
       inputs: {
-        host: host.kind === 'rows' ? host.name : host.path,
-        settlement: settlement.kind === 'rows' ? settlement.name : settlement.path,
-        terminal: terminal === undefined ? null : terminal.kind === 'rows' ? terminal.name : terminal.path,
+        host: sourceName(host),
+        settlement: sourceName(settlement),
+        terminal: terminal === undefined ? null : sourceName(terminal),
         profile: stringFlag(flags, 'profile') ?? null,
       },
       generatedAt: new Date(),
