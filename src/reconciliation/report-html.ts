@@ -27,7 +27,9 @@ export function escapeHtml(text: string): string {
     .replaceAll("'", '&#39;');
 }
 
-const yuan = (fen: number): string => `¥${formatMajorUnits(fen, 'CNY')}`;
+/** ¥ with thousands grouped: 569623999 fen gives ¥5,696,239.99. */
+const yuan = (fen: number): string =>
+  `¥${formatMajorUnits(fen, 'CNY').replace(/\B(?=(\d{3})+(?!\d))(?=\d*\.)/g, ',')}`;
 const count = (n: number): string => n.toLocaleString('en-US');
 
 export function renderReportHtml(options: {
@@ -52,7 +54,7 @@ export function renderReportHtml(options: {
         `<td>${escapeHtml(e.merchantId)}<br><small>${escapeHtml(e.terminalId)}</small></td><td>${escapeHtml(e.batchNo)}/${escapeHtml(e.stan)}</td>` +
         `<td>${escapeHtml(e.rrn)}${e.relatedRrn === '' ? '' : `<br><small>↔ ${escapeHtml(e.relatedRrn)}</small>`}</td>` +
         `<td class="num">${e.hostAmountMinor === null ? '' : yuan(e.hostAmountMinor)}</td>` +
-        `<td class="num">${e.settledAmountMinor === null ? '' : yuan(e.settledAmountMinor)}</td><td>${escapeHtml(e.detail)}</td></tr>`,
+        `<td class="num">${e.settledAmountMinor === null ? '' : yuan(e.settledAmountMinor)}</td><td class="detail">${escapeHtml(e.detail)}</td></tr>`,
     );
   }
 
@@ -89,7 +91,7 @@ h1{font-size:1.5rem;margin-bottom:.25rem}h2{font-size:1.15rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border-bottom:1px solid #dde2ea;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#f3f5f8}.num{text-align:right;white-space:nowrap}.zero{color:#8a93a3}.kind{font-family:ui-monospace,monospace;font-size:.85rem}
 .totals{display:flex;flex-wrap:wrap;gap:1rem}.totals div{background:#f3f5f8;border-radius:.5rem;padding:.75rem 1rem;min-width:9rem}
-.totals b{display:block;font-size:1.3rem}.note{background:#fff6da;padding:.5rem .75rem;border-radius:.4rem}small{color:#5b6475}
+.totals b{display:block;font-size:1.3rem}td.detail{min-width:16rem}.note{background:#fff6da;padding:.5rem .75rem;border-radius:.4rem}small{color:#5b6475}
 </style>
 </head>
 <body>
