@@ -4,6 +4,7 @@
 // is wrong.
 import { stat } from 'node:fs/promises';
 import type { PosError } from '../pos-error.js';
+import { notFen, parseFen, parseIsoTime } from './cell-parsing.js';
 import { scanCsv, type ByteSource, type CsvRecord } from './csv-scanner.js';
 import { openFileSource } from './file-source.js';
 import { describeCell, inputError } from './input-error.js';
@@ -53,6 +54,31 @@ export class CellReader {
       { file: this.file, line: this.record.line, column: this.names[field] ?? `field ${field + 1}` },
       `expected ${expected}, got ${describeCell(text)}`,
     );
+  }
+
+  /** The cell as epoch ms (ISO 8601 with offset); NaN when empty; an error when not a time. */
+  time(field: number): number {
+    const record = this.record;
+    if (record.isEmpty(field)) return Number.NaN;
+    const time = parseIsoTime(record.buffer, record.starts[field]!, record.ends[field]!);
+    if (Number.isNaN(time)) {
+      throw this.fail(
+        'POS_ERR_RECON_BAD_TIME',
+        field,
+        'an ISO 8601 time with offset like 2026-11-25T14:03:07+08:00',
+      );
+    }
+    return time;
+  }
+
+  /** The cell as whole fen; `ifEmpty` when empty and allowed to be, else an error. */
+  fen(field: number, ifEmpty?: number): number {
+    const record = this.record;
+    if (ifEmpty !== undefined && record.isEmpty(field)) return ifEmpty;
+    const fen = parseFen(record.buffer, record.starts[field]!, record.ends[field]!);
+    if (fen === notFen)
+      throw this.fail('POS_ERR_RECON_BAD_AMOUNT', field, 'a whole number of fen (0 to 999999999999)');
+    return fen;
   }
 
   /** The index in `words` of the cell's text, or an error listing the allowed words. */

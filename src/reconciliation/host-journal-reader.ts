@@ -1,7 +1,6 @@
 // Reads the v1 host journal (posguard's own record, as `posguard export` writes it) into a host
 // table. Columns: see `hostJournalColumns`; statuses, entry modes and booleans are checked word by
 // word, amounts are whole fen, times ISO 8601 with an offset.
-import { notFen, parseFen, parseIsoTime } from './cell-parsing.js';
 import { estimatedRows, readCsvTable, wordsOf, type TableReadOptions } from './csv-table-reader.js';
 import { entryModes, hostStatuses, txnTypes } from './rows.js';
 import { hashFingerprint, hostFlags, newHostTable, type HostTable } from './tables.js';
@@ -45,9 +44,6 @@ export async function readHostJournal(
   const fingerprint = new Int32Array(2);
   await readCsvTable(options, hostJournalColumns, (at) => ({
     row(record, cells) {
-      const buffer = record.buffer;
-      const starts = record.starts;
-      const ends = record.ends;
       const row = table.add();
       const c = table.c;
       c.merchant[row] = cells.key(at.merchant_id, wideDigits);
@@ -56,18 +52,7 @@ export async function readHostJournal(
       c.stan[row] = cells.key(at.stan, narrowDigits);
       c.rrn[row] = cells.key(at.rrn, wideDigits);
       c.originalRrn[row] = cells.key(at.original_rrn, wideDigits);
-      let time = Number.NaN;
-      if (!record.isEmpty(at.txn_time)) {
-        time = parseIsoTime(buffer, starts[at.txn_time]!, ends[at.txn_time]!);
-        if (Number.isNaN(time)) {
-          throw cells.fail(
-            'POS_ERR_RECON_BAD_TIME',
-            at.txn_time,
-            'an ISO 8601 time with offset like 2026-11-25T14:03:07+08:00',
-          );
-        }
-      }
-      c.time[row] = time;
+      c.time[row] = cells.time(at.txn_time);
       const txnType = cells.word(at.txn_type, typeWords, txnTypes);
       c.txnType[row] = txnType;
       const status = cells.word(at.status, statusWords, hostStatuses);
@@ -79,15 +64,16 @@ export async function readHostJournal(
         );
       }
       c.status[row] = status;
-      const amount = parseFen(buffer, starts[at.amount]!, ends[at.amount]!);
-      if (amount === notFen) {
-        throw cells.fail('POS_ERR_RECON_BAD_AMOUNT', at.amount, 'a whole number of fen (0 to 999999999999)');
-      }
-      c.amount[row] = amount;
+      c.amount[row] = cells.fen(at.amount);
       c.currency[row] = cells.key(at.currency, narrowDigits);
       let flags = 0;
       if (!record.isEmpty(at.card_fingerprint)) {
-        hashFingerprint(buffer, starts[at.card_fingerprint]!, ends[at.card_fingerprint]!, fingerprint);
+        hashFingerprint(
+          record.buffer,
+          record.starts[at.card_fingerprint]!,
+          record.ends[at.card_fingerprint]!,
+          fingerprint,
+        );
         c.fingerprintHigh[row] = fingerprint[0]!;
         c.fingerprintLow[row] = fingerprint[1]!;
         flags |= hostFlags.hasFingerprint;

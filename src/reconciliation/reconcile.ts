@@ -175,14 +175,26 @@ type OnProgress = (p: { rows: number; bytesRead: number }) => void;
 /** How often a typed-row source reports progress, in rows. */
 const rowsProgressEvery = 65_536;
 
-async function readHost(source: HostSource, common: Common, onProgress: OnProgress): Promise<HostTable> {
-  if (source.kind === 'csv') return readHostJournal({ ...common, file: source.path, onProgress });
-  const table = newHostTable(source.name);
-  for await (const row of source.rows) {
-    appendHostRow(table, common.dictionary, row, table.length + 1);
+/** Appends every row of a typed source, its position standing for the line number. */
+async function readRows<Row, T extends { length: number }>(
+  rows: AsyncIterable<Row> | Iterable<Row>,
+  table: T,
+  append: (table: T, row: Row, line: number) => void,
+  onProgress: OnProgress,
+): Promise<T> {
+  for await (const row of rows) {
+    append(table, row, table.length + 1);
     if (table.length % rowsProgressEvery === 0) onProgress({ rows: table.length, bytesRead: 0 });
   }
+  onProgress({ rows: table.length, bytesRead: 0 });
   return table;
+}
+
+async function readHost(source: HostSource, common: Common, onProgress: OnProgress): Promise<HostTable> {
+  if (source.kind === 'csv') return readHostJournal({ ...common, file: source.path, onProgress });
+  const append = (t: HostTable, row: HostRow, line: number): void =>
+    appendHostRow(t, common.dictionary, row, line);
+  return readRows(source.rows, newHostTable(source.name), append, onProgress);
 }
 
 async function readSettlement(
@@ -194,12 +206,9 @@ async function readSettlement(
   if (source.kind === 'profile') {
     return readWithProfile({ ...common, file: source.path, profile: source.profile, onProgress });
   }
-  const table = newSettlementTable(source.name);
-  for await (const row of source.rows) {
-    appendSettlementRow(table, common.dictionary, row, table.length + 1);
-    if (table.length % rowsProgressEvery === 0) onProgress({ rows: table.length, bytesRead: 0 });
-  }
-  return table;
+  const append = (t: SettlementTable, row: SettlementRow, line: number): void =>
+    appendSettlementRow(t, common.dictionary, row, line);
+  return readRows(source.rows, newSettlementTable(source.name), append, onProgress);
 }
 
 async function readTerminal(
@@ -208,10 +217,7 @@ async function readTerminal(
   onProgress: OnProgress,
 ): Promise<TerminalTable> {
   if (source.kind === 'csv') return readTerminalJournal({ ...common, file: source.path, onProgress });
-  const table = newTerminalTable(source.name);
-  for await (const row of source.rows) {
-    appendTerminalRow(table, common.dictionary, row, table.length + 1);
-    if (table.length % rowsProgressEvery === 0) onProgress({ rows: table.length, bytesRead: 0 });
-  }
-  return table;
+  const append = (t: TerminalTable, row: TerminalRow, line: number): void =>
+    appendTerminalRow(t, common.dictionary, row, line);
+  return readRows(source.rows, newTerminalTable(source.name), append, onProgress);
 }

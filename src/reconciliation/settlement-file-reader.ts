@@ -1,6 +1,5 @@
 // Reads the v1 settlement file (the acquirer's per-transaction detail) into a settlement table.
 // Acquirers' own layouts go through a mapping profile instead (profile-reader.ts).
-import { notFen, parseFen, parseIsoTime } from './cell-parsing.js';
 import { estimatedRows, readCsvTable, wordsOf, type TableReadOptions } from './csv-table-reader.js';
 import { settlementTxnTypes } from './rows.js';
 import { newSettlementTable, type SettlementTable } from './tables.js';
@@ -26,7 +25,6 @@ export const settlementFileColumns = [
 ] as const;
 
 const typeWords = wordsOf(settlementTxnTypes);
-const fenExpected = 'a whole number of fen (0 to 999999999999)';
 
 export async function readSettlementFile(
   options: TableReadOptions & { readonly table?: SettlementTable },
@@ -35,9 +33,6 @@ export async function readSettlementFile(
     options.table ?? newSettlementTable(options.file, await estimatedRows(options, typicalRowBytes));
   await readCsvTable(options, settlementFileColumns, (at) => ({
     row(record, cells) {
-      const buffer = record.buffer;
-      const starts = record.starts;
-      const ends = record.ends;
       const row = table.add();
       const c = table.c;
       c.merchant[row] = cells.key(at.merchant_id, wideDigits);
@@ -45,28 +40,10 @@ export async function readSettlementFile(
       c.batch[row] = cells.key(at.batch_no, narrowDigits);
       c.stan[row] = cells.key(at.stan, narrowDigits);
       c.rrn[row] = cells.key(at.rrn, wideDigits);
-      let time = Number.NaN;
-      if (!record.isEmpty(at.txn_time)) {
-        time = parseIsoTime(buffer, starts[at.txn_time]!, ends[at.txn_time]!);
-        if (Number.isNaN(time)) {
-          throw cells.fail(
-            'POS_ERR_RECON_BAD_TIME',
-            at.txn_time,
-            'an ISO 8601 time with offset like 2026-11-25T14:03:07+08:00',
-          );
-        }
-      }
-      c.time[row] = time;
+      c.time[row] = cells.time(at.txn_time);
       c.txnType[row] = cells.word(at.txn_type, typeWords, settlementTxnTypes);
-      const amount = parseFen(buffer, starts[at.amount]!, ends[at.amount]!);
-      if (amount === notFen) throw cells.fail('POS_ERR_RECON_BAD_AMOUNT', at.amount, fenExpected);
-      c.amount[row] = amount;
-      let fee = -1;
-      if (!record.isEmpty(at.fee)) {
-        fee = parseFen(buffer, starts[at.fee]!, ends[at.fee]!);
-        if (fee === notFen) throw cells.fail('POS_ERR_RECON_BAD_AMOUNT', at.fee, fenExpected);
-      }
-      c.fee[row] = fee;
+      c.amount[row] = cells.fen(at.amount);
+      c.fee[row] = cells.fen(at.fee, -1);
       c.currency[row] = cells.key(at.currency, narrowDigits);
       c.line[row] = record.line;
     },

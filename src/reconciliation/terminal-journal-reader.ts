@@ -1,6 +1,5 @@
 // Reads the v1 terminal journal (what the POS screen and its printed list show) into a terminal
 // table. The amount may be empty (a terminal that lost its answer may not know it).
-import { notFen, parseFen, parseIsoTime } from './cell-parsing.js';
 import { estimatedRows, readCsvTable, wordsOf, type TableReadOptions } from './csv-table-reader.js';
 import { terminalResults, txnTypes } from './rows.js';
 import { newTerminalTable, type TerminalTable } from './tables.js';
@@ -33,7 +32,6 @@ export async function readTerminalJournal(
     options.table ?? newTerminalTable(options.file, await estimatedRows(options, typicalRowBytes));
   await readCsvTable(options, terminalJournalColumns, (at) => ({
     row(record, cells) {
-      const buffer = record.buffer;
       const row = table.add();
       const c = table.c;
       c.merchant[row] = cells.key(at.merchant_id, wideDigits);
@@ -41,32 +39,10 @@ export async function readTerminalJournal(
       c.batch[row] = cells.key(at.batch_no, narrowDigits);
       c.stan[row] = cells.key(at.stan, narrowDigits);
       c.rrn[row] = cells.key(at.rrn, wideDigits);
-      let time = Number.NaN;
-      if (!record.isEmpty(at.txn_time)) {
-        time = parseIsoTime(buffer, record.starts[at.txn_time]!, record.ends[at.txn_time]!);
-        if (Number.isNaN(time)) {
-          throw cells.fail(
-            'POS_ERR_RECON_BAD_TIME',
-            at.txn_time,
-            'an ISO 8601 time with offset like 2026-11-25T14:03:07+08:00',
-          );
-        }
-      }
-      c.time[row] = time;
+      c.time[row] = cells.time(at.txn_time);
       c.txnType[row] = cells.word(at.txn_type, typeWords, txnTypes);
       c.result[row] = cells.word(at.result, resultWords, terminalResults);
-      let amount = -1;
-      if (!record.isEmpty(at.amount)) {
-        amount = parseFen(buffer, record.starts[at.amount]!, record.ends[at.amount]!);
-        if (amount === notFen) {
-          throw cells.fail(
-            'POS_ERR_RECON_BAD_AMOUNT',
-            at.amount,
-            'a whole number of fen (0 to 999999999999)',
-          );
-        }
-      }
-      c.amount[row] = amount;
+      c.amount[row] = cells.fen(at.amount, -1);
       c.line[row] = record.line;
     },
   }));
