@@ -12,7 +12,7 @@ import { writeGeneratedDay } from '../src/reconciliation/generated-day-files.js'
 import { line, ratio } from './report.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const events = Number(process.env['RECON_BENCH_ROWS'] ?? process.argv[2] ?? 1_000_000);
+const events = Number(process.env['RECON_BENCH_ROWS'] ?? 1_000_000);
 const seed = Number(process.env['RECON_BENCH_SEED'] ?? 1);
 const dir = mkdtempSync(join(process.env['RECON_BENCH_DIR'] ?? tmpdir(), 'posguard-recon-bench-'));
 

@@ -3,6 +3,7 @@
 // row. Readers append into these; the matcher reads them. A table's arrays can be handed to another
 // thread without copying (`toTransfer`/`fromTransfer`).
 import { assert } from '../assert.js';
+import { PosError } from '../pos-error.js';
 import {
   entryModes,
   hostStatuses,
@@ -108,7 +109,13 @@ export class Table<S extends Schema> {
   }
 
   private grow(): void {
-    assert(this.capacity < maxTableRows, `a table holds fewer than ${maxTableRows} rows`);
+    if (this.capacity >= maxTableRows) {
+      throw new PosError(
+        'POS_ERR_RECON_TOO_BIG',
+        `${this.source}: more than ${maxTableRows} rows (the most one run reconciles); split the day`,
+        { details: { file: this.source } },
+      );
+    }
     this.capacity = Math.min(maxTableRows, Math.ceil(this.capacity * 1.5));
     this.c = this.allocateColumns(this.capacity, this.c);
   }

@@ -5,6 +5,7 @@
 // (`text(code)`), so reports show the original text. One dictionary is shared by every table that
 // is compared, so equal text means equal code across files.
 import { assert } from '../assert.js';
+import { PosError } from '../pos-error.js';
 
 /** Widest all-digit key coded without the dictionary in a Float64 column (10^15 + value < 2^53). */
 export const wideDigits = 15;
@@ -73,7 +74,12 @@ export class TextDictionary {
     const known = this.ids.get(text);
     if (known !== undefined) return known;
     const id = this.texts.length;
-    assert(id < maxDictionaryTexts, `fewer than ${maxDictionaryTexts} distinct texts`);
+    if (id >= maxDictionaryTexts) {
+      throw new PosError(
+        'POS_ERR_RECON_TOO_BIG',
+        `more than ${maxDictionaryTexts} distinct non-numeric keys (RRNs, merchant or terminal ids) in one run; split the day`,
+      );
+    }
     this.ids.set(text, id);
     this.texts.push(text);
     return id;
