@@ -3,6 +3,7 @@
 // from anywhere else (the store, a test): every kind ends in the same tables and the same matcher.
 // With two threads, settlement and terminal files are parsed on a worker thread while this thread
 // reads the host journal.
+import { PosError } from '../pos-error.js';
 import { classify, defaultDuplicateWindowS } from './classifier.js';
 import { zeroPerKind, type ExceptionKind } from './exception-kinds.js';
 import type { ExceptionList } from './exception-list.js';
@@ -141,6 +142,11 @@ export async function reconcile(options: ReconcileOptions): Promise<Reconciliati
   for (let row = 0; row < settlement.length; row += 1) {
     settledAmountMinor += settlement.c.amount[row]!;
     feesMinor += Math.max(0, settlement.c.fee[row]!);
+  }
+  // Sums of whole fen stay exact below 2^53 (90 trillion yuan); past that the figures would lie.
+  const sums = [settledAmountMinor, feesMinor, ...Object.values(totals.amounts)];
+  if (!sums.every((sum) => Number.isSafeInteger(sum))) {
+    throw new PosError('POS_ERR_RECON_TOO_BIG', "the day's amounts add up past 2^53 fen; split the day");
   }
   return {
     hostRows: host.length,
