@@ -8,7 +8,7 @@ import { notFen, parseFen, parseIsoTime } from './cell-parsing.js';
 import { scanCsv, type ByteSource, type CsvRecord } from './csv-scanner.js';
 import { openFileSource } from './file-source.js';
 import { describeCell, inputError } from './input-error.js';
-import type { TextDictionary } from './text-dictionary.js';
+import { narrowDigits, wideDigits, type TextDictionary } from './text-dictionary.js';
 
 export interface ReadOptions {
   /** The file to read, also the name errors and reports use. */
@@ -54,6 +54,25 @@ export class CellReader {
       { file: this.file, line: this.record.line, column: this.names[field] ?? `field ${field + 1}` },
       `expected ${expected}, got ${describeCell(text)}`,
     );
+  }
+
+  /** Reads the five key cells every v1 file has into the key columns of a table's row. */
+  keys(
+    at: Readonly<Record<'merchant_id' | 'terminal_id' | 'batch_no' | 'stan' | 'rrn', number>>,
+    columns: {
+      merchant: Float64Array;
+      terminal: Int32Array;
+      batch: Int32Array;
+      stan: Int32Array;
+      rrn: Float64Array;
+    },
+    row: number,
+  ): void {
+    columns.merchant[row] = this.key(at.merchant_id, wideDigits);
+    columns.terminal[row] = this.key(at.terminal_id, narrowDigits);
+    columns.batch[row] = this.key(at.batch_no, narrowDigits);
+    columns.stan[row] = this.key(at.stan, narrowDigits);
+    columns.rrn[row] = this.key(at.rrn, wideDigits);
   }
 
   /** The cell as epoch ms (ISO 8601 with offset); NaN when empty; an error when not a time. */

@@ -46,11 +46,7 @@ export async function readHostJournal(
     row(record, cells) {
       const row = table.add();
       const c = table.c;
-      c.merchant[row] = cells.key(at.merchant_id, wideDigits);
-      c.terminal[row] = cells.key(at.terminal_id, narrowDigits);
-      c.batch[row] = cells.key(at.batch_no, narrowDigits);
-      c.stan[row] = cells.key(at.stan, narrowDigits);
-      c.rrn[row] = cells.key(at.rrn, wideDigits);
+      cells.keys(at, c, row);
       c.originalRrn[row] = cells.key(at.original_rrn, wideDigits);
       c.time[row] = cells.time(at.txn_time);
       const txnType = cells.word(at.txn_type, typeWords, txnTypes);

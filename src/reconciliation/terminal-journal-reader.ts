@@ -3,7 +3,6 @@
 import { estimatedRows, readCsvTable, wordsOf, type TableReadOptions } from './csv-table-reader.js';
 import { terminalResults, txnTypes } from './rows.js';
 import { newTerminalTable, type TerminalTable } from './tables.js';
-import { narrowDigits, wideDigits } from './text-dictionary.js';
 
 /** A v1 line is about this long (fields of their usual widths), for presizing the table. */
 const typicalRowBytes = 110;
@@ -34,11 +33,7 @@ export async function readTerminalJournal(
     row(record, cells) {
       const row = table.add();
       const c = table.c;
-      c.merchant[row] = cells.key(at.merchant_id, wideDigits);
-      c.terminal[row] = cells.key(at.terminal_id, narrowDigits);
-      c.batch[row] = cells.key(at.batch_no, narrowDigits);
-      c.stan[row] = cells.key(at.stan, narrowDigits);
-      c.rrn[row] = cells.key(at.rrn, wideDigits);
+      cells.keys(at, c, row);
       c.time[row] = cells.time(at.txn_time);
       c.txnType[row] = cells.word(at.txn_type, typeWords, txnTypes);
       c.result[row] = cells.word(at.result, resultWords, terminalResults);
