@@ -1,5 +1,5 @@
 // The columnar form of the three row kinds: one typed array per field, keys held as key codes
-// (text-dictionary.ts), so a day of ten million rows costs about 80 bytes a row and no object per
+// (text-dictionary.ts), so a day of ten million rows costs under 90 bytes a row and no object per
 // row. Readers append into these; the matcher reads them. A table's arrays can be handed to another
 // thread without copying (`toTransfer`/`fromTransfer`).
 import { assert } from '../assert.js';
