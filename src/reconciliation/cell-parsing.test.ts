@@ -22,6 +22,7 @@ describe('cell parsing', () => {
       expect(time(text)).toBe(Date.parse(text.replace(' ', 'T').replace(/([+-]\d\d)(\d\d)$/, '$1:$2')));
     }
     expect(time('2026-11-25T14:03:07.5+08:00')).toBe(Date.parse('2026-11-25T14:03:07.500+08:00'));
+    expect(time('2026-11-25t06:03:07z')).toBe(Date.parse('2026-11-25T06:03:07Z'));
   });
 
   it('refuses a time without offset, out of range or not in the form', () => {

@@ -68,8 +68,8 @@ export function wallClockToEpochMs(parts: {
 }
 
 /**
- * Parses ISO 8601 `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM|+HHMM)` (a space may stand for
- * the T, as RFC 3339 allows) into epoch milliseconds, the offset honoured; NaN for anything else,
+ * Parses ISO 8601 `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM|+HHMM)` (a space or a lower-case
+ * t may stand for the T, and z for Z, as RFC 3339 allows) into epoch milliseconds, the offset honoured; NaN for anything else,
  * including a time without an offset, which names no instant.
  */
 export function parseIsoTime(buffer: Buffer, start: number, end: number): number {
@@ -90,7 +90,7 @@ export function parseIsoTime(buffer: Buffer, start: number, end: number): number
     second < 0 ||
     buffer[start + 4] !== 0x2d ||
     buffer[start + 7] !== 0x2d ||
-    (separator !== 0x54 && separator !== 0x20) ||
+    (separator !== 0x54 && separator !== 0x74 && separator !== 0x20) ||
     buffer[start + 13] !== 0x3a ||
     buffer[start + 16] !== 0x3a
   ) {
@@ -111,7 +111,7 @@ export function parseIsoTime(buffer: Buffer, start: number, end: number): number
   }
   let offsetMinutes: number;
   const sign = buffer[i];
-  if (sign === 0x5a && i + 1 === end) {
+  if ((sign === 0x5a || sign === 0x7a) && i + 1 === end) {
     offsetMinutes = 0;
   } else if (sign === 0x2b || sign === 0x2d) {
     const rest = end - i - 1;
