@@ -16,9 +16,10 @@ const events = Number(process.env['RECON_BENCH_ROWS'] ?? 1_000_000);
 const seed = Number(process.env['RECON_BENCH_SEED'] ?? 1);
 const dir = mkdtempSync(join(process.env['RECON_BENCH_DIR'] ?? tmpdir(), 'posguard-recon-bench-'));
 
+class BenchFailure extends Error {}
+
 function fail(message: string): never {
-  console.error(`reconcile bench FAILED: ${message}`);
-  process.exit(1);
+  throw new BenchFailure(message);
 }
 
 try {
@@ -96,6 +97,10 @@ try {
   if (found !== day.expected.length)
     fail(`posguard found ${found} exceptions, the generator injected ${day.expected.length}`);
   line('agreement', 'same exceptions (kind, cause, rrn, related_rrn), as injected');
+} catch (error) {
+  if (!(error instanceof BenchFailure)) throw error;
+  console.error(`reconcile bench FAILED: ${error.message}`);
+  process.exitCode = 1;
 } finally {
   if (process.env['RECON_BENCH_KEEP'] === undefined) rmSync(dir, { recursive: true, force: true });
   else console.log(`  kept ${dir}`);

@@ -1,8 +1,9 @@
-// Writes a small hand-made day as the three v1 CSV files in a fresh temporary folder, and a fake
-// CLI I/O that keeps what a command prints.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+// Writes a small hand-made day as the three v1 CSV files in a temporary folder that goes away
+// with the test, and a fake CLI I/O that keeps what a command prints.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onTestFinished } from 'vitest';
 import type { CliIo } from '../../cli/command.js';
 import type { HostRow, SettlementRow, TerminalRow } from '../rows.js';
 import {
@@ -14,8 +15,11 @@ import {
   terminalJournalLine,
 } from '../v1-lines.js';
 
+/** A fresh temporary folder, removed when the test that made it finishes. */
 export function tempDir(prefix = 'posguard-recon-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 export function writeDay(
