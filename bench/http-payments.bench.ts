@@ -20,7 +20,9 @@ function plainInsertsPerSecond(): number {
   db.exec(`CREATE TABLE payments (id TEXT PRIMARY KEY, merchant_id TEXT NOT NULL, idempotency_key TEXT NOT NULL,
     status TEXT NOT NULL, amount INTEGER NOT NULL, created_at INTEGER NOT NULL, UNIQUE (merchant_id, idempotency_key))`);
   const insert = db.prepare('INSERT INTO payments VALUES (?, ?, ?, ?, ?, ?)');
-  const one = db.transaction((i: number) => insert.run(`p${i}`, 'M1', `k${i}`, 'approved', 100 + i, Date.now()));
+  const one = db.transaction((i: number) =>
+    insert.run(`p${i}`, 'M1', `k${i}`, 'approved', 100 + i, Date.now()),
+  );
   let i = 0;
   const measure = (seconds: number): number => {
     const start = process.hrtime.bigint();
@@ -35,7 +37,9 @@ function plainInsertsPerSecond(): number {
   return rate;
 }
 
-console.log(`HTTP payment path on SQLite: ${connections} connections, ${durationS} s (WAL, synchronous=FULL)`);
+console.log(
+  `HTTP payment path on SQLite: ${connections} connections, ${durationS} s (WAL, synchronous=FULL)`,
+);
 const host = await startServe(['--db', join(mkdtempSync(join(tmpdir(), 'posguard-bench-')), 'posguard.db')]);
 await paymentLoad([host.url], connections, 2); // warm-up
 const load = await paymentLoad([host.url], connections, durationS);

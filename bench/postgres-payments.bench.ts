@@ -20,7 +20,9 @@ async function hostsRate(hosts: number): Promise<{ rate: number; non2xx: number;
   const started = [];
   for (let i = 0; i < hosts; i += 1) {
     const dir = mkdtempSync(join(tmpdir(), 'posguard-bench-'));
-    started.push(await startServe(['--database-url', schemaUrl, '--secret', secret, '--db', join(dir, 'unused.db')]));
+    started.push(
+      await startServe(['--database-url', schemaUrl, '--secret', secret, '--db', join(dir, 'unused.db')]),
+    );
   }
   const urls = started.map((h) => h.url);
   await paymentLoad(urls, Math.ceil(connections / hosts), 2); // warm-up
@@ -47,7 +49,24 @@ INSERT INTO bench_plain_payments SELECT n, 'M1', 'k' || n, 'approved', :amount, 
   const url = new URL(baseUrl);
   const run = spawnSync(
     'pgbench',
-    ['-n', '-c', String(connections), '-j', '2', '-T', String(durationS), '-f', script, '-h', url.hostname, '-p', url.port || '5432', '-U', url.username || 'postgres', url.pathname.slice(1)],
+    [
+      '-n',
+      '-c',
+      String(connections),
+      '-j',
+      '2',
+      '-T',
+      String(durationS),
+      '-f',
+      script,
+      '-h',
+      url.hostname,
+      '-p',
+      url.port || '5432',
+      '-U',
+      url.username || 'postgres',
+      url.pathname.slice(1),
+    ],
     { encoding: 'utf8' },
   );
   const tps = /tps = ([\d.]+)/.exec(run.stdout);

@@ -16,7 +16,17 @@ export interface ServeProcess {
 export async function startServe(args: readonly string[]): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
-    [resolve('bin/posguard.js'), 'serve', '--json', '--demo', '--http-port', '0', '--log-level', 'warn', ...args],
+    [
+      resolve('bin/posguard.js'),
+      'serve',
+      '--json',
+      '--demo',
+      '--http-port',
+      '0',
+      '--log-level',
+      'warn',
+      ...args,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let output = '';
@@ -71,11 +81,20 @@ export interface LoadResult {
 }
 
 /** Drives every url at once with `connections` each, for `durationS`; rates are summed. */
-export async function paymentLoad(urls: readonly string[], connections: number, durationS: number): Promise<LoadResult> {
+export async function paymentLoad(
+  urls: readonly string[],
+  connections: number,
+  durationS: number,
+): Promise<LoadResult> {
   const run = `run${Date.now()}`;
   const results = await Promise.all(
     urls.map((url) =>
-      autocannon({ url: `${url}/v1/payments`, connections, duration: durationS, requests: [paymentRequest(run)] }),
+      autocannon({
+        url: `${url}/v1/payments`,
+        connections,
+        duration: durationS,
+        requests: [paymentRequest(run)],
+      }),
     ),
   );
   return {

@@ -3,6 +3,7 @@ import type { Command } from './command.js';
 import { iso } from './commands/iso.js';
 import { issuerCommand } from './commands/issuer.js';
 import { merchantCommand } from './commands/merchant.js';
+import { reconcileCommand } from './commands/reconcile.js';
 import { serveCommand } from './commands/serve.js';
 import { terminalCommand } from './commands/terminal.js';
 import { verifyCommand } from './commands/verify.js';
@@ -12,6 +13,7 @@ export const commands: readonly Command[] = [
   merchantCommand,
   terminalCommand,
   verifyCommand,
+  reconcileCommand,
   iso,
   issuerCommand,
 ];

@@ -1,0 +1,205 @@
+// `posguard reconcile`: wires flags to the reconciliation module and prints what it found. Sources
+// are chosen from flags in one place per source (`hostSourceFromFlags` for the host journal), so a
+// new kind of source is one more branch there.
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { formatMajorUnits } from '../../money/money.js';
+import { PosError } from '../../pos-error.js';
+import {
+  defaultDuplicateWindowS,
+  defaultMaxRecordBytes,
+  exceptionKinds,
+  kindInfo,
+  loadMappingProfile,
+  reconcile,
+  reportFiles,
+  sourceName,
+  writeReport,
+  type HostSource,
+  type Progress,
+  type ReconciliationSummary,
+  type SettlementSource,
+  type TerminalSource,
+} from '../../reconciliation/index.js';
+import {
+  booleanFlag,
+  exitCodes,
+  integerFlag,
+  parseFlags,
+  requiredStringFlag,
+  stringFlag,
+  wantsHelp,
+  type CliIo,
+  type Command,
+  type ParsedFlags,
+} from '../command.js';
+
+const name = 'reconcile';
+
+const flagSpec = {
+  settlement: { type: 'string' },
+  profile: { type: 'string' },
+  'host-journal': { type: 'string' },
+  'terminal-journal': { type: 'string' },
+  'duplicate-window-s': { type: 'string' },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+  'max-line-bytes': { type: 'string' },
+  threads: { type: 'string' },
+} as const;
+
+const help = `posguard reconcile: three-way reconciliation of one day's business
+
+Compares the terminal journal (what the POS showed), the host journal (what posguard recorded)
+and the acquirer's settlement file (what was paid), and writes every difference with its kind,
+likely cause and the action to take.
+
+Usage:
+  posguard reconcile --settlement FILE [--profile FILE] --host-journal FILE
+                     [--terminal-journal FILE] [--duplicate-window-s 120] --out DIR [--json]
+
+Flags:
+  --settlement FILE          the acquirer's settlement file: v1 CSV, or its own layout with --profile
+  --profile FILE             a mapping profile (JSON) for a settlement file not in the v1 format:
+                             its column names, yuan or fen, time formats, type codes, encoding (GBK)
+  --host-journal FILE        the host journal, v1 CSV (as \`posguard export\` writes it); required
+  --terminal-journal FILE    the terminal journal, v1 CSV; without it the terminal kinds are skipped
+  --duplicate-window-s N     how close two sales of one card, amount and terminal must be to be a
+                             suspected duplicate, in seconds (default ${defaultDuplicateWindowS})
+  --out DIR                  where to write exceptions.csv, summary.json and report.html (made if
+                             missing; files appear only when the run succeeds)
+  --json                     print the summary as JSON instead of a table
+  --max-line-bytes N         refuse any CSV record longer than this (default ${defaultMaxRecordBytes})
+  --threads 1|2              2 (default) parses the settlement and terminal files on a second thread
+
+Exceptions (kind: cause -> action):
+${exceptionKinds.map((k) => `  ${k.padEnd(27)} ${kindInfo[k].causes.join('|')} -> ${kindInfo[k].action}`).join('\n')}
+
+Exit status: 0 when the run finished (exceptions are its findings, not a failure), 1 when an input
+file is wrong (the message names file, line and column), 2 for a wrong flag.
+
+Example:
+  posguard reconcile --settlement acq-20261125.csv --profile profiles/example-acquirer-gbk.json \\
+    --host-journal host-20261125.csv --terminal-journal terminal-20261125.csv --out report-20261125
+`;
+
+/** Where the host journal comes from. One branch per kind of source. */
+export function hostSourceFromFlags(flags: ParsedFlags, cwd: string): HostSource {
+  const path = stringFlag(flags, 'host-journal');
+  if (path === undefined || path === '') {
+    throw new PosError(
+      'POS_ERR_CLI_MISSING_FLAG',
+      `${name}: --host-journal is required (the host journal CSV, as \`posguard export\` writes it)`,
+    );
+  }
+  return { kind: 'csv', path: resolve(cwd, path) };
+}
+
+async function settlementSourceFromFlags(flags: ParsedFlags, cwd: string): Promise<SettlementSource> {
+  const path = resolve(cwd, requiredStringFlag(name, flags, 'settlement'));
+  const profile = stringFlag(flags, 'profile');
+  if (profile === undefined) return { kind: 'csv', path };
+  return { kind: 'profile', path, profile: await loadMappingProfile(resolve(cwd, profile)) };
+}
+
+function terminalSourceFromFlags(flags: ParsedFlags, cwd: string): TerminalSource | undefined {
+  const path = stringFlag(flags, 'terminal-journal');
+  return path === undefined ? undefined : { kind: 'csv', path: resolve(cwd, path) };
+}
+
+export const reconcileCommand: Command = {
+  name,
+  summary: 'reconcile terminal journal, host journal and settlement file; write the exceptions',
+  help,
+  async run(args: readonly string[], io: CliIo): Promise<number> {
+    const flags = parseFlags(name, args, flagSpec);
+    if (wantsHelp(flags)) {
+      io.stdout.write(help);
+      return exitCodes.ok;
+    }
+    const outDir = resolve(io.cwd, requiredStringFlag(name, flags, 'out'));
+    const host = hostSourceFromFlags(flags, io.cwd);
+    const duplicateWindowS =
+      integerFlag(name, flags, 'duplicate-window-s', { min: 0, max: 86_400 }) ?? defaultDuplicateWindowS;
+    const maxRecordBytes =
+      integerFlag(name, flags, 'max-line-bytes', { min: 64, max: 1024 * 1024 * 1024 }) ??
+      defaultMaxRecordBytes;
+    const threads = integerFlag(name, flags, 'threads', { min: 1, max: 2 }) ?? 2;
+    const json = booleanFlag(flags, 'json');
+    const settlement = await settlementSourceFromFlags(flags, io.cwd);
+    const terminal = terminalSourceFromFlags(flags, io.cwd);
+
+    const progress = io.stderr.isTTY === true ? new ProgressLine(io) : undefined;
+    const result = await reconcile({
+      host,
+      settlement,
+      terminal,
+      duplicateWindowS,
+      maxRecordBytes,
+      threads: threads === 1 ? 1 : 2,
+      ...(progress === undefined ? {} : { onProgress: (p: Progress) => progress.update(p) }),
+    });
+    progress?.finish();
+    const summary = await writeReport({
+      outDir,
+      result,
+      inputs: {
+        host: sourceName(host),
+        settlement: sourceName(settlement),
+        terminal: terminal === undefined ? null : sourceName(terminal),
+        profile: stringFlag(flags, 'profile') ?? null,
+      },
+      generatedAt: new Date(),
+    });
+    io.stdout.write(json ? `${JSON.stringify(summary)}\n` : summaryTable(summary));
+    return exitCodes.ok;
+  },
+};
+
+function summaryTable(summary: ReconciliationSummary): string {
+  const n = (value: number): string => value.toLocaleString('en-US');
+  const lines = [
+    `Host rows ${n(summary.hostRows)}, terminal rows ${n(summary.terminalRows)}, settlement lines ${n(summary.settlementRows)}, matched ${n(summary.matched)}`,
+    '',
+    `${'kind'.padEnd(28)}${'exceptions'.padStart(11)}${'amount (CNY)'.padStart(16)}  ${'cause'.padEnd(22)}action`,
+    ...exceptionKinds.map(
+      (k) =>
+        `${k.padEnd(28)}${n(summary.exceptions[k]).padStart(11)}${formatMajorUnits(summary.amounts[k], 'CNY').padStart(16)}  ${kindInfo[k].causes.join('|').padEnd(22)}${kindInfo[k].action}`,
+    ),
+    '',
+    `Reports: ${[reportFiles.exceptions, reportFiles.summary, reportFiles.html].map((f) => `${summary.outDir}/${f}`).join(', ')}`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** Rows read and MB/s per source on one rewritten stderr line, at most every 250 ms. */
+class ProgressLine {
+  private readonly started = performance.now();
+  private readonly latest = new Map<string, { rows: number; bytesRead: number }>();
+  private shownAt = 0;
+
+  constructor(private readonly io: CliIo) {}
+
+  update(progress: Progress): void {
+    this.latest.set(progress.source, { rows: progress.rows, bytesRead: progress.bytesRead });
+    const now = performance.now();
+    if (now - this.shownAt < 250) return;
+    this.shownAt = now;
+    this.show(now);
+  }
+
+  finish(): void {
+    this.show(performance.now());
+    this.io.stderr.write('\n');
+  }
+
+  private show(now: number): void {
+    const seconds = Math.max(0.001, (now - this.started) / 1000);
+    const parts = [...this.latest].map(
+      ([source, p]) =>
+        `${source} ${p.rows.toLocaleString('en-US')} rows ${(p.bytesRead / 1e6 / seconds).toFixed(1)} MB/s`,
+    );
+    this.io.stderr.write(`\r\x1b[Kreading: ${parts.join(' · ')}`);
+  }
+}

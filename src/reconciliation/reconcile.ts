@@ -1,0 +1,229 @@
+// The reconciliation entry point: reads the three sources into tables and classifies them. A source
+// is a v1 CSV file, an acquirer file read through a mapping profile (settlement only), or typed rows
+// from anywhere else (the store, a test): every kind ends in the same tables and the same matcher.
+// With two threads, settlement and terminal files are parsed on a worker thread while this thread
+// reads the host journal.
+import { PosError } from '../pos-error.js';
+import { classify, defaultDuplicateWindowS } from './classifier.js';
+import { zeroPerKind, type ExceptionKind } from './exception-kinds.js';
+import type { ExceptionList } from './exception-list.js';
+import { HostIndex } from './host-index.js';
+import { readHostJournal } from './host-journal-reader.js';
+import type { MappingProfile } from './mapping-profile.js';
+import { parseInWorker, type WorkerJob } from './parse-worker-client.js';
+import { readWithProfile } from './profile-reader.js';
+import type { HostRow, SettlementRow, TerminalRow } from './rows.js';
+import { readSettlementFile } from './settlement-file-reader.js';
+import {
+  appendHostRow,
+  appendSettlementRow,
+  appendTerminalRow,
+  newHostTable,
+  newSettlementTable,
+  newTerminalTable,
+  type HostTable,
+  type SettlementTable,
+  type TerminalTable,
+} from './tables.js';
+import { readTerminalJournal } from './terminal-journal-reader.js';
+import { TextDictionary } from './text-dictionary.js';
+
+/** Typed rows from any source; `name` stands for the file name in reports and errors. */
+export interface RowsSource<Row> {
+  readonly kind: 'rows';
+  readonly name: string;
+  readonly rows: AsyncIterable<Row> | Iterable<Row>;
+}
+
+export interface CsvSource {
+  readonly kind: 'csv';
+  readonly path: string;
+}
+
+export interface ProfileSource {
+  readonly kind: 'profile';
+  readonly path: string;
+  readonly profile: MappingProfile;
+}
+
+export type HostSource = CsvSource | RowsSource<HostRow>;
+export type TerminalSource = CsvSource | RowsSource<TerminalRow>;
+export type SettlementSource = CsvSource | ProfileSource | RowsSource<SettlementRow>;
+
+export type SourceName = 'host' | 'settlement' | 'terminal';
+
+export interface Progress {
+  readonly source: SourceName;
+  readonly rows: number;
+  readonly bytesRead: number;
+}
+
+export interface ReconcileOptions {
+  readonly host: HostSource;
+  readonly settlement: SettlementSource;
+  readonly terminal?: TerminalSource | undefined;
+  readonly duplicateWindowS?: number;
+  /** The longest CSV record accepted, in bytes (csv-scanner.ts has the default). */
+  readonly maxRecordBytes?: number;
+  /** 2 (the default) parses settlement and terminal files on a worker thread. */
+  readonly threads?: 1 | 2;
+  readonly onProgress?: (progress: Progress) => void;
+}
+
+export interface ReconciliationResult {
+  readonly hostRows: number;
+  readonly terminalRows: number;
+  readonly settlementRows: number;
+  readonly matched: number;
+  readonly exceptionCounts: Readonly<Record<ExceptionKind, number>>;
+  /** The money at stake per kind, in fen (kindInfo.amountMeaning says what each adds up). */
+  readonly amounts: Readonly<Record<ExceptionKind, number>>;
+  readonly settledAmountMinor: number;
+  readonly feesMinor: number;
+  readonly duplicateWindowS: number;
+  readonly exceptions: ExceptionList;
+}
+
+/** The name a source goes by in reports. */
+export function sourceName(source: HostSource | TerminalSource | SettlementSource): string {
+  return source.kind === 'rows' ? source.name : source.path;
+}
+
+export async function reconcile(options: ReconcileOptions): Promise<ReconciliationResult> {
+  const dictionary = new TextDictionary();
+  const duplicateWindowS = options.duplicateWindowS ?? defaultDuplicateWindowS;
+  const common = {
+    dictionary,
+    ...(options.maxRecordBytes === undefined ? {} : { maxRecordBytes: options.maxRecordBytes }),
+  };
+  const progress = (source: SourceName) => (p: { rows: number; bytesRead: number }) =>
+    options.onProgress?.({ source, ...p });
+
+  // Files that can go to the worker: the settlement file and the terminal journal.
+  const jobs: WorkerJob[] = [];
+  if (options.threads !== 1) {
+    if (options.settlement.kind !== 'rows')
+      jobs.push(workerJob('settlement', options.settlement, options.maxRecordBytes));
+    if (options.terminal !== undefined && options.terminal.kind === 'csv') {
+      jobs.push(workerJob('terminal', options.terminal, options.maxRecordBytes));
+    }
+  }
+  const worker = jobs.length > 0 ? parseInWorker(jobs, (p) => options.onProgress?.(p)) : undefined;
+  let host: HostTable;
+  let index: HostIndex;
+  try {
+    host = await readHost(options.host, common, progress('host'));
+    // Indexing here overlaps with the worker still parsing.
+    index = new HostIndex(host, dictionary);
+  } catch (error) {
+    await worker?.cancel();
+    throw error;
+  }
+  const parsed = worker === undefined ? undefined : await worker.result(dictionary);
+
+  const settlement =
+    parsed?.settlement ?? (await readSettlement(options.settlement, common, progress('settlement')));
+  const terminal =
+    options.terminal === undefined
+      ? undefined
+      : (parsed?.terminal ?? (await readTerminal(options.terminal, common, progress('terminal'))));
+
+  const { exceptions, matched } = classify({
+    host,
+    settlement,
+    terminal,
+    dictionary,
+    duplicateWindowS,
+    index,
+  });
+  const totals = exceptions.totals();
+  let settledAmountMinor = 0;
+  let feesMinor = 0;
+  for (let row = 0; row < settlement.length; row += 1) {
+    settledAmountMinor += settlement.c.amount[row]!;
+    feesMinor += Math.max(0, settlement.c.fee[row]!);
+  }
+  // Sums of whole fen stay exact below 2^53 (90 trillion yuan); past that the figures would lie.
+  const sums = [settledAmountMinor, feesMinor, ...Object.values(totals.amounts)];
+  if (!sums.every((sum) => Number.isSafeInteger(sum))) {
+    throw new PosError('POS_ERR_RECON_TOO_BIG', "the day's amounts add up past 2^53 fen; split the day");
+  }
+  return {
+    hostRows: host.length,
+    terminalRows: terminal?.length ?? 0,
+    settlementRows: settlement.length,
+    matched,
+    exceptionCounts: { ...zeroPerKind(), ...totals.counts },
+    amounts: { ...zeroPerKind(), ...totals.amounts },
+    settledAmountMinor,
+    feesMinor,
+    duplicateWindowS,
+    exceptions,
+  };
+}
+
+function workerJob(
+  name: 'settlement' | 'terminal',
+  source: CsvSource | ProfileSource,
+  maxRecordBytes: number | undefined,
+): WorkerJob {
+  return {
+    name,
+    path: source.path,
+    ...(source.kind === 'profile' ? { profile: source.profile } : {}),
+    ...(maxRecordBytes === undefined ? {} : { maxRecordBytes }),
+  };
+}
+
+type Common = { dictionary: TextDictionary; maxRecordBytes?: number };
+type OnProgress = (p: { rows: number; bytesRead: number }) => void;
+
+/** How often a typed-row source reports progress, in rows. */
+const rowsProgressEvery = 65_536;
+
+/** Appends every row of a typed source, its position standing for the line number. */
+async function readRows<Row, T extends { length: number }>(
+  rows: AsyncIterable<Row> | Iterable<Row>,
+  table: T,
+  append: (table: T, row: Row, line: number) => void,
+  onProgress: OnProgress,
+): Promise<T> {
+  for await (const row of rows) {
+    append(table, row, table.length + 1);
+    if (table.length % rowsProgressEvery === 0) onProgress({ rows: table.length, bytesRead: 0 });
+  }
+  onProgress({ rows: table.length, bytesRead: 0 });
+  return table;
+}
+
+async function readHost(source: HostSource, common: Common, onProgress: OnProgress): Promise<HostTable> {
+  if (source.kind === 'csv') return readHostJournal({ ...common, file: source.path, onProgress });
+  const append = (t: HostTable, row: HostRow, line: number): void =>
+    appendHostRow(t, common.dictionary, row, line);
+  return readRows(source.rows, newHostTable(source.name), append, onProgress);
+}
+
+async function readSettlement(
+  source: SettlementSource,
+  common: Common,
+  onProgress: OnProgress,
+): Promise<SettlementTable> {
+  if (source.kind === 'csv') return readSettlementFile({ ...common, file: source.path, onProgress });
+  if (source.kind === 'profile') {
+    return readWithProfile({ ...common, file: source.path, profile: source.profile, onProgress });
+  }
+  const append = (t: SettlementTable, row: SettlementRow, line: number): void =>
+    appendSettlementRow(t, common.dictionary, row, line);
+  return readRows(source.rows, newSettlementTable(source.name), append, onProgress);
+}
+
+async function readTerminal(
+  source: TerminalSource,
+  common: Common,
+  onProgress: OnProgress,
+): Promise<TerminalTable> {
+  if (source.kind === 'csv') return readTerminalJournal({ ...common, file: source.path, onProgress });
+  const append = (t: TerminalTable, row: TerminalRow, line: number): void =>
+    appendTerminalRow(t, common.dictionary, row, line);
+  return readRows(source.rows, newTerminalTable(source.name), append, onProgress);
+}
