@@ -1,5 +1,6 @@
 // The list of CLI commands, in the order `posguard --help` shows them.
 import type { Command } from './command.js';
+import { exportCommand } from './commands/export.js';
 import { iso } from './commands/iso.js';
 import { issuerCommand } from './commands/issuer.js';
 import { merchantCommand } from './commands/merchant.js';
@@ -13,6 +14,7 @@ export const commands: readonly Command[] = [
   merchantCommand,
   terminalCommand,
   verifyCommand,
+  exportCommand,
   reconcileCommand,
   iso,
   issuerCommand,

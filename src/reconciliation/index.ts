@@ -34,3 +34,5 @@ export {
   type ReportInputs,
 } from './report-writer.js';
 export { hostJournalHeader, hostJournalLine, settlementFileLine, terminalJournalLine } from './v1-lines.js';
+export { exportedStatus, hostRowsFromStore, type StoreExportCounts } from './store-source.js';
+export { storeFindings, storedKinds } from './stored-findings.js';

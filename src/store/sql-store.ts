@@ -547,11 +547,11 @@ class SqlTx extends SqlReader implements StoreTx {
     return String(integer(row, 'value') % 1_000_000_000_000).padStart(12, '0');
   }
 
-  async insertDuplicate(d: DuplicateRecord): Promise<void> {
-    await this.db.run(
+  async insertDuplicate(d: DuplicateRecord): Promise<boolean> {
+    const result = await this.db.run(
       `INSERT INTO duplicates (id, merchant_id, terminal_id, payment_id, duplicate_of, source, resolution, amount,
          operator_id, confirmed_payment_id, kind, cause, rrn, related_rrn, detail, detected_at, resolved_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       [
         d.id,
         d.merchantId,
@@ -572,6 +572,7 @@ class SqlTx extends SqlReader implements StoreTx {
         d.resolvedAt,
       ],
     );
+    return result.changes === 1;
   }
 
   async resolveDuplicate(

@@ -234,7 +234,8 @@ export interface StoreTx extends StoreReader {
   ): Promise<boolean>;
   /** The next retrieval reference number, unique across every host on this store. */
   nextRrn(): Promise<string>;
-  insertDuplicate(record: DuplicateRecord): Promise<void>;
+  /** Inserts a duplicate record unless one with its id exists; says if it did. */
+  insertDuplicate(record: DuplicateRecord): Promise<boolean>;
   resolveDuplicate(
     id: string,
     patch: {

@@ -125,7 +125,9 @@ describe('posguard reconcile', () => {
     const { dir, paths } = dayDir();
     const io = fakeIo(dir);
     expect(await main(['reconcile', '--settlement', paths.settlement, '--out', 'x'], io)).toBe(2);
-    expect(io.err()).toMatch(/POS_ERR_CLI_MISSING_FLAG: reconcile: --host-journal is required/);
+    expect(io.err()).toMatch(
+      /POS_ERR_CLI_MISSING_FLAG: reconcile: --host-journal FILE or --db PATH is required/,
+    );
     const help = fakeIo(dir);
     expect(await main(['reconcile', '--help'], help)).toBe(0);
     expect(help.out()).toMatch(/--duplicate-window-s N/);

@@ -20,7 +20,11 @@ import {
   type ReconciliationSummary,
   type SettlementSource,
   type TerminalSource,
+  hostRowsFromStore,
+  storeFindings,
 } from '../../reconciliation/index.js';
+import type { Store } from '../../store/store.js';
+import { openStoreFromFlags } from '../store-flags.js';
 import {
   booleanFlag,
   exitCodes,
@@ -40,6 +44,8 @@ const flagSpec = {
   settlement: { type: 'string' },
   profile: { type: 'string' },
   'host-journal': { type: 'string' },
+  db: { type: 'string' },
+  'database-url': { type: 'string' },
   'terminal-journal': { type: 'string' },
   'duplicate-window-s': { type: 'string' },
   out: { type: 'string' },
@@ -55,14 +61,17 @@ and the acquirer's settlement file (what was paid), and writes every difference 
 likely cause and the action to take.
 
 Usage:
-  posguard reconcile --settlement FILE [--profile FILE] --host-journal FILE
+  posguard reconcile --settlement FILE [--profile FILE] (--host-journal FILE | --db PATH)
                      [--terminal-journal FILE] [--duplicate-window-s 120] --out DIR [--json]
 
 Flags:
   --settlement FILE          the acquirer's settlement file: v1 CSV, or its own layout with --profile
   --profile FILE             a mapping profile (JSON) for a settlement file not in the v1 format:
                              its column names, yuan or fen, time formats, type codes, encoding (GBK)
-  --host-journal FILE        the host journal, v1 CSV (as \`posguard export\` writes it); required
+  --host-journal FILE        the host journal, v1 CSV (as \`posguard export\` writes it)
+  --db PATH                  instead of --host-journal: read the host journal from posguard's store
+                             (or --database-url URL, POSGUARD_DB, POSGUARD_DATABASE_URL), and store
+                             the duplicates found so GET /v1/duplicates lists them
   --terminal-journal FILE    the terminal journal, v1 CSV; without it the terminal kinds are skipped
   --duplicate-window-s N     how close two sales of one card, amount and terminal must be to be a
                              suspected duplicate, in seconds (default ${defaultDuplicateWindowS})
@@ -83,16 +92,42 @@ Example:
     --host-journal host-20261125.csv --terminal-journal terminal-20261125.csv --out report-20261125
 `;
 
-/** Where the host journal comes from. One branch per kind of source. */
-export function hostSourceFromFlags(flags: ParsedFlags, cwd: string): HostSource {
+interface ChosenHost {
+  readonly source: HostSource;
+  /** The store the journal comes from, when it does: findings are stored there too. */
+  readonly store: Store | undefined;
+}
+
+/** Where the host journal comes from: a v1 CSV, or posguard's store. One branch per kind of source. */
+export async function hostSourceFromFlags(flags: ParsedFlags, io: CliIo): Promise<ChosenHost> {
   const path = stringFlag(flags, 'host-journal');
-  if (path === undefined || path === '') {
+  const fromStore =
+    stringFlag(flags, 'db') !== undefined ||
+    stringFlag(flags, 'database-url') !== undefined ||
+    (path === undefined &&
+      (io.env['POSGUARD_DB'] !== undefined || io.env['POSGUARD_DATABASE_URL'] !== undefined));
+  if (
+    path !== undefined &&
+    path !== '' &&
+    fromStore &&
+    (stringFlag(flags, 'db') ?? stringFlag(flags, 'database-url')) !== undefined
+  ) {
     throw new PosError(
-      'POS_ERR_CLI_MISSING_FLAG',
-      `${name}: --host-journal is required (the host journal CSV, as \`posguard export\` writes it)`,
+      'POS_ERR_CLI_BAD_FLAG',
+      `${name}: give the host journal either as --host-journal FILE or from the store with --db, not both`,
     );
   }
-  return { kind: 'csv', path: resolve(cwd, path) };
+  if (path !== undefined && path !== '')
+    return { source: { kind: 'csv', path: resolve(io.cwd, path) }, store: undefined };
+  if (!fromStore) {
+    throw new PosError(
+      'POS_ERR_CLI_MISSING_FLAG',
+      `${name}: --host-journal FILE or --db PATH is required (the host journal as \`posguard export\` writes it, or the store itself)`,
+    );
+  }
+  const { store, config } = await openStoreFromFlags(flags, io);
+  const label = config.databaseUrl === null ? config.dbPath : 'PostgreSQL';
+  return { source: { kind: 'rows', name: `store ${label}`, rows: hostRowsFromStore(store) }, store };
 }
 
 async function settlementSourceFromFlags(flags: ParsedFlags, cwd: string): Promise<SettlementSource> {
@@ -118,43 +153,58 @@ export const reconcileCommand: Command = {
       return exitCodes.ok;
     }
     const outDir = resolve(io.cwd, requiredStringFlag(name, flags, 'out'));
-    const host = hostSourceFromFlags(flags, io.cwd);
-    const duplicateWindowS =
-      integerFlag(name, flags, 'duplicate-window-s', { min: 0, max: 86_400 }) ?? defaultDuplicateWindowS;
-    const maxRecordBytes =
-      integerFlag(name, flags, 'max-line-bytes', { min: 64, max: 1024 * 1024 * 1024 }) ??
-      defaultMaxRecordBytes;
-    const threads = integerFlag(name, flags, 'threads', { min: 1, max: 2 }) ?? 2;
-    const json = booleanFlag(flags, 'json');
-    const settlement = await settlementSourceFromFlags(flags, io.cwd);
-    const terminal = terminalSourceFromFlags(flags, io.cwd);
-
-    const progress = io.stderr.isTTY === true ? new ProgressLine(io) : undefined;
-    const result = await reconcile({
-      host,
-      settlement,
-      terminal,
-      duplicateWindowS,
-      maxRecordBytes,
-      threads: threads === 1 ? 1 : 2,
-      ...(progress === undefined ? {} : { onProgress: (p: Progress) => progress.update(p) }),
-    });
-    progress?.finish();
-    const summary = await writeReport({
-      outDir,
-      result,
-      inputs: {
-        host: sourceName(host),
-        settlement: sourceName(settlement),
-        terminal: terminal === undefined ? null : sourceName(terminal),
-        profile: stringFlag(flags, 'profile') ?? null,
-      },
-      generatedAt: new Date(),
-    });
-    io.stdout.write(json ? `${JSON.stringify(summary)}\n` : summaryTable(summary));
-    return exitCodes.ok;
+    const chosen = await hostSourceFromFlags(flags, io);
+    try {
+      return await run(flags, io, outDir, chosen);
+    } finally {
+      await chosen.store?.close();
+    }
   },
 };
+
+async function run(flags: ParsedFlags, io: CliIo, outDir: string, chosen: ChosenHost): Promise<number> {
+  const host = chosen.source;
+  const duplicateWindowS =
+    integerFlag(name, flags, 'duplicate-window-s', { min: 0, max: 86_400 }) ?? defaultDuplicateWindowS;
+  const maxRecordBytes =
+    integerFlag(name, flags, 'max-line-bytes', { min: 64, max: 1024 * 1024 * 1024 }) ?? defaultMaxRecordBytes;
+  const threads = integerFlag(name, flags, 'threads', { min: 1, max: 2 }) ?? 2;
+  const json = booleanFlag(flags, 'json');
+  const settlement = await settlementSourceFromFlags(flags, io.cwd);
+  const terminal = terminalSourceFromFlags(flags, io.cwd);
+
+  const progress = io.stderr.isTTY === true ? new ProgressLine(io) : undefined;
+  const result = await reconcile({
+    host,
+    settlement,
+    terminal,
+    duplicateWindowS,
+    maxRecordBytes,
+    threads: threads === 1 ? 1 : 2,
+    ...(progress === undefined ? {} : { onProgress: (p: Progress) => progress.update(p) }),
+  });
+  progress?.finish();
+  const summary = await writeReport({
+    outDir,
+    result,
+    inputs: {
+      host: sourceName(host),
+      settlement: sourceName(settlement),
+      terminal: terminal === undefined ? null : sourceName(terminal),
+      profile: stringFlag(flags, 'profile') ?? null,
+    },
+    generatedAt: new Date(),
+  });
+  io.stdout.write(json ? `${JSON.stringify(summary)}\n` : summaryTable(summary));
+  if (chosen.store !== undefined) {
+    const { stored, alreadyStored } = await storeFindings(chosen.store, result.exceptions, {
+      now: Date.now(),
+    });
+    const note = `stored ${stored} duplicate finding(s) for GET /v1/duplicates (${alreadyStored} already there)\n`;
+    (json ? io.stderr : io.stdout).write(note);
+  }
+  return exitCodes.ok;
+}
 
 function summaryTable(summary: ReconciliationSummary): string {
   const n = (value: number): string => value.toLocaleString('en-US');
