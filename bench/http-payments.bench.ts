@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { line, ratio } from './report.js';
-import { paymentLoad, startServe } from './support/http-load.js';
+import { benchTerminals, paymentLoad, seedTerminals, startServe } from './support/http-load.js';
 
 const durationS = Number(process.env['BENCH_DURATION_S'] ?? 10);
 const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
@@ -38,9 +38,11 @@ function plainInsertsPerSecond(): number {
 }
 
 console.log(
-  `HTTP payment path on SQLite: ${connections} connections, ${durationS} s (WAL, synchronous=FULL)`,
+  `HTTP payment path on SQLite: ${connections} connections over ${benchTerminals} terminals, ${durationS} s (WAL, synchronous=FULL)`,
 );
-const host = await startServe(['--db', join(mkdtempSync(join(tmpdir(), 'posguard-bench-')), 'posguard.db')]);
+const dbPath = join(mkdtempSync(join(tmpdir(), 'posguard-bench-')), 'posguard.db');
+const host = await startServe(['--db', dbPath]);
+await seedTerminals({ dbPath, databaseUrl: null });
 await paymentLoad([host.url], connections, 2); // warm-up
 const load = await paymentLoad([host.url], connections, durationS);
 await host.stop();

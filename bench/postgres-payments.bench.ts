@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { line } from './report.js';
-import { paymentLoad, startServe } from './support/http-load.js';
+import { benchTerminals, paymentLoad, seedTerminals, startServe } from './support/http-load.js';
 
 const durationS = Number(process.env['BENCH_DURATION_S'] ?? 10);
 const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
@@ -24,6 +24,7 @@ async function hostsRate(hosts: number): Promise<{ rate: number; non2xx: number;
       await startServe(['--database-url', schemaUrl, '--secret', secret, '--db', join(dir, 'unused.db')]),
     );
   }
+  await seedTerminals({ dbPath: '', databaseUrl: schemaUrl });
   const urls = started.map((h) => h.url);
   await paymentLoad(urls, Math.ceil(connections / hosts), 2); // warm-up
   const load = await paymentLoad(urls, Math.ceil(connections / hosts), durationS);
@@ -74,7 +75,9 @@ INSERT INTO bench_plain_payments SELECT n, 'M1', 'k' || n, 'approved', :amount, 
   return Number(tps[1]);
 }
 
-console.log(`HTTP payment path on PostgreSQL: ${connections} connections in all, ${durationS} s per run`);
+console.log(
+  `HTTP payment path on PostgreSQL: ${connections} connections in all over ${benchTerminals} terminals, ${durationS} s per run`,
+);
 const one = await hostsRate(1);
 const two = await hostsRate(2);
 const plain = await pgbenchTps();

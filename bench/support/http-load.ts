@@ -1,10 +1,14 @@
 // Shared by the HTTP benchmarks: start `posguard serve` as its own process, and drive payments at
 // one or more hosts with autocannon, a new Idempotency-Key and a new amount per request (so no sale
-// looks like a duplicate of another).
+// looks like a duplicate of another), spread over many terminals.
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
+import { demo } from '../../src/main.js';
+import { addTerminal } from '../../src/merchants/merchant-admin.js';
+import { isPosError } from '../../src/pos-error.js';
+import { openStore } from '../../src/store/open-store.js';
 
 const apiKey = 'pgk_demo_posguard_not_for_production';
 
@@ -17,6 +21,8 @@ export async function startServe(args: readonly string[]): Promise<ServeProcess>
   const child = spawn(
     process.execPath,
     [
+      // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the host under load.
+      ...(process.env['BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
       resolve('bin/posguard.js'),
       'serve',
       '--json',
@@ -49,6 +55,29 @@ export async function startServe(args: readonly string[]): Promise<ServeProcess>
 
 let sequence = 0;
 
+/** Load spreads over this many terminals, as a real acquirer's does (one terminal runs one sale at a time). */
+export const benchTerminals = 64;
+
+const terminalOf = (n: number): string => `BT${String(n % benchTerminals).padStart(6, '0')}`;
+
+/** Registers the benchmark's terminals to the demo merchant (which `serve --demo` has seeded). */
+export async function seedTerminals(store: { dbPath: string; databaseUrl: string | null }): Promise<void> {
+  const opened = await openStore(store, Date.now());
+  try {
+    for (let i = 0; i < benchTerminals; i += 1) {
+      await addTerminal(
+        opened,
+        { merchantId: demo.merchantId, terminalId: terminalOf(i), tmkEncrypted: null },
+        { now: Date.now() },
+      ).catch((error: unknown) => {
+        if (!isPosError(error) || error.code !== 'POS_ERR_TERMINAL_EXISTS') throw error;
+      });
+    }
+  } finally {
+    await opened.close();
+  }
+}
+
 function paymentRequest(run: string): autocannon.Request {
   return {
     method: 'POST',
@@ -62,7 +91,7 @@ function paymentRequest(run: string): autocannon.Request {
           'idempotency-key': `${run}-${sequence}`,
         },
         body: JSON.stringify({
-          terminalId: 'DEMO0001',
+          terminalId: terminalOf(sequence),
           amount: 100 + sequence,
           currency: 'CNY',
           card: { pan: '6212345678901232', expiry: '2812' },

@@ -12,7 +12,7 @@
 //  - issuer_agrees (with an issuer ledger): every settled outcome matches what the card was charged.
 import type { IssuerLedger } from '../upstream/issuer-ledger.js';
 import { netChargeOfSale } from '../upstream/issuer-ledger.js';
-import { genesisHash, journalRowBreach, type JournalHead } from '../payments/journal.js';
+import { genesisHash, journalChains, journalRowBreach, type JournalHead } from '../payments/journal.js';
 import type { PaymentRecord, PaymentStatus } from '../payments/payment.js';
 import type { Store } from '../store/store.js';
 
@@ -51,24 +51,27 @@ export async function verifyStore(
     if (breaches.length < maxListedBreaches) breaches.push({ invariant, message, paymentId });
   };
 
-  // The journal: chain, last status per payment, upstream approvals per payment.
+  // The journal, chain by chain: links, last status per payment, upstream approvals per payment.
+  // A payment's events all sit in its terminal's chain, in order.
   const lastStatus = new Map<string, PaymentStatus>();
   const approvals = new Map<string, number>();
-  let head: JournalHead = { seq: 0, hash: genesisHash };
   let journalRows = 0;
-  for (;;) {
-    const rows = await store.read((reader) => reader.readJournal(head.seq, pageSize));
-    for (const row of rows) {
-      const problem = journalRowBreach(head, row);
-      if (problem !== undefined) breach('journal_chain', problem, row.paymentId);
-      head = { seq: row.seq, hash: row.hash };
-      journalRows += 1;
-      if (row.paymentId !== null && row.toStatus !== null) lastStatus.set(row.paymentId, row.toStatus);
-      if (row.paymentId !== null && row.event === 'upstream.approved') {
-        approvals.set(row.paymentId, (approvals.get(row.paymentId) ?? 0) + 1);
+  for (let chain = 0; chain < journalChains; chain += 1) {
+    let head: JournalHead = { seq: 0, hash: genesisHash };
+    for (;;) {
+      const rows = await store.read((reader) => reader.readJournal(chain, head.seq, pageSize));
+      for (const row of rows) {
+        const problem = journalRowBreach(head, row);
+        if (problem !== undefined) breach('journal_chain', problem, row.paymentId);
+        head = { seq: row.seq, hash: row.hash };
+        journalRows += 1;
+        if (row.paymentId !== null && row.toStatus !== null) lastStatus.set(row.paymentId, row.toStatus);
+        if (row.paymentId !== null && row.event === 'upstream.approved') {
+          approvals.set(row.paymentId, (approvals.get(row.paymentId) ?? 0) + 1);
+        }
       }
+      if (rows.length < pageSize) break;
     }
-    if (rows.length < pageSize) break;
   }
 
   // Payments.

@@ -7,7 +7,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Registry } from 'prom-client';
 import { luhnValid, maxPanLength, minPanLength } from '../cards/card.js';
 import type { Secret } from '../cards/secret.js';
-import { authenticate } from '../merchants/merchant-admin.js';
+import { systemClock } from '../clock/clock.js';
+import { cachedAuthenticator } from '../merchants/merchant-admin.js';
 import type { PaymentEngine } from '../payments/engine.js';
 import { PosError } from '../pos-error.js';
 import type { Store } from '../store/store.js';
@@ -100,6 +101,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, () => app.swagger());
 
+  const authenticateKey = cachedAuthenticator(deps.store, systemClock);
   app.addHook('onRequest', async (request) => {
     const url = request.url;
     if (url === '/healthz' || url === '/metrics' || url === '/openapi.json' || url.startsWith('/docs'))
@@ -112,7 +114,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
         `Authorization: expected "Bearer <merchant API key>", got ${header === undefined ? 'no header' : 'another scheme'}`,
       );
     }
-    const merchant = await authenticate(deps.store, match[1] ?? '');
+    const merchant = await authenticateKey(match[1] ?? '');
     if (merchant === undefined) {
       throw new PosError('POS_ERR_AUTH_INVALID_API_KEY', 'Authorization: the API key matches no merchant');
     }

@@ -1,6 +1,7 @@
 // Merchants and their terminals: registration, API keys and authentication. An API key is shown
 // once, when it is made; the store keeps only its SHA-256 (keys are long random strings, so a fast
 // hash is enough to make a stolen table useless).
+import { chainOf } from '../payments/journal.js';
 import { createHash } from 'node:crypto';
 import { PosError, type FieldProblem } from '../pos-error.js';
 import type { Random } from '../random/random.js';
@@ -96,6 +97,7 @@ export async function addMerchant(
       );
     }
     await tx.appendJournal({
+      chain: chainOf(merchant.id, null),
       at: deps.now,
       paymentId: null,
       event: 'merchant.created',
@@ -144,6 +146,7 @@ export async function addTerminal(
       );
     }
     await tx.appendJournal({
+      chain: chainOf(input.merchantId, input.terminalId),
       at: deps.now,
       paymentId: null,
       event: 'terminal.created',
@@ -158,4 +161,29 @@ export async function addTerminal(
 export function authenticate(store: Store, apiKey: string): Promise<MerchantRecord | undefined> {
   const hash = hashApiKey(apiKey);
   return store.read((reader) => reader.findMerchantByApiKeyHash(hash));
+}
+
+/**
+ * `authenticate` with a short memory: a key seen in the last `ttlMs` is not looked up again, which
+ * saves a database round trip per request. Only keys that matched a merchant are kept, at most
+ * `maxEntries` of them. The engine still reads the merchant inside each payment's transaction, so
+ * a changed duplicate policy applies at once; only the key-to-merchant link may lag by `ttlMs`.
+ */
+export function cachedAuthenticator(
+  store: Store,
+  clock: { now(): number },
+  options: { ttlMs: number; maxEntries: number } = { ttlMs: 5_000, maxEntries: 10_000 },
+): (apiKey: string) => Promise<MerchantRecord | undefined> {
+  const cache = new Map<string, { merchant: MerchantRecord; until: number }>();
+  return async (apiKey) => {
+    const now = clock.now();
+    const hit = cache.get(apiKey);
+    if (hit !== undefined && hit.until > now) return hit.merchant;
+    const merchant = await authenticate(store, apiKey);
+    if (merchant !== undefined) {
+      if (cache.size >= options.maxEntries) cache.clear();
+      cache.set(apiKey, { merchant, until: now + options.ttlMs });
+    }
+    return merchant;
+  };
 }

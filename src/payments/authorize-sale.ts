@@ -6,6 +6,7 @@
 //     unknown, move the sale to `reversal_pending` and queue its reversal; store the answer under
 //     the key so a retransmission gets it again.
 // A crash between 1 and 3 leaves a `pending` sale that recovery reverses (see recovery.ts).
+import { chainOf } from './journal.js';
 import type { Card } from '../cards/card.js';
 import type { Currency } from '../money/money.js';
 import { PosError } from '../pos-error.js';
@@ -175,6 +176,7 @@ async function begin(
       resolvedAt: decision.action === 'hold' ? null : now,
     });
     await tx.appendJournal({
+      chain: chainOf(command.merchantId, command.terminalId),
       at: now,
       paymentId: id,
       event: 'payment.created',
@@ -215,6 +217,7 @@ async function begin(
     );
   }
   await tx.appendJournal({
+    chain: chainOf(command.merchantId, command.terminalId),
     at: now,
     paymentId: id,
     event: 'payment.created',
@@ -327,6 +330,7 @@ export async function recordAnswer(
     // Moved while the call was out. The answer is journaled; the reversal already queued undoes
     // any charge it reports.
     await tx.appendJournal({
+      chain: chainOf(payment.merchantId, payment.terminalId),
       at: work.now,
       paymentId,
       event: 'upstream.late_answer',

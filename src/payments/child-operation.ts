@@ -1,6 +1,7 @@
 // Voids and refunds share one shape: each is a payment of its own (own key, own RRN, own upstream
 // call and reversal) that acts on an approved sale. This runs that shape; `void-sale.ts` and
 // `refund-sale.ts` say what each checks and what it does to the sale once approved.
+import { chainOf } from './journal.js';
 import { PosError } from '../pos-error.js';
 import type { RequestRecord } from '../store/store.js';
 import type { EngineContext } from './engine-context.js';
@@ -119,6 +120,7 @@ export async function runChildOperation(
     };
     await tx.insertPayment(child);
     await tx.appendJournal({
+      chain: chainOf(sale.merchantId, sale.terminalId),
       at: now,
       paymentId: id,
       event: 'payment.created',

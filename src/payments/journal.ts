@@ -6,6 +6,24 @@ import type { JournalEvent, JournalRow } from '../store/store.js';
 
 export const genesisHash = '0'.repeat(64);
 
+/**
+ * The journal is split into this many hash chains, each with its own head, so that hosts writing
+ * for different terminals never wait on one lock. A payment's events all go to its terminal's chain,
+ * so each chain keeps them in order.
+ */
+export const journalChains = 16;
+
+/** The chain of a merchant's terminal (or of the merchant itself): FNV-1a of the ids. */
+export function chainOf(merchantId: string, terminalId: string | null): number {
+  let hash = 0x811c9dc5;
+  const text = `${merchantId}\u0000${terminalId ?? ''}`;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % journalChains;
+}
+
 export interface JournalHead {
   readonly seq: number;
   readonly hash: string;
@@ -14,6 +32,7 @@ export interface JournalHead {
 function rowHash(seq: number, prevHash: string, event: JournalEvent): string {
   // A unit separator between fields keeps one field's text from posing as the next.
   const content = [
+    event.chain,
     seq,
     prevHash,
     event.at,
@@ -33,10 +52,9 @@ export function chainJournalRow(head: JournalHead, event: JournalEvent): Journal
 
 /** Why a journal row does not follow `head`, or undefined when it does. */
 export function journalRowBreach(head: JournalHead, row: JournalRow): string | undefined {
-  if (row.seq !== head.seq + 1) return `journal row ${row.seq} follows row ${head.seq}: a row is missing`;
-  if (row.prevHash !== head.hash)
-    return `journal row ${row.seq} does not point at the hash of row ${head.seq}`;
-  if (row.hash !== rowHash(row.seq, row.prevHash, row))
-    return `journal row ${row.seq} was altered: its hash does not match`;
+  const at = `journal chain ${row.chain} row ${row.seq}`;
+  if (row.seq !== head.seq + 1) return `${at} follows row ${head.seq}: a row is missing`;
+  if (row.prevHash !== head.hash) return `${at} does not point at the hash of row ${head.seq}`;
+  if (row.hash !== rowHash(row.seq, row.prevHash, row)) return `${at} was altered: its hash does not match`;
   return undefined;
 }

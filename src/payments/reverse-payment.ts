@@ -3,6 +3,7 @@
 // host moves the payment to `reversal_pending` and the durable queue does the upstream work.
 // A reversal naming a key the host has never seen leaves a tombstone under that key: an original
 // arriving later with it is refused without being sent upstream.
+import { chainOf } from './journal.js';
 import { PosError } from '../pos-error.js';
 import type { RequestRecord } from '../store/store.js';
 import type { EngineContext } from './engine-context.js';
@@ -181,6 +182,7 @@ async function reverseTarget(
       state: 'completed',
     });
     await tx.appendJournal({
+      chain: chainOf(command.merchantId, null),
       at: now,
       paymentId: null,
       event: 'reversal.tombstone',

@@ -1,6 +1,7 @@
 // One store transaction as the engine sees it: the transaction, the time it runs at, and effects
 // (metrics, wake-ups) to run only once it has committed. A PostgreSQL serialization retry runs the
 // callback again with a fresh unit, so effects of an attempt that rolled back are never emitted.
+import { chainOf } from './journal.js';
 import { assertTransition } from './life-cycle.js';
 import type { EngineContext } from './engine-context.js';
 import type { PaymentRecord } from './payment.js';
@@ -39,6 +40,7 @@ export async function movePayment(
   const moved = await work.tx.updatePaymentStatus(payment.id, payment.status, patch, work.now);
   if (!moved) return undefined;
   await work.tx.appendJournal({
+    chain: chainOf(payment.merchantId, payment.terminalId),
     at: work.now,
     paymentId: payment.id,
     event: event.name,

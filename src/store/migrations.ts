@@ -2,13 +2,15 @@
 // databases (BIGINT, TEXT and SMALLINT mean the same to SQLite and PostgreSQL here); booleans are
 // SMALLINT 0/1 and times are epoch milliseconds. `migrate` is safe when several hosts start at
 // once: it runs in one write transaction that PostgreSQL serialises with an advisory lock.
-import { genesisHash } from '../payments/journal.js';
+import { genesisHash, journalChains } from '../payments/journal.js';
 import type { SqlConnection, SqlDriver } from './sql-driver.js';
 
 interface Migration {
   readonly id: number;
   readonly name: string;
   readonly statements: readonly string[];
+  /** Statements for PostgreSQL only (what SQLite has no use for, such as sequences). */
+  readonly postgres?: readonly string[];
 }
 
 export const migrations: readonly Migration[] = [
@@ -123,7 +125,8 @@ export const migrations: readonly Migration[] = [
       )`,
       `CREATE INDEX reversals_due ON reversals (state, next_attempt_at)`,
       `CREATE TABLE journal (
-        seq BIGINT PRIMARY KEY,
+        chain SMALLINT NOT NULL,
+        seq BIGINT NOT NULL,
         at BIGINT NOT NULL,
         payment_id TEXT,
         event TEXT NOT NULL,
@@ -131,13 +134,15 @@ export const migrations: readonly Migration[] = [
         to_status TEXT,
         data TEXT NOT NULL,
         prev_hash TEXT NOT NULL,
-        hash TEXT NOT NULL
+        hash TEXT NOT NULL,
+        PRIMARY KEY (chain, seq)
       )`,
-      `CREATE TABLE journal_head (id SMALLINT PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL)`,
-      `INSERT INTO journal_head (id, seq, hash) VALUES (1, 0, '${genesisHash}')`,
+      `CREATE TABLE journal_head (chain SMALLINT PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL)`,
+      `INSERT INTO journal_head (chain, seq, hash) VALUES ${Array.from({ length: journalChains }, (_, chain) => `(${chain}, 0, '${genesisHash}')`).join(', ')}`,
       `CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)`,
       `INSERT INTO counters (name, value) VALUES ('rrn', 0)`,
     ],
+    postgres: ['CREATE SEQUENCE rrn_seq'],
   },
 ];
 
@@ -160,7 +165,8 @@ export async function migrate(driver: SqlDriver, now: number): Promise<number[]>
     const done: number[] = [];
     for (const migration of migrations) {
       if (applied.has(migration.id)) continue;
-      for (const statement of migration.statements) await connection.run(statement);
+      const own = driver.dialect === 'postgres' ? (migration.postgres ?? []) : [];
+      for (const statement of [...migration.statements, ...own]) await connection.run(statement);
       await connection.run('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)', [
         migration.id,
         migration.name,

@@ -16,6 +16,8 @@ export interface SqlDriver {
   readonly forUpdate: string;
   /** `FOR UPDATE SKIP LOCKED` where the database has row locks; empty where transactions are serial. */
   readonly forUpdateSkipLocked: string;
+  /** A statement returning the next RRN counter value as `value`, never the same one twice. */
+  readonly nextRrnSql: string;
   transaction<T>(mode: 'write' | 'read', fn: (connection: SqlConnection) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

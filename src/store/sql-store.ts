@@ -180,6 +180,7 @@ function toReversal(row: Row): ReversalRecord {
 
 function toJournal(row: Row): JournalRow {
   return {
+    chain: integer(row, 'chain'),
     seq: integer(row, 'seq'),
     at: integer(row, 'at'),
     paymentId: textOrNull(row, 'payment_id'),
@@ -346,11 +347,11 @@ class SqlReader implements StoreReader {
     return rows.map((row) => ({ status: text(row, 'status') as PaymentStatus, count: integer(row, 'n') }));
   }
 
-  async readJournal(afterSeq: number, limit: number): Promise<JournalRow[]> {
-    const rows = await this.db.all<Row>('SELECT * FROM journal WHERE seq > ? ORDER BY seq LIMIT ?', [
-      afterSeq,
-      limit,
-    ]);
+  async readJournal(chain: number, afterSeq: number, limit: number): Promise<JournalRow[]> {
+    const rows = await this.db.all<Row>(
+      'SELECT * FROM journal WHERE chain = ? AND seq > ? ORDER BY seq LIMIT ?',
+      [chain, afterSeq, limit],
+    );
     return rows.map(toJournal);
   }
 
@@ -540,9 +541,7 @@ class SqlTx extends SqlReader implements StoreTx {
   }
 
   async nextRrn(): Promise<string> {
-    const row = await this.db.get<Row>(
-      "UPDATE counters SET value = value + 1 WHERE name = 'rrn' RETURNING value",
-    );
+    const row = await this.db.get<Row>(this.driver.nextRrnSql);
     assert(row !== undefined, 'the rrn counter exists');
     return String(integer(row, 'value') % 1_000_000_000_000).padStart(12, '0');
   }
@@ -671,14 +670,16 @@ class SqlTx extends SqlReader implements StoreTx {
 
   async appendJournal(event: JournalEvent): Promise<JournalRow> {
     const headRow = await this.db.get<Row>(
-      `SELECT seq, hash FROM journal_head WHERE id = 1 ${this.driver.forUpdate}`,
+      `SELECT seq, hash FROM journal_head WHERE chain = ? ${this.driver.forUpdate}`,
+      [event.chain],
     );
-    assert(headRow !== undefined, 'the journal head exists');
+    assert(headRow !== undefined, `journal chain ${event.chain} exists`);
     const row = chainJournalRow({ seq: integer(headRow, 'seq'), hash: text(headRow, 'hash') }, event);
     await this.db.run(
-      `INSERT INTO journal (seq, at, payment_id, event, from_status, to_status, data, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO journal (chain, seq, at, payment_id, event, from_status, to_status, data, prev_hash, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
+        row.chain,
         row.seq,
         row.at,
         row.paymentId,
@@ -690,7 +691,11 @@ class SqlTx extends SqlReader implements StoreTx {
         row.hash,
       ],
     );
-    await this.db.run('UPDATE journal_head SET seq = ?, hash = ? WHERE id = 1', [row.seq, row.hash]);
+    await this.db.run('UPDATE journal_head SET seq = ?, hash = ? WHERE chain = ?', [
+      row.seq,
+      row.hash,
+      row.chain,
+    ]);
     return row;
   }
 }

@@ -338,12 +338,13 @@ export function describeStoreContract(name: string, openFresh: () => Promise<Sto
       await store.close();
     });
 
-    it('chains the journal, also when many transactions append at once', async () => {
+    it('chains each journal chain, also when many transactions append to them at once', async () => {
       const store = await openFresh();
       await Promise.all(
-        Array.from({ length: 25 }, (_, i) =>
+        Array.from({ length: 30 }, (_, i) =>
           store.transaction((tx) =>
             tx.appendJournal({
+              chain: i % 3,
               at: t0 + i,
               paymentId: `p${i}`,
               event: 'test',
@@ -354,13 +355,17 @@ export function describeStoreContract(name: string, openFresh: () => Promise<Sto
           ),
         ),
       );
-      const rows = await store.read((r) => r.readJournal(0, 100));
-      expect(rows).toHaveLength(25);
-      let head: JournalHead = { seq: 0, hash: genesisHash };
-      for (const row of rows) {
-        expect(journalRowBreach(head, row)).toBeUndefined();
-        head = row;
+      for (const chain of [0, 1, 2]) {
+        const rows = await store.read((r) => r.readJournal(chain, 0, 100));
+        expect(rows).toHaveLength(10);
+        let head: JournalHead = { seq: 0, hash: genesisHash };
+        for (const row of rows) {
+          expect(row.chain).toBe(chain);
+          expect(journalRowBreach(head, row)).toBeUndefined();
+          head = row;
+        }
       }
+      expect(await store.read((r) => r.readJournal(3, 0, 100))).toEqual([]);
       await store.close();
     });
 

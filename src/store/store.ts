@@ -138,6 +138,8 @@ export interface ReversalRecord {
 }
 
 export interface JournalEvent {
+  /** Which hash chain the event joins (see journal.ts: the terminal's chain). */
+  readonly chain: number;
   readonly at: number;
   readonly paymentId: string | null;
   /** What happened, e.g. `payment.created`, `payment.status`, `merchant.created`. */
@@ -192,8 +194,8 @@ export interface StoreReader {
   getReversal(paymentId: string): Promise<ReversalRecord | undefined>;
   countReversals(state: ReversalState): Promise<number>;
   countPaymentsByStatus(): Promise<Array<{ status: PaymentStatus; count: number }>>;
-  /** Journal rows with seq > afterSeq, in order. */
-  readJournal(afterSeq: number, limit: number): Promise<JournalRow[]>;
+  /** Rows of one journal chain with seq > afterSeq, in order. */
+  readJournal(chain: number, afterSeq: number, limit: number): Promise<JournalRow[]>;
   /** Payments ordered by id, after `afterId`, for full scans (verify, export). */
   scanPayments(afterId: string, limit: number): Promise<PaymentRecord[]>;
   /** Idempotency records ordered by key, for full scans (verify). */
@@ -280,6 +282,10 @@ export interface StoreTx extends StoreReader {
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /**
+   * Reads outside a write transaction. Each statement sees committed data; a read of several
+   * statements is not promised one snapshot across them (SQLite gives one, PostgreSQL does not).
+   */
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

@@ -53,8 +53,11 @@ export class PostgresDriver implements SqlDriver {
   readonly dialect = 'postgres';
   readonly forUpdate = 'FOR UPDATE';
   readonly forUpdateSkipLocked = 'FOR UPDATE SKIP LOCKED';
+  // A sequence never holds a lock until commit, so hosts never queue behind each other for RRNs.
+  readonly nextRrnSql = "SELECT nextval('rrn_seq') AS value";
   readonly #pool: pg.Pool;
-  readonly #sql = new Map<string, string>();
+  /** Each statement's numbered text and a name, so every connection parses and plans it once. */
+  readonly #sql = new Map<string, { text: string; name: string }>();
   #closed = false;
 
   constructor(options: PostgresOptions) {
@@ -73,13 +76,13 @@ export class PostgresDriver implements SqlDriver {
     this.#pool.on('error', () => undefined);
   }
 
-  #prepared(sql: string): string {
-    let text = this.#sql.get(sql);
-    if (text === undefined) {
-      text = numbered(sql);
-      this.#sql.set(sql, text);
+  #prepared(sql: string): { text: string; name: string } {
+    let prepared = this.#sql.get(sql);
+    if (prepared === undefined) {
+      prepared = { text: numbered(sql), name: `posguard_${this.#sql.size}` };
+      this.#sql.set(sql, prepared);
     }
-    return text;
+    return prepared;
   }
 
   async transaction<T>(mode: 'write' | 'read', fn: (connection: SqlConnection) => Promise<T>): Promise<T> {
@@ -100,7 +103,7 @@ export class PostgresDriver implements SqlDriver {
       };
       client.on('error', onError);
       const query = async (sql: string, params: readonly SqlValue[] = []): Promise<pg.QueryResult> =>
-        client.query({ text: this.#prepared(sql), values: params as SqlValue[] });
+        client.query({ ...this.#prepared(sql), values: params as SqlValue[] });
       const connection: SqlConnection = {
         all: async <Row>(sql: string, params?: readonly SqlValue[]) =>
           (await query(sql, params)).rows as Row[],
@@ -111,13 +114,15 @@ export class PostgresDriver implements SqlDriver {
         }),
       };
       try {
-        await client.query(mode === 'read' ? 'BEGIN READ ONLY' : 'BEGIN');
+        // Reads run statement by statement (each sees what is committed), which saves two round
+        // trips a read; writes run in one transaction.
+        if (mode === 'write') await client.query('BEGIN');
         const value = await fn(connection);
-        await client.query('COMMIT');
+        if (mode === 'write') await client.query('COMMIT');
         return value;
       } catch (error) {
-        broken = isConnectionError(error);
-        if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
+        broken ||= isConnectionError(error);
+        if (!broken && mode === 'write') await client.query('ROLLBACK').catch(() => (broken = true));
         const code = (error as { code?: unknown }).code;
         if (typeof code === 'string' && retryable.has(code) && attempt < maxAttempts) continue;
         if (broken) throw storeUnavailable(error);
