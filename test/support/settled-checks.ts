@@ -1,6 +1,6 @@
 // The checks every exactly-once test ends with: each key got a final answer; a key seen approved is
-// still approved and charged once; a key whose outcome was unknown is reversed and not charged;
-// no RRN was sent upstream twice; and `posguard verify` finds no breach.
+// still approved, sent upstream once and charged once; a key whose outcome was unknown is reversed
+// and not charged; no RRN was sent upstream twice; and `posguard verify` finds no breach.
 import { spawnSync } from 'node:child_process';
 import { expect } from 'vitest';
 import { netChargeOfSale } from '../../src/upstream/issuer-ledger.js';
@@ -37,9 +37,11 @@ export async function checkExactlyOnce(
       expect(s.last, `${s.key} got a final answer`).toBeDefined();
       const now = (await call(host, 'GET', `/v1/payments/${String(s.last?.['id'])}`)).body;
       const rrn = String(now['rrn']);
-      expect(calls[rrn]?.authorize, `${s.key} was sent upstream exactly once`).toBe(1);
+      // A host killed after the pending commit but before its issuer call never sent it at all.
+      expect(calls[rrn]?.authorize ?? 0, `${s.key} was never sent upstream twice`).toBeLessThanOrEqual(1);
       if (s.last?.['status'] === 'approved') {
         approved += 1;
+        expect(calls[rrn]?.authorize, `${s.key} approved, so sent upstream once`).toBe(1);
         expect(now['status'], `${s.key} seen approved stays approved`).toBe('approved');
         expect(netChargeOfSale(ledger, rrn), `${s.key} charged once`).toBe(s.amount);
       } else {
