@@ -3,11 +3,8 @@
 // checks. Work happens inside `transaction` (atomic, isolated, durable on commit) or `read`.
 // Transaction callbacks may run more than once (a PostgreSQL serialization retry), so they must
 // only touch the store: never the upstream, never the network.
-import type { Currency } from '../money/money.js';
 import type {
-  Channel,
   DuplicatePolicy,
-  EntryMode,
   MerchantRecord,
   PaymentKind,
   PaymentRecord,
@@ -34,31 +31,8 @@ export interface RequestRecord {
   readonly expiresAt: number;
 }
 
-export interface NewPayment {
-  readonly id: string;
-  readonly kind: PaymentKind;
-  readonly merchantId: string;
-  readonly terminalId: string;
-  readonly idempotencyKey: string;
-  readonly status: PaymentStatus;
-  readonly amount: number;
-  readonly currency: Currency;
-  readonly cardMasked: string | null;
-  readonly cardFingerprint: string | null;
-  readonly entryMode: EntryMode | null;
-  readonly operatorId: string | null;
-  readonly reference: string | null;
-  readonly rrn: string | null;
-  readonly originalId: string | null;
-  readonly duplicateOf: string | null;
-  readonly duplicateConfirmed: boolean;
-  readonly flaggedForReview: boolean;
-  readonly channel: Channel;
-  readonly stan: string | null;
-  readonly batchNo: string | null;
-  readonly responseCode: string | null;
-  readonly createdAt: number;
-}
+/** A payment as first stored: everything but what only later answers fill in. */
+export type NewPayment = Omit<PaymentRecord, 'authCode' | 'reversalReason' | 'updatedAt'>;
 
 export interface PaymentPatch {
   readonly status: PaymentStatus;

@@ -7,9 +7,15 @@ import { SqlStore } from '../sql-store.js';
 import type { Store } from '../store.js';
 import { SqliteDriver } from './sqlite-driver.js';
 
-export async function openSqliteStore(path: string, options: { now?: number } = {}): Promise<Store> {
+export async function openSqliteStore(
+  path: string,
+  options: { now?: number; groupOnNextTurn?: boolean } = {},
+): Promise<Store> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const driver = new SqliteDriver(path);
+  const driver = new SqliteDriver(
+    path,
+    options.groupOnNextTurn === undefined ? {} : { groupOnNextTurn: options.groupOnNextTurn },
+  );
   await migrate(driver, options.now ?? Date.now());
   return new SqlStore(driver);
 }

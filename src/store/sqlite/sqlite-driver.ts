@@ -33,7 +33,15 @@ export class SqliteDriver implements SqlDriver {
   #closed = false;
   readonly #connection: SqlConnection;
 
-  constructor(path: string) {
+  readonly #groupOnNextTurn: boolean;
+
+  /**
+   * `groupOnNextTurn` (the default) waits one event-loop turn before committing, so transactions
+   * arriving together share a COMMIT. The simulator turns it off: its in-memory database has no
+   * fsync to share, and its virtual time needs every transaction settled within the turn.
+   */
+  constructor(path: string, options: { groupOnNextTurn?: boolean } = {}) {
+    this.#groupOnNextTurn = options.groupOnNextTurn ?? true;
     try {
       this.#db = new Database(path, { timeout: 5000 });
       this.#db.pragma('journal_mode = WAL');
@@ -78,7 +86,9 @@ export class SqliteDriver implements SqlDriver {
     }
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ mode, fn, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.#draining && !this.#scheduled) {
+      if (!this.#groupOnNextTurn) {
+        if (!this.#draining) void this.#drain();
+      } else if (!this.#draining && !this.#scheduled) {
         // Start on the next turn of the event loop, not now: the requests whose I/O arrived in
         // this turn queue their transactions first, and one COMMIT (one fsync) carries them all.
         this.#scheduled = true;
