@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { netChargeOfSale } from '../upstream/issuer-ledger.js';
 import { noFaults } from '../upstream/simulated-issuer.js';
-import { ManualClock, settle } from '../clock/manual-clock.js';
+import { VirtualClock, settle } from '../clock/virtual-clock.js';
 import { PaymentEngine } from './engine.js';
 import { reversalBackoffMs } from './reversal-queue.js';
 import { defaultEngineSettings } from './engine-context.js';
@@ -188,7 +188,7 @@ describe('crash recovery', () => {
     // The "crashed" host: its clock never moves again, so it never times out or answers, and its
     // sale stays pending in the shared store, as after a SIGKILL.
     h.issuer.setFaults({ ...noFaults, latencyMs: { min: 10_000_000, max: 10_000_000 } });
-    const crashed = new PaymentEngine({ ...h.engine.context, clock: new ManualClock(h.clock.now()) });
+    const crashed = new PaymentEngine({ ...h.engine.context, clock: new VirtualClock(h.clock.now()) });
     void crashed.authorizeSale(h.sale({ idempotencyKey: 'crash' })).catch(() => undefined);
     await settle();
     const [pending] = await h.engine.listPayments({ merchantId, limit: 1 });

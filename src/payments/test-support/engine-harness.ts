@@ -2,7 +2,7 @@
 // in-memory ledger, with one merchant and terminal: for engine tests that own time.
 import { makeCard, type Card } from '../../cards/card.js';
 import { Secret } from '../../cards/secret.js';
-import { ManualClock, settle } from '../../clock/manual-clock.js';
+import { VirtualClock, quiesce } from '../../clock/virtual-clock.js';
 import { addMerchant, addTerminal } from '../../merchants/merchant-admin.js';
 import { SeededRandom } from '../../random/random.js';
 import { openSqliteStore } from '../../store/sqlite/open-sqlite-store.js';
@@ -30,7 +30,7 @@ export const testPan = '6212345678901232';
 export const otherPan = '4111111111111111';
 
 export interface Harness {
-  readonly clock: ManualClock;
+  readonly clock: VirtualClock;
   readonly store: Store;
   readonly issuer: SimulatedIssuer;
   readonly ledger: MemoryIssuerLedger;
@@ -51,7 +51,7 @@ export async function makeHarness(
     metrics?: (store: Store) => EngineMetrics;
   } = {},
 ): Promise<Harness> {
-  const clock = new ManualClock();
+  const clock = new VirtualClock();
   const random = new SeededRandom(42);
   const store = options.store ?? (await openSqliteStore(':memory:', { now: clock.now() }));
   const ledger = new MemoryIssuerLedger();
@@ -127,7 +127,7 @@ export async function makeHarness(
       for (let steps = 0; steps < 10_000 && !done; steps += 1) {
         // Let everything that can run without time moving run (promises, and the I/O turns an
         // injected HTTP request takes) before the clock jumps to the next deadline.
-        for (let turn = 0; turn < 10 && !done; turn += 1) await settle();
+        for (let turn = 0; turn < 10 && !done; turn += 1) await quiesce();
         if (done) break;
         const next = clock.nextDeadline();
         if (next === undefined) throw new Error('the engine is waiting on nothing the clock can wake');
