@@ -3,6 +3,7 @@ import type { Command } from './command.js';
 import { iso } from './commands/iso.js';
 import { issuerCommand } from './commands/issuer.js';
 import { merchantCommand } from './commands/merchant.js';
+import { posCommand } from './commands/pos.js';
 import { serveCommand } from './commands/serve.js';
 import { terminalCommand } from './commands/terminal.js';
 import { verifyCommand } from './commands/verify.js';
@@ -13,5 +14,6 @@ export const commands: readonly Command[] = [
   terminalCommand,
   verifyCommand,
   iso,
+  posCommand,
   issuerCommand,
 ];
