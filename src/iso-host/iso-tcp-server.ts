@@ -13,10 +13,15 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { splitFrame } from '../iso8583/index.js';
 import type { EngineLog } from '../payments/engine-context.js';
 import { isPosError } from '../pos-error.js';
-import type { IsoHost } from './iso-host.js';
+import type { IsoConnection, IsoReply } from './iso-host.js';
+
+/** What the server hands frames to: an IsoHost, or in tests anything that answers frames. */
+export interface FrameHandler {
+  handle(frame: Buffer, connection: IsoConnection): Promise<IsoReply>;
+}
 
 export interface IsoServerOptions {
-  readonly host: IsoHost;
+  readonly host: FrameHandler;
   readonly log: EngineLog;
   readonly port: number;
   readonly address: string;
@@ -58,6 +63,9 @@ interface Connection {
   busy: boolean;
   /** The peer has finished sending (half close): answer what it sent, then close. */
   peerEnded: boolean;
+  /** Close once the request being answered has its answer written; take nothing more. */
+  closeAfterAnswer: boolean;
+  /** end() was called. */
   ended: boolean;
 }
 
@@ -69,11 +77,21 @@ export async function startIsoServer(options: IsoServerOptions): Promise<IsoServ
   let sequence = 0;
   const allClosed: Array<() => void> = [];
 
+  /**
+   * Ends a connection: at once when it is idle; otherwise after the request being answered has
+   * its answer written (the engine may have charged for it), taking nothing more from it.
+   */
   const finish = (connection: Connection, why: string, level: 'info' | 'warn' = 'info'): void => {
     if (connection.ended) return;
-    connection.ended = true;
-    if (level === 'warn')
+    connection.queue.length = 0;
+    if (!connection.closeAfterAnswer && level === 'warn')
       log.warn({ connection: connection.id, remote: connection.remote }, `iso connection closed: ${why}`);
+    if (connection.busy) {
+      connection.closeAfterAnswer = true;
+      connection.socket.pause();
+      return;
+    }
+    connection.ended = true;
     connection.socket.end();
     // A peer that never reads would keep a half-closed socket forever: cut it after a grace period.
     setTimeout(() => connection.socket.destroy(), 5_000).unref();
@@ -88,7 +106,7 @@ export async function startIsoServer(options: IsoServerOptions): Promise<IsoServ
         if (connection.socket.destroyed) return;
         if (reply.kind === 'answer') connection.socket.write(reply.frame);
         else if (reply.kind === 'close') {
-          finish(connection, reply.reason);
+          connection.closeAfterAnswer = true;
           return;
         }
       }
@@ -99,15 +117,14 @@ export async function startIsoServer(options: IsoServerOptions): Promise<IsoServ
     } finally {
       connection.busy = false;
       connection.socket.setTimeout(limits.idleTimeoutMs);
-      if (connection.queue.length === 0 && !connection.ended) {
-        if (closing) finish(connection, 'host stopping');
-        else if (connection.peerEnded) finish(connection, 'peer ended');
-      }
+      if (connection.closeAfterAnswer) finish(connection, 'closed after the answer');
+      else if (connection.queue.length === 0 && closing) finish(connection, 'host stopping');
+      else if (connection.queue.length === 0 && connection.peerEnded) finish(connection, 'peer ended');
     }
   };
 
   const onData = (connection: Connection, chunk: Buffer): void => {
-    if (connection.ended) return;
+    if (connection.ended || connection.closeAfterAnswer) return;
     connection.buffered =
       connection.buffered.length === 0 ? chunk : Buffer.concat([connection.buffered, chunk]);
     for (;;) {
@@ -133,7 +150,6 @@ export async function startIsoServer(options: IsoServerOptions): Promise<IsoServ
       connection.queue.push(Buffer.from(split.frame));
       connection.buffered = split.rest.length === 0 ? Buffer.alloc(0) : Buffer.from(split.rest);
       if (connection.queue.length > limits.maxQueuedFrames) {
-        connection.queue.length = 0;
         finish(
           connection,
           `more than ${limits.maxQueuedFrames} frames sent without waiting for answers`,
@@ -155,6 +171,7 @@ export async function startIsoServer(options: IsoServerOptions): Promise<IsoServ
       queue: [],
       busy: false,
       peerEnded: false,
+      closeAfterAnswer: false,
       ended: false,
     };
     if (closing) {
