@@ -189,6 +189,16 @@ export async function startIsoServer(options: IsoServerOptions): Promise<IsoServ
     socket.on('end', () => {
       // The terminal finished sending; answer what it sent, then close our side.
       connection.peerEnded = true;
+      if (connection.buffered.length > 0) {
+        const declared = connection.buffered.length >= 2 ? connection.buffered.readUInt16BE(0) : undefined;
+        log.warn(
+          { connection: connection.id, remote: connection.remote, bytes: connection.buffered.length },
+          `iso frame refused (the terminal ended the connection ${connection.buffered.length} bytes into a frame${
+            declared === undefined ? '' : ` that announced ${declared} bytes after its length`
+          }): connection closed`,
+        );
+        connection.buffered = Buffer.alloc(0);
+      }
       if (!connection.busy && connection.queue.length === 0) finish(connection, 'peer ended');
     });
     socket.on('error', (error) => {
