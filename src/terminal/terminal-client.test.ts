@@ -17,7 +17,12 @@ import { netChargeOfSale } from '../upstream/issuer-ledger.js';
 import type { TransactionRecord } from './journal.js';
 import { MemoryJournal } from './memory-journal.js';
 import type { Printer, Receipt } from './receipt.js';
-import { TerminalClient, type FinancialOutcome, type SaleOutcome } from './terminal-client.js';
+import {
+  TerminalClient,
+  parseQueryAnswer,
+  type FinancialOutcome,
+  type SaleOutcome,
+} from './terminal-client.js';
 import { duplicateConfirmationMarker, transactionQueryMarker, type CardInput } from './terminal-messages.js';
 
 const chip: CardInput = { pan: testPan, expiry: '2812', entryMode: 'chip' };
@@ -94,6 +99,40 @@ describe('the terminal SDK: sign-in and numbers', () => {
     await client.setMasterKey(keyFromHex('1111111111111111', 'wrong TMK'));
     await expect(client.signIn()).rejects.toMatchObject({ code: 'POS_ERR_ISO_KEY_CHECK_FAILED' });
     expect(client.state.keys).toBeNull();
+  });
+
+  it('refuses to sign in without a master key, and refuses a journal of another terminal', async () => {
+    const h = await makeIsoHarness();
+    const journal = new MemoryJournal();
+    const transport = new HostTransport((frame) => h.handle(frame));
+    const bare = await TerminalClient.open({ merchantId, terminalId, transport, journal, clock: h.clock });
+    await expect(bare.signIn()).rejects.toMatchObject({ code: 'POS_ERR_TERMINAL_NO_MASTER_KEY' });
+    await expect(bare.sale({ amount: 1, card: chip })).rejects.toMatchObject({
+      code: 'POS_ERR_TERMINAL_NOT_SIGNED_IN',
+    });
+    expect(transport.sent).toEqual([]);
+    await journal.saveState({ ...bare.state, terminalId: 'T0009' });
+    await expect(
+      TerminalClient.open({ merchantId, terminalId, transport, journal, clock: h.clock }),
+    ).rejects.toMatchObject({
+      code: 'POS_ERR_TERMINAL_WRONG_JOURNAL',
+    });
+  });
+
+  it('reads the host answer to a transaction query, and refuses one in another form', () => {
+    expect(
+      parseQueryAnswer('QRY;k=refund;s=approved;rc=00;a=300;cur=CNY;rrn=000000000007;b=000001;t=000004'),
+    ).toMatchObject({
+      kind: 'refund',
+      status: 'approved',
+      amount: 300,
+      rrn: '000000000007',
+      authCode: null,
+      stan: '000004',
+    });
+    expect(() => parseQueryAnswer('CUP')).toThrow(
+      expect.objectContaining({ code: 'POS_ERR_TERMINAL_BAD_QUERY_ANSWER' }),
+    );
   });
 
   it('uses the same markers as the host for duplicate confirmation and the transaction query', () => {
