@@ -379,11 +379,16 @@ describe('the ISO 8583 host: voids, refunds and balance', () => {
     expect(voided.answer.fields['39']).toBe('00');
     expect((await h.engine.findByRrn(merchantId, original.rrn))?.status).toBe('voided');
     expect(netChargeOfSale(h.ledger, original.rrn)).toBe(0);
+    const before = h.logs.length;
     const twice = await h.send(
       voidRequest({ identity, stan: 6, batchNo, original, operatorId: '01' }),
       macKey,
     );
     expect(twice.answer.fields['39']).toBe('22');
+    // One line for the request, naming the engine's refusal.
+    expect(h.logs.slice(before).map((l) => [l.message, l.fields['errorCode']])).toEqual([
+      ['iso request answered', 'POS_ERR_PAYMENT_ILLEGAL_TRANSITION'],
+    ]);
   });
 
   it('refunds part of a sale (0220) and refuses a refund beyond what is left with 61', async () => {
@@ -623,6 +628,18 @@ describe('the ISO 8583 host: frames it cannot take', () => {
     const answerMti = encodeFrame({ ...sale(7), mti: '0210' });
     expect((await h.handle(answerMti)).kind).toBe('close');
     expect(h.logs.filter((l) => l.message.endsWith('connection closed'))).toHaveLength(3);
+  });
+
+  it('answers 96 when the store fails, with one error line naming the fault', async () => {
+    const h = await makeIsoHarness();
+    const macKey = await h.signIn();
+    await h.store.close();
+    const before = h.logs.length;
+    const { answer } = await h.send(sale(2), macKey);
+    expect(answer.fields['39']).toBe('96');
+    expect(h.logs.slice(before).map((l) => [l.level, l.message, l.fields['errorCode']])).toEqual([
+      ['error', 'iso request failed: answered 96 (system fault)', 'POS_ERR_STORE_CLOSED'],
+    ]);
   });
 
   it('answers 97 to an unknown terminal and 03 to an unknown merchant', async () => {

@@ -147,14 +147,19 @@ export class IsoHost {
       return { kind: 'close', reason };
     }
     let routed: Routed;
+    let failure: unknown;
     try {
       routed = await this.#route(frame, message, base.terminalId, base.merchantId);
     } catch (error) {
+      // A refusal the engine names (original not found, wrong state...) or a fault (96): either
+      // way one log line below, with the error's code and message; a fault's at error level.
       const { code, expected } = answerCodeOfError(error);
-      const fields = { ...base, code: isPosError(error) ? error.code : undefined, responseCode: code };
-      if (expected) this.#ctx.log.warn(fields, `iso request refused: ${(error as Error).message}`);
-      else this.#ctx.log.error({ ...fields, err: error }, 'iso request failed: answered 96 (system fault)');
-      routed = { answer: { code }, macKey: null, type: classify(message) };
+      if (!expected) failure = error;
+      const refused = {
+        errorCode: isPosError(error) ? error.code : undefined,
+        refused: error instanceof Error ? error.message : String(error),
+      };
+      routed = { answer: { code, log: refused }, macKey: null, type: classify(message) };
     }
     const { answer } = routed;
     const line = {
@@ -182,8 +187,13 @@ export class IsoHost {
     const signed = routed.macKey !== null && message.fields['64'] !== undefined;
     const out =
       signed && routed.macKey !== null ? encodeSignedFrame(response, routed.macKey) : encodeFrame(response);
-    if (hostRefusals.has(answer.code)) this.#ctx.log.warn(line, 'iso request answered with a refusal');
-    else this.#ctx.log.info(line, 'iso request answered');
+    if (failure !== undefined) {
+      this.#ctx.log.error({ ...line, err: failure }, 'iso request failed: answered 96 (system fault)');
+    } else if (hostRefusals.has(answer.code)) {
+      this.#ctx.log.warn(line, 'iso request answered with a refusal');
+    } else {
+      this.#ctx.log.info(line, 'iso request answered');
+    }
     return { kind: 'answer', frame: out };
   }
 
