@@ -140,6 +140,38 @@ describe('the virtual POS against posguard serve --iso-port', () => {
       );
       expect(host.output()).toContain('batch settled on the uploaded records');
 
+      // Batch 3: a card reader that reports the card twice starts one sale; a terminal that dies
+      // after the approval arrives reverses it (96) before anything else once it is back.
+      const double = await pos('sale', '--amount', '6.60', '--card', card, '--simulate', 'double-read');
+      expect(double.stdout).toContain('APPROVED sale');
+      expect(double.stdout).toContain('read again within 2 s: one read, no second sale');
+      const crash = await pos(
+        'sale',
+        '--amount',
+        '7.70',
+        '--card',
+        otherCard,
+        '--simulate',
+        'crash-after-answer',
+        '--json',
+      );
+      expect(crash.code).toBe(1);
+      expect(crash.stdout).toContain('"kind":"crashed"');
+      const owed = await pos('reversal-status');
+      expect(owed.stdout).toMatch(
+        /1 reversal\(s\) owed:\n {2}0400 for STAN \d{6} batch 000003, reason 96 \(terminal-failed\)/,
+      );
+      expect(owed.stdout).toContain('Sent: 1 reversal(s) acknowledged by the host.');
+      const crashedRrn = await eventually(async () => {
+        const list = (await (
+          await fetch(`${host.url}/v1/payments?terminalId=${demo.terminalId}&status=reversed`, {
+            headers: { authorization: `Bearer ${demo.apiKey}` },
+          })
+        ).json()) as { data: Array<{ rrn: string; amount: number }> };
+        return list.data.find((p) => p.amount === 770)?.rrn;
+      }, 'the sale of the crashed terminal to be reversed');
+      expect(charged(dir, crashedRrn)).toBe(0);
+
       // The real binary, as a user runs it.
       const binary = spawnSync(process.execPath, [cliPath, 'pos', 'reversal-status', ...where], {
         cwd: dir,

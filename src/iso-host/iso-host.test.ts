@@ -77,6 +77,34 @@ describe('the ISO 8583 host: sign-in and session keys', () => {
     expect(h.logText()).not.toContain(keys.macKey.reveal().toString('hex').toUpperCase());
   });
 
+  it('issues keys in each CUP sign-in mode: 001 single length, 003 double, 004 with a track key', async () => {
+    const h = await makeIsoHarness();
+    for (const [stan, mode] of [
+      [1, '001'],
+      [2, '003'],
+      [3, '004'],
+    ] as const) {
+      const { answer } = await h.send(
+        buildRequest({
+          ...base(stan),
+          type: 'sign-in',
+          networkManagementCode: mode,
+          fields: { '63': '01 ' },
+        }),
+      );
+      const keys = openSignInKeys({
+        mode,
+        tmk: keyFromHex(tmkHex, 'TMK'),
+        field62: answer.fields['62'] ?? '',
+      });
+      expect([
+        keys.pinKey.reveal().length,
+        keys.macKey.reveal().length,
+        keys.trackKey?.reveal().length,
+      ]).toEqual(mode === '001' ? [8, 8, undefined] : mode === '003' ? [16, 8, undefined] : [16, 8, 16]);
+    }
+  });
+
   it('refuses to sign in a terminal that has no master key, naming the fix in the log', async () => {
     const h = await makeIsoHarness({ withTmk: false });
     const { answer } = await h.send(buildRequest({ ...base(1), type: 'sign-in', fields: { '63': '01 ' } }));

@@ -374,6 +374,23 @@ describe('the terminal SDK: refunds, voids and day end', () => {
     });
   });
 
+  it('reverses a void whose answer is lost, so the sale stands and stays charged once', async () => {
+    const h = await makeIsoHarness();
+    const { client, transport } = await terminal(h);
+    await client.signIn();
+    const sale = expectKind(await client.sale({ amount: 1000, card: chip }), 'approved');
+    transport.fault = (request) =>
+      request.mti === '0200' && request.fields['3'] === '200000' ? 'lose-answer' : undefined;
+    const voided = await client.void({ stan: sale.record.stan });
+    expect(voided.kind).toBe('reversed');
+    const reversal = transport.sent.find((m) => m.mti === '0400');
+    expect(reversal?.fields['61']).toBe(`000001${sale.record.stan}`);
+    await h.drive(h.engine.drainReversals());
+    expect((await h.engine.findByRrn(merchantId, rrnOf(sale)))?.status).toBe('approved');
+    expect(netChargeOfSale(h.ledger, rrnOf(sale))).toBe(1000);
+    expect(client.batchTotals().cny).toMatchObject({ debitTotalMinor: 1000, debitCount: 1 });
+  });
+
   it('settles a balanced batch and starts the next one', async () => {
     const h = await makeIsoHarness();
     const { client } = await terminal(h);
