@@ -121,6 +121,20 @@ export class IsoHost {
 
   /** Answers one whole frame (length prefix included). Never throws. */
   async handle(frame: Buffer, connection: IsoConnection): Promise<IsoReply> {
+    try {
+      return await this.#handle(frame, connection);
+    } catch (error) {
+      // Only a defect gets here (an answer that cannot be encoded): this connection is closed,
+      // the host goes on, and the line says what happened.
+      this.#ctx.log.error(
+        { connection: connection.id, remote: connection.remote, err: error },
+        'iso request failed: no answer could be built; connection closed',
+      );
+      return { kind: 'close', reason: 'no answer could be built' };
+    }
+  }
+
+  async #handle(frame: Buffer, connection: IsoConnection): Promise<IsoReply> {
     const startedAt = this.#ctx.clock.now();
     let message: IsoMessage;
     try {

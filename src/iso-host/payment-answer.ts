@@ -32,7 +32,8 @@ export function answerOfView(view: PaymentView, replayed: boolean): HandlerAnswe
   const local = chinaLocalTime(Date.parse(view.createdAt));
   const fields: Record<string, string> = { '12': local.hhmmss, '13': local.mmdd };
   if (view.rrn !== null) fields['37'] = view.rrn;
-  if (view.authCode !== null && view.status === 'approved') fields['38'] = view.authCode;
+  // F38 is an6: an upstream's code of another size is left out rather than failing the answer.
+  if (view.authCode?.length === 6 && view.status === 'approved') fields['38'] = view.authCode;
   if (view.status === 'duplicate_suspected') {
     fields['63'] = field63Text(
       ` SUSPECTED DUPLICATE of ${view.duplicateOf ?? 'a recent sale'}, not charged. To charge again: new STAN, field 63 = operator + ${duplicateConfirmationMarker}`,
