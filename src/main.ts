@@ -7,7 +7,10 @@ import { pino, type Logger } from 'pino';
 import { systemClock } from './clock/clock.js';
 import { loadHostKeys, type HostConfig, type HostKeys } from './config/config.js';
 import { buildHttpApp } from './http/http-app.js';
+import { IsoHost, keyContext, startIsoServer, type IsoServer } from './iso-host/index.js';
+import { keyFromHex } from './iso8583/index.js';
 import { addMerchant, addTerminal } from './merchants/merchant-admin.js';
+import { sealKey } from './merchants/key-vault.js';
 import { createPrometheusMetrics } from './metrics/prometheus-metrics.js';
 import { PaymentEngine, type BackgroundWork } from './payments/engine.js';
 import { randomIdSource } from './payments/id-source.js';
@@ -28,10 +31,14 @@ export const demo = {
   merchantName: 'posguard demo shop',
   terminalId: 'DEMO0001',
   apiKey: 'pgk_demo_posguard_not_for_production',
+  /** The demo terminal's master key, printed in the banner so `posguard pos signin --tmk` can use it. */
+  tmk: '0123456789ABCDEFFEDCBA9876543210',
 } as const;
 
 export interface RunningHost {
   readonly httpUrl: string;
+  /** The ISO 8583 TCP port (the one picked when 0 was asked), or null when the channel is off. */
+  readonly isoPort: number | null;
   readonly store: Store;
   readonly engine: PaymentEngine;
   readonly keys: HostKeys;
@@ -40,7 +47,7 @@ export interface RunningHost {
   stop(): Promise<void>;
 }
 
-async function seedDemo(store: Store, now: number): Promise<void> {
+async function seedDemo(store: Store, keys: HostKeys, now: number): Promise<void> {
   // Several hosts may start together on one database: whoever seeds first wins, the others find it done.
   const alreadyThere = (error: unknown): void => {
     if (
@@ -56,12 +63,18 @@ async function seedDemo(store: Store, now: number): Promise<void> {
       { random: cryptoRandom, now },
     ).catch(alreadyThere);
   }
-  if ((await store.read((reader) => reader.getTerminal(demo.merchantId, demo.terminalId))) === undefined) {
-    await addTerminal(
-      store,
-      { merchantId: demo.merchantId, terminalId: demo.terminalId, tmkEncrypted: null },
-      { now },
-    ).catch(alreadyThere);
+  const terminal = { merchantId: demo.merchantId, terminalId: demo.terminalId };
+  const tmkEncrypted = sealKey(
+    keyFromHex(demo.tmk, 'demo TMK'),
+    keys.terminalKeyKey,
+    keyContext(terminal, 'tmk'),
+  );
+  const existing = await store.read((reader) => reader.getTerminal(demo.merchantId, demo.terminalId));
+  if (existing === undefined) {
+    await addTerminal(store, { ...terminal, tmkEncrypted }, { now }).catch(alreadyThere);
+  } else if (existing.tmkEncrypted === null) {
+    // A demo database from before the ISO 8583 channel: give its terminal the demo TMK.
+    await store.transaction((tx) => tx.updateTerminal(demo.merchantId, demo.terminalId, { tmkEncrypted }));
   }
 }
 
@@ -90,7 +103,7 @@ export async function startHost(config: HostConfig, options: { logger?: Logger }
     settings: config.engine,
     instanceId: `${hostname()}-${process.pid}-${cryptoRandom.int(1e6)}`,
   });
-  if (config.demo) await seedDemo(store, clock.now());
+  if (config.demo) await seedDemo(store, keys, clock.now());
   const background: BackgroundWork = engine.startBackgroundWork();
   const app = await buildHttpApp({
     engine,
@@ -101,24 +114,45 @@ export async function startHost(config: HostConfig, options: { logger?: Logger }
     version,
   });
   let address: string;
+  let iso: IsoServer | undefined;
   try {
     address = await app.listen({ port: config.httpPort, host: config.host });
+    if (config.isoPort !== null) {
+      const isoHost = new IsoHost({
+        engine,
+        random: cryptoRandom,
+        fingerprintKey: keys.fingerprintKey,
+        terminalKeyKey: keys.terminalKeyKey,
+        settings: { keyMaxAgeMs: config.iso.keyMaxAgeMs },
+      });
+      iso = await startIsoServer({
+        host: isoHost,
+        log: logger,
+        port: config.isoPort,
+        address: config.host,
+        idleTimeoutMs: config.iso.idleTimeoutMs,
+      });
+    }
   } catch (error) {
+    await app.close();
     await background.stop();
     await store.close();
     for (const close of closers) close();
     throw error;
   }
   let stopping: Promise<void> | undefined;
+  const isoServer = iso;
   return {
     httpUrl: address,
+    isoPort: isoServer?.port ?? null,
     store,
     engine,
     keys,
     logger,
     stop() {
       stopping ??= (async () => {
-        await app.close();
+        // Both doors stop taking requests and finish those in flight before the engine stops.
+        await Promise.all([app.close(), isoServer?.close()]);
         await background.stop();
         await store.close();
         for (const close of closers) close();

@@ -4,6 +4,7 @@ import { exportCommand } from './commands/export.js';
 import { iso } from './commands/iso.js';
 import { issuerCommand } from './commands/issuer.js';
 import { merchantCommand } from './commands/merchant.js';
+import { posCommand } from './commands/pos.js';
 import { reconcileCommand } from './commands/reconcile.js';
 import { serveCommand } from './commands/serve.js';
 import { terminalCommand } from './commands/terminal.js';
@@ -17,5 +18,6 @@ export const commands: readonly Command[] = [
   exportCommand,
   reconcileCommand,
   iso,
+  posCommand,
   issuerCommand,
 ];

@@ -65,6 +65,22 @@ export const hostSettings: readonly SettingSpec[] = [
     help: 'CUP ISO 8583 TCP port (off unless given)',
   },
   {
+    name: 'isoKeyMaxAgeHours',
+    flag: 'iso-key-max-age-hours',
+    env: 'POSGUARD_ISO_KEY_MAX_AGE_HOURS',
+    kind: { type: 'integer', min: 1, max: 24 * 30 },
+    fallback: '24',
+    help: 'ISO 8583: session keys older than this are stale; the terminal must sign in again',
+  },
+  {
+    name: 'isoIdleTimeoutS',
+    flag: 'iso-idle-timeout-s',
+    env: 'POSGUARD_ISO_IDLE_TIMEOUT_S',
+    kind: { type: 'integer', min: 1, max: 3600 },
+    fallback: '120',
+    help: 'ISO 8583: close a terminal connection idle this long',
+  },
+  {
     name: 'logLevel',
     flag: 'log-level',
     env: 'POSGUARD_LOG_LEVEL',
@@ -210,6 +226,8 @@ export interface HostConfig {
   readonly httpPort: number;
   readonly host: string;
   readonly isoPort: number | null;
+  /** The ISO 8583 channel's settings (used when isoPort is given). */
+  readonly iso: { readonly keyMaxAgeMs: number; readonly idleTimeoutMs: number };
   readonly logLevel: string;
   readonly upstreamUrl: string | null;
   readonly issuerFaults: IssuerFaults;
@@ -254,6 +272,10 @@ export function loadHostConfig(input: {
     httpPort: Number(s['httpPort']),
     host: s['host'] ?? '127.0.0.1',
     isoPort: s['isoPort'] === undefined ? null : Number(s['isoPort']),
+    iso: {
+      keyMaxAgeMs: Number(s['isoKeyMaxAgeHours']) * 3_600_000,
+      idleTimeoutMs: Number(s['isoIdleTimeoutS']) * 1000,
+    },
     logLevel: s['logLevel'] ?? 'info',
     upstreamUrl: s['upstreamUrl'] ?? null,
     issuerFaults: {

@@ -8,8 +8,17 @@ import { PosError } from '../pos-error.js';
 
 const version = 'v1';
 
-export function sealKey(key: Secret<Buffer>, kek: Secret<Buffer>, context: string): string {
-  const iv = randomBytes(12);
+/**
+ * Encrypts a key for storage. `ivBytes` gives the 12-byte nonce; it defaults to the system's
+ * randomness, and the ISO 8583 host passes its Random port so a simulator owns every random byte.
+ */
+export function sealKey(
+  key: Secret<Buffer>,
+  kek: Secret<Buffer>,
+  context: string,
+  ivBytes: (size: number) => Buffer = randomBytes,
+): string {
+  const iv = ivBytes(12);
   const cipher = createCipheriv('aes-256-gcm', kek.reveal(), iv);
   cipher.setAAD(Buffer.from(context, 'utf8'));
   const sealed = Buffer.concat([cipher.update(key.reveal()), cipher.final()]);

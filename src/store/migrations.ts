@@ -144,6 +144,45 @@ export const migrations: readonly Migration[] = [
     ],
     postgres: ['CREATE SEQUENCE rrn_seq'],
   },
+  {
+    id: 2,
+    name: 'ISO 8583 batch uploads and batch settlements',
+    statements: [
+      // One row per record a terminal uploaded (0320): the batch and the STAN name it, so a record
+      // uploaded twice is found held. No card data: uploads carry none the host keeps.
+      `CREATE TABLE batch_uploads (
+        merchant_id TEXT NOT NULL,
+        terminal_id TEXT NOT NULL,
+        batch_no TEXT NOT NULL,
+        stan TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        message_type_code TEXT NOT NULL,
+        amount BIGINT NOT NULL,
+        currency TEXT NOT NULL,
+        rrn TEXT,
+        auth_code TEXT,
+        received_at BIGINT NOT NULL,
+        PRIMARY KEY (merchant_id, terminal_id, batch_no, stan)
+      )`,
+      `CREATE TABLE batch_settlements (
+        merchant_id TEXT NOT NULL,
+        terminal_id TEXT NOT NULL,
+        batch_no TEXT NOT NULL,
+        state TEXT NOT NULL,
+        terminal_totals TEXT,
+        host_debit_total BIGINT NOT NULL,
+        host_debit_count BIGINT NOT NULL,
+        host_credit_total BIGINT NOT NULL,
+        host_credit_count BIGINT NOT NULL,
+        uploaded_count BIGINT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (merchant_id, terminal_id, batch_no)
+      )`,
+      // Settlement totals read a terminal's payments of one batch.
+      `CREATE INDEX payments_by_terminal_batch ON payments (merchant_id, terminal_id, batch_no)`,
+    ],
+  },
 ];
 
 async function appliedIds(connection: SqlConnection): Promise<Set<number>> {

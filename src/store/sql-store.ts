@@ -17,6 +17,12 @@ import type {
 } from '../payments/payment.js';
 import type { SqlConnection, SqlDriver, SqlValue } from './sql-driver.js';
 import type {
+  BatchRef,
+  BatchSettlementRecord,
+  BatchSettlementState,
+  BatchTotals,
+  BatchTotalsQuery,
+  BatchUploadRecord,
   DuplicateQuery,
   DuplicateRecord,
   DuplicateResolution,
@@ -193,6 +199,31 @@ function toJournal(row: Row): JournalRow {
   };
 }
 
+function toBatchSettlement(row: Row): BatchSettlementRecord {
+  return {
+    merchantId: text(row, 'merchant_id'),
+    terminalId: text(row, 'terminal_id'),
+    batchNo: text(row, 'batch_no'),
+    state: text(row, 'state') as BatchSettlementState,
+    terminalTotals: textOrNull(row, 'terminal_totals'),
+    hostTotals: {
+      debitTotal: integer(row, 'host_debit_total'),
+      debitCount: integer(row, 'host_debit_count'),
+      creditTotal: integer(row, 'host_credit_total'),
+      creditCount: integer(row, 'host_credit_count'),
+    },
+    uploadedCount: integerOrNull(row, 'uploaded_count'),
+    createdAt: integer(row, 'created_at'),
+    updatedAt: integer(row, 'updated_at'),
+  };
+}
+
+/** SUM of no rows is NULL, and PostgreSQL gives SUM and COUNT of BIGINT as text: both become numbers. */
+function sumOf(row: Row | undefined, column: string): number {
+  const value = row?.[column];
+  return value === null || value === undefined ? 0 : integer(row ?? {}, column);
+}
+
 function placeholders(count: number): string {
   return Array.from({ length: count }, () => '?').join(', ');
 }
@@ -361,6 +392,55 @@ class SqlReader implements StoreReader {
       limit,
     ]);
     return rows.map(toPayment);
+  }
+
+  async batchTotals(query: BatchTotalsQuery): Promise<BatchTotals> {
+    // Statuses are bound as parameters; an empty list matches nothing, written as a false clause.
+    const statusClause = (statuses: readonly PaymentStatus[]): string =>
+      statuses.length === 0 ? '1 = 0' : `status IN (${placeholders(statuses.length)})`;
+    const rows = await this.db.all<Row>(
+      `SELECT kind, COUNT(*) AS n, SUM(amount) AS total FROM payments
+       WHERE merchant_id = ? AND terminal_id = ? AND batch_no = ?
+         AND ((kind = 'sale' AND ${statusClause(query.saleStatuses)})
+           OR (kind = 'refund' AND ${statusClause(query.refundStatuses)}))
+       GROUP BY kind`,
+      [query.merchantId, query.terminalId, query.batchNo, ...query.saleStatuses, ...query.refundStatuses],
+    );
+    const sales = rows.find((row) => row['kind'] === 'sale');
+    const refunds = rows.find((row) => row['kind'] === 'refund');
+    return {
+      debitTotal: sumOf(sales, 'total'),
+      debitCount: sumOf(sales, 'n'),
+      creditTotal: sumOf(refunds, 'total'),
+      creditCount: sumOf(refunds, 'n'),
+    };
+  }
+
+  async batchUploadTotals(batch: BatchRef): Promise<BatchTotals & { readonly records: number }> {
+    const row = await this.db.get<Row>(
+      `SELECT COUNT(*) AS records,
+         SUM(CASE WHEN kind = 'sale' THEN amount ELSE 0 END) AS debit_total,
+         SUM(CASE WHEN kind = 'sale' THEN 1 ELSE 0 END) AS debit_count,
+         SUM(CASE WHEN kind = 'refund' THEN amount ELSE 0 END) AS credit_total,
+         SUM(CASE WHEN kind = 'refund' THEN 1 ELSE 0 END) AS credit_count
+       FROM batch_uploads WHERE merchant_id = ? AND terminal_id = ? AND batch_no = ?`,
+      [batch.merchantId, batch.terminalId, batch.batchNo],
+    );
+    return {
+      records: sumOf(row, 'records'),
+      debitTotal: sumOf(row, 'debit_total'),
+      debitCount: sumOf(row, 'debit_count'),
+      creditTotal: sumOf(row, 'credit_total'),
+      creditCount: sumOf(row, 'credit_count'),
+    };
+  }
+
+  async getBatchSettlement(batch: BatchRef): Promise<BatchSettlementRecord | undefined> {
+    const row = await this.db.get<Row>(
+      'SELECT * FROM batch_settlements WHERE merchant_id = ? AND terminal_id = ? AND batch_no = ?',
+      [batch.merchantId, batch.terminalId, batch.batchNo],
+    );
+    return row && toBatchSettlement(row);
   }
 
   async scanRequests(
@@ -666,6 +746,56 @@ class SqlTx extends SqlReader implements StoreTx {
       [patch.state, patch.attempts, patch.nextAttemptAt, patch.lastError, patch.now, paymentId, owner],
     );
     return result.changes === 1;
+  }
+
+  async insertBatchUpload(r: BatchUploadRecord): Promise<boolean> {
+    const result = await this.db.run(
+      `INSERT INTO batch_uploads (merchant_id, terminal_id, batch_no, stan, kind, message_type_code, amount,
+         currency, rrn, auth_code, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      [
+        r.merchantId,
+        r.terminalId,
+        r.batchNo,
+        r.stan,
+        r.kind,
+        r.messageTypeCode,
+        r.amount,
+        r.currency,
+        r.rrn,
+        r.authCode,
+        r.receivedAt,
+      ],
+    );
+    return result.changes === 1;
+  }
+
+  async putBatchSettlement(r: BatchSettlementRecord): Promise<void> {
+    await this.db.run(
+      `INSERT INTO batch_settlements (merchant_id, terminal_id, batch_no, state, terminal_totals,
+         host_debit_total, host_debit_count, host_credit_total, host_credit_count, uploaded_count,
+         created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (merchant_id, terminal_id, batch_no) DO UPDATE SET
+         state = excluded.state, terminal_totals = excluded.terminal_totals,
+         host_debit_total = excluded.host_debit_total, host_debit_count = excluded.host_debit_count,
+         host_credit_total = excluded.host_credit_total, host_credit_count = excluded.host_credit_count,
+         uploaded_count = excluded.uploaded_count, updated_at = excluded.updated_at`,
+      [
+        r.merchantId,
+        r.terminalId,
+        r.batchNo,
+        r.state,
+        r.terminalTotals,
+        r.hostTotals.debitTotal,
+        r.hostTotals.debitCount,
+        r.hostTotals.creditTotal,
+        r.hostTotals.creditCount,
+        r.uploadedCount,
+        r.createdAt,
+        r.updatedAt,
+      ],
+    );
   }
 
   async appendJournal(event: JournalEvent): Promise<JournalRow> {

@@ -431,6 +431,135 @@ export function describeStoreContract(name: string, openFresh: () => Promise<Sto
       await store.close();
     });
 
+    it('totals a terminal batch by kind and status, leaving other batches and terminals out', async () => {
+      const store = await openFresh();
+      const iso = { channel: 'iso' as const, batchNo: '000007' };
+      await store.transaction(async (tx) => {
+        await tx.insertPayment(payment({ id: 's1', ...iso, status: 'approved', amount: 1000 }));
+        await tx.insertPayment(payment({ id: 's2', ...iso, status: 'partially_refunded', amount: 500 }));
+        await tx.insertPayment(payment({ id: 's3', ...iso, status: 'voided', amount: 700 }));
+        await tx.insertPayment(payment({ id: 's4', ...iso, batchNo: '000008', status: 'approved' }));
+        await tx.insertPayment(payment({ id: 's5', ...iso, terminalId: 'T2', status: 'approved' }));
+        await tx.insertPayment(payment({ id: 's6', status: 'approved' }));
+        await tx.insertPayment(
+          payment({ id: 'r1', ...iso, kind: 'refund', originalId: 's2', status: 'approved', amount: 200 }),
+        );
+        await tx.insertPayment(
+          payment({ id: 'r2', ...iso, kind: 'refund', originalId: 's2', status: 'declined', amount: 50 }),
+        );
+        await tx.insertPayment(
+          payment({ id: 'v1', ...iso, kind: 'void', originalId: 's3', status: 'approved' }),
+        );
+      });
+      const query = {
+        merchantId: 'M1',
+        terminalId: 'T1',
+        batchNo: '000007',
+        saleStatuses: ['approved', 'partially_refunded', 'refunded'] as const,
+        refundStatuses: ['approved'] as const,
+      };
+      expect(await store.read((r) => r.batchTotals(query))).toEqual({
+        debitTotal: 1500,
+        debitCount: 2,
+        creditTotal: 200,
+        creditCount: 1,
+      });
+      expect(await store.read((r) => r.batchTotals({ ...query, batchNo: '000009' }))).toEqual({
+        debitTotal: 0,
+        debitCount: 0,
+        creditTotal: 0,
+        creditCount: 0,
+      });
+      expect(await store.read((r) => r.batchTotals({ ...query, saleStatuses: [] }))).toMatchObject({
+        debitCount: 0,
+        creditCount: 1,
+      });
+      await store.close();
+    });
+
+    it('holds each uploaded batch record once and totals the uploads of a batch', async () => {
+      const store = await openFresh();
+      const batch = { merchantId: 'M1', terminalId: 'T1', batchNo: '000003' };
+      const record = {
+        ...batch,
+        stan: '000011',
+        kind: 'sale' as const,
+        messageTypeCode: '22',
+        amount: 1280,
+        currency: 'CNY' as const,
+        rrn: '000000000001',
+        authCode: '123456',
+        receivedAt: t0,
+      };
+      expect(await store.transaction((tx) => tx.insertBatchUpload(record))).toBe(true);
+      expect(await store.transaction((tx) => tx.insertBatchUpload({ ...record, amount: 1 }))).toBe(false);
+      await store.transaction(async (tx) => {
+        await tx.insertBatchUpload({
+          ...record,
+          stan: '000012',
+          kind: 'refund',
+          messageTypeCode: '25',
+          amount: 300,
+        });
+        await tx.insertBatchUpload({ ...record, stan: '000013', amount: 20 });
+        await tx.insertBatchUpload({ ...record, batchNo: '000004', stan: '000014' });
+      });
+      expect(await store.read((r) => r.batchUploadTotals(batch))).toEqual({
+        records: 3,
+        debitTotal: 1300,
+        debitCount: 2,
+        creditTotal: 300,
+        creditCount: 1,
+      });
+      expect(await store.read((r) => r.batchUploadTotals({ ...batch, batchNo: '999999' }))).toEqual({
+        records: 0,
+        debitTotal: 0,
+        debitCount: 0,
+        creditTotal: 0,
+        creditCount: 0,
+      });
+      await store.close();
+    });
+
+    it('creates and then replaces the settlement record of a batch', async () => {
+      const store = await openFresh();
+      const batch = { merchantId: 'M1', terminalId: 'T1', batchNo: '000003' };
+      const hostTotals = { debitTotal: 1280, debitCount: 1, creditTotal: 0, creditCount: 0 };
+      expect(await store.read((r) => r.getBatchSettlement(batch))).toBeUndefined();
+      await store.transaction((tx) =>
+        tx.putBatchSettlement({
+          ...batch,
+          state: 'unbalanced',
+          terminalTotals: '0'.repeat(62),
+          hostTotals,
+          uploadedCount: null,
+          createdAt: t0,
+          updatedAt: t0,
+        }),
+      );
+      await store.transaction((tx) =>
+        tx.putBatchSettlement({
+          ...batch,
+          state: 'uploaded',
+          terminalTotals: '1'.repeat(62),
+          hostTotals: { ...hostTotals, creditCount: 2 },
+          uploadedCount: 4,
+          createdAt: t0 + 9,
+          updatedAt: t0 + 10,
+        }),
+      );
+      expect(await store.read((r) => r.getBatchSettlement(batch))).toEqual({
+        ...batch,
+        state: 'uploaded',
+        terminalTotals: '1'.repeat(62),
+        hostTotals: { ...hostTotals, creditCount: 2 },
+        uploadedCount: 4,
+        createdAt: t0,
+        updatedAt: t0 + 10,
+      });
+      await store.close();
+    });
+
     it('scans idempotency records in key order', async () => {
       const store = await openFresh();
       await store.transaction(async (tx) => {

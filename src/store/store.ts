@@ -3,6 +3,7 @@
 // checks. Work happens inside `transaction` (atomic, isolated, durable on commit) or `read`.
 // Transaction callbacks may run more than once (a PostgreSQL serialization retry), so they must
 // only touch the store: never the upstream, never the network.
+import type { Currency } from '../money/money.js';
 import type {
   DuplicatePolicy,
   MerchantRecord,
@@ -149,6 +150,63 @@ export interface TerminalPatch {
   readonly signedIn?: boolean;
 }
 
+/** One terminal batch (ISO 8583 60.2): what settlement and batch upload are about. */
+export interface BatchRef {
+  readonly merchantId: string;
+  readonly terminalId: string;
+  /** 60.2 as six digits, as payments store it. */
+  readonly batchNo: string;
+}
+
+/** Debit (sales) and credit (refunds) totals of a batch, in minor units, with their counts. */
+export interface BatchTotals {
+  readonly debitTotal: number;
+  readonly debitCount: number;
+  readonly creditTotal: number;
+  readonly creditCount: number;
+}
+
+export interface BatchTotalsQuery extends BatchRef {
+  /** Sales in these statuses count as debits. */
+  readonly saleStatuses: readonly PaymentStatus[];
+  /** Refunds in these statuses count as credits. */
+  readonly refundStatuses: readonly PaymentStatus[];
+}
+
+/** What a batch-upload record (0320) says the terminal did; kind from its 60.1. */
+export type BatchUploadKind = 'sale' | 'refund' | 'void' | 'other';
+
+/** One record a terminal uploaded (ISO 8583 0320), identified by its batch and STAN. */
+export interface BatchUploadRecord extends BatchRef {
+  readonly stan: string;
+  readonly kind: BatchUploadKind;
+  readonly messageTypeCode: string;
+  readonly amount: number;
+  readonly currency: Currency;
+  readonly rrn: string | null;
+  readonly authCode: string | null;
+  readonly receivedAt: number;
+}
+
+/**
+ * Where a batch's settlement stands: `unbalanced` after a 0500 whose totals differed from the
+ * host's, `uploaded` once the terminal has finished uploading the batch (0320 with 60.3 = 202 or
+ * 207), `balanced` once a 0500 agreed (the batch is closed).
+ */
+export type BatchSettlementState = 'unbalanced' | 'uploaded' | 'balanced';
+
+export interface BatchSettlementRecord extends BatchRef {
+  readonly state: BatchSettlementState;
+  /** Field 48 of the terminal's last 0500, as sent (62 digits), or null before any 0500. */
+  readonly terminalTotals: string | null;
+  /** The host's own totals of the batch when it was last settled or uploaded. */
+  readonly hostTotals: BatchTotals;
+  /** The record count of the closing 0320, once the upload is finished. */
+  readonly uploadedCount: number | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
 /** Reads: available inside and outside write transactions. */
 export interface StoreReader {
   getMerchant(id: string): Promise<MerchantRecord | undefined>;
@@ -172,6 +230,11 @@ export interface StoreReader {
   readJournal(chain: number, afterSeq: number, limit: number): Promise<JournalRow[]>;
   /** Payments ordered by id, after `afterId`, for full scans (verify, export). */
   scanPayments(afterId: string, limit: number): Promise<PaymentRecord[]>;
+  /** Totals of the payments of one terminal batch, in the given statuses. */
+  batchTotals(query: BatchTotalsQuery): Promise<BatchTotals>;
+  /** Totals of the records a terminal uploaded for one batch, and how many there are. */
+  batchUploadTotals(batch: BatchRef): Promise<BatchTotals & { readonly records: number }>;
+  getBatchSettlement(batch: BatchRef): Promise<BatchSettlementRecord | undefined>;
   /** Idempotency records ordered by key, for full scans (verify). */
   scanRequests(
     after: { merchantId: string; idempotencyKey: string },
@@ -249,6 +312,10 @@ export interface StoreTx extends StoreReader {
       now: number;
     },
   ): Promise<boolean>;
+  /** Stores an uploaded batch record unless one with its batch and STAN is held; says if it stored it. */
+  insertBatchUpload(record: BatchUploadRecord): Promise<boolean>;
+  /** Creates or replaces the settlement record of a batch. */
+  putBatchSettlement(record: BatchSettlementRecord): Promise<void>;
   /** Appends to the hash-chained journal in this transaction. */
   appendJournal(event: JournalEvent): Promise<JournalRow>;
 }

@@ -11,6 +11,8 @@ export const demoApiKey = 'pgk_demo_posguard_not_for_production';
 
 export interface HostProcess {
   readonly url: string;
+  /** The ISO 8583 port of `--iso-port` (the one picked for 0), or null when the channel is off. */
+  readonly isoPort: number | null;
   readonly child: ChildProcess;
   output(): string;
   /** SIGTERM, then waits for the exit code. */
@@ -33,17 +35,17 @@ export async function startHostProcess(
   });
   let output = '';
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  const url = await new Promise<string>((resolveUrl, reject) => {
+  const [url, isoPort] = await new Promise<[string, number | null]>((resolveUrl, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`the host did not start within 15 s:\n${output}`)),
       15_000,
     );
     const onData = (chunk: Buffer): void => {
       output += chunk.toString('utf8');
-      const ready = /"event":"ready","httpUrl":"([^"]+)"/.exec(output);
+      const ready = /"event":"ready","httpUrl":"([^"]+)","isoPort":(\d+|null)/.exec(output);
       if (ready?.[1] !== undefined) {
         clearTimeout(timer);
-        resolveUrl(ready[1]);
+        resolveUrl([ready[1], ready[2] === 'null' || ready[2] === undefined ? null : Number(ready[2])]);
       }
     };
     child.stdout?.on('data', onData);
@@ -55,6 +57,7 @@ export async function startHostProcess(
   });
   return {
     url,
+    isoPort,
     child,
     output: () => output,
     async stop() {

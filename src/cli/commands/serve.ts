@@ -25,8 +25,9 @@ const help = [
   `  --${'demo'.padEnd(30)} seed the demo merchant ${demo.merchantId} and terminal ${demo.terminalId}`,
   `  --${'json'.padEnd(30)} print no banner: logs only (JSON lines), for scripts`,
   '',
-  'Example:',
+  'Examples:',
   '  posguard serve --db ./data/posguard.db --http-port 8080 --issuer-lost-answer-rate 0.05',
+  '  posguard serve --demo --iso-port 5000      # also take CUP POS terminals over TCP on port 5000',
   '',
 ].join('\n');
 
@@ -44,7 +45,9 @@ export const serveCommand: Command = {
     const host = await startHost(config);
     if (booleanFlag(flags, 'json')) {
       // One machine-readable line, whatever the log level, for scripts that wait for the host.
-      io.stdout.write(`${JSON.stringify({ event: 'ready', httpUrl: host.httpUrl })}\n`);
+      io.stdout.write(
+        `${JSON.stringify({ event: 'ready', httpUrl: host.httpUrl, isoPort: host.isoPort })}\n`,
+      );
     } else {
       const base = host.httpUrl;
       const lines = [
@@ -53,6 +56,9 @@ export const serveCommand: Command = {
         `  HTTP API     ${base}   (OpenAPI: ${base}/docs)`,
         `  Health       ${base}/healthz   Metrics: ${base}/metrics`,
         `  Store        ${config.databaseUrl === null ? `SQLite ${config.dbPath}` : 'PostgreSQL'}`,
+        host.isoPort === null
+          ? '  ISO 8583     off (--iso-port N to take CUP POS terminals over TCP)'
+          : `  ISO 8583     tcp://${config.host}:${host.isoPort}   (CUP POS terminals)`,
         config.upstreamUrl === null
           ? `  Upstream     simulated issuer (ledger ${config.dataDir}/issuer-ledger.db)`
           : `  Upstream     ${config.upstreamUrl}`,
@@ -61,16 +67,26 @@ export const serveCommand: Command = {
         lines.push(
           `  Demo         merchant ${demo.merchantId}, terminal ${demo.terminalId}`,
           `  Demo API key ${demo.apiKey}`,
+          `  Demo TMK     ${demo.tmk}   (terminal ${demo.terminalId}'s master key, for ISO 8583 sign-in)`,
           '',
           'Try a payment:',
           `  curl -s -X POST ${base}/v1/payments -H 'Authorization: Bearer ${demo.apiKey}' \\`,
           `    -H 'Idempotency-Key: first-sale' -H 'Content-Type: application/json' \\`,
           `    -d '{"terminalId":"${demo.terminalId}","amount":1280,"currency":"CNY","card":{"pan":"6212345678901232","expiry":"2812"},"entryMode":"chip"}'`,
         );
+        if (host.isoPort !== null) {
+          const pos = `posguard pos --host ${config.host}:${host.isoPort} --merchant ${demo.merchantId} --terminal ${demo.terminalId}`;
+          lines.push(
+            '',
+            'Or as a POS terminal over ISO 8583:',
+            `  ${pos.replace('posguard pos', 'posguard pos signin')} --tmk ${demo.tmk}`,
+            `  ${pos.replace('posguard pos', 'posguard pos sale')} --amount 12.80 --card 6212345678901232`,
+          );
+        }
       }
       io.stdout.write(`${lines.join('\n')}\n\n`);
     }
-    host.logger.info({ httpUrl: host.httpUrl }, 'posguard ready');
+    host.logger.info({ httpUrl: host.httpUrl, isoPort: host.isoPort }, 'posguard ready');
     const signal = await io.stopSignal;
     host.logger.info({ signal }, 'stopping: finishing requests in flight');
     await host.stop();

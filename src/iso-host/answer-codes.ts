@@ -1,0 +1,47 @@
+// The field 39 codes the ISO 8583 host answers with when it decides itself (CUP POS spec, response
+// codes; shared/protocol/cup-pos-iso8583.md), and which code each engine error becomes. Codes from
+// the issuer (51, 05...) pass through unchanged in the payment's answer.
+import { isPosError } from '../pos-error.js';
+
+export const answerCodes = {
+  approved: '00',
+  invalidMerchant: '03',
+  invalidTransaction: '12',
+  invalidCardNumber: '14',
+  wrongState: '22',
+  originalNotFound: '25',
+  formatError: '30',
+  notSupported: '40',
+  notPermittedToTerminal: '58',
+  overAmount: '61',
+  amountDiffers: '64',
+  batchMismatch: '77',
+  duplicateTransmission: '94',
+  systemFault: '96',
+  terminalNotRegistered: '97',
+  issuerTimeout: '98',
+  macFailed: 'A0',
+} as const;
+
+export type AnswerCode = (typeof answerCodes)[keyof typeof answerCodes];
+
+/** The header's processing requirement that tells the terminal to sign in again (CUP POS spec, header). */
+export const signInAgain = 3;
+
+const byErrorCode: Readonly<Record<string, string>> = {
+  POS_ERR_PAYMENT_NOT_FOUND: answerCodes.originalNotFound,
+  POS_ERR_PAYMENT_WRONG_TERMINAL: answerCodes.notPermittedToTerminal,
+  POS_ERR_PAYMENT_ILLEGAL_TRANSITION: answerCodes.wrongState,
+  POS_ERR_PAYMENT_REFUND_EXCEEDS_CAPTURED: answerCodes.overAmount,
+  POS_ERR_PAYMENT_UNKNOWN_TERMINAL: answerCodes.terminalNotRegistered,
+  POS_ERR_PAYMENT_UNKNOWN_MERCHANT: answerCodes.invalidMerchant,
+};
+
+/**
+ * The answer code for an error the engine or the store raised: a named refusal for the payment
+ * errors a terminal can cause, 96 (system fault) for everything else, which the host also logs.
+ */
+export function answerCodeOfError(error: unknown): { code: string; expected: boolean } {
+  const code = isPosError(error) ? byErrorCode[error.code] : undefined;
+  return code === undefined ? { code: answerCodes.systemFault, expected: false } : { code, expected: true };
+}

@@ -1,0 +1,17 @@
+// The idempotency key of a terminal request (docs/glossary.md): the merchant (F42) scopes it, as
+// every key is scoped to its merchant in the store; terminal (F41), batch (60.2) and STAN (F11)
+// name it. A reversal (0400) carries its original's STAN, so it names the original by this key;
+// its own key adds the reversal and its reason.
+
+export function isoIdempotencyKey(request: { terminalId: string; batchNo: string; stan: string }): string {
+  return `iso:${request.terminalId}:${request.batchNo}:${request.stan}`;
+}
+
+export function isoReversalKey(originalKey: string, reasonCode: string): string {
+  return `${originalKey}:reversal:${reasonCode}`;
+}
+
+/** A batch number (60.2) or STAN (F11) as six digits, the form payments store. */
+export function sixDigits(value: number): string {
+  return String(value).padStart(6, '0');
+}

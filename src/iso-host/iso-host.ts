@@ -1,0 +1,385 @@
+// The ISO 8583 door into the engine: takes one CUP POS frame from a terminal and gives back the
+// answer frame (or says to close the connection), without knowing anything about sockets. The TCP
+// server (iso-tcp-server.ts) is a thin adapter around it, and the fault simulator drives it
+// directly over a simulated network. Time, randomness and logs come through the engine's ports.
+//
+// For every frame: decode it (an unreadable frame is answered 30 where its MTI and terminal can be
+// read, otherwise its connection is closed); find the merchant (F42, else 03) and the terminal
+// (F41, else 97); classify the transaction; check the terminal's session keys and the MAC (A0 and
+// processing requirement 3 when missing, stale or wrong); check the batch (77 and requirement 3);
+// hand the named values to the handler of the transaction; build the answer, sign it when the
+// request was signed, and log one line with masked card data only.
+import type { Secret } from '../cards/secret.js';
+import {
+  buildResponse,
+  classify,
+  decodeFrame,
+  encodeFrame,
+  encodeSignedFrame,
+  isResponseMti,
+  parseField60,
+  type Field60,
+  type IsoMessage,
+  type TransactionType,
+} from '../iso8583/index.js';
+import type { EngineLog } from '../payments/engine-context.js';
+import type { PaymentEngine } from '../payments/engine.js';
+import { isPosError } from '../pos-error.js';
+import type { Random } from '../random/random.js';
+import { answerCodeOfError, answerCodes, signInAgain } from './answer-codes.js';
+import { readFrameHead } from './frame-head.js';
+import { handleBalance, handleRefund, handleReversal, handleSale, handleVoid } from './financial-requests.js';
+import {
+  defaultIsoHostSettings,
+  type HandlerAnswer,
+  type HostContext,
+  type IsoHostSettings,
+  type TerminalRequest,
+} from './host-context.js';
+import { handleBatchUpload, handleBatchUploadEnd, handleSettlement } from './settlement.js';
+import { handleSignIn, handleSignOff } from './sign-in.js';
+import { checkSession } from './terminal-session.js';
+import { handleTransactionQuery, isTransactionQuery } from './transaction-query.js';
+
+/** What to do with a frame: send the answer, send nothing, or close the connection. */
+export type IsoReply =
+  | { readonly kind: 'answer'; readonly frame: Buffer }
+  /** No answer: the outcome is still unknown, and the terminal's timeout leads it to reverse. */
+  | { readonly kind: 'withheld'; readonly reason: string }
+  /** Nothing can be answered (not even the MTI or terminal can be read): close this connection. */
+  | { readonly kind: 'close'; readonly reason: string };
+
+/** Where a frame came from, for the log line. */
+export interface IsoConnection {
+  readonly id: string;
+  readonly remote: string;
+}
+
+export interface IsoHostOptions {
+  readonly engine: PaymentEngine;
+  readonly random: Random;
+  readonly fingerprintKey: Secret<Buffer>;
+  readonly terminalKeyKey: Secret<Buffer>;
+  readonly settings?: Partial<IsoHostSettings>;
+  /** Where the one line per request goes; the engine's log when not given. */
+  readonly log?: EngineLog;
+}
+
+/** Transactions that must carry a MAC and a fresh session. */
+const macRequired: ReadonlySet<string> = new Set([
+  'balance',
+  'sale',
+  'void',
+  'refund',
+  'pre-auth',
+  'pre-auth-void',
+  'pre-auth-completion',
+  'pre-auth-completion-void',
+  'settlement',
+  'batch-upload',
+  'batch-upload-end',
+  'reversal',
+]);
+
+/** Transactions whose 60.2 must be the terminal's current batch. */
+const inCurrentBatch: ReadonlySet<string> = new Set(['balance', 'sale', 'void', 'refund']);
+
+/** Codes that say the request itself was wrong or the host failed: logged as warnings. */
+const hostRefusals: ReadonlySet<string> = new Set([
+  answerCodes.invalidMerchant,
+  answerCodes.formatError,
+  answerCodes.notSupported,
+  answerCodes.batchMismatch,
+  answerCodes.duplicateTransmission,
+  answerCodes.systemFault,
+  answerCodes.terminalNotRegistered,
+  answerCodes.macFailed,
+]);
+
+interface Routed {
+  readonly answer: HandlerAnswer;
+  readonly macKey: Secret<Buffer> | null;
+  readonly type: string;
+}
+
+export class IsoHost {
+  readonly #ctx: HostContext;
+
+  constructor(options: IsoHostOptions) {
+    const engine = options.engine.context;
+    this.#ctx = {
+      engine: options.engine,
+      store: engine.store,
+      clock: engine.clock,
+      random: options.random,
+      log: options.log ?? engine.log,
+      fingerprintKey: options.fingerprintKey,
+      terminalKeyKey: options.terminalKeyKey,
+      settings: { ...defaultIsoHostSettings, ...options.settings },
+    };
+  }
+
+  /** Answers one whole frame (length prefix included). Never throws. */
+  async handle(frame: Buffer, connection: IsoConnection): Promise<IsoReply> {
+    try {
+      return await this.#handle(frame, connection);
+    } catch (error) {
+      // Only a defect gets here (an answer that cannot be encoded): this connection is closed,
+      // the host goes on, and the line says what happened.
+      this.#ctx.log.error(
+        { connection: connection.id, remote: connection.remote, err: error },
+        'iso request failed: no answer could be built; connection closed',
+      );
+      return { kind: 'close', reason: 'no answer could be built' };
+    }
+  }
+
+  async #handle(frame: Buffer, connection: IsoConnection): Promise<IsoReply> {
+    const startedAt = this.#ctx.clock.now();
+    let message: IsoMessage;
+    try {
+      message = decodeFrame(frame);
+    } catch (error) {
+      return this.#unreadable(frame, error, connection);
+    }
+    const base = {
+      connection: connection.id,
+      mti: message.mti,
+      terminalId: message.fields['41']?.trimEnd() ?? null,
+      merchantId: message.fields['42']?.trimEnd() ?? null,
+      stan: message.fields['11'] ?? null,
+    };
+    if (isResponseMti(message.mti) || base.terminalId === null) {
+      const reason =
+        base.terminalId === null
+          ? 'no terminal id (field 41)'
+          : `MTI ${message.mti} is an answer, not a request`;
+      this.#ctx.log.warn(
+        { ...base, remote: connection.remote },
+        `iso frame refused (${reason}): connection closed`,
+      );
+      return { kind: 'close', reason };
+    }
+    let routed: Routed;
+    let failure: unknown;
+    try {
+      routed = await this.#route(frame, message, base.terminalId, base.merchantId);
+    } catch (error) {
+      // A refusal the engine names (original not found, wrong state...) or a fault (96): either
+      // way one log line below, with the error's code and message; a fault's at error level.
+      const { code, expected } = answerCodeOfError(error);
+      if (!expected) failure = error;
+      const refused = {
+        errorCode: isPosError(error) ? error.code : undefined,
+        refused: error instanceof Error ? error.message : String(error),
+      };
+      routed = { answer: { code, log: refused }, macKey: null, type: classify(message) };
+    }
+    const { answer } = routed;
+    const line = {
+      ...base,
+      type: routed.type,
+      responseCode: answer.code,
+      ...(answer.processingRequirement === undefined
+        ? {}
+        : { processingRequirement: answer.processingRequirement }),
+      ms: this.#ctx.clock.now() - startedAt,
+      ...answer.log,
+    };
+    if (answer.withhold !== undefined) {
+      this.#ctx.log.warn(line, `iso request not answered: ${answer.withhold}`);
+      return { kind: 'withheld', reason: answer.withhold };
+    }
+    const response = buildResponse({
+      request: message,
+      responseCode: answer.code,
+      ...(answer.fields === undefined ? {} : { fields: answer.fields }),
+      ...(answer.processingRequirement === undefined
+        ? {}
+        : { processingRequirement: answer.processingRequirement }),
+    });
+    const signed = routed.macKey !== null && message.fields['64'] !== undefined;
+    const out =
+      signed && routed.macKey !== null ? encodeSignedFrame(response, routed.macKey) : encodeFrame(response);
+    if (failure !== undefined) {
+      this.#ctx.log.error({ ...line, err: failure }, 'iso request failed: answered 96 (system fault)');
+    } else if (hostRefusals.has(answer.code)) {
+      this.#ctx.log.warn(line, 'iso request answered with a refusal');
+    } else {
+      this.#ctx.log.info(line, 'iso request answered');
+    }
+    return { kind: 'answer', frame: out };
+  }
+
+  #unreadable(frame: Buffer, error: unknown, connection: IsoConnection): IsoReply {
+    const problem = isPosError(error)
+      ? {
+          code: error.code,
+          field: error.details['field'],
+          offset: error.details['offset'],
+          why: error.message,
+        }
+      : { code: 'unexpected', why: String(error) };
+    const head = readFrameHead(frame);
+    const terminalId = head?.fields['41'];
+    const fields = {
+      connection: connection.id,
+      remote: connection.remote,
+      bytes: frame.length,
+      mti: head?.mti ?? null,
+      terminalId: terminalId?.trimEnd() ?? null,
+      ...problem,
+    };
+    if (head === undefined || terminalId === undefined || isResponseMti(head.mti)) {
+      this.#ctx.log.warn(fields, `iso frame refused (${problem.why}): connection closed`);
+      return { kind: 'close', reason: problem.why };
+    }
+    const response = buildResponse({
+      request: { length: null, tpdu: head.tpdu, header: head.header, mti: head.mti, fields: head.fields },
+      responseCode: answerCodes.formatError,
+    });
+    this.#ctx.log.warn(
+      { ...fields, responseCode: answerCodes.formatError },
+      `iso frame refused (${problem.why}): answered 30`,
+    );
+    return { kind: 'answer', frame: encodeFrame(response) };
+  }
+
+  async #route(
+    frame: Buffer,
+    message: IsoMessage,
+    terminalId: string,
+    merchantId: string | null,
+  ): Promise<Routed> {
+    const type = classify(message);
+    const refuse = (answer: HandlerAnswer, macKey: Secret<Buffer> | null = null): Routed => ({
+      answer,
+      macKey,
+      type,
+    });
+    if (merchantId === null) {
+      return refuse({
+        code: answerCodes.formatError,
+        log: { problems: ['field 42: expected the merchant id, got nothing'] },
+      });
+    }
+    const now = this.#ctx.clock.now();
+    const found = await this.#ctx.store.read(async (reader) => ({
+      merchant: await reader.getMerchant(merchantId),
+      terminal: await reader.getTerminal(merchantId, terminalId),
+    }));
+    if (found.merchant === undefined) {
+      return refuse({ code: answerCodes.invalidMerchant, log: { refused: `no merchant ${merchantId}` } });
+    }
+    if (found.terminal === undefined) {
+      return refuse({
+        code: answerCodes.terminalNotRegistered,
+        log: { refused: `no terminal ${terminalId} registered to merchant ${merchantId}` },
+      });
+    }
+    const request: TerminalRequest = {
+      frame,
+      message,
+      merchantId,
+      terminalId,
+      terminal: found.terminal,
+      now,
+    };
+    let field60: Field60;
+    try {
+      field60 = parseField60(message.fields['60'] ?? '');
+    } catch (error) {
+      if (!isPosError(error)) throw error;
+      return refuse({
+        code: answerCodes.formatError,
+        log: {
+          problems: [
+            message.fields['60'] === undefined ? 'field 60: expected it, got nothing' : error.message,
+          ],
+        },
+      });
+    }
+    if (type === 'sign-in')
+      return { answer: await handleSignIn(this.#ctx, request, field60), macKey: null, type };
+
+    const query = type === 'echo' && isTransactionQuery(request);
+    const session = checkSession({
+      terminal: found.terminal,
+      frame,
+      message,
+      now,
+      rules: { keyMaxAgeMs: this.#ctx.settings.keyMaxAgeMs, terminalKeyKey: this.#ctx.terminalKeyKey },
+      macRequired: query || macRequired.has(type),
+    });
+    const macOptional = !query && !macRequired.has(type);
+    if (session.kind === 'refused') {
+      // Echo and sign-off need no session; without field 64 they are answered as they are.
+      if (macOptional && message.fields['64'] === undefined) {
+        const answer = type === 'sign-off' ? await handleSignOff(this.#ctx, request) : this.#plain(type);
+        return { answer, macKey: null, type };
+      }
+      return refuse(
+        {
+          code: session.code,
+          processingRequirement: session.processingRequirement,
+          log: { refused: session.why },
+        },
+        session.macKey,
+      );
+    }
+    const { macKey } = session;
+    if (inCurrentBatch.has(type) && field60.batchNumber !== Number(found.terminal.batchNo)) {
+      return refuse(
+        {
+          code: answerCodes.batchMismatch,
+          processingRequirement: signInAgain,
+          log: {
+            refused: `batch ${field60.batchNumber} is not the terminal's current batch ${found.terminal.batchNo}`,
+          },
+        },
+        macKey,
+      );
+    }
+    const answer = await this.#dispatch(type, request, field60, query);
+    return { answer, macKey, type: query ? 'transaction-query' : type };
+  }
+
+  #plain(type: string): HandlerAnswer {
+    return type === 'echo'
+      ? { code: answerCodes.approved }
+      : { code: answerCodes.notSupported, log: { refused: `${type}: not supported by this host` } };
+  }
+
+  #dispatch(
+    type: TransactionType | 'reversal' | 'unknown',
+    request: TerminalRequest,
+    field60: Field60,
+    query: boolean,
+  ): Promise<HandlerAnswer> | HandlerAnswer {
+    const ctx = this.#ctx;
+    switch (type) {
+      case 'echo':
+        return query ? handleTransactionQuery(ctx, request) : { code: answerCodes.approved };
+      case 'sign-off':
+        return handleSignOff(ctx, request);
+      case 'sale':
+        return handleSale(ctx, request, field60);
+      case 'void':
+        return handleVoid(ctx, request, field60);
+      case 'refund':
+        return handleRefund(ctx, request, field60);
+      case 'balance':
+        return handleBalance(ctx, request);
+      case 'reversal':
+        return handleReversal(ctx, request, field60);
+      case 'settlement':
+        return handleSettlement(ctx, request, field60);
+      case 'batch-upload':
+        return handleBatchUpload(ctx, request, field60);
+      case 'batch-upload-end':
+        return handleBatchUploadEnd(ctx, request, field60);
+      default:
+        return this.#plain(type);
+    }
+  }
+}

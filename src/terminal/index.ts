@@ -1,0 +1,36 @@
+// The public entry point of the terminal SDK: the client that follows the safe protocol, and the
+// three ports it runs on (Transport, Journal, and the Clock of src/clock) with their adapters, so
+// the virtual POS runs it over TCP with a folder journal and the simulator over a simulated
+// network with an in-memory one.
+export {
+  TerminalClient,
+  parseQueryAnswer,
+  type FinancialOutcome,
+  type HostTransaction,
+  type ReprintOutcome,
+  type ReversalsOutcome,
+  type SaleOutcome,
+  type SettleOutcome,
+  type SignInOutcome,
+  type TerminalClientOptions,
+} from './terminal-client.js';
+export type { Transport, TransportResult } from './transport.js';
+export { TcpTransport, type TcpTransportOptions } from './tcp-transport.js';
+export {
+  maxJournalRecords,
+  recordKey,
+  type Journal,
+  type JournalContents,
+  type OriginalRef,
+  type RecordState,
+  type ReversalRecord,
+  type StoredKeys,
+  type TerminalState,
+  type TransactionKind,
+  type TransactionRecord,
+} from './journal.js';
+export { MemoryJournal } from './memory-journal.js';
+export { FileJournal } from './file-journal.js';
+export { CardReadFilter, doubleReadWindowMs } from './card-read-filter.js';
+export { noPrinter, receiptOf, type Printer, type Receipt } from './receipt.js';
+export { defaultHeader, defaultTpdu, type CardInput, type TerminalIdentity } from './terminal-messages.js';

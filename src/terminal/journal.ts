@@ -1,0 +1,114 @@
+// The terminal's journal port: what a terminal must keep durably to follow the safe protocol. It
+// holds the terminal's state (batch, last STAN, session keys), one record per transaction, and the
+// pending reversal records. Every write is durable when its promise resolves, and the client
+// writes before it sends (docs/iso8583.md, "The terminal SDK"). `file-journal.ts` keeps it in a
+// folder for the virtual POS; `memory-journal.ts` keeps it in memory for tests and the simulator.
+// Journals never hold card numbers in clear, tracks or PIN blocks: records carry the masked PAN
+// and reversal records are copies of the request without card data.
+import type { IsoMessage, ReversalReason, SignInKeyMode } from '../iso8583/index.js';
+import type { EntryMode } from '../payments/payment.js';
+
+export type TransactionKind = 'sale' | 'void' | 'refund';
+
+/**
+ * Where a transaction stands, as far as the terminal knows:
+ *  - `sending`: written before the request left; no valid answer yet (outcome unknown);
+ *  - `approved`: an approved answer with a good MAC, completed;
+ *  - `declined`: a valid answer that is not an approval (nothing was charged);
+ *  - `reversed`: no valid answer, and the host acknowledged the reversal (nothing is charged);
+ *  - `not-sent`: the connection could not be opened, so the host never saw it.
+ */
+export type RecordState = 'sending' | 'approved' | 'declined' | 'reversed' | 'not-sent';
+
+/** The transaction a void or refund acts on. */
+export interface OriginalRef {
+  readonly batchNo: string;
+  readonly stan: string;
+  readonly rrn: string;
+  readonly authCode: string | null;
+  /** MMDD of the original, for field 61 of a refund. */
+  readonly date: string | null;
+  readonly amount: number;
+}
+
+export interface TransactionRecord {
+  readonly batchNo: string;
+  readonly stan: string;
+  readonly kind: TransactionKind;
+  readonly state: RecordState;
+  /** Fen. */
+  readonly amount: number;
+  readonly cardMasked: string | null;
+  readonly entryMode: EntryMode | null;
+  readonly operatorId: string | null;
+  readonly original: OriginalRef | null;
+  readonly responseCode: string | null;
+  /** What the answer said, for the operator (field 63 text, or the response code's meaning). */
+  readonly message: string | null;
+  readonly rrn: string | null;
+  readonly authCode: string | null;
+  /** Sent in a batch upload and accepted (00 or 94). */
+  readonly uploaded: boolean;
+  /** A receipt was printed. */
+  readonly printed: boolean;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** A reversal the terminal owes the host: the 0400 to send (without card data, unsigned). */
+export interface ReversalRecord {
+  readonly batchNo: string;
+  readonly stan: string;
+  readonly reason: ReversalReason;
+  readonly message: IsoMessage;
+  readonly attempts: number;
+  readonly createdAt: number;
+}
+
+/** Session keys as the terminal keeps them (hex): a software terminal's stand-in for secure memory. */
+export interface StoredKeys {
+  readonly mode: SignInKeyMode;
+  readonly pinKeyHex: string;
+  readonly macKeyHex: string;
+  readonly issuedAt: number;
+}
+
+export interface TerminalState {
+  readonly merchantId: string;
+  readonly terminalId: string;
+  /** 60.2, six digits: adopted at sign-in, moved on by a balanced settlement. */
+  readonly batchNo: string;
+  /** The last STAN used (0 before the first); the next is one more, wrapping after 999999. */
+  readonly lastStan: number;
+  /** The terminal master key (hex), loaded once, as a key-injection device would. */
+  readonly tmkHex: string | null;
+  readonly keys: StoredKeys | null;
+  /** The host asked for a new sign-in (processing requirement 3). */
+  readonly needsSignIn: boolean;
+}
+
+export interface JournalContents {
+  readonly state: TerminalState | null;
+  readonly records: readonly TransactionRecord[];
+  readonly reversals: readonly ReversalRecord[];
+}
+
+/** The most transaction records a journal holds; a terminal settles long before (CUP batches hold 999). */
+export const maxJournalRecords = 10_000;
+
+export interface Journal {
+  /** Everything the journal holds. */
+  load(): Promise<JournalContents>;
+  saveState(state: TerminalState): Promise<void>;
+  /** Creates or replaces the record of (batchNo, stan). */
+  putRecord(record: TransactionRecord): Promise<void>;
+  /** Creates or replaces the reversal record of (batchNo, stan). */
+  putReversal(reversal: ReversalRecord): Promise<void>;
+  deleteReversal(ref: { batchNo: string; stan: string }): Promise<void>;
+  /** Forgets the records of every batch not in `keep` (after a balanced settlement). */
+  pruneRecords(keep: readonly string[]): Promise<void>;
+}
+
+export function recordKey(ref: { batchNo: string; stan: string }): string {
+  return `${ref.batchNo}-${ref.stan}`;
+}

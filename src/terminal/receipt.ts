@@ -1,0 +1,60 @@
+// Receipts, and the printer port. A receipt is made from the journal record alone, so a reprint
+// after a printer fault shows exactly what the first print would have, and never needs the sale
+// to run again. Card numbers appear masked, as the journal keeps them.
+import { formatMajorUnits } from '../money/money.js';
+import type { TransactionRecord } from './journal.js';
+
+export interface Receipt {
+  readonly text: string;
+  readonly reprint: boolean;
+}
+
+/** Prints a receipt; throws when the printer fails (out of paper, jammed), and the client then keeps the transaction for a reprint. */
+export interface Printer {
+  print(receipt: Receipt): Promise<void>;
+}
+
+export const noPrinter: Printer = { print: () => Promise.resolve() };
+
+const titles: Readonly<Record<TransactionRecord['kind'], string>> = {
+  sale: 'SALE 消费',
+  void: 'VOID 撤销',
+  refund: 'REFUND 退货',
+};
+
+const outcomes: Readonly<Record<TransactionRecord['state'], string>> = {
+  approved: 'APPROVED',
+  declined: 'DECLINED',
+  reversed: 'REVERSED - NOT CHARGED',
+  sending: 'OUTCOME UNKNOWN - DO NOT RUN AGAIN',
+  'not-sent': 'NOT SENT - NOT CHARGED',
+};
+
+function localTime(epochMs: number): string {
+  return new Date(epochMs + 8 * 3600 * 1000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+export function receiptOf(
+  record: TransactionRecord,
+  options: { merchantId: string; terminalId: string; reprint: boolean },
+): Receipt {
+  const lines = [
+    `posguard virtual POS - ${titles[record.kind]}`,
+    `Merchant ${options.merchantId}`,
+    `Terminal ${options.terminalId}${record.operatorId === null ? '' : `  Operator ${record.operatorId}`}`,
+    ...(record.cardMasked === null
+      ? []
+      : [`Card     ${record.cardMasked}${record.entryMode === null ? '' : ` (${record.entryMode})`}`]),
+    `Batch ${record.batchNo}  STAN ${record.stan}`,
+    ...(record.original === null
+      ? []
+      : [`Original RRN ${record.original.rrn}  STAN ${record.original.stan}`]),
+    `RRN ${record.rrn ?? '-'}  Auth ${record.authCode ?? '-'}`,
+    `Amount   CNY ${formatMajorUnits(record.amount, 'CNY')}`,
+    `${outcomes[record.state]}${record.responseCode === null ? '' : ` (${record.responseCode})`}`,
+    ...(record.message === null || record.state === 'approved' ? [] : [record.message]),
+    `${localTime(record.createdAt)} (UTC+8)`,
+    ...(options.reprint ? ['*** REPRINT 重打印 ***'] : []),
+  ];
+  return { text: `${lines.join('\n')}\n`, reprint: options.reprint };
+}
