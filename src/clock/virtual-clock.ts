@@ -8,6 +8,8 @@ interface Sleeper {
   readonly order: number;
   /** Null once woken or cancelled. */
   resolve: ((elapsed: boolean) => void) | null;
+  /** Removes the abort listener, once the sleeper wakes on time. */
+  release: (() => void) | null;
 }
 
 function before(a: Sleeper, b: Sleeper): boolean {
@@ -89,18 +91,23 @@ export class VirtualClock implements Clock {
         resolve(false);
         return;
       }
-      const sleeper: Sleeper = { at: this.#now + Math.max(0, ms), order: this.#order++, resolve };
+      const sleeper: Sleeper = {
+        at: this.#now + Math.max(0, ms),
+        order: this.#order++,
+        resolve,
+        release: null,
+      };
       this.#sleepers.push(sleeper);
-      signal?.addEventListener(
-        'abort',
-        () => {
+      if (signal !== undefined) {
+        const onAbort = (): void => {
           // Left in the heap, disarmed: it wakes nobody when its time comes.
           const wake = sleeper.resolve;
           sleeper.resolve = null;
           wake?.(false);
-        },
-        { once: true },
-      );
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        sleeper.release = () => signal.removeEventListener('abort', onAbort);
+      }
     });
   }
 
@@ -127,7 +134,10 @@ export class VirtualClock implements Clock {
     while (this.#sleepers.peek()?.at === this.#now) {
       const sleeper = this.#sleepers.pop();
       const wake = sleeper?.resolve;
-      if (sleeper !== undefined) sleeper.resolve = null;
+      if (sleeper !== undefined) {
+        sleeper.resolve = null;
+        sleeper.release?.();
+      }
       wake?.(true);
     }
     return true;

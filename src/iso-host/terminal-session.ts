@@ -36,6 +36,24 @@ export interface SessionRules {
  * Checks the terminal's keys and the request's MAC. With `macRequired` false (echo, sign-off), a
  * request without field 64 passes; one with it is still checked.
  */
+/**
+ * Opened MAC keys by their sealed form: a terminal's key changes only at sign-in (a new sealed
+ * string), so the same sealed string always opens to the same key. Bounded; cleared when full.
+ */
+const openedMacKeys = new Map<string, Secret<Buffer>>();
+const maxOpenedMacKeys = 10_000;
+
+function openMacKey(sealed: string, kek: Secret<Buffer>, context: string): Secret<Buffer> {
+  const cacheKey = `${context}|${sealed}`;
+  let key = openedMacKeys.get(cacheKey);
+  if (key === undefined) {
+    key = openKey(sealed, kek, context);
+    if (openedMacKeys.size >= maxOpenedMacKeys) openedMacKeys.clear();
+    openedMacKeys.set(cacheKey, key);
+  }
+  return key;
+}
+
 export function checkSession(input: {
   terminal: TerminalRecord;
   frame: Buffer;
@@ -55,7 +73,7 @@ export function checkSession(input: {
   if (!terminal.signedIn || terminal.macKeyEncrypted === null || terminal.keysIssuedAt === null) {
     return refuse('the terminal is not signed in: no session keys', null);
   }
-  const macKey = openKey(terminal.macKeyEncrypted, rules.terminalKeyKey, keyContext(terminal, 'mac'));
+  const macKey = openMacKey(terminal.macKeyEncrypted, rules.terminalKeyKey, keyContext(terminal, 'mac'));
   const ageMs = input.now - terminal.keysIssuedAt;
   if (ageMs > rules.keyMaxAgeMs) {
     return refuse(

@@ -12,7 +12,7 @@ import { PosError } from '../pos-error.js';
 import { hexNibbles, hexPairs } from './byte-text.js';
 import { encodeFrame, type CodecOptions, type IsoMessage } from './codec.js';
 import { frameParts, truncated } from './codec-errors.js';
-import { desEncrypt } from './des.js';
+import { desEncryptor } from './des.js';
 import { cupPos } from './dialect-registry.js';
 import { keyBytes } from './keys.js';
 
@@ -31,9 +31,10 @@ export function cupPosMac(input: Uint8Array, macKey: Secret<Buffer>): Buffer {
   const folded = Buffer.alloc(8);
   for (let i = 0; i < input.length; i += 1) folded[i & 7] = folded[i & 7]! ^ input[i]!;
   const text = asciiHex(folded, 8);
-  const first = desEncrypt(key, text.subarray(0, 8));
+  const encrypt = desEncryptor(key);
+  const first = encrypt(text.subarray(0, 8));
   for (let i = 0; i < 8; i += 1) first[i] = first[i]! ^ text[8 + i]!;
-  return asciiHex(desEncrypt(key, first), 4);
+  return asciiHex(encrypt(first), 4);
 }
 
 /** Where the MAC input starts and field 64 sits, after checking the frame can carry a MAC. */

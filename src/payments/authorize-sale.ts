@@ -297,12 +297,14 @@ export async function authorizeSale(ctx: EngineContext, command: SaleCommand): P
           pan: command.card.pan,
           cardFingerprint: sale.cardFingerprint,
           entryMode: sale.entryMode,
+          batchNo: sale.batchNo,
+          stan: sale.stan,
         },
         signal,
       ),
     (answer) => answer.outcome,
   );
-  const answer = await inTransaction(ctx, (work) => recordAnswer(ctx, work, sale.id, outcome));
+  const answer = await inTransaction(ctx, (work) => recordAnswer(ctx, work, sale, outcome));
   return { kind: 'answered', answer, replayed: false };
 }
 
@@ -314,43 +316,18 @@ export async function authorizeSale(ctx: EngineContext, command: SaleCommand): P
 export async function recordAnswer(
   ctx: EngineContext,
   work: UnitOfWork,
-  paymentId: string,
+  pending: PaymentRecord,
   outcome: { kind: 'answer'; answer: AuthorizationAnswer } | { kind: 'unknown'; why: string },
   onApproved?: (payment: PaymentRecord) => Promise<void>,
 ): Promise<ReturnType<typeof paymentAnswer>> {
   const { tx } = work;
-  const payment = await tx.lockPayment(paymentId);
-  if (payment === undefined) {
-    throw new PosError(
-      'POS_ERR_PAYMENT_NOT_FOUND',
-      `payment ${paymentId} disappeared while it was in flight`,
-    );
-  }
-  if (payment.status !== 'pending') {
-    // Moved while the call was out. The answer is journaled; the reversal already queued undoes
-    // any charge it reports.
-    await tx.appendJournal({
-      chain: chainOf(payment.merchantId, payment.terminalId),
-      at: work.now,
-      paymentId,
-      event: 'upstream.late_answer',
-      fromStatus: payment.status,
-      toStatus: payment.status,
-      data: JSON.stringify(
-        outcome.kind === 'answer' ? { outcome: outcome.answer.outcome } : { outcome: 'unknown' },
-      ),
-    });
-    const stored = await tx.getRequest(payment.merchantId, payment.idempotencyKey);
-    const body = stored?.responseBody ?? null;
-    const status = stored?.responseStatus ?? null;
-    return body !== null && status !== null ? { status, body } : paymentAnswer(payment);
-  }
+  // Compare and set from `pending`, as stored before the call: no read in the common case.
   let moved: PaymentRecord | undefined;
   if (outcome.kind === 'answer' && outcome.answer.outcome === 'approved') {
     moved = await movePayment(
       ctx,
       work,
-      payment,
+      pending,
       { status: 'approved', authCode: outcome.answer.authCode, responseCode: outcome.answer.responseCode },
       { name: 'upstream.approved', data: { authCode: outcome.answer.authCode } },
     );
@@ -359,7 +336,7 @@ export async function recordAnswer(
     moved = await movePayment(
       ctx,
       work,
-      payment,
+      pending,
       { status: 'declined', responseCode: outcome.answer.responseCode },
       { name: 'upstream.declined', data: { responseCode: outcome.answer.responseCode } },
     );
@@ -368,7 +345,7 @@ export async function recordAnswer(
     moved = await movePayment(
       ctx,
       work,
-      payment,
+      pending,
       { status: 'declined', responseCode: hostResponseCodes.issuerUnavailable },
       {
         name: 'upstream.unavailable',
@@ -376,12 +353,37 @@ export async function recordAnswer(
       },
     );
   } else {
-    moved = await queueReversalOf(ctx, work, payment, 'timeout', outcome.why);
+    moved = await queueReversalOf(ctx, work, pending, 'timeout', outcome.why);
   }
-  const final = moved ?? payment;
-  const answer = paymentAnswer(final);
-  await tx.completeRequest(final.merchantId, final.idempotencyKey, answer);
-  return answer;
+  if (moved !== undefined) {
+    const answer = paymentAnswer(moved);
+    await tx.completeRequest(moved.merchantId, moved.idempotencyKey, answer);
+    return answer;
+  }
+  // Moved while the call was out (a reversal that came in meanwhile, or recovery). The answer is
+  // journaled; the reversal already queued undoes any charge it reports.
+  const current = await tx.lockPayment(pending.id);
+  if (current === undefined) {
+    throw new PosError(
+      'POS_ERR_PAYMENT_NOT_FOUND',
+      `payment ${pending.id} disappeared while it was in flight`,
+    );
+  }
+  await tx.appendJournal({
+    chain: chainOf(current.merchantId, current.terminalId),
+    at: work.now,
+    paymentId: current.id,
+    event: 'upstream.late_answer',
+    fromStatus: current.status,
+    toStatus: current.status,
+    data: JSON.stringify(
+      outcome.kind === 'answer' ? { outcome: outcome.answer.outcome } : { outcome: 'unknown' },
+    ),
+  });
+  const stored = await tx.getRequest(current.merchantId, current.idempotencyKey);
+  const body = stored?.responseBody ?? null;
+  const status = stored?.responseStatus ?? null;
+  return body !== null && status !== null ? { status, body } : paymentAnswer(current);
 }
 
 /** Moves a pending or approved payment to reversal_pending and queues its reversal. */

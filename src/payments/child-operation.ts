@@ -151,13 +151,15 @@ export async function runChildOperation(
           pan: null,
           cardFingerprint: child.cardFingerprint,
           entryMode: child.entryMode,
+          batchNo: child.batchNo,
+          stan: child.stan,
         },
         signal,
       ),
     (answer) => answer.outcome,
   );
   const answer = await inTransaction(ctx, (work) =>
-    recordAnswer(ctx, work, child.id, outcome, async (approved) => {
+    recordAnswer(ctx, work, child, outcome, async (approved) => {
       const current = await loadOwnSale(work, command.merchantId, sale.id);
       await rules.onApproved(ctx, work, approved, current);
     }),

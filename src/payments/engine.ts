@@ -19,6 +19,9 @@ export interface BackgroundWork {
   stop(): Promise<void>;
 }
 
+/** The abort reason that wakes the reversal worker; shared, so a wake-up builds no DOMException. */
+const wakeUp = new Error('a reversal was queued');
+
 /** How often idempotency records past their retention are swept. */
 const keyExpiryIntervalMs = 60_000;
 
@@ -27,7 +30,7 @@ export class PaymentEngine {
   #wake: AbortController = new AbortController();
 
   constructor(ctx: Omit<EngineContext, 'onReversalQueued'>) {
-    this.#ctx = { ...ctx, onReversalQueued: () => this.#wake.abort() };
+    this.#ctx = { ...ctx, onReversalQueued: () => this.#wake.abort(wakeUp) };
   }
 
   get context(): EngineContext {
@@ -104,10 +107,17 @@ export class PaymentEngine {
     const reversals = (async () => {
       while (!stopping.signal.aborted) {
         const handled = await guarded('reversal queue', () => this.drainReversals());
-        if (handled === 0 || handled === undefined) {
+        if ((handled === 0 || handled === undefined) && !stopping.signal.aborted) {
+          // Sleep until the next reversal is due, at most the poll interval (another host may queue
+          // one); a reversal queued here (or stop) aborts this controller and cuts the wait short.
+          const due = await guarded('reversal queue', () =>
+            ctx.store.read((reader) => reader.nextReversalDueAt()),
+          );
+          // Due already yet not handled: another host holds it; look again after the poll interval.
+          const now = ctx.clock.now();
+          const untilDue = typeof due === 'number' && due > now ? due - now : Number.POSITIVE_INFINITY;
           this.#wake = new AbortController();
-          const wake = AbortSignal.any([this.#wake.signal, stopping.signal]);
-          await ctx.clock.sleep(ctx.settings.reversalPollMs, wake);
+          await ctx.clock.sleep(Math.min(ctx.settings.reversalPollMs, untilDue), this.#wake.signal);
         }
       }
     })();
@@ -125,6 +135,7 @@ export class PaymentEngine {
     return {
       stop: async () => {
         stopping.abort();
+        this.#wake.abort();
         await Promise.all([reversals, maintenance]);
       },
     };

@@ -120,6 +120,9 @@ async function process(ctx: EngineContext, reversal: ReversalRecord): Promise<vo
 
 /** Claims and sends every due reversal once; returns how many it handled. */
 export async function drainReversals(ctx: EngineContext): Promise<number> {
+  // A read first: most polls find nothing due, and a read costs far less than a write transaction.
+  const due = await ctx.store.read((reader) => reader.nextReversalDueAt());
+  if (due === null || due > ctx.clock.now()) return 0;
   const claimed = await inTransaction(ctx, (work) =>
     work.tx.claimReversals({
       now: work.now,

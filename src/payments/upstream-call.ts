@@ -7,6 +7,9 @@ import type { EngineContext } from './engine-context.js';
 export type CallOutcome<T> =
   { readonly kind: 'answer'; readonly answer: T } | { readonly kind: 'unknown'; readonly why: string };
 
+/** The abort reason once a call is over; shared, so an abort builds no DOMException. */
+const callOver = new Error('the upstream call is over');
+
 export async function callWithDeadline<T>(
   ctx: EngineContext,
   operation: 'authorize' | 'reverse',
@@ -28,7 +31,7 @@ export async function callWithDeadline<T>(
     }),
   );
   const outcome = (await Promise.race([answered, timedOut])) ?? (await answered);
-  controller.abort();
+  controller.abort(callOver);
   ctx.metrics.upstreamCall(
     operation,
     outcome.kind === 'answer' ? describe(outcome.answer) : 'unknown',

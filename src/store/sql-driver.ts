@@ -16,6 +16,12 @@ export interface SqlDriver {
   readonly forUpdate: string;
   /** `FOR UPDATE SKIP LOCKED` where the database has row locks; empty where transactions are serial. */
   readonly forUpdateSkipLocked: string;
+  /**
+   * Whether the store may remember the journal heads it wrote last and move them with one
+   * compare-and-set: worth it where one process does nearly all the writing (SQLite), not where
+   * several hosts take turns on every chain (PostgreSQL), since a stale guess costs a statement.
+   */
+  readonly cacheJournalHeads: boolean;
   /** A statement returning the next RRN counter value as `value`, never the same one twice. */
   readonly nextRrnSql: string;
   transaction<T>(mode: 'write' | 'read', fn: (connection: SqlConnection) => Promise<T>): Promise<T>;

@@ -3,7 +3,7 @@
 // else. Row locks (`FOR UPDATE`) are no-ops on SQLite, whose write transactions are serial.
 import { assert } from '../assert.js';
 import type { Currency } from '../money/money.js';
-import { chainJournalRow } from '../payments/journal.js';
+import { chainJournalRow, type JournalHead } from '../payments/journal.js';
 import type {
   Channel,
   DuplicatePolicy,
@@ -373,6 +373,13 @@ class SqlReader implements StoreReader {
     return row === undefined ? 0 : integer(row, 'n');
   }
 
+  async nextReversalDueAt(): Promise<number | null> {
+    const row = await this.db.get<Row>(
+      "SELECT MIN(next_attempt_at) AS due FROM reversals WHERE state = 'queued'",
+    );
+    return row === undefined ? null : integerOrNull(row, 'due');
+  }
+
   async countPaymentsByStatus(): Promise<Array<{ status: PaymentStatus; count: number }>> {
     const rows = await this.db.all<Row>('SELECT status, COUNT(*) AS n FROM payments GROUP BY status');
     return rows.map((row) => ({ status: text(row, 'status') as PaymentStatus, count: integer(row, 'n') }));
@@ -457,6 +464,15 @@ class SqlReader implements StoreReader {
 }
 
 class SqlTx extends SqlReader implements StoreTx {
+  constructor(
+    db: SqlConnection,
+    driver: SqlDriver,
+    /** The journal heads this process last wrote, when the driver caches them (see SqlDriver). */
+    private readonly heads: Map<number, JournalHead> | undefined,
+  ) {
+    super(db, driver);
+  }
+
   async insertMerchant(merchant: NewMerchant): Promise<boolean> {
     const result = await this.db.run(
       `INSERT INTO merchants (id, name, api_key_hash, duplicate_policy, duplicate_window_s, created_at)
@@ -799,12 +815,39 @@ class SqlTx extends SqlReader implements StoreTx {
   }
 
   async appendJournal(event: JournalEvent): Promise<JournalRow> {
+    const heads = this.heads;
+    const cached = heads?.get(event.chain);
+    if (heads !== undefined && cached !== undefined) {
+      // The head this process wrote last: move it with one compare-and-set; if another writer
+      // moved it since (or the transaction that wrote it rolled back), fall through and read it.
+      const row = chainJournalRow(cached, event);
+      const moved = await this.db.run(
+        'UPDATE journal_head SET seq = ?, hash = ? WHERE chain = ? AND seq = ? AND hash = ?',
+        [row.seq, row.hash, row.chain, cached.seq, cached.hash],
+      );
+      if (moved.changes === 1) {
+        await this.#insertJournal(row);
+        heads.set(row.chain, row);
+        return row;
+      }
+    }
     const headRow = await this.db.get<Row>(
       `SELECT seq, hash FROM journal_head WHERE chain = ? ${this.driver.forUpdate}`,
       [event.chain],
     );
     assert(headRow !== undefined, `journal chain ${event.chain} exists`);
     const row = chainJournalRow({ seq: integer(headRow, 'seq'), hash: text(headRow, 'hash') }, event);
+    await this.#insertJournal(row);
+    await this.db.run('UPDATE journal_head SET seq = ?, hash = ? WHERE chain = ?', [
+      row.seq,
+      row.hash,
+      row.chain,
+    ]);
+    heads?.set(row.chain, row);
+    return row;
+  }
+
+  async #insertJournal(row: JournalRow): Promise<void> {
     await this.db.run(
       `INSERT INTO journal (chain, seq, at, payment_id, event, from_status, to_status, data, prev_hash, hash)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -821,12 +864,6 @@ class SqlTx extends SqlReader implements StoreTx {
         row.hash,
       ],
     );
-    await this.db.run('UPDATE journal_head SET seq = ?, hash = ? WHERE chain = ?', [
-      row.seq,
-      row.hash,
-      row.chain,
-    ]);
-    return row;
   }
 }
 
@@ -834,12 +871,17 @@ class SqlTx extends SqlReader implements StoreTx {
 export class SqlStore implements Store {
   readonly kind: 'sqlite' | 'postgres';
 
+  readonly #heads: Map<number, JournalHead> | undefined;
+
   constructor(private readonly driver: SqlDriver) {
+    this.#heads = driver.cacheJournalHeads ? new Map() : undefined;
     this.kind = driver.dialect;
   }
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return this.driver.transaction('write', (connection) => fn(new SqlTx(connection, this.driver)));
+    return this.driver.transaction('write', (connection) =>
+      fn(new SqlTx(connection, this.driver, this.#heads)),
+    );
   }
 
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {

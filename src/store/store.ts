@@ -225,6 +225,8 @@ export interface StoreReader {
   listDuplicates(query: DuplicateQuery): Promise<DuplicateRecord[]>;
   getReversal(paymentId: string): Promise<ReversalRecord | undefined>;
   countReversals(state: ReversalState): Promise<number>;
+  /** When the earliest queued reversal is next due, or null when none is queued. */
+  nextReversalDueAt(): Promise<number | null>;
   countPaymentsByStatus(): Promise<Array<{ status: PaymentStatus; count: number }>>;
   /** Rows of one journal chain with seq > afterSeq, in order. */
   readJournal(chain: number, afterSeq: number, limit: number): Promise<JournalRow[]>;

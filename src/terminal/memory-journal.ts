@@ -12,9 +12,18 @@ import {
   type TransactionRecord,
 } from './journal.js';
 
-function copy<T>(value: T): T {
-  return structuredClone(value);
-}
+// Copies by shape: each value is flat but for one nested object (a record's original, a reversal's
+// message and its fields, the state's keys), so a copy is a few spreads, not a structured clone.
+const copyState = (state: TerminalState | null): TerminalState | null =>
+  state === null ? null : { ...state, keys: state.keys === null ? null : { ...state.keys } };
+const copyRecord = (record: TransactionRecord): TransactionRecord => ({
+  ...record,
+  original: record.original === null ? null : { ...record.original },
+});
+const copyReversal = (reversal: ReversalRecord): ReversalRecord => ({
+  ...reversal,
+  message: { ...reversal.message, fields: { ...reversal.message.fields } },
+});
 
 export class MemoryJournal implements Journal {
   #state: TerminalState | null = null;
@@ -23,14 +32,14 @@ export class MemoryJournal implements Journal {
 
   load(): Promise<JournalContents> {
     return Promise.resolve({
-      state: copy(this.#state),
-      records: [...this.#records.values()].map(copy),
-      reversals: [...this.#reversals.values()].map(copy),
+      state: copyState(this.#state),
+      records: [...this.#records.values()].map(copyRecord),
+      reversals: [...this.#reversals.values()].map(copyReversal),
     });
   }
 
   saveState(state: TerminalState): Promise<void> {
-    this.#state = copy(state);
+    this.#state = copyState(state);
     return Promise.resolve();
   }
 
@@ -39,12 +48,12 @@ export class MemoryJournal implements Journal {
     if (!this.#records.has(key) && this.#records.size >= maxJournalRecords) {
       return Promise.reject(journalFull());
     }
-    this.#records.set(key, copy(record));
+    this.#records.set(key, copyRecord(record));
     return Promise.resolve();
   }
 
   putReversal(reversal: ReversalRecord): Promise<void> {
-    this.#reversals.set(recordKey(reversal), copy(reversal));
+    this.#reversals.set(recordKey(reversal), copyReversal(reversal));
     return Promise.resolve();
   }
 

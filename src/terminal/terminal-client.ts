@@ -198,6 +198,8 @@ export class TerminalClient {
   #state: TerminalState;
   readonly #records = new Map<string, TransactionRecord>();
   readonly #reversals = new Map<string, ReversalRecord>();
+  /** Keys of refunds sent without an answer yet: few, so the client need not scan its journal. */
+  readonly #unansweredRefunds = new Set<string>();
   #queue: Promise<unknown> = Promise.resolve();
 
   private constructor(options: TerminalClientOptions, state: TerminalState) {
@@ -246,7 +248,11 @@ export class TerminalClient {
         needsSignIn: false,
       },
     );
-    for (const record of contents.records) client.#records.set(recordKey(record), record);
+    for (const record of contents.records) {
+      client.#records.set(recordKey(record), record);
+      if (record.kind === 'refund' && record.state === 'sending')
+        client.#unansweredRefunds.add(recordKey(record));
+    }
     for (const reversal of contents.reversals) {
       const record = client.#records.get(recordKey(reversal));
       if (record !== undefined && record.state !== 'sending') await options.journal.deleteReversal(reversal);
@@ -296,7 +302,10 @@ export class TerminalClient {
 
   async #putRecord(record: TransactionRecord): Promise<TransactionRecord> {
     await this.#journal.putRecord(record);
-    this.#records.set(recordKey(record), record);
+    const key = recordKey(record);
+    this.#records.set(key, record);
+    if (record.kind === 'refund' && record.state === 'sending') this.#unansweredRefunds.add(key);
+    else this.#unansweredRefunds.delete(key);
     return record;
   }
 
@@ -470,8 +479,12 @@ export class TerminalClient {
       if (await this.#deliverReversal(owed)) delivered += 1;
     }
     let refundsAnswered = 0;
-    for (const record of this.records()) {
-      if (record.kind !== 'refund' || record.state !== 'sending') continue;
+    // Unanswered refunds are rare: filter before sorting, so a long journal costs a scan, not a sort.
+    const unanswered = [...this.#unansweredRefunds]
+      .map((key) => this.#records.get(key))
+      .filter((r): r is TransactionRecord => r !== undefined)
+      .sort((a, b) => a.createdAt - b.createdAt || a.stan.localeCompare(b.stan));
+    for (const record of unanswered) {
       const outcome = await this.#sendRefund(record);
       if (outcome.kind !== 'unanswered') refundsAnswered += 1;
     }
@@ -1021,7 +1034,10 @@ export class TerminalClient {
       await this.#save({ batchNo: next });
       await this.#journal.pruneRecords([batchNo, next]);
       for (const [key, record] of this.#records)
-        if (record.batchNo !== batchNo && record.batchNo !== next) this.#records.delete(key);
+        if (record.batchNo !== batchNo && record.batchNo !== next) {
+          this.#records.delete(key);
+          this.#unansweredRefunds.delete(key);
+        }
       return { kind: 'balanced', batchNo, totals, uploaded };
     }
     return { kind: 'unbalanced', batchNo, totals, uploaded };

@@ -20,6 +20,9 @@ export interface AuthorizationRequest {
   readonly pan: Secret<string> | null;
   readonly cardFingerprint: string | null;
   readonly entryMode: EntryMode | null;
+  /** The terminal's batch and trace number (ISO 8583 60.2 and F11), when it sent them. */
+  readonly batchNo: string | null;
+  readonly stan: string | null;
 }
 
 export type AuthorizationAnswer =

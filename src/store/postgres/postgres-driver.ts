@@ -53,6 +53,7 @@ export class PostgresDriver implements SqlDriver {
   readonly dialect = 'postgres';
   readonly forUpdate = 'FOR UPDATE';
   readonly forUpdateSkipLocked = 'FOR UPDATE SKIP LOCKED';
+  readonly cacheJournalHeads = false;
   // A sequence never holds a lock until commit, so hosts never queue behind each other for RRNs.
   readonly nextRrnSql = "SELECT nextval('rrn_seq') AS value";
   readonly #pool: pg.Pool;

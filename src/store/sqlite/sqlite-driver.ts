@@ -23,6 +23,7 @@ export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite';
   readonly forUpdate = '';
   readonly forUpdateSkipLocked = '';
+  readonly cacheJournalHeads = true;
   // Write transactions are serial here, so a counter row costs nothing.
   readonly nextRrnSql = "UPDATE counters SET value = value + 1 WHERE name = 'rrn' RETURNING value";
   readonly #db: Database.Database;
@@ -45,7 +46,7 @@ export class SqliteDriver implements SqlDriver {
     try {
       this.#db = new Database(path, { timeout: 5000 });
       this.#db.pragma('journal_mode = WAL');
-      this.#db.pragma(process.env['PG_SYNC'] ?? 'synchronous = FULL');
+      this.#db.pragma('synchronous = FULL');
       this.#db.pragma('foreign_keys = ON');
     } catch (error) {
       throw new PosError(
@@ -78,6 +79,18 @@ export class SqliteDriver implements SqlDriver {
         return Promise.resolve({ changes: statement.run(...params).changes });
       },
     };
+  }
+
+  readonly #controls = new Map<string, Database.Statement>();
+
+  /** Runs BEGIN, COMMIT, SAVEPOINT... as prepared statements: parsed once, not on every transaction. */
+  #control(sql: string): void {
+    let statement = this.#controls.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#controls.set(sql, statement);
+    }
+    statement.run();
   }
 
   transaction<T>(mode: 'write' | 'read', fn: (connection: SqlConnection) => Promise<T>): Promise<T> {
@@ -123,12 +136,12 @@ export class SqliteDriver implements SqlDriver {
 
   async #runRead(job: Job): Promise<void> {
     try {
-      this.#db.exec('BEGIN');
+      this.#control('BEGIN');
       const value = await job.fn(this.#connection);
-      this.#db.exec('COMMIT');
+      this.#control('COMMIT');
       job.resolve(value);
     } catch (error) {
-      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      if (this.#db.inTransaction) this.#control('ROLLBACK');
       job.reject(error);
     }
   }
@@ -136,16 +149,18 @@ export class SqliteDriver implements SqlDriver {
   async #runWrites(group: readonly Job[]): Promise<void> {
     const outcomes: Outcome[] = [];
     try {
-      this.#db.exec('BEGIN IMMEDIATE');
+      this.#control('BEGIN IMMEDIATE');
     } catch (error) {
       for (const job of group) job.reject(storeUnavailable(error));
       return;
     }
+    // A lone job needs no savepoint: if it fails, the whole transaction is rolled back instead.
+    const alone = group.length === 1;
     for (const job of group) {
-      this.#db.exec('SAVEPOINT job');
+      if (!alone) this.#control('SAVEPOINT job');
       try {
         const value = await job.fn(this.#connection);
-        this.#db.exec('RELEASE job');
+        if (!alone) this.#control('RELEASE job');
         outcomes.push({ ok: true, value });
       } catch (error) {
         if (!this.#db.inTransaction) {
@@ -154,15 +169,20 @@ export class SqliteDriver implements SqlDriver {
           for (const other of group) other.reject(other === job ? error : storeUnavailable(error));
           return;
         }
-        this.#db.exec('ROLLBACK TO job');
-        this.#db.exec('RELEASE job');
+        if (alone) {
+          this.#control('ROLLBACK');
+          job.reject(error);
+          return;
+        }
+        this.#control('ROLLBACK TO job');
+        this.#control('RELEASE job');
         outcomes.push({ ok: false, error });
       }
     }
     try {
-      this.#db.exec('COMMIT');
+      this.#control('COMMIT');
     } catch (error) {
-      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      if (this.#db.inTransaction) this.#control('ROLLBACK');
       for (const job of group) job.reject(storeUnavailable(error));
       return;
     }
