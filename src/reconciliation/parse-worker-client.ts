@@ -1,10 +1,8 @@
 // The main thread's side of parallel parsing: starts parse-worker on its own thread and turns what
-// comes back into tables keyed in this thread's dictionary. Compiled (dist) runs load the .js
-// worker next to this file; running from TypeScript sources (tsx, vitest) loads the .ts worker
-// through tsx.
-import { Worker } from 'node:worker_threads';
+// comes back into tables keyed in this thread's dictionary.
 import { InvariantError } from '../assert.js';
 import { PosError } from '../pos-error.js';
+import { startWorker } from '../start-worker.js';
 import type { MappingProfile } from './mapping-profile.js';
 import {
   settlementSchema,
@@ -44,28 +42,11 @@ export interface WorkerRun {
   cancel(): Promise<void>;
 }
 
-/**
- * The worker's entry: the compiled .js beside this file, or, when this file runs as TypeScript, a
- * small bootstrap that registers tsx in the worker before loading the .ts worker (a worker's
- * execArgv cannot carry `--import` on Node 20).
- */
-function startWorker(jobs: readonly WorkerJob[]): Worker {
-  if (!import.meta.url.endsWith('.ts')) {
-    // --input-type (from `node -e`) is refused by worker threads; every other flag carries over.
-    const execArgv = process.execArgv.filter((flag) => !flag.startsWith('--input-type'));
-    return new Worker(new URL('./parse-worker.js', import.meta.url), { workerData: jobs, execArgv });
-  }
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./parse-worker.ts', import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: jobs });
-}
-
 export function parseInWorker(
   jobs: readonly WorkerJob[],
   onProgress: (progress: { source: 'settlement' | 'terminal'; rows: number; bytesRead: number }) => void,
 ): WorkerRun {
-  const worker = startWorker(jobs);
+  const worker = startWorker(import.meta.url, 'parse-worker', jobs);
   const done = new Promise<Extract<WorkerMessage, { type: 'done' }>>((resolve, reject) => {
     worker.on('message', (message: WorkerMessage) => {
       switch (message.type) {
