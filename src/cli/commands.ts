@@ -7,6 +7,7 @@ import { merchantCommand } from './commands/merchant.js';
 import { posCommand } from './commands/pos.js';
 import { reconcileCommand } from './commands/reconcile.js';
 import { serveCommand } from './commands/serve.js';
+import { simulateCommand } from './commands/simulate.js';
 import { terminalCommand } from './commands/terminal.js';
 import { verifyCommand } from './commands/verify.js';
 
@@ -17,6 +18,7 @@ export const commands: readonly Command[] = [
   verifyCommand,
   exportCommand,
   reconcileCommand,
+  simulateCommand,
   iso,
   posCommand,
   issuerCommand,

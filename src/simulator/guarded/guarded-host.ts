@@ -1,0 +1,194 @@
+// posguard's host as a simulated process: the real engine, store and ISO 8583 door, in incarnations.
+// A crash ends the incarnation at the scheduled point (as the pending payment is stored, after the
+// issuer answered, or after the answer is stored but before it leaves): from then on everything
+// the dead incarnation does is inert (its store refuses, its timers never fire, its issuer calls
+// never return), as in a killed process. After a while a new incarnation starts on the same
+// durable store, runs crash recovery and drains the reversal queue.
+import type { Secret } from '../../cards/secret.js';
+import type { Clock } from '../../clock/clock.js';
+import { decodeFrame } from '../../iso8583/index.js';
+import { IsoHost } from '../../iso-host/index.js';
+import {
+  defaultEngineSettings,
+  noMetrics,
+  silentLog,
+  type EngineSettings,
+} from '../../payments/engine-context.js';
+import { PaymentEngine, type BackgroundWork } from '../../payments/engine.js';
+import { randomIdSource } from '../../payments/id-source.js';
+import { PosError } from '../../pos-error.js';
+import type { SeededRandom } from '../../random/random.js';
+import type { Store } from '../../store/store.js';
+import type { AuthorizationRequest, Upstream } from '../../upstream/upstream.js';
+import type { Attempt } from '../accounting.js';
+import type { SimHost } from '../network.js';
+import { attemptKey, type SimContext } from '../sim-context.js';
+
+const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
+
+/**
+ * Engine settings for the simulated day: as in production, with calmer background loops (a queued
+ * reversal wakes the worker at once, and a due one is slept to, so a long poll loses nothing).
+ */
+export const simEngineSettings = (upstreamTimeoutMs: number): EngineSettings => ({
+  ...defaultEngineSettings,
+  upstreamTimeoutMs,
+  recoveryIntervalMs: 30_000,
+  reversalPollMs: 60_000,
+});
+
+interface Incarnation {
+  alive: boolean;
+  readonly isoHost: IsoHost;
+  readonly engine: PaymentEngine;
+  readonly background: BackgroundWork;
+}
+
+export class GuardedHost implements SimHost {
+  up = false;
+  #current: Incarnation | undefined;
+  #incarnations = 0;
+  #stopped = false;
+
+  constructor(
+    private readonly sim: SimContext,
+    private readonly deps: {
+      readonly store: Store;
+      readonly issuer: Upstream;
+      readonly random: SeededRandom;
+      readonly fingerprintKey: Secret<Buffer>;
+      readonly terminalKeyKey: Secret<Buffer>;
+      readonly upstreamTimeoutMs: number;
+      readonly restartAfterMs: number;
+      readonly attemptOf: (request: AuthorizationRequest) => { key: string; attempt: Attempt } | undefined;
+    },
+  ) {}
+
+  get engine(): PaymentEngine | undefined {
+    return this.#current?.engine;
+  }
+
+  /** Starts a new incarnation on the durable store. */
+  start(): void {
+    const number = (this.#incarnations += 1);
+    const cell: { incarnation?: Incarnation } = {};
+    const alive = (): boolean => cell.incarnation?.alive ?? true;
+    const { store, issuer } = this.deps;
+    const clock: Clock = {
+      now: () => this.sim.clock.now(),
+      sleep: async (ms, signal) => {
+        const elapsed = await this.sim.clock.sleep(ms, signal);
+        return alive() ? elapsed : never();
+      },
+    };
+    const refuse = (): Promise<never> =>
+      Promise.reject(new PosError('POS_ERR_STORE_UNAVAILABLE', 'the host process is dead'));
+    const deadStore: Store = {
+      kind: store.kind,
+      transaction: (fn) => (alive() ? store.transaction(fn) : refuse()),
+      read: (fn) => (alive() ? store.read(fn) : refuse()),
+      close: () => Promise.resolve(),
+    };
+    const upstream: Upstream = {
+      authorize: async (request, signal) => {
+        if (!alive()) return never();
+        const answer = await issuer.authorize(request, signal);
+        if (request.kind === 'sale') {
+          const found = this.deps.attemptOf(request);
+          if (
+            found !== undefined &&
+            this.sim.strikesOnce(
+              'host_crash_before_answer',
+              found.key,
+              found.attempt.intent,
+              found.attempt.ordinal,
+              'answer',
+            )
+          ) {
+            this.#crash();
+          }
+        }
+        return alive() ? answer : never();
+      },
+      reverse: async (request, signal) => {
+        if (!alive()) return never();
+        const answer = await issuer.reverse(request, signal);
+        return alive() ? answer : never();
+      },
+    };
+    const engine = new PaymentEngine({
+      store: deadStore,
+      upstream,
+      clock,
+      ids: randomIdSource(clock, this.deps.random.fork(1000 + number)),
+      metrics: noMetrics,
+      log: silentLog,
+      settings: simEngineSettings(this.deps.upstreamTimeoutMs),
+      instanceId: `sim-host-${number}`,
+    });
+    const isoHost = new IsoHost({
+      engine,
+      random: this.deps.random.fork(2000 + number),
+      fingerprintKey: this.deps.fingerprintKey,
+      terminalKeyKey: this.deps.terminalKeyKey,
+      log: silentLog,
+    });
+    cell.incarnation = { alive: true, isoHost, engine, background: engine.startBackgroundWork() };
+    this.#current = cell.incarnation;
+    this.up = true;
+  }
+
+  #crash(): void {
+    const current = this.#current;
+    if (current === undefined || !current.alive) return;
+    current.alive = false;
+    this.up = false;
+    void this.sim.clock.sleep(this.deps.restartAfterMs).then(() => {
+      if (!this.#stopped) this.start();
+    });
+  }
+
+  /** The attempt a sale frame belongs to, if it is one. */
+  #saleAttempt(frame: Buffer): { key: string; attempt: Attempt } | undefined {
+    try {
+      const message = decodeFrame(frame, { framing: 'full' });
+      if (message.mti !== '0200' || message.fields['3']?.startsWith('00') !== true) return undefined;
+      const key = attemptKey(
+        message.fields['41'] ?? '',
+        (message.fields['60'] ?? '').slice(2, 8),
+        message.fields['11'] ?? '',
+      );
+      const attempt = this.sim.attempts.get(key);
+      return attempt === undefined ? undefined : { key, attempt };
+    } catch {
+      return undefined;
+    }
+  }
+
+  async handle(frame: Buffer): Promise<Buffer | 'close'> {
+    const incarnation = this.#current;
+    if (incarnation === undefined || !incarnation.alive) return 'close';
+    const sale = this.#saleAttempt(frame);
+    const strikes = (name: 'host_crash_before_commit' | 'host_crash_before_reply', point: string): boolean =>
+      sale !== undefined &&
+      this.sim.strikesOnce(name, sale.key, sale.attempt.intent, sale.attempt.ordinal, point);
+    // Dying as the pending payment is stored: nothing of it is committed.
+    if (strikes('host_crash_before_commit', 'commit')) {
+      this.#crash();
+      return 'close';
+    }
+    const reply = await incarnation.isoHost.handle(frame, { id: 'sim', remote: 'sim' });
+    if (!incarnation.alive || reply.kind !== 'answer') return 'close';
+    if (strikes('host_crash_before_reply', 'reply')) {
+      this.#crash();
+      return 'close';
+    }
+    return reply.frame;
+  }
+
+  /** Stops the current incarnation's background work at the end of the day. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.#current?.background.stop();
+  }
+}

@@ -1,0 +1,231 @@
+// A terminal running posguard's terminal SDK, and its operator, in the simulated day. The SDK does
+// the safe protocol (journal first, reverse what is unknown, reprint instead of re-run, one read of
+// a card read twice); the operator answers a duplicate prompt the way a person at the counter does
+// (a customer who already paid is not charged again; one who genuinely buys again is confirmed), and
+// runs a failed sale again after a moment. A terminal that dies mid-sale is opened again on its
+// journal, which owes the host a reversal.
+import type { Secret } from '../../cards/secret.js';
+import { TerminalClient, type SaleOutcome } from '../../terminal/terminal-client.js';
+import { MemoryJournal } from '../../terminal/memory-journal.js';
+import type { TransactionRecord } from '../../terminal/journal.js';
+import type { Printer } from '../../terminal/receipt.js';
+import type { Transport, TransportResult } from '../../terminal/transport.js';
+import type { AttemptCause } from '../accounting.js';
+import { panOf, type Intent } from '../intents.js';
+import type { SimNetwork } from '../network.js';
+import type { SimContext } from '../sim-context.js';
+
+/** Sale runs for one customer, at most: then the customer pays another way. */
+const maxRuns = 4;
+/** Rounds of waiting for an owed reversal to go through before a sale can be sent. */
+const maxBlockedWaits = 40;
+/** A terminal settles its batch when it holds this many transactions (CUP batches hold 999). */
+const settleEvery = 300;
+
+export class GuardedTerminal {
+  readonly terminalId: string;
+  readonly journal = new MemoryJournal();
+  /** Every transaction the terminal showed today, across batches (settling prunes the journal). */
+  readonly #shown = new Map<string, TransactionRecord>();
+  #served = 0;
+  #client: TerminalClient | undefined;
+  /** Who the next new sale on the wire belongs to, and why it was sent. */
+  #current: { intent: number; cause: AttemptCause } | undefined;
+  /** The printer's next occasion (intent, run, print number). */
+  #printing: Array<string | number> = [];
+  /** Set while a run is meant to die after its request left. */
+  #dieAfterSend: (() => void) | undefined;
+
+  constructor(
+    private readonly sim: SimContext,
+    private readonly network: SimNetwork,
+    private readonly options: {
+      readonly merchantId: string;
+      readonly terminalIndex: number;
+      readonly tmk: Secret<Buffer>;
+      readonly timeoutMs: number;
+    },
+  ) {
+    this.terminalId = `T${String(options.terminalIndex).padStart(7, '0')}`;
+    network.onNewSale = (key) =>
+      this.#current === undefined
+        ? undefined
+        : sim.registerAttempt(key, this.#current.intent, this.#current.cause);
+  }
+
+  get client(): TerminalClient {
+    if (this.#client === undefined) throw new Error('the terminal is not open');
+    return this.#client;
+  }
+
+  /** Opens the SDK on the terminal's journal (again, after a crash) and signs in. */
+  async open(): Promise<void> {
+    const printer: Printer = {
+      print: () =>
+        this.sim.strikes('printer_failure', null, ...this.#printing)
+          ? Promise.reject(new Error('the printer jammed'))
+          : Promise.resolve(),
+    };
+    const transport: Transport = {
+      exchange: (request, options) => this.#exchange(request, options),
+      close: () => Promise.resolve(),
+    };
+    this.#client = await TerminalClient.open({
+      merchantId: this.options.merchantId,
+      terminalId: this.terminalId,
+      transport,
+      journal: this.journal,
+      clock: this.sim.clock,
+      printer,
+      answerTimeoutMs: this.options.timeoutMs,
+    });
+    if (this.#client.state.tmkHex === null) await this.#client.setMasterKey(this.options.tmk);
+    await this.signIn();
+  }
+
+  async signIn(): Promise<void> {
+    for (let tries = 0; tries < 100; tries += 1) {
+      const outcome = await this.client.signIn();
+      if (outcome.kind === 'signed-in') return;
+      await this.sim.clock.sleep(5_000);
+    }
+  }
+
+  #exchange(request: Buffer, options: { readonly timeoutMs: number }): Promise<TransportResult> {
+    const die = this.#dieAfterSend;
+    if (die === undefined) return this.network.exchange(request, options);
+    // The hardware fails once the request is on the wire: it reaches the host, the terminal never
+    // hears back, and this SDK instance is gone.
+    this.#dieAfterSend = undefined;
+    void this.network.exchange(request, options);
+    die();
+    return new Promise<TransportResult>(() => undefined);
+  }
+
+  async #sale(
+    intent: Intent,
+    run: number,
+    cause: AttemptCause,
+    confirm: boolean,
+  ): Promise<SaleOutcome | 'died'> {
+    this.#current = { intent: intent.id, cause };
+    this.#printing = [intent.id, run, 0];
+    const card = { pan: panOf(intent.card), expiry: '2812', entryMode: 'chip' as const };
+    const died = new Promise<'died'>((resolve) => {
+      if (this.sim.strikes('reader_error_after_send', null, intent.id, run, 'reader')) {
+        this.#dieAfterSend = () => resolve('died');
+      }
+    });
+    const sale = this.client.sale({
+      amount: intent.amount,
+      card,
+      operatorId: '01',
+      confirmDuplicate: confirm,
+    });
+    if (run === 0 && this.sim.strikes('card_double_read', null, intent.id, run)) {
+      // The reader delivers the same read again a moment later, while the sale is out.
+      await this.sim.clock.sleep(300);
+      await this.client.sale({ amount: intent.amount, card, operatorId: '01' });
+    }
+    const outcome = await Promise.race([sale, died]);
+    this.#dieAfterSend = undefined;
+    if (outcome === 'died') {
+      await this.sim.clock.sleep(10_000);
+      await this.open();
+    }
+    return outcome;
+  }
+
+  /** Prints until a receipt comes out (the SDK reprints from its journal, never runs the sale again). */
+  async #receipt(intent: Intent, run: number): Promise<boolean> {
+    for (let reprint = 1; reprint <= 3; reprint += 1) {
+      this.#printing = [intent.id, run, reprint];
+      const outcome = await this.client.reprint();
+      if (outcome.kind === 'reprinted' && outcome.printed) return true;
+    }
+    return false;
+  }
+
+  /** What the terminal showed today, for its journal of the day at reconciliation. */
+  shownToday(): TransactionRecord[] {
+    for (const record of this.client.records()) this.#shown.set(`${record.batchNo}-${record.stan}`, record);
+    return [...this.#shown.values()];
+  }
+
+  /** Settles the batch (uploading it when the host says unbalanced), keeping what it showed. */
+  async settle(): Promise<void> {
+    this.shownToday();
+    await this.client.settle();
+  }
+
+  /** One customer at the counter; a full batch is settled between customers. */
+  async serve(intent: Intent): Promise<void> {
+    await this.#serve(intent);
+    if ((this.#served += 1) % settleEvery === 0) await this.settle();
+  }
+
+  async #serve(intent: Intent): Promise<void> {
+    const trace = this.sim.trace(intent.id);
+    let cause: AttemptCause = null;
+    let confirm = false;
+    let blockedWaits = 0;
+    for (let run = 0; run < maxRuns;) {
+      const outcome = await this.#sale(intent, run, cause, confirm);
+      confirm = false;
+      if (outcome === 'died') {
+        cause = 'hardware';
+        run += 1;
+        continue;
+      }
+      if (outcome.kind === 'approved') {
+        trace.merchantShowsPaid = true;
+        // No receipt: the SDK reprints from its journal; the sale is never run again. The screen
+        // said approved either way, so the customer knows they paid.
+        if (!outcome.printed) await this.#receipt(intent, run);
+        trace.believesPaid = true;
+        if (run === 0 && this.sim.strikes('double_keyed', null, intent.id, run)) {
+          // The operator keys the sale again by mistake a little later; the host holds it as a
+          // suspected duplicate, and the operator, seeing the prompt, knows the customer has paid.
+          await this.sim.clock.sleep(this.sim.schedule.between(5_000, 20_000, 'double-key-wait', intent.id));
+          this.#current = { intent: intent.id, cause: 'operator' };
+          const again = await this.client.sale({
+            amount: intent.amount,
+            card: { pan: panOf(intent.card), expiry: '2812', entryMode: 'manual' },
+            operatorId: '01',
+          });
+          if (again.kind === 'declined' && again.record.responseCode === '94') this.sim.operatorPrompts += 1;
+        }
+        return;
+      }
+      if (outcome.kind === 'declined' && outcome.record.responseCode === '94') {
+        // A suspected duplicate. The operator knows whether this customer has already paid.
+        this.sim.operatorPrompts += 1;
+        if (trace.merchantShowsPaid) return;
+        confirm = true;
+        run += 1;
+        continue;
+      }
+      if (outcome.kind === 'declined' && outcome.signInRequired) {
+        await this.signIn();
+        run += 1;
+        continue;
+      }
+      if (outcome.kind === 'blocked' || outcome.kind === 'reversal-pending') {
+        // A reversal is owed and the host cannot take it yet: wait, the SDK sends it first.
+        if ((blockedWaits += 1) > maxBlockedWaits) return;
+        await this.sim.clock.sleep(30_000);
+        if (outcome.kind === 'blocked') continue;
+      }
+      cause = outcome.kind === 'ignored-double-read' ? cause : this.#failureCause(outcome, cause);
+      if (!this.sim.strikes('operator_rerun', null, intent.id, run, 'rerun')) return;
+      await this.sim.clock.sleep(this.sim.schedule.between(10_000, 40_000, 'rerun-wait', intent.id, run));
+      run += 1;
+    }
+  }
+
+  #failureCause(outcome: SaleOutcome, previous: AttemptCause): AttemptCause {
+    if (!('record' in outcome)) return previous;
+    const record = outcome.record;
+    return this.sim.causeOfFailure(`${this.terminalId}:${record.batchNo}:${record.stan}`, 'third_party');
+  }
+}

@@ -1,0 +1,228 @@
+// One day of the guarded protocol: posguard as built. The real engine and store (SQLite in memory),
+// the real ISO 8583 door and codec on every message, the real terminal SDK, and the real
+// reconciliation at day end, whose refunds (for what the acquirer settled twice, or settled though
+// the host had reversed it) reach the cardholders before the count.
+import { createHash } from 'node:crypto';
+import { Secret } from '../../cards/secret.js';
+import { addMerchant, addTerminal } from '../../merchants/merchant-admin.js';
+import { sealKey } from '../../merchants/key-vault.js';
+import { keyContext } from '../../iso-host/index.js';
+import { SeededRandom } from '../../random/random.js';
+import {
+  hostRowsFromStore,
+  reconcile,
+  type SettlementRow,
+  type TerminalRow,
+} from '../../reconciliation/index.js';
+import { openSqliteStore } from '../../store/sqlite/open-sqlite-store.js';
+import { MemoryIssuerLedger, type LedgerEntry } from '../../upstream/issuer-ledger.js';
+import { SimulatedIssuer } from '../../upstream/simulated-issuer.js';
+import type { AuthorizationRequest } from '../../upstream/upstream.js';
+import { chargesByIntent, tally, type Attempt, type ProtocolResult } from '../accounting.js';
+import { FaultyIssuer } from '../faulty-issuer.js';
+import type { Intent } from '../intents.js';
+import { SimNetwork } from '../network.js';
+import { attemptKey, type SimContext } from '../sim-context.js';
+import { runWorld, serveIntents, type WorldSettings } from '../world.js';
+import { GuardedHost } from './guarded-host.js';
+import { GuardedTerminal } from './guarded-terminal.js';
+
+function derivedKey(seed: number, label: string, bytes: number): Buffer {
+  return createHash('sha256').update(`${seed}:${label}`).digest().subarray(0, bytes);
+}
+
+/** Every posting of the issuer as the acquirer's settlement detail: a double posting is two lines. */
+function settlementRows(entries: Iterable<LedgerEntry>, dayStartMs: number): SettlementRow[] {
+  const rows: SettlementRow[] = [];
+  for (const entry of entries) {
+    if (entry.state !== 'posted' || entry.kind === 'void') continue;
+    for (let posting = 0; posting < entry.postings; posting += 1) {
+      rows.push({
+        settlementDate: new Date(dayStartMs).toISOString().slice(0, 10),
+        merchantId: entry.merchantId,
+        terminalId: entry.terminalId,
+        batchNo: '',
+        stan: '',
+        rrn: entry.rrn,
+        authCode: entry.authCode ?? '',
+        txnTimeMs: entry.at,
+        txnType: entry.kind === 'refund' ? 'refund' : 'sale',
+        amountMinor: entry.amount,
+        feeMinor: Math.round(entry.amount * 0.006),
+        currency: 'CNY',
+        cardMasked: '',
+      });
+    }
+  }
+  return rows;
+}
+
+export async function runGuarded(
+  sim: SimContext,
+  intents: readonly Intent[],
+  world: WorldSettings,
+): Promise<ProtocolResult> {
+  const random = new SeededRandom(sim.schedule.seed);
+  const store = await openSqliteStore(':memory:', { now: sim.clock.now(), groupOnNextTurn: false });
+  const fingerprintKey = new Secret(derivedKey(sim.schedule.seed, 'fingerprint', 32), 'fingerprint key');
+  const terminalKeyKey = new Secret(derivedKey(sim.schedule.seed, 'terminal keys', 32), 'terminal-key key');
+  const ivs = random.fork(7);
+  await addMerchant(
+    store,
+    { id: world.merchantId, name: 'Simulated shop', duplicatePolicy: 'confirm' },
+    { random, now: sim.clock.now() },
+  );
+  const tmks = new Map<number, Secret<Buffer>>();
+  for (const index of world.terminals) {
+    const terminalId = `T${String(index).padStart(7, '0')}`;
+    const tmk = new Secret(derivedKey(sim.schedule.seed, `tmk ${index}`, 16), 'terminal master key');
+    tmks.set(index, tmk);
+    const tmkEncrypted = sealKey(
+      tmk,
+      terminalKeyKey,
+      keyContext({ merchantId: world.merchantId, terminalId }, 'tmk'),
+      (n) => ivs.bytes(n),
+    );
+    await addTerminal(
+      store,
+      { merchantId: world.merchantId, terminalId, tmkEncrypted },
+      { now: sim.clock.now() },
+    );
+  }
+
+  const ledger = new MemoryIssuerLedger();
+  const inner = new SimulatedIssuer({ clock: sim.clock, random: random.fork(3), ledger });
+  const attemptOf = (request: AuthorizationRequest): { key: string; attempt: Attempt } | undefined =>
+    sim.attemptOfRequest(request);
+  const issuer = new FaultyIssuer(sim, inner, ledger, {
+    dayStartMs: world.dayStartMs,
+    lateByMs: world.upstreamTimeoutMs + 5_000,
+    attemptOf,
+  });
+  const host = new GuardedHost(sim, {
+    store,
+    issuer,
+    random,
+    fingerprintKey,
+    terminalKeyKey,
+    upstreamTimeoutMs: world.upstreamTimeoutMs,
+    restartAfterMs: world.hostRestartMs,
+    attemptOf,
+  });
+  host.start();
+  const byIndex = new Map(
+    world.terminals.map((index) => [
+      index,
+      new GuardedTerminal(sim, new SimNetwork(sim, () => host), {
+        merchantId: world.merchantId,
+        terminalIndex: index,
+        tmk: tmks.get(index) as Secret<Buffer>,
+        timeoutMs: world.terminalTimeoutMs,
+      }),
+    ]),
+  );
+  const terminals = [...byIndex.values()];
+
+  await runWorld(sim, async () => {
+    await Promise.all(terminals.map((t) => t.open()));
+    await serveIntents(
+      sim,
+      intents,
+      world,
+      (intent) => byIndex.get(intent.terminal)?.serve(intent) ?? Promise.resolve(),
+    );
+    // Day end: every owed reversal delivered, every batch settled, the host's queue drained.
+    await Promise.all(
+      terminals.map(async (terminal) => {
+        for (let round = 0; round < 200 && terminal.client.pendingReversals().length > 0; round += 1) {
+          await terminal.client.sendReversals();
+          if (terminal.client.pendingReversals().length > 0) await sim.clock.sleep(30_000);
+        }
+        await terminal.settle();
+      }),
+    );
+    for (let round = 0; round < 2_000; round += 1) {
+      const open = await store.read(async (reader) => {
+        const [pending, reversing] = await Promise.all([
+          reader.findPendingCreatedBefore(Number.MAX_SAFE_INTEGER, 1),
+          reader.listPayments({ merchantId: world.merchantId, status: 'reversal_pending', limit: 1 }),
+        ]);
+        return pending.length + reversing.length;
+      });
+      if (open === 0) break;
+      await sim.clock.sleep(10_000);
+    }
+    await host.stop();
+  });
+
+  const attemptByRrn = new Map<string, Attempt>();
+  for await (const row of hostRowsFromStore(store)) {
+    const attempt = sim.attempts.get(attemptKey(row.terminalId, row.batchNo, row.stan));
+    if (attempt !== undefined && row.rrn !== '') attemptByRrn.set(row.rrn, attempt);
+  }
+  const attemptOfLedgerRrn = (rrn: string): Attempt | undefined => attemptByRrn.get(rrn);
+  const before = chargesByIntent(ledger.entries(), attemptOfLedgerRrn);
+
+  // Reconciliation, and the refunds its findings call for.
+  const terminalRows: TerminalRow[] = terminals.flatMap((t) =>
+    t.shownToday().map((r) => ({
+      merchantId: world.merchantId,
+      terminalId: t.terminalId,
+      batchNo: r.batchNo,
+      stan: r.stan,
+      rrn: r.rrn ?? '',
+      authCode: r.authCode ?? '',
+      txnTimeMs: r.createdAt,
+      txnType: r.kind,
+      result:
+        r.state === 'approved'
+          ? 'approved'
+          : r.state === 'declined'
+            ? 'declined'
+            : r.state === 'reversed' || r.state === 'not-sent'
+              ? 'reversed'
+              : 'unknown',
+      amountMinor: r.amount,
+      cardMasked: r.cardMasked ?? '',
+    })),
+  );
+  const result = await reconcile({
+    host: { kind: 'rows', name: 'store', rows: hostRowsFromStore(store) },
+    settlement: { kind: 'rows', name: 'issuer', rows: settlementRows(ledger.entries(), world.dayStartMs) },
+    terminal: { kind: 'rows', name: 'terminals', rows: terminalRows },
+    threads: 1,
+  });
+  let refunds = 0;
+  for (const exception of result.exceptions) {
+    if (exception.action !== 'refund' || exception.rrn === '') continue;
+    refunds += 1;
+    const sale = ledger.get(exception.rrn);
+    ledger.put({
+      rrn: `RF${String(refunds).padStart(10, '0')}`,
+      kind: 'refund',
+      cardId: sale?.cardId ?? null,
+      originalRrn: exception.rrn,
+      amount: exception.settledAmountMinor ?? 0,
+      state: 'posted',
+      postings: 1,
+      authCode: null,
+      responseCode: '00',
+      merchantId: exception.merchantId,
+      terminalId: exception.terminalId,
+      at: sim.clock.now(),
+    });
+  }
+  const after = chargesByIntent(ledger.entries(), attemptOfLedgerRrn);
+  const reversals =
+    (await store.read((reader) => reader.countPaymentsByStatus())).find((r) => r.status === 'reversed')
+      ?.count ?? 0;
+  await store.close();
+  return tally({
+    intents,
+    traces: sim.traces,
+    before,
+    after,
+    operatorPrompts: sim.operatorPrompts,
+    reversals,
+  });
+}

@@ -1,0 +1,108 @@
+// The network between a terminal and the host, as the terminal's Transport port: one request out,
+// at most one answer back, with the faults of the schedule: a request lost, an answer lost or late,
+// a request delivered twice, a connection reset while the request is out. Latency is a few tens of
+// milliseconds each way. A host that is down refuses the connection (nothing was sent).
+import { decodeFrame } from '../iso8583/index.js';
+import type { Transport, TransportResult } from '../terminal/transport.js';
+import type { Attempt } from './accounting.js';
+import { attemptKey, type SimContext } from './sim-context.js';
+
+/** The host side of a connection: handles one frame, answers one frame or closes. */
+export interface SimHost {
+  /** False while the host process is down (crashed, not yet restarted). */
+  readonly up: boolean;
+  handle(frame: Buffer): Promise<Buffer | 'close'>;
+}
+
+/** The abort reason once an exchange is over; shared, so an abort builds no DOMException. */
+const exchangeOver = new Error('the exchange is over');
+
+/** Financial messages meet network faults; sign-in, echo and settlement go through clean. */
+const faultyMtis = new Set(['0200', '0220', '0400']);
+
+export class SimNetwork implements Transport {
+  readonly #sent = new Map<string, number>();
+  /**
+   * Registers a sale the terminal is sending for the first time (a terminal SDK picks its trace
+   * numbers itself, so the sale is registered when it leaves). Returns the attempt.
+   */
+  onNewSale: ((key: string) => Attempt | undefined) | undefined;
+
+  constructor(
+    private readonly sim: SimContext,
+    private readonly host: () => SimHost,
+  ) {}
+
+  /** The occasion a frame is, for the fault schedule: intent, attempt ordinal, MTI, and send count. */
+  #occasion(frame: Buffer): { key: string | null; occasion: Array<string | number> } {
+    let mti: string;
+    let key: string;
+    try {
+      const message = decodeFrame(frame, { framing: 'full' });
+      mti = message.mti;
+      const batch = (message.fields['60'] ?? '').slice(2, 8);
+      key = attemptKey(message.fields['41'] ?? '', batch, message.fields['11'] ?? '');
+    } catch {
+      return { key: null, occasion: [] };
+    }
+    if (!faultyMtis.has(mti)) return { key: null, occasion: [] };
+    const attempt = this.sim.attempts.get(key) ?? (mti === '0200' ? this.onNewSale?.(key) : undefined);
+    if (attempt === undefined) return { key: null, occasion: [] };
+    const base = `${attempt.intent}:${attempt.ordinal}:${mti}`;
+    const n = this.#sent.get(base) ?? 0;
+    this.#sent.set(base, n + 1);
+    return { key, occasion: [attempt.intent, attempt.ordinal, mti, n] };
+  }
+
+  async exchange(request: Buffer, options: { readonly timeoutMs: number }): Promise<TransportResult> {
+    const clock = this.sim.clock;
+    if (!this.host().up) return { kind: 'not-sent', detail: 'connection refused: the host is down' };
+    const deadline = clock.now() + options.timeoutMs;
+    const { key, occasion } = this.#occasion(request);
+    const latency = (leg: string): number => this.sim.schedule.between(5, 60, 'latency', leg, ...occasion);
+    const strikes = (name: Parameters<SimContext['strikes']>[0]): boolean =>
+      key !== null && this.sim.strikes(name, key, ...occasion);
+    const untilDeadline = async (detail: string): Promise<TransportResult> => {
+      await clock.sleep(Math.max(0, deadline - clock.now()));
+      return { kind: 'no-answer', detail };
+    };
+
+    if (strikes('request_lost')) return untilDeadline('the request was lost');
+    await clock.sleep(latency('out'));
+    const host = this.host();
+    if (!host.up) return untilDeadline('the host went down');
+    if (strikes('message_duplicated')) {
+      // The copy arrives a moment later and is handled on its own; the terminal never sees its answer.
+      void (async () => {
+        await clock.sleep(latency('copy'));
+        const again = this.host();
+        if (again.up) await again.handle(request);
+      })();
+    }
+    if (strikes('connection_reset')) {
+      void host.handle(request);
+      await clock.sleep(latency('reset'));
+      return { kind: 'no-answer', detail: 'the connection was reset' };
+    }
+    const handled = host.handle(request);
+    const late = strikes('answer_late');
+    const lost = strikes('answer_lost');
+    // The terminal waits until its deadline and not a moment longer; the host carries on regardless.
+    const waiting = new AbortController();
+    const outcome = await Promise.race([
+      handled.then(async (answer): Promise<TransportResult | undefined> => {
+        if (answer === 'close' || lost) return undefined;
+        await clock.sleep(late ? options.timeoutMs : latency('back'), waiting.signal);
+        return clock.now() <= deadline ? { kind: 'answer', frame: answer } : undefined;
+      }),
+      clock.sleep(Math.max(0, deadline - clock.now()), waiting.signal).then(() => undefined),
+    ]);
+    waiting.abort(exchangeOver);
+    if (outcome !== undefined) return outcome;
+    return untilDeadline(lost ? 'the answer was lost' : 'no answer in time');
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,89 @@
+// What every part of one simulated run shares: virtual time, the fault schedule and rates, the
+// register of terminal attempts (which intent each trace number belongs to, and why it was sent),
+// the faults that struck each attempt, and the traces the accounting reads at the end.
+import type { FaultName, FaultRates } from './faults.js';
+import { faultSpecs, type Cause } from './faults.js';
+import type { Attempt, AttemptCause, IntentTrace } from './accounting.js';
+import type { Schedule } from './schedule.js';
+import type { VirtualClock } from '../clock/virtual-clock.js';
+
+export function attemptKey(terminalId: string, batchNo: string, stan: string): string {
+  return `${terminalId}:${batchNo}:${stan}`;
+}
+
+export class SimContext {
+  readonly attempts = new Map<string, Attempt>();
+  /** Faults that struck each attempt, in order. */
+  readonly faultsOf = new Map<string, Cause[]>();
+  readonly traces = new Map<number, IntentTrace>();
+  operatorPrompts = 0;
+  /** How many times each fault struck (for the report's detail and for tests). */
+  readonly struck = new Map<FaultName, number>();
+
+  constructor(
+    readonly clock: VirtualClock,
+    readonly schedule: Schedule,
+    readonly rates: FaultRates,
+  ) {}
+
+  readonly #ordinals = new Map<number, number>();
+
+  /** Records a new sale attempt of an intent under its trace key; returns it with its ordinal. */
+  registerAttempt(key: string, intent: number, cause: AttemptCause): Attempt {
+    const ordinal = this.#ordinals.get(intent) ?? 0;
+    this.#ordinals.set(intent, ordinal + 1);
+    const attempt = { intent, cause, ordinal };
+    this.attempts.set(key, attempt);
+    return attempt;
+  }
+
+  /** Does fault `name` strike this occasion? Records it against the attempt when it does. */
+  strikes(name: FaultName, attempt: string | null, ...occasion: ReadonlyArray<string | number>): boolean {
+    if (!this.schedule.strikes(this.rates[name], name, ...occasion)) return false;
+    this.struck.set(name, (this.struck.get(name) ?? 0) + 1);
+    if (attempt !== null) {
+      const list = this.faultsOf.get(attempt);
+      const cause = faultSpecs[name].cause;
+      if (list === undefined) this.faultsOf.set(attempt, [cause]);
+      else list.push(cause);
+    }
+    return true;
+  }
+
+  readonly #struckOnce = new Set<string>();
+
+  /** As `strikes`, but an occasion strikes at most once (a process dies once at a given point). */
+  strikesOnce(name: FaultName, attempt: string | null, ...occasion: ReadonlyArray<string | number>): boolean {
+    const id = [name, ...occasion].join(':');
+    if (this.#struckOnce.has(id) || !this.strikes(name, attempt, ...occasion)) return false;
+    this.#struckOnce.add(id);
+    return true;
+  }
+
+  /** Why an attempt failed, as far as the world knows: the last fault that struck it. */
+  causeOfFailure(attempt: string, fallback: Cause): AttemptCause {
+    const list = this.faultsOf.get(attempt);
+    return list?.[list.length - 1] ?? fallback;
+  }
+
+  /** The attempt a request from a terminal belongs to, by its terminal, batch and trace number. */
+  attemptOfRequest(request: {
+    terminalId: string;
+    batchNo: string | null;
+    stan: string | null;
+  }): { key: string; attempt: Attempt } | undefined {
+    if (request.batchNo === null || request.stan === null) return undefined;
+    const key = attemptKey(request.terminalId, request.batchNo, request.stan);
+    const attempt = this.attempts.get(key);
+    return attempt === undefined ? undefined : { key, attempt };
+  }
+
+  trace(intent: number): IntentTrace {
+    let trace = this.traces.get(intent);
+    if (trace === undefined) {
+      trace = { believesPaid: false, merchantShowsPaid: false, blockedByGuard: false };
+      this.traces.set(intent, trace);
+    }
+    return trace;
+  }
+}

@@ -1,0 +1,168 @@
+// `posguard simulate`: one seeded day of purchases through terminals, network, host and issuer, run
+// twice on the same intents and the same fault schedule, once with the naive protocol and once with
+// posguard (guarded), counting exactly what each cardholder paid against what they meant to buy.
+//
+// The acquirer runs two host processes, each with its own store and the half of the terminals
+// (even and odd) it serves, so that a day runs on both cores of the machine. The split is always
+// two, whatever the machine, so the same seed gives the same report everywhere; the shards are
+// independent and their counts add up.
+import { availableParallelism } from 'node:os';
+import { VirtualClock } from '../clock/virtual-clock.js';
+import { causes, faultNames, type FaultRates } from './faults.js';
+import type { ProtocolResult } from './accounting.js';
+import { generateIntents } from './intents.js';
+import { runNaive } from './naive/run-naive.js';
+import { Schedule } from './schedule.js';
+import { SimContext } from './sim-context.js';
+import { defaultWorld } from './world.js';
+import { runGuarded } from './guarded/run-guarded.js';
+import { runInWorkers } from './shard-pool.js';
+
+export const protocols = ['naive', 'guarded'] as const;
+export type Protocol = (typeof protocols)[number];
+
+/** Host processes (and halves of the terminals) a day is split into: fixed, for repeatable reports. */
+export const shardCount = 2;
+
+export interface SimulationOptions {
+  readonly intents: number;
+  readonly terminals: number;
+  readonly seed: number;
+  readonly rates: FaultRates;
+  readonly protocols: readonly Protocol[];
+}
+
+export interface SimulationReport {
+  readonly seed: number;
+  readonly intents: number;
+  readonly protocols: Partial<Record<Protocol, ProtocolResult>>;
+  readonly timing: { readonly wallMs: number; readonly intentsPerSecond: number };
+}
+
+export interface ShardJob {
+  readonly protocol: Protocol;
+  readonly shard: number;
+  readonly intents: number;
+  readonly terminals: number;
+  readonly seed: number;
+  readonly rates: FaultRates;
+}
+
+/** One protocol on one shard: its terminals, its customers, its host. */
+export async function runShard(job: ShardJob): Promise<ProtocolResult> {
+  const shards = Math.min(shardCount, job.terminals);
+  const terminals = Array.from({ length: job.terminals }, (_, t) => t).filter(
+    (t) => t % shards === job.shard,
+  );
+  const world = defaultWorld(terminals);
+  const intents = generateIntents({ count: job.intents, terminals: job.terminals, seed: job.seed }).filter(
+    (intent) => intent.terminal % shards === job.shard,
+  );
+  const sim = new SimContext(new VirtualClock(world.dayStartMs), new Schedule(job.seed), job.rates);
+  return job.protocol === 'naive' ? runNaive(sim, intents, world) : runGuarded(sim, intents, world);
+}
+
+function add(a: ProtocolResult, b: ProtocolResult): ProtocolResult {
+  return {
+    duplicateCharges: a.duplicateCharges + b.duplicateCharges,
+    duplicateChargesBeforeReconciliation:
+      a.duplicateChargesBeforeReconciliation + b.duplicateChargesBeforeReconciliation,
+    lostSales: a.lostSales + b.lostSales,
+    falseBlocks: a.falseBlocks + b.falseBlocks,
+    operatorPrompts: a.operatorPrompts + b.operatorPrompts,
+    reversals: a.reversals + b.reversals,
+    byCause: Object.fromEntries(
+      causes.map((c) => [c, a.byCause[c] + b.byCause[c]]),
+    ) as ProtocolResult['byCause'],
+  };
+}
+
+export async function simulate(
+  options: SimulationOptions,
+  run: { workers?: number; onShardDone?: (done: number, total: number, job: ShardJob) => void } = {},
+): Promise<SimulationReport> {
+  const started = performance.now();
+  const shards = Math.min(shardCount, options.terminals);
+  const jobs: ShardJob[] = options.protocols.flatMap((protocol) =>
+    Array.from({ length: shards }, (_, shard) => ({ protocol, shard, ...options })),
+  );
+  const workers = run.workers ?? Math.min(shards, availableParallelism());
+  const results = await runInWorkers(jobs, workers, run.onShardDone);
+  const byProtocol: Partial<Record<Protocol, ProtocolResult>> = {};
+  jobs.forEach((job, index) => {
+    const result = results[index] as ProtocolResult;
+    const sum = byProtocol[job.protocol];
+    byProtocol[job.protocol] = sum === undefined ? result : add(sum, result);
+  });
+  const wallMs = Math.round(performance.now() - started);
+  return {
+    seed: options.seed,
+    intents: options.intents,
+    protocols: byProtocol,
+    timing: { wallMs, intentsPerSecond: Math.round((options.intents * 1000) / Math.max(1, wallMs)) },
+  };
+}
+
+/** The flags that make a run: what `replayCommand` needs to print the run again. */
+export interface RunFlags {
+  readonly intents: number;
+  readonly terminals: number;
+  readonly seed: number;
+  readonly faults: string;
+  readonly overrides: readonly string[];
+}
+
+/** The exact command that runs the same day again. */
+export function replayCommand(flags: RunFlags): string {
+  return [
+    'npx posguard simulate',
+    `--intents ${flags.intents}`,
+    `--terminals ${flags.terminals}`,
+    `--seed ${flags.seed}`,
+    `--faults ${flags.faults}`,
+    ...flags.overrides.map((o) => `--fault ${o}`),
+    '--protocol guarded --json',
+  ].join(' ');
+}
+
+/** What went wrong under posguard in a run, one phrase per broken promise; empty when none. */
+export function guardedBreaches(report: SimulationReport): string[] {
+  const guarded = report.protocols.guarded;
+  if (guarded === undefined) return [];
+  return [
+    guarded.duplicateCharges > 0 ? `${guarded.duplicateCharges} duplicate charges` : '',
+    guarded.lostSales > 0 ? `${guarded.lostSales} lost sales` : '',
+    guarded.falseBlocks > 0 ? `${guarded.falseBlocks} false blocks` : '',
+  ].filter((phrase) => phrase !== '');
+}
+
+const rows: ReadonlyArray<[string, (r: ProtocolResult) => number]> = [
+  ['duplicate charges', (r) => r.duplicateCharges],
+  ['  before reconciliation', (r) => r.duplicateChargesBeforeReconciliation],
+  ...causes.map((c): [string, (r: ProtocolResult) => number] => [
+    `  caused by ${c.replace('_', ' ')}`,
+    (r) => r.byCause[c],
+  ]),
+  ['lost sales', (r) => r.lostSales],
+  ['false blocks', (r) => r.falseBlocks],
+  ['operator prompts', (r) => r.operatorPrompts],
+  ['reversals', (r) => r.reversals],
+];
+
+/** The report as a table for people. */
+export function formatReport(report: SimulationReport, rates: FaultRates): string {
+  const shown = protocols.filter((p) => report.protocols[p] !== undefined);
+  const lines = [
+    `seed ${report.seed}, ${report.intents} intents, faults on: ${faultNames.filter((n) => rates[n] > 0).join(', ') || 'none'}`,
+    '',
+    `${''.padEnd(28)}${shown.map((p) => p.padStart(10)).join('')}`,
+    ...rows.map(
+      ([label, pick]) =>
+        `${label.padEnd(28)}${shown.map((p) => String(pick(report.protocols[p] as ProtocolResult)).padStart(10)).join('')}`,
+    ),
+    '',
+    `${report.timing.wallMs} ms, ${report.timing.intentsPerSecond} intents/s`,
+    '',
+  ];
+  return lines.join('\n');
+}
