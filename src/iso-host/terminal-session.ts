@@ -33,10 +33,6 @@ export interface SessionRules {
 }
 
 /**
- * Checks the terminal's keys and the request's MAC. With `macRequired` false (echo, sign-off), a
- * request without field 64 passes; one with it is still checked.
- */
-/**
  * Opened MAC keys by their sealed form: a terminal's key changes only at sign-in (a new sealed
  * string), so the same sealed string always opens to the same key. Bounded; cleared when full.
  */
@@ -54,6 +50,10 @@ function openMacKey(sealed: string, kek: Secret<Buffer>, context: string): Secre
   return key;
 }
 
+/**
+ * Checks the terminal's keys and the request's MAC. With `macRequired` false (echo, sign-off), a
+ * request without field 64 passes; one with it is still checked.
+ */
 export function checkSession(input: {
   terminal: TerminalRecord;
   frame: Buffer;
