@@ -18,6 +18,12 @@ import type { SimContext } from './sim-context.js';
 /** Outages come in windows this long. */
 const outageWindowMs = 2 * 60 * 1000;
 
+/**
+ * The signal for the inner issuer, which answers at once (no latency, nothing lost) and so never
+ * listens to it: one, never aborted, instead of an AbortController per call.
+ */
+const answersAtOnce = new AbortController().signal;
+
 export class FaultyIssuer implements Upstream {
   readonly #calls = new Map<string, number>();
   readonly #down: boolean[];
@@ -57,7 +63,7 @@ export class FaultyIssuer implements Upstream {
     const key = found?.key ?? null;
     const late = found !== undefined && this.sim.strikes('issuer_late', key, ...occasion);
     const silent = !late && found !== undefined && this.sim.strikes('issuer_no_answer', key, ...occasion);
-    const answer = await this.issuer.authorize(request, new AbortController().signal);
+    const answer = await this.issuer.authorize(request, answersAtOnce);
     if (
       answer.outcome === 'approved' &&
       found !== undefined &&
@@ -81,7 +87,7 @@ export class FaultyIssuer implements Upstream {
 
   async reverse(request: ReversalRequest, signal: AbortSignal): Promise<ReversalAnswer> {
     if (this.#isDown()) return { outcome: 'unavailable', reason: 'issuer outage' };
-    const answer = await this.issuer.reverse(request, new AbortController().signal);
+    const answer = await this.issuer.reverse(request, answersAtOnce);
     await this.sim.clock.sleep(this.#latency('reverse', request.rrn), signal);
     if (signal.aborted) throw new Error('the caller stopped waiting');
     return answer;

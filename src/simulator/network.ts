@@ -2,10 +2,9 @@
 // at most one answer back, with the faults of the schedule: a request lost, an answer lost or late,
 // a request delivered twice, a connection reset while the request is out. Latency is a few tens of
 // milliseconds each way. A host that is down refuses the connection (nothing was sent).
-import { decodeFrame } from '../iso8583/index.js';
 import type { Transport, TransportResult } from '../terminal/transport.js';
 import type { Attempt } from './accounting.js';
-import { attemptKey, type SimContext } from './sim-context.js';
+import type { SimContext } from './sim-context.js';
 
 /** The host side of a connection: handles one frame, answers one frame or closes. */
 export interface SimHost {
@@ -13,9 +12,6 @@ export interface SimHost {
   readonly up: boolean;
   handle(frame: Buffer): Promise<Buffer | 'close'>;
 }
-
-/** The abort reason once an exchange is over; shared, so an abort builds no DOMException. */
-const exchangeOver = new Error('the exchange is over');
 
 /** Financial messages meet network faults; sign-in, echo and settlement go through clean. */
 const faultyMtis = new Set(['0200', '0220', '0400']);
@@ -35,16 +31,9 @@ export class SimNetwork implements Transport {
 
   /** The occasion a frame is, for the fault schedule: intent, attempt ordinal, MTI, and send count. */
   #occasion(frame: Buffer): { key: string | null; occasion: Array<string | number> } {
-    let mti: string;
-    let key: string;
-    try {
-      const message = decodeFrame(frame, { framing: 'full' });
-      mti = message.mti;
-      const batch = (message.fields['60'] ?? '').slice(2, 8);
-      key = attemptKey(message.fields['41'] ?? '', batch, message.fields['11'] ?? '');
-    } catch {
-      return { key: null, occasion: [] };
-    }
+    const facts = this.sim.frameFacts(frame);
+    if (facts === null) return { key: null, occasion: [] };
+    const { mti, key } = facts;
     if (!faultyMtis.has(mti)) return { key: null, occasion: [] };
     const attempt = this.sim.attempts.get(key) ?? (mti === '0200' ? this.onNewSale?.(key) : undefined);
     if (attempt === undefined) return { key: null, occasion: [] };
@@ -88,16 +77,24 @@ export class SimNetwork implements Transport {
     const late = strikes('answer_late');
     const lost = strikes('answer_lost');
     // The terminal waits until its deadline and not a moment longer; the host carries on regardless.
-    const waiting = new AbortController();
+    const timers: Array<{ cancel(): void }> = [];
+    let over = false;
+    const sleep = (ms: number): Promise<boolean> => {
+      if (over) return Promise.resolve(false);
+      const timer = clock.timer(ms);
+      timers.push(timer);
+      return timer.elapsed;
+    };
     const outcome = await Promise.race([
       handled.then(async (answer): Promise<TransportResult | undefined> => {
         if (answer === 'close' || lost) return undefined;
-        await clock.sleep(late ? options.timeoutMs : latency('back'), waiting.signal);
+        await sleep(late ? options.timeoutMs : latency('back'));
         return clock.now() <= deadline ? { kind: 'answer', frame: answer } : undefined;
       }),
-      clock.sleep(Math.max(0, deadline - clock.now()), waiting.signal).then(() => undefined),
+      sleep(Math.max(0, deadline - clock.now())).then(() => undefined),
     ]);
-    waiting.abort(exchangeOver);
+    over = true;
+    for (const timer of timers) timer.cancel();
     if (outcome !== undefined) return outcome;
     return untilDeadline(lost ? 'the answer was lost' : 'no answer in time');
   }

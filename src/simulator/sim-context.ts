@@ -6,6 +6,15 @@ import { faultSpecs, type Cause } from './faults.js';
 import type { Attempt, AttemptCause, IntentTrace } from './accounting.js';
 import type { Schedule } from './schedule.js';
 import type { VirtualClock } from '../clock/virtual-clock.js';
+import { decodeFrame } from '../iso8583/index.js';
+
+/** What the simulation reads from a terminal's request frame: its type and its attempt key. */
+export interface FrameFacts {
+  readonly mti: string;
+  readonly processingCode: string;
+  /** The attempt key: terminal, batch and trace number. */
+  readonly key: string;
+}
 
 export function attemptKey(terminalId: string, batchNo: string, stan: string): string {
   return `${terminalId}:${batchNo}:${stan}`;
@@ -27,6 +36,28 @@ export class SimContext {
   ) {}
 
   readonly #ordinals = new Map<number, number>();
+  /** Facts of frames already read: the network and the host see the very same Buffer. */
+  readonly #facts = new WeakMap<Buffer, FrameFacts | null>();
+
+  /** The facts of a request frame, or null when it does not decode; each frame is decoded once. */
+  frameFacts(frame: Buffer): FrameFacts | null {
+    let facts = this.#facts.get(frame);
+    if (facts === undefined) {
+      try {
+        const { mti, fields } = decodeFrame(frame, { framing: 'full' });
+        const batch = (fields['60'] ?? '').slice(2, 8);
+        facts = {
+          mti,
+          processingCode: fields['3'] ?? '',
+          key: attemptKey(fields['41'] ?? '', batch, fields['11'] ?? ''),
+        };
+      } catch {
+        facts = null;
+      }
+      this.#facts.set(frame, facts);
+    }
+    return facts;
+  }
 
   /** Records a new sale attempt of an intent under its trace key; returns it with its ordinal. */
   registerAttempt(key: string, intent: number, cause: AttemptCause): Attempt {

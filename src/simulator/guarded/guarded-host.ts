@@ -6,7 +6,6 @@
 // durable store, runs crash recovery and drains the reversal queue.
 import type { Secret } from '../../cards/secret.js';
 import type { Clock } from '../../clock/clock.js';
-import { decodeFrame } from '../../iso8583/index.js';
 import { IsoHost } from '../../iso-host/index.js';
 import {
   defaultEngineSettings,
@@ -22,7 +21,7 @@ import type { Store } from '../../store/store.js';
 import type { AuthorizationRequest, Upstream } from '../../upstream/upstream.js';
 import type { Attempt } from '../accounting.js';
 import type { SimHost } from '../network.js';
-import { attemptKey, type SimContext } from '../sim-context.js';
+import type { SimContext } from '../sim-context.js';
 
 const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
 
@@ -150,19 +149,10 @@ export class GuardedHost implements SimHost {
 
   /** The attempt a sale frame belongs to, if it is one. */
   #saleAttempt(frame: Buffer): { key: string; attempt: Attempt } | undefined {
-    try {
-      const message = decodeFrame(frame, { framing: 'full' });
-      if (message.mti !== '0200' || message.fields['3']?.startsWith('00') !== true) return undefined;
-      const key = attemptKey(
-        message.fields['41'] ?? '',
-        (message.fields['60'] ?? '').slice(2, 8),
-        message.fields['11'] ?? '',
-      );
-      const attempt = this.sim.attempts.get(key);
-      return attempt === undefined ? undefined : { key, attempt };
-    } catch {
-      return undefined;
-    }
+    const facts = this.sim.frameFacts(frame);
+    if (facts === null || facts.mti !== '0200' || !facts.processingCode.startsWith('00')) return undefined;
+    const attempt = this.sim.attempts.get(facts.key);
+    return attempt === undefined ? undefined : { key: facts.key, attempt };
   }
 
   async handle(frame: Buffer): Promise<Buffer | 'close'> {

@@ -43,10 +43,9 @@ export class NaiveHost implements SimHost {
   async #authorize(request: Parameters<Upstream['authorize']>[0]): Promise<AuthorizationAnswer | undefined> {
     const controller = new AbortController();
     const answered = this.issuer.authorize(request, controller.signal).catch(() => undefined);
-    const timedOut = this.sim.clock
-      .sleep(this.options.upstreamTimeoutMs, controller.signal)
-      .then(() => undefined);
-    const answer = await Promise.race([answered, timedOut]);
+    const timer = this.sim.clock.timer(this.options.upstreamTimeoutMs);
+    const answer = await Promise.race([answered, timer.elapsed.then(() => undefined)]);
+    timer.cancel();
     controller.abort(callOver);
     return answer;
   }
