@@ -124,6 +124,7 @@ export async function startHost(config: HostConfig, options: { logger?: Logger }
         fingerprintKey: keys.fingerprintKey,
         terminalKeyKey: keys.terminalKeyKey,
         settings: { keyMaxAgeMs: config.iso.keyMaxAgeMs },
+        metrics: metrics.iso,
       });
       iso = await startIsoServer({
         host: isoHost,
@@ -132,6 +133,8 @@ export async function startHost(config: HostConfig, options: { logger?: Logger }
         address: config.host,
         idleTimeoutMs: config.iso.idleTimeoutMs,
       });
+      const server = iso;
+      metrics.iso.watchConnections(() => server.connections());
     }
   } catch (error) {
     await app.close();

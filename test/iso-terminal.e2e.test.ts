@@ -172,6 +172,14 @@ describe('the virtual POS against posguard serve --iso-port', () => {
       }, 'the sale of the crashed terminal to be reversed');
       expect(charged(dir, crashedRrn)).toBe(0);
 
+      // The ISO channel's traffic is on the host's Prometheus endpoint.
+      const metrics = await (await fetch(`${host.url}/metrics`)).text();
+      expect(metrics).toMatch(/^posguard_iso_requests_total\{type="sign-in",response_code="00"\} 1$/m);
+      expect(metrics).toMatch(/^posguard_iso_requests_total\{type="sale",response_code="00"\} \d+$/m);
+      expect(metrics).toMatch(/^posguard_iso_requests_total\{type="reversal",response_code="00"\} \d+$/m);
+      expect(metrics).toMatch(/^posguard_iso_request_duration_seconds_count\{type="sale"\} \d+$/m);
+      expect(metrics).toMatch(/^posguard_iso_connections \d+$/m);
+
       // The real binary, as a user runs it.
       const binary = spawnSync(process.execPath, [cliPath, 'pos', 'reversal-status', ...where], {
         cwd: dir,

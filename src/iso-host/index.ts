@@ -9,6 +9,7 @@ export {
   type IsoServerOptions,
 } from './iso-tcp-server.js';
 export { defaultIsoHostSettings, type IsoHostSettings } from './host-context.js';
+export { noIsoMetrics, type IsoMetrics } from './iso-metrics.js';
 export { answerCodes, signInAgain } from './answer-codes.js';
 export { isoIdempotencyKey, isoReversalKey } from './idempotency-key.js';
 export { duplicateConfirmationMarker, transactionQueryMarker } from './request-fields.js';

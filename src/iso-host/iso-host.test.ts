@@ -670,6 +670,35 @@ describe('the ISO 8583 host: frames it cannot take', () => {
     ]);
   });
 
+  it('reports every frame to its metrics: the type and the answer, or that the connection closed', async () => {
+    const seen: Array<[string, string]> = [];
+    const h = await makeIsoHarness({
+      metrics: {
+        request: (type, outcome, seconds) => {
+          expect(seconds).toBeGreaterThanOrEqual(0);
+          seen.push([type, outcome]);
+        },
+        watchConnections: () => undefined,
+      },
+    });
+    const macKey = await h.signIn();
+    await h.send(sale(2), macKey);
+    await h.send(sale(3)); // no MAC
+    const damaged = encodeFrame(sale(4));
+    damaged[damaged.length - 3] = 0xaa;
+    await h.handle(damaged);
+    await h.handle(Buffer.from('0005ffffffffff', 'hex'));
+    await h.handle(encodeFrame({ ...sale(5), mti: '0210' }));
+    expect(seen).toEqual([
+      ['sign-in', '00'],
+      ['sale', '00'],
+      ['sale', 'A0'],
+      ['unreadable', '30'],
+      ['unreadable', 'closed'],
+      ['response', 'closed'],
+    ]);
+  });
+
   it('answers 97 to an unknown terminal and 03 to an unknown merchant', async () => {
     const h = await makeIsoHarness();
     const unknownTerminal = await h.send(

@@ -8,7 +8,7 @@
 // (F41, else 97); classify the transaction; check the terminal's session keys and the MAC (A0 and
 // processing requirement 3 when missing, stale or wrong); check the batch (77 and requirement 3);
 // hand the named values to the handler of the transaction; build the answer, sign it when the
-// request was signed, and log one line with masked card data only.
+// request was signed, log one line with masked card data only, and count it in the metrics.
 import type { Secret } from '../cards/secret.js';
 import {
   buildResponse,
@@ -40,6 +40,7 @@ import { handleBatchUpload, handleBatchUploadEnd, handleSettlement } from './set
 import { handleSignIn, handleSignOff } from './sign-in.js';
 import { checkSession } from './terminal-session.js';
 import { handleTransactionQuery, isTransactionQuery } from './transaction-query.js';
+import { noIsoMetrics, type IsoMetrics } from './iso-metrics.js';
 
 /** What to do with a frame: send the answer, send nothing, or close the connection. */
 export type IsoReply =
@@ -63,6 +64,8 @@ export interface IsoHostOptions {
   readonly settings?: Partial<IsoHostSettings>;
   /** Where the one line per request goes; the engine's log when not given. */
   readonly log?: EngineLog;
+  /** Requests by type and answer, for monitoring; nothing when not given. */
+  readonly metrics?: IsoMetrics;
 }
 
 /** Transactions that must carry a MAC and a fresh session. */
@@ -104,9 +107,11 @@ interface Routed {
 
 export class IsoHost {
   readonly #ctx: HostContext;
+  readonly #metrics: IsoMetrics;
 
   constructor(options: IsoHostOptions) {
     const engine = options.engine.context;
+    this.#metrics = options.metrics ?? noIsoMetrics;
     this.#ctx = {
       engine: options.engine,
       store: engine.store,
@@ -121,8 +126,10 @@ export class IsoHost {
 
   /** Answers one whole frame (length prefix included). Never throws. */
   async handle(frame: Buffer, connection: IsoConnection): Promise<IsoReply> {
+    const startedAt = performance.now();
+    const counted = { type: 'unreadable', outcome: 'closed' };
     try {
-      return await this.#handle(frame, connection);
+      return await this.#handle(frame, connection, counted);
     } catch (error) {
       // Only a defect gets here (an answer that cannot be encoded): this connection is closed,
       // the host goes on, and the line says what happened.
@@ -130,18 +137,29 @@ export class IsoHost {
         { connection: connection.id, remote: connection.remote, err: error },
         'iso request failed: no answer could be built; connection closed',
       );
+      counted.outcome = 'closed';
       return { kind: 'close', reason: 'no answer could be built' };
+    } finally {
+      this.#metrics.request(counted.type, counted.outcome, (performance.now() - startedAt) / 1000);
     }
   }
 
-  async #handle(frame: Buffer, connection: IsoConnection): Promise<IsoReply> {
+  /** `counted` is filled in as the frame is understood: its type, then what it was answered. */
+  async #handle(
+    frame: Buffer,
+    connection: IsoConnection,
+    counted: { type: string; outcome: string },
+  ): Promise<IsoReply> {
     const startedAt = this.#ctx.clock.now();
     let message: IsoMessage;
     try {
       message = decodeFrame(frame);
     } catch (error) {
-      return this.#unreadable(frame, error, connection);
+      const reply = this.#unreadable(frame, error, connection);
+      if (reply.kind === 'answer') counted.outcome = answerCodes.formatError;
+      return reply;
     }
+    counted.type = isResponseMti(message.mti) ? 'response' : classify(message);
     const base = {
       connection: connection.id,
       mti: message.mti,
@@ -176,6 +194,8 @@ export class IsoHost {
       routed = { answer: { code, log: refused }, macKey: null, type: classify(message) };
     }
     const { answer } = routed;
+    counted.type = routed.type;
+    counted.outcome = answer.withhold === undefined ? answer.code : 'withheld';
     const line = {
       ...base,
       type: routed.type,

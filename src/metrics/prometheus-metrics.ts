@@ -1,13 +1,16 @@
 // Prometheus metrics for a host: payments by kind and status reached, duplicates prevented by
-// reason, the reversal queue's depth, and upstream latency. The engine reports through the
-// EngineMetrics port; this adapter turns that into prom-client series on a registry of its own
-// (so several hosts in one test process do not share counters).
+// reason, the reversal queue's depth, upstream latency, and the ISO 8583 channel's requests and
+// connections. The engine reports through the EngineMetrics port and the ISO door through
+// IsoMetrics; this adapter turns both into prom-client series on a registry of its own (so several
+// hosts in one test process do not share counters).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { IsoMetrics } from '../iso-host/index.js';
 import type { EngineMetrics } from '../payments/engine-context.js';
 import type { Store } from '../store/store.js';
 
 export interface HostMetrics extends EngineMetrics {
   readonly registry: Registry;
+  readonly iso: IsoMetrics;
 }
 
 export function createPrometheusMetrics(
@@ -51,8 +54,39 @@ export function createPrometheusMetrics(
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  const isoRequests = new Counter({
+    name: 'posguard_iso_requests_total',
+    help: 'ISO 8583 frames handled, by transaction type and what was answered (the response code, withheld or closed).',
+    labelNames: ['type', 'response_code'],
+    registers: [registry],
+  });
+  const isoDuration = new Histogram({
+    name: 'posguard_iso_request_duration_seconds',
+    help: 'Time from an ISO 8583 frame received to its answer built, by transaction type.',
+    labelNames: ['type'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  let isoConnections: (() => number) | undefined;
+  new Gauge({
+    name: 'posguard_iso_connections',
+    help: 'Open ISO 8583 TCP connections (0 when the channel is off).',
+    registers: [registry],
+    collect() {
+      this.set(isoConnections?.() ?? 0);
+    },
+  });
   return {
     registry,
+    iso: {
+      request: (type, outcome, seconds) => {
+        isoRequests.inc({ type, response_code: outcome });
+        isoDuration.observe({ type }, seconds);
+      },
+      watchConnections: (count) => {
+        isoConnections = count;
+      },
+    },
     paymentStatus: (kind, status) => payments.inc({ kind, status }),
     duplicatePrevented: (reason) => duplicates.inc({ reason }),
     upstreamCall: (operation, outcome, latencyMs) =>

@@ -27,6 +27,7 @@ import type { EngineLog } from '../../payments/engine-context.js';
 import type { IssuerFaults } from '../../upstream/simulated-issuer.js';
 import { IsoHost, type IsoReply } from '../iso-host.js';
 import type { IsoHostSettings } from '../host-context.js';
+import type { IsoMetrics } from '../iso-metrics.js';
 import { keyContext } from '../terminal-session.js';
 
 export const tmkHex = '0123456789ABCDEFFEDCBA9876543210';
@@ -58,6 +59,7 @@ export async function makeIsoHarness(
     faults?: IssuerFaults;
     settings?: Partial<IsoHostSettings>;
     withTmk?: boolean;
+    metrics?: IsoMetrics;
   } = {},
 ): Promise<IsoHarness> {
   const logs: LogLine[] = [];
@@ -90,6 +92,7 @@ export async function makeIsoHarness(
     fingerprintKey,
     terminalKeyKey,
     ...(options.settings === undefined ? {} : { settings: options.settings }),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
   });
   const handle = (frame: Buffer): Promise<IsoReply> =>
     h.drive(host.handle(frame, { id: 'test', remote: 'test' }));
