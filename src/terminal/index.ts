@@ -2,18 +2,16 @@
 // three ports it runs on (Transport, Journal, and the Clock of src/clock) with their adapters, so
 // the virtual POS runs it over TCP with a folder journal and the simulator over a simulated
 // network with an in-memory one.
-export {
-  TerminalClient,
-  parseQueryAnswer,
-  type FinancialOutcome,
-  type HostTransaction,
-  type ReprintOutcome,
-  type ReversalsOutcome,
-  type SaleOutcome,
-  type SettleOutcome,
-  type SignInOutcome,
-  type TerminalClientOptions,
-} from './terminal-client.js';
+export { TerminalClient, type TerminalClientOptions } from './terminal-client.js';
+export type {
+  FinancialOutcome,
+  ReprintOutcome,
+  ReversalsOutcome,
+  SaleOutcome,
+  SettleOutcome,
+  SignInOutcome,
+} from './outcomes.js';
+export { parseQueryAnswer, type HostTransaction } from './host-transaction.js';
 export type { Transport, TransportResult } from './transport.js';
 export { TcpTransport, type TcpTransportOptions } from './tcp-transport.js';
 export {

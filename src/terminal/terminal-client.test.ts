@@ -17,12 +17,9 @@ import { netChargeOfSale } from '../upstream/issuer-ledger.js';
 import type { TransactionRecord } from './journal.js';
 import { MemoryJournal } from './memory-journal.js';
 import type { Printer, Receipt } from './receipt.js';
-import {
-  TerminalClient,
-  parseQueryAnswer,
-  type FinancialOutcome,
-  type SaleOutcome,
-} from './terminal-client.js';
+import { parseQueryAnswer } from './host-transaction.js';
+import type { FinancialOutcome, SaleOutcome } from './outcomes.js';
+import { TerminalClient } from './terminal-client.js';
 import { duplicateConfirmationMarker, transactionQueryMarker, type CardInput } from './terminal-messages.js';
 
 const chip: CardInput = { pan: testPan, expiry: '2812', entryMode: 'chip' };

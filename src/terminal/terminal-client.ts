@@ -40,12 +40,11 @@ import {
   recordKey,
   type Journal,
   type OriginalRef,
-  type RecordState,
   type ReversalRecord,
   type TerminalState,
   type TransactionRecord,
 } from './journal.js';
-import { noPrinter, receiptOf, type Printer, type Receipt } from './receipt.js';
+import { noPrinter, receiptOf, type Printer } from './receipt.js';
 import {
   balanceRequest,
   checkAnswer,
@@ -59,7 +58,6 @@ import {
   settlementRequest,
   signInRequest,
   signOffRequest,
-  transactionQueryMarker,
   uploadEndRequest,
   uploadRequest,
   voidRequest,
@@ -67,6 +65,15 @@ import {
   type TerminalIdentity,
 } from './terminal-messages.js';
 import type { Transport } from './transport.js';
+import { parseQueryAnswer, stateOfHostStatus } from './host-transaction.js';
+import type {
+  FinancialOutcome,
+  ReprintOutcome,
+  ReversalsOutcome,
+  SaleOutcome,
+  SettleOutcome,
+  SignInOutcome,
+} from './outcomes.js';
 
 export interface TerminalClientOptions {
   readonly merchantId: string;
@@ -82,88 +89,6 @@ export interface TerminalClientOptions {
   readonly doubleReadWindowMs?: number;
   readonly tpdu?: string;
   readonly header?: string;
-}
-
-/** The outcome of a sale, void or refund. Expected outcomes are values; only faults throw. */
-export type FinancialOutcome =
-  /** Approved, MAC checked, journaled; `printed` is false when the printer failed (reprint it). */
-  | {
-      readonly kind: 'approved';
-      readonly record: TransactionRecord;
-      readonly receipt: Receipt;
-      readonly printed: boolean;
-    }
-  /** A valid answer that is not an approval: nothing was charged. */
-  | { readonly kind: 'declined'; readonly record: TransactionRecord; readonly signInRequired: boolean }
-  /** No valid answer; the host acknowledged the reversal: nothing is charged. */
-  | { readonly kind: 'reversed'; readonly record: TransactionRecord; readonly reason: ReversalReason }
-  /** No valid answer, and the reversal is not acknowledged yet: it goes first on every later call. */
-  | { readonly kind: 'reversal-pending'; readonly record: TransactionRecord; readonly reason: ReversalReason }
-  /** A refund without an answer: sent again with the same STAN on every later call until answered. */
-  | { readonly kind: 'unanswered'; readonly record: TransactionRecord }
-  /** Nothing was sent: a reversal is still owed and could not be delivered, or no session. */
-  | { readonly kind: 'blocked'; readonly detail: string; readonly pendingReversals: number }
-  /** The connection could not be opened: the host never saw it, nothing is charged. */
-  | { readonly kind: 'not-sent'; readonly record: TransactionRecord; readonly detail: string };
-
-export type SaleOutcome =
-  | FinancialOutcome
-  /** The same card read again within the window: no second sale was started. */
-  | { readonly kind: 'ignored-double-read'; readonly stan: string | null };
-
-export type SignInOutcome =
-  | { readonly kind: 'signed-in'; readonly batchNo: string; readonly mode: SignInKeyMode }
-  | { readonly kind: 'refused'; readonly code: string; readonly message: string }
-  | { readonly kind: 'no-answer'; readonly detail: string };
-
-export type SettleOutcome =
-  | {
-      readonly kind: 'balanced';
-      readonly batchNo: string;
-      readonly totals: SettlementTotals;
-      readonly uploaded: number;
-    }
-  | {
-      readonly kind: 'unbalanced';
-      readonly batchNo: string;
-      readonly totals: SettlementTotals;
-      readonly uploaded: number;
-    }
-  | { readonly kind: 'refused'; readonly code: string; readonly message: string }
-  | { readonly kind: 'no-answer'; readonly detail: string }
-  | { readonly kind: 'blocked'; readonly detail: string; readonly pendingReversals: number };
-
-/** What the host said about a transaction in answer to a transaction query. */
-export interface HostTransaction {
-  readonly kind: string;
-  readonly status: string;
-  readonly responseCode: string | null;
-  readonly amount: number;
-  readonly rrn: string | null;
-  readonly authCode: string | null;
-  readonly batchNo: string | null;
-  readonly stan: string | null;
-  readonly cardMasked: string | null;
-  readonly at: string | null;
-}
-
-export type ReprintOutcome =
-  | {
-      readonly kind: 'reprinted';
-      readonly source: 'journal' | 'host';
-      readonly record: TransactionRecord;
-      readonly receipt: Receipt;
-      readonly printed: boolean;
-    }
-  /** The outcome is not known yet (a reversal is owed, or the host could not be asked). */
-  | { readonly kind: 'outcome-unknown'; readonly record: TransactionRecord | null; readonly detail: string }
-  /** Neither the journal nor the host has the transaction. */
-  | { readonly kind: 'not-found'; readonly detail: string };
-
-export interface ReversalsOutcome {
-  readonly delivered: number;
-  readonly pending: number;
-  readonly refundsAnswered: number;
 }
 
 const maxStan = 999_999;
@@ -1072,52 +997,5 @@ export class TerminalClient {
 
   close(): Promise<void> {
     return this.#serially(() => this.#options.transport.close());
-  }
-}
-
-/** Reads the host's answer to a transaction query (field 63, `QRY;k=...;s=...`). */
-export function parseQueryAnswer(text: string): HostTransaction {
-  const values = new Map<string, string>();
-  for (const part of text.split(';').slice(1)) {
-    const at = part.indexOf('=');
-    if (at > 0) values.set(part.slice(0, at), part.slice(at + 1));
-  }
-  if (!text.startsWith(transactionQueryMarker) || !values.has('s') || !values.has('a')) {
-    throw new PosError(
-      'POS_ERR_TERMINAL_BAD_QUERY_ANSWER',
-      `transaction query: expected field 63 as QRY;k=...;s=...;a=..., got ${text.length} characters without them`,
-    );
-  }
-  const get = (key: string): string | null => values.get(key) ?? null;
-  return {
-    kind: get('k') ?? 'sale',
-    status: get('s') ?? '',
-    responseCode: get('rc'),
-    amount: Number(get('a')),
-    rrn: get('rrn'),
-    authCode: get('ac'),
-    batchNo: get('b'),
-    stan: get('t'),
-    cardMasked: get('c'),
-    at: get('at'),
-  };
-}
-
-/** A host payment status, as the terminal's record state of the operation itself. */
-function stateOfHostStatus(status: string): RecordState {
-  switch (status) {
-    case 'approved':
-    case 'voided':
-    case 'refunded':
-    case 'partially_refunded':
-      return 'approved';
-    case 'reversal_pending':
-    case 'reversed':
-    case 'reversal_failed':
-      return 'reversed';
-    case 'pending':
-      return 'sending';
-    default:
-      return 'declined';
   }
 }

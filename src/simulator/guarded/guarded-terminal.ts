@@ -5,7 +5,8 @@
 // runs a failed sale again after a moment. A terminal that dies mid-sale is opened again on its
 // journal, which owes the host a reversal.
 import type { Secret } from '../../cards/secret.js';
-import { TerminalClient, type SaleOutcome } from '../../terminal/terminal-client.js';
+import type { SaleOutcome } from '../../terminal/outcomes.js';
+import { TerminalClient } from '../../terminal/terminal-client.js';
 import { MemoryJournal } from '../../terminal/memory-journal.js';
 import type { TransactionRecord } from '../../terminal/journal.js';
 import type { Printer } from '../../terminal/receipt.js';

@@ -1,0 +1,73 @@
+// What the terminal SDK's operations come to. Expected outcomes (declined, reversed, blocked, not
+// sent...) are values the caller switches on; only faults throw.
+import type { ReversalReason, SettlementTotals, SignInKeyMode } from '../iso8583/index.js';
+import type { TransactionRecord } from './journal.js';
+import type { Receipt } from './receipt.js';
+
+/** The outcome of a sale, void or refund. Expected outcomes are values; only faults throw. */
+export type FinancialOutcome =
+  /** Approved, MAC checked, journaled; `printed` is false when the printer failed (reprint it). */
+  | {
+      readonly kind: 'approved';
+      readonly record: TransactionRecord;
+      readonly receipt: Receipt;
+      readonly printed: boolean;
+    }
+  /** A valid answer that is not an approval: nothing was charged. */
+  | { readonly kind: 'declined'; readonly record: TransactionRecord; readonly signInRequired: boolean }
+  /** No valid answer; the host acknowledged the reversal: nothing is charged. */
+  | { readonly kind: 'reversed'; readonly record: TransactionRecord; readonly reason: ReversalReason }
+  /** No valid answer, and the reversal is not acknowledged yet: it goes first on every later call. */
+  | { readonly kind: 'reversal-pending'; readonly record: TransactionRecord; readonly reason: ReversalReason }
+  /** A refund without an answer: sent again with the same STAN on every later call until answered. */
+  | { readonly kind: 'unanswered'; readonly record: TransactionRecord }
+  /** Nothing was sent: a reversal is still owed and could not be delivered, or no session. */
+  | { readonly kind: 'blocked'; readonly detail: string; readonly pendingReversals: number }
+  /** The connection could not be opened: the host never saw it, nothing is charged. */
+  | { readonly kind: 'not-sent'; readonly record: TransactionRecord; readonly detail: string };
+
+export type SaleOutcome =
+  | FinancialOutcome
+  /** The same card read again within the window: no second sale was started. */
+  | { readonly kind: 'ignored-double-read'; readonly stan: string | null };
+
+export type SignInOutcome =
+  | { readonly kind: 'signed-in'; readonly batchNo: string; readonly mode: SignInKeyMode }
+  | { readonly kind: 'refused'; readonly code: string; readonly message: string }
+  | { readonly kind: 'no-answer'; readonly detail: string };
+
+export type SettleOutcome =
+  | {
+      readonly kind: 'balanced';
+      readonly batchNo: string;
+      readonly totals: SettlementTotals;
+      readonly uploaded: number;
+    }
+  | {
+      readonly kind: 'unbalanced';
+      readonly batchNo: string;
+      readonly totals: SettlementTotals;
+      readonly uploaded: number;
+    }
+  | { readonly kind: 'refused'; readonly code: string; readonly message: string }
+  | { readonly kind: 'no-answer'; readonly detail: string }
+  | { readonly kind: 'blocked'; readonly detail: string; readonly pendingReversals: number };
+
+export type ReprintOutcome =
+  | {
+      readonly kind: 'reprinted';
+      readonly source: 'journal' | 'host';
+      readonly record: TransactionRecord;
+      readonly receipt: Receipt;
+      readonly printed: boolean;
+    }
+  /** The outcome is not known yet (a reversal is owed, or the host could not be asked). */
+  | { readonly kind: 'outcome-unknown'; readonly record: TransactionRecord | null; readonly detail: string }
+  /** Neither the journal nor the host has the transaction. */
+  | { readonly kind: 'not-found'; readonly detail: string };
+
+export interface ReversalsOutcome {
+  readonly delivered: number;
+  readonly pending: number;
+  readonly refundsAnswered: number;
+}
