@@ -273,25 +273,17 @@ class SqlReader implements StoreReader {
   async listPayments(query: PaymentQuery): Promise<PaymentRecord[]> {
     const where = ['merchant_id = ?'];
     const params: SqlValue[] = [query.merchantId];
-    if (query.terminalId !== undefined) {
-      where.push('terminal_id = ?');
-      params.push(query.terminalId);
-    }
-    if (query.kind !== undefined) {
-      where.push('kind = ?');
-      params.push(query.kind);
-    }
-    if (query.status !== undefined) {
-      where.push('status = ?');
-      params.push(query.status);
-    }
-    if (query.fromMs !== undefined) {
-      where.push('created_at >= ?');
-      params.push(query.fromMs);
-    }
-    if (query.toMs !== undefined) {
-      where.push('created_at < ?');
-      params.push(query.toMs);
+    const filters: ReadonlyArray<readonly [string, SqlValue | undefined]> = [
+      ['terminal_id = ?', query.terminalId],
+      ['kind = ?', query.kind],
+      ['status = ?', query.status],
+      ['created_at >= ?', query.fromMs],
+      ['created_at < ?', query.toMs],
+    ];
+    for (const [condition, value] of filters) {
+      if (value === undefined) continue;
+      where.push(condition);
+      params.push(value);
     }
     if (query.before !== undefined) {
       where.push('(created_at < ? OR (created_at = ? AND id < ?))');
