@@ -2,7 +2,16 @@
 // transaction, operator) and collects every problem at once, each naming the field, what was
 // expected and what came. The handlers work with these values, never with raw field text.
 import { currencyFromNumeric, type Currency } from '../money/money.js';
-import { parseField60, parseField61, type Field60, type Field61, type IsoMessage } from '../iso8583/index.js';
+import {
+  parseBatchUploadCount,
+  parseField60,
+  parseField61,
+  parseSettlementTotals,
+  type Field60,
+  type Field61,
+  type IsoMessage,
+  type SettlementTotals,
+} from '../iso8583/index.js';
 import { describeValue, isPosError, type FieldProblem } from '../pos-error.js';
 
 /** The text a terminal puts after its operator code in field 63 to confirm a suspected duplicate. */
@@ -31,17 +40,22 @@ export class RequestFields {
     return this.#required('11', 'the STAN') ?? '';
   }
 
-  /** Field 60 as named values; undefined (with a problem) when absent or malformed. */
-  field60(): Field60 | undefined {
-    const text = this.#required('60', 'field 60 (message type, batch, network code)');
+  /** A required field read by `parse`; undefined (with the problems) when absent or malformed. */
+  #parsed<T>(field: string, what: string, parse: (text: string) => T): T | undefined {
+    const text = this.#required(field, what);
     if (text === undefined) return undefined;
     try {
-      return parseField60(text);
+      return parse(text);
     } catch (error) {
       if (!isPosError(error)) throw error;
       this.problems.push(...error.problems);
       return undefined;
     }
+  }
+
+  /** Field 60 as named values; undefined (with a problem) when absent or malformed. */
+  field60(): Field60 | undefined {
+    return this.#parsed('60', 'field 60 (message type, batch, network code)', parseField60);
   }
 
   /** F4 in minor units. */
@@ -84,15 +98,17 @@ export class RequestFields {
 
   /** F61: the original's batch and STAN. */
   original(): Field61 | undefined {
-    const text = this.#required('61', "the original's batch and STAN");
-    if (text === undefined) return undefined;
-    try {
-      return parseField61(text);
-    } catch (error) {
-      if (!isPosError(error)) throw error;
-      this.problems.push(...error.problems);
-      return undefined;
-    }
+    return this.#parsed('61', "the original's batch and STAN", parseField61);
+  }
+
+  /** F48 of a settlement (0500): the terminal's batch totals. */
+  settlementTotals(): SettlementTotals | undefined {
+    return this.#parsed('48', 'the settlement totals (62 digits)', parseSettlementTotals);
+  }
+
+  /** F48 of the closing batch upload (0320, 60.3 = 202/207): how many records were uploaded. */
+  uploadCount(): number | undefined {
+    return this.#parsed('48', 'the number of records uploaded (4 digits)', parseBatchUploadCount);
   }
 
   /**

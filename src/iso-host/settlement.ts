@@ -17,14 +17,11 @@
 import { chainOf } from '../payments/journal.js';
 import {
   buildSettlementTotals,
-  parseBatchUploadCount,
-  parseSettlementTotals,
   type Field60,
   type SettlementBlock,
   type SettlementTotals,
 } from '../iso8583/index.js';
 import type { PaymentStatus } from '../payments/payment.js';
-import { isPosError } from '../pos-error.js';
 import type {
   BatchRef,
   BatchSettlementRecord,
@@ -109,25 +106,8 @@ export async function handleSettlement(
 ): Promise<HandlerAnswer> {
   const fields = new RequestFields(request.message);
   fields.stan();
-  const text = request.message.fields['48'];
-  let totals: SettlementTotals | undefined;
-  if (text === undefined) {
-    fields.problems.push({
-      field: 'field 48',
-      expected: 'the settlement totals (62 digits)',
-      actual: 'nothing',
-    });
-  } else {
-    try {
-      totals = parseSettlementTotals(text);
-    } catch (error) {
-      if (!isPosError(error)) throw error;
-      fields.problems.push(...error.problems);
-    }
-  }
-  if (fields.problems.length > 0 || totals === undefined || text === undefined)
-    return formatError(fields.problems);
-  const sent = totals;
+  const sent = fields.settlementTotals();
+  if (fields.problems.length > 0 || sent === undefined) return formatError(fields.problems);
   const batch: BatchRef = {
     merchantId: request.merchantId,
     terminalId: request.terminalId,
@@ -154,7 +134,8 @@ export async function handleSettlement(
     const record: BatchSettlementRecord = {
       ...batch,
       state: isBalanced ? 'balanced' : (settled?.state ?? 'unbalanced'),
-      terminalTotals: text,
+      // Stored as the terminal sent it; present, since it parsed.
+      terminalTotals: request.message.fields['48'] ?? '',
       hostTotals,
       uploadedCount: settled?.uploadedCount ?? null,
       createdAt: settled?.createdAt ?? request.now,
@@ -240,24 +221,8 @@ export async function handleBatchUploadEnd(
 ): Promise<HandlerAnswer> {
   const fields = new RequestFields(request.message);
   fields.stan();
-  const text = request.message.fields['48'];
-  let count: number | undefined;
-  if (text === undefined) {
-    fields.problems.push({
-      field: 'field 48',
-      expected: 'the number of records uploaded (4 digits)',
-      actual: 'nothing',
-    });
-  } else {
-    try {
-      count = parseBatchUploadCount(text);
-    } catch (error) {
-      if (!isPosError(error)) throw error;
-      fields.problems.push(...error.problems);
-    }
-  }
-  if (fields.problems.length > 0 || count === undefined) return formatError(fields.problems);
-  const announced = count;
+  const announced = fields.uploadCount();
+  if (fields.problems.length > 0 || announced === undefined) return formatError(fields.problems);
   const batch: BatchRef = {
     merchantId: request.merchantId,
     terminalId: request.terminalId,
