@@ -559,6 +559,40 @@ describe('the ISO 8583 host: settlement and batch upload', () => {
     expect(second.answer.fields['39']).toBe('00');
   });
 
+  it('answers 30 to a settlement or a closing upload without field 48 or with one it cannot read', async () => {
+    const h = await makeIsoHarness();
+    const macKey = await h.signIn();
+    const withoutField48 = (message: IsoMessage): IsoMessage => {
+      const fields = { ...message.fields };
+      delete fields['48'];
+      return { ...message, fields };
+    };
+    const zero = { debitTotalMinor: 0, debitCount: 0, creditTotalMinor: 0, creditCount: 0 };
+    const totals = {
+      cny: { ...zero, check: 'not-checked' as const },
+      foreign: { ...zero, check: 'not-checked' as const },
+    };
+    const settlement = settlementRequest({ identity, stan: 2, batchNo, totals });
+    const end = uploadEndRequest({ identity, stan: 3, batchNo, count: 1 });
+    const refused = [
+      withoutField48(settlement),
+      { ...settlement, fields: { ...settlement.fields, '48': '123' } },
+      withoutField48(end),
+    ];
+    for (const message of refused) {
+      expect((await h.send(message, macKey)).answer.fields['39']).toBe('30');
+    }
+    const problems = h.logs
+      .filter((l) => l.fields['responseCode'] === '30')
+      .map((l) => JSON.stringify(l.fields['problems']));
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toContain('the settlement totals (62 digits)');
+    expect(problems[1]).toContain('62 digits');
+    expect(problems[2]).toContain('the number of records uploaded (4 digits)');
+    // Nothing was settled: the terminal is still in its batch.
+    expect((await h.store.read((r) => r.getTerminal(merchantId, terminalId)))?.batchNo).toBe(batchNo);
+  });
+
   it('counts voided sales out and refunds as credits', async () => {
     const h = await makeIsoHarness({ policy: 'off' });
     const macKey = await h.signIn();
