@@ -19,6 +19,20 @@ describe('the posguard CLI', () => {
     expect(unknown.stderr).toContain('unknown command "frobnicate"');
   });
 
+  it('reads subcommands alike in every command: help, none, or one it does not know', async () => {
+    for (const command of ['merchant', 'terminal', 'pos', 'iso']) {
+      const none = await runCli([command]);
+      expect(none.code).toBe(2);
+      expect(none.stdout).toContain(`posguard ${command}`);
+      for (const asked of ['help', '--help', '-h']) expect((await runCli([command, asked])).code).toBe(0);
+    }
+    const merchant = await runCli(['merchant', 'remove']);
+    expect(merchant.code).toBe(2);
+    expect(merchant.stderr).toContain('merchant: expected the subcommand add, got "remove"');
+    const iso = await runCli(['iso', 'pack']);
+    expect(iso.stderr).toContain('iso: expected a subcommand (decode, encode), got "pack"');
+  });
+
   it('adds a merchant and prints its API key once as JSON', async () => {
     const db = tempDb();
     const run = await runCli([

@@ -94,6 +94,36 @@ export function integerFlag(
   return value;
 }
 
+/**
+ * Reads the subcommand that leads `args` (`posguard merchant add ...`): one of `subcommands`, with
+ * the arguments after it. With no subcommand, or `--help`/`-h`/`help` in its place, prints `help`
+ * and returns the exit code instead (usage without one, ok when help was asked for).
+ */
+export function takeSubcommand<S extends string>(
+  command: string,
+  args: readonly string[],
+  subcommands: readonly S[],
+  help: string,
+  stdout: CliOutput,
+): { readonly sub: S; readonly rest: readonly string[] } | number {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+    stdout.write(help);
+    return sub === undefined ? exitCodes.usage : exitCodes.ok;
+  }
+  if (!(subcommands as readonly string[]).includes(sub)) {
+    const expected =
+      subcommands.length === 1
+        ? `the subcommand ${subcommands.join('')}`
+        : `a subcommand (${subcommands.join(', ')})`;
+    throw new PosError(
+      'POS_ERR_CLI_BAD_FLAG',
+      `${command}: expected ${expected}, got ${JSON.stringify(sub)}`,
+    );
+  }
+  return { sub: sub as S, rest };
+}
+
 export function wantsHelp(flags: ParsedFlags): boolean {
   return flags.values['help'] === true;
 }

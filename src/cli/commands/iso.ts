@@ -14,7 +14,15 @@ import {
   type Dialect,
   type Framing,
 } from '../../iso8583/index.js';
-import { exitCodes, parseFlags, stringFlag, wantsHelp, type CliIo, type Command } from '../command.js';
+import {
+  exitCodes,
+  parseFlags,
+  stringFlag,
+  takeSubcommand,
+  wantsHelp,
+  type CliIo,
+  type Command,
+} from '../command.js';
 
 /** Frames are at most 64 KiB; their hex or JSON with white space stays far below this. */
 export const maxInputBytes = 1024 * 1024;
@@ -123,17 +131,9 @@ function framingOption(command: string, value: string | undefined): Framing {
 }
 
 async function run(args: readonly string[], io: IsoCliIo): Promise<number> {
-  const [action, ...rest] = args;
-  if (action === undefined || action === '--help' || action === '-h' || action === 'help') {
-    io.stdout.write(help);
-    return action === undefined ? exitCodes.usage : exitCodes.ok;
-  }
-  if (action !== 'decode' && action !== 'encode') {
-    throw new PosError(
-      'POS_ERR_CLI_BAD_FLAG',
-      `iso: expected decode or encode, got ${JSON.stringify(action)}`,
-    );
-  }
+  const taken = takeSubcommand('iso', args, ['decode', 'encode'], help, io.stdout);
+  if (typeof taken === 'number') return taken;
+  const { sub: action, rest } = taken;
   const command = `iso ${action}`;
   const flags = parseFlags(
     command,

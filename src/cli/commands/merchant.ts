@@ -10,6 +10,7 @@ import {
   parseFlags,
   requiredStringFlag,
   stringFlag,
+  takeSubcommand,
   wantsHelp,
   type Command,
 } from '../command.js';
@@ -39,18 +40,9 @@ export const merchantCommand: Command = {
   summary: 'register a merchant and print its API key (merchant add)',
   help,
   async run(args, io) {
-    const [sub, ...rest] = args;
-    if (sub === undefined || sub === '--help' || sub === '-h') {
-      io.stdout.write(help);
-      return sub === undefined ? exitCodes.usage : exitCodes.ok;
-    }
-    if (sub !== 'add') {
-      throw new PosError(
-        'POS_ERR_CLI_BAD_FLAG',
-        `merchant: expected the subcommand add, got ${JSON.stringify(sub)}`,
-      );
-    }
-    const flags = parseFlags('merchant add', rest, {
+    const taken = takeSubcommand('merchant', args, ['add'], help, io.stdout);
+    if (typeof taken === 'number') return taken;
+    const flags = parseFlags('merchant add', taken.rest, {
       ...storeFlagSpec,
       id: { type: 'string' },
       name: { type: 'string' },

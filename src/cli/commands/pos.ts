@@ -36,6 +36,7 @@ import {
   parseFlags,
   requiredStringFlag,
   stringFlag,
+  takeSubcommand,
   wantsHelp,
   type CliIo,
   type Command,
@@ -390,23 +391,15 @@ export const posCommand: Command = {
     'a virtual POS terminal over ISO 8583 (signin, sale, void, refund, reversal-status, reprint, settle)',
   help,
   async run(args, io) {
-    const [sub, ...rest] = args;
-    if (sub === undefined || sub === '--help' || sub === '-h') {
-      io.stdout.write(help);
-      return sub === undefined ? exitCodes.usage : exitCodes.ok;
-    }
-    if (!(subcommands as readonly string[]).includes(sub)) {
-      throw new PosError(
-        'POS_ERR_CLI_BAD_FLAG',
-        `pos: expected a subcommand (${subcommands.join(', ')}), got ${JSON.stringify(sub)}`,
-      );
-    }
+    const taken = takeSubcommand('pos', args, subcommands, help, io.stdout);
+    if (typeof taken === 'number') return taken;
+    const { sub, rest } = taken;
     const flags = parseFlags(`pos ${sub}`, rest, flagSpec);
     if (wantsHelp(flags)) {
       io.stdout.write(help);
       return exitCodes.ok;
     }
-    const result = await run(sub as Subcommand, flags, io);
+    const result = await run(sub, flags, io);
     io.stdout.write(booleanFlag(flags, 'json') ? `${JSON.stringify(result.json)}\n` : `${result.text}\n`);
     return result.ok ? exitCodes.ok : exitCodes.failure;
   },

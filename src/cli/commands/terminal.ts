@@ -4,7 +4,6 @@ import { loadHostKeys } from '../../config/config.js';
 import { addTerminal } from '../../merchants/merchant-admin.js';
 import { parseTmk, sealKey } from '../../merchants/key-vault.js';
 import { Secret } from '../../cards/secret.js';
-import { PosError } from '../../pos-error.js';
 import { cryptoRandom } from '../../random/random.js';
 import {
   booleanFlag,
@@ -12,6 +11,7 @@ import {
   parseFlags,
   requiredStringFlag,
   stringFlag,
+  takeSubcommand,
   wantsHelp,
   type Command,
 } from '../command.js';
@@ -41,18 +41,9 @@ export const terminalCommand: Command = {
   summary: 'register a terminal to a merchant (terminal add)',
   help,
   async run(args, io) {
-    const [sub, ...rest] = args;
-    if (sub === undefined || sub === '--help' || sub === '-h') {
-      io.stdout.write(help);
-      return sub === undefined ? exitCodes.usage : exitCodes.ok;
-    }
-    if (sub !== 'add') {
-      throw new PosError(
-        'POS_ERR_CLI_BAD_FLAG',
-        `terminal: expected the subcommand add, got ${JSON.stringify(sub)}`,
-      );
-    }
-    const flags = parseFlags('terminal add', rest, {
+    const taken = takeSubcommand('terminal', args, ['add'], help, io.stdout);
+    if (typeof taken === 'number') return taken;
+    const flags = parseFlags('terminal add', taken.rest, {
       ...storeFlagSpec,
       merchant: { type: 'string' },
       id: { type: 'string' },
