@@ -99,6 +99,15 @@ function batchMismatch(request: TerminalRequest, batchNo: string): HandlerAnswer
   };
 }
 
+/** The batch a request names: its terminal's, numbered by field 60.2. */
+function batchOf(request: TerminalRequest, field60: Field60): BatchRef {
+  return {
+    merchantId: request.merchantId,
+    terminalId: request.terminalId,
+    batchNo: sixDigits(field60.batchNumber),
+  };
+}
+
 export async function handleSettlement(
   ctx: HostContext,
   request: TerminalRequest,
@@ -108,11 +117,7 @@ export async function handleSettlement(
   fields.stan();
   const sent = fields.settlementTotals();
   if (fields.problems.length > 0 || sent === undefined) return formatError(fields.problems);
-  const batch: BatchRef = {
-    merchantId: request.merchantId,
-    terminalId: request.terminalId,
-    batchNo: sixDigits(field60.batchNumber),
-  };
+  const batch = batchOf(request, field60);
   return ctx.store.transaction(async (tx): Promise<HandlerAnswer> => {
     const terminal = await tx.lockTerminal(batch.merchantId, batch.terminalId);
     const settled = await tx.getBatchSettlement(batch);
@@ -184,11 +189,7 @@ export async function handleBatchUpload(
   const amount = fields.amount();
   const currency = fields.currency();
   if (fields.problems.length > 0) return formatError(fields.problems);
-  const batch: BatchRef = {
-    merchantId: request.merchantId,
-    terminalId: request.terminalId,
-    batchNo: sixDigits(field60.batchNumber),
-  };
+  const batch = batchOf(request, field60);
   const rrn = request.message.fields['37']?.trim() ?? null;
   const authCode = request.message.fields['38']?.trim() ?? null;
   return ctx.store.transaction(async (tx): Promise<HandlerAnswer> => {
@@ -223,11 +224,7 @@ export async function handleBatchUploadEnd(
   fields.stan();
   const announced = fields.uploadCount();
   if (fields.problems.length > 0 || announced === undefined) return formatError(fields.problems);
-  const batch: BatchRef = {
-    merchantId: request.merchantId,
-    terminalId: request.terminalId,
-    batchNo: sixDigits(field60.batchNumber),
-  };
+  const batch = batchOf(request, field60);
   return ctx.store.transaction(async (tx): Promise<HandlerAnswer> => {
     const settled = await tx.getBatchSettlement(batch);
     if (request.terminal.batchNo !== batch.batchNo && settled === undefined)
