@@ -11,6 +11,7 @@ import { SeededRandom } from '../../random/random.js';
 import {
   hostRowsFromStore,
   reconcile,
+  type HostRow,
   type SettlementRow,
   type TerminalRow,
 } from '../../reconciliation/index.js';
@@ -155,8 +156,11 @@ export async function runGuarded(
     await host.stop();
   });
 
+  // The host's records as its export gives them: read once, for the count and for reconciliation.
+  const hostRows: HostRow[] = [];
+  for await (const row of hostRowsFromStore(store)) hostRows.push(row);
   const attemptByRrn = new Map<string, Attempt>();
-  for await (const row of hostRowsFromStore(store)) {
+  for (const row of hostRows) {
     const attempt = sim.attempts.get(attemptKey(row.terminalId, row.batchNo, row.stan));
     if (attempt !== undefined && row.rrn !== '') attemptByRrn.set(row.rrn, attempt);
   }
@@ -187,7 +191,7 @@ export async function runGuarded(
     })),
   );
   const result = await reconcile({
-    host: { kind: 'rows', name: 'store', rows: hostRowsFromStore(store) },
+    host: { kind: 'rows', name: 'store', rows: hostRows },
     settlement: { kind: 'rows', name: 'issuer', rows: settlementRows(ledger.entries(), world.dayStartMs) },
     terminal: { kind: 'rows', name: 'terminals', rows: terminalRows },
     threads: 1,
