@@ -120,6 +120,7 @@ describe('posguard simulate', () => {
 
   it('prints a table, runs one protocol when asked, and refuses bad flags by name', async () => {
     const table = await runCli(['simulate', '--intents', '200', '--terminals', '4', '--protocol', 'naive']);
+    expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/duplicate charges +\d+\n/);
     expect(table.stdout).not.toContain('guarded');
     const faults = await runCli(['simulate', '--faults', 'cosmic_rays']);
@@ -127,8 +128,12 @@ describe('posguard simulate', () => {
       /--faults expected one of all, none, software, hardware, operator, network, third_party/,
     );
     const fault = await runCli(['simulate', '--fault', 'answer_lost=2']);
-    expect(fault.stderr).toMatch(/--fault expected NAME=RATE .* got "answer_lost=2"/);
+    expect(fault.stderr).toMatch(
+      /POS_ERR_CLI_BAD_FLAG: simulate: --fault expected NAME=RATE .* got "answer_lost=2"/,
+    );
     const protocol = await runCli(['simulate', '--protocol', 'careful']);
     expect(protocol.stderr).toMatch(/--protocol expected naive, guarded or both/);
+    // A bad flag is exit status 2, never the 1 that says posguard failed a seed.
+    expect([faults.code, fault.code, protocol.code]).toEqual([2, 2, 2]);
   });
 });
