@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './test-support/run-cli.js';
 
@@ -136,6 +136,24 @@ describe('the posguard CLI', () => {
     expect(JSON.parse(given.stdout)).toEqual({ merchantId: 'M1', terminalId: 'T2' });
     const unknown = await runCli(['terminal', 'add', '--merchant', 'NOPE', '--id', 'T1', '--db', db]);
     expect(unknown.stderr).toContain('POS_ERR_MERCHANT_NOT_FOUND');
+  });
+
+  it('refuses to read or extend a store that is not there, and creates none', async () => {
+    const missing = join(mkdtempSync(join(tmpdir(), 'posguard-cli-')), 'typo', 'posguard.db');
+    const runs = [
+      await runCli(['verify', '--db', missing]),
+      await runCli(['export', '--out', join(tmpdir(), 'never.csv'), '--db', missing]),
+      await runCli(['terminal', 'add', '--merchant', 'M1', '--id', 'T1', '--db', missing]),
+      await runCli(['reconcile', '--db', missing, '--settlement', 's.csv', '--out', join(tmpdir(), 'never')]),
+    ];
+    for (const run of runs) {
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`POS_ERR_STORE_NOT_FOUND: no SQLite database at "${missing}"`);
+    }
+    expect(existsSync(dirname(missing))).toBe(false);
+    const created = await runCli(['merchant', 'add', '--id', 'M1', '--name', 'Shop', '--db', missing]);
+    expect(created.code).toBe(0);
+    expect(existsSync(missing)).toBe(true);
   });
 
   it('verifies a sound store, and names an edited payment and a broken journal', async () => {

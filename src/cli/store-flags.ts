@@ -1,6 +1,8 @@
 // The flags every command that touches the store takes: --db (or POSGUARD_DB) for the SQLite file,
 // --database-url (or POSGUARD_DATABASE_URL) for PostgreSQL.
+import { existsSync } from 'node:fs';
 import { hostSettings, loadHostConfig, type HostConfig } from '../config/config.js';
+import { PosError } from '../pos-error.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { stringFlag, type CliIo, type ParsedFlags } from './command.js';
@@ -26,10 +28,28 @@ export function configFromFlags(flags: ParsedFlags, io: CliIo, demo = false): Ho
   return loadHostConfig({ flags: settingFlags(flags), env: io.env, cwd: io.cwd, demo });
 }
 
+/**
+ * Opens the store the flags name. Only `create` commands (serve, merchant add) may bring a new
+ * SQLite file into being: the others read or extend a store that must already be there, so a
+ * mistyped --db is an error naming the path, not an empty store that "verifies" or exports nothing.
+ */
 export async function openStoreFromFlags(
   flags: ParsedFlags,
   io: CliIo,
+  options: { create?: boolean } = {},
 ): Promise<{ store: Store; config: HostConfig }> {
   const config = configFromFlags(flags, io);
+  if (
+    options.create !== true &&
+    config.databaseUrl === null &&
+    config.dbPath !== ':memory:' &&
+    !existsSync(config.dbPath)
+  ) {
+    throw new PosError(
+      'POS_ERR_STORE_NOT_FOUND',
+      `no SQLite database at ${JSON.stringify(config.dbPath)}: check --db (or POSGUARD_DB); \`posguard serve\` and \`posguard merchant add\` create one`,
+      { details: { path: config.dbPath } },
+    );
+  }
   return { store: await openStore(config, Date.now()), config };
 }

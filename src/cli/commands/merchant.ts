@@ -64,7 +64,8 @@ export const merchantCommand: Command = {
       );
     }
     const windowS = integerFlag('merchant add', flags, 'duplicate-window-s', { min: 0, max: 86_400 });
-    const { store } = await openStoreFromFlags(flags, io);
+    // The first step on a new host: creates the database when it is not there yet.
+    const { store } = await openStoreFromFlags(flags, io, { create: true });
     try {
       const { merchant, apiKey } = await addMerchant(
         store,
