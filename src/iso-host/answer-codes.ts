@@ -30,6 +30,7 @@ export const signInAgain = 3;
 
 const byErrorCode: Readonly<Record<string, string>> = {
   POS_ERR_PAYMENT_NOT_FOUND: answerCodes.originalNotFound,
+  POS_ERR_REVERSAL_MISMATCH: answerCodes.originalNotFound,
   POS_ERR_PAYMENT_WRONG_TERMINAL: answerCodes.notPermittedToTerminal,
   POS_ERR_PAYMENT_ILLEGAL_TRANSITION: answerCodes.wrongState,
   POS_ERR_PAYMENT_REFUND_EXCEEDS_CAPTURED: answerCodes.overAmount,

@@ -4,7 +4,7 @@
 // and balance inquiry (0200, F3 31). Each handler reads the named values it needs, refuses bad
 // input with 30 naming every problem, and leaves the rest to the engine: idempotency, the
 // duplicate guard, the upstream call and its reversal all happen there, once, for every channel.
-import type { Field60 } from '../iso8583/index.js';
+import { reversedType, type Field60 } from '../iso8583/index.js';
 import type { EngineResult } from '../payments/idempotency.js';
 import type { PaymentRecord, ReversalReason } from '../payments/payment.js';
 import type { PaymentView, ReversalView } from '../payments/payment-view.js';
@@ -188,7 +188,9 @@ const reversalReasons: Readonly<Record<string, ReversalReason>> = {
  * A 0400 reverses the request with the same terminal, batch and STAN, named by that request's
  * idempotency key. When the host has not seen it, the engine leaves a tombstone under the key and
  * the answer is still 00: the terminal may clear its reversal record, and the original, should it
- * arrive later, is refused without reaching the issuer (docs/iso8583.md, "Reversals").
+ * arrive later, is refused without reaching the issuer. A 0400 whose kind or amount is not that of
+ * the payment under the key names another transaction (a reused STAN) and is refused with 25,
+ * reversing nothing (docs/iso8583.md, "Idempotency, retransmissions and reversals").
  */
 export async function handleReversal(
   ctx: HostContext,
@@ -197,6 +199,12 @@ export async function handleReversal(
 ): Promise<HandlerAnswer> {
   const fields = new RequestFields(request.message);
   const stan = fields.stan();
+  // The 0400 is a copy of its original: the kind and amount it carries must be the payment's.
+  const reversed = reversedType(request.message);
+  const expect = {
+    ...(reversed === 'sale' || reversed === 'void' ? { kind: reversed } : {}),
+    ...(request.message.fields['4'] === undefined ? {} : { amount: fields.amount() }),
+  };
   if (fields.problems.length > 0) return formatError(fields.problems);
   const reasonCode = request.message.fields['39'] ?? '06';
   const originalKey = isoIdempotencyKey({
@@ -208,7 +216,7 @@ export async function handleReversal(
     ctx.engine.reverse({
       merchantId: request.merchantId,
       idempotencyKey: isoReversalKey(originalKey, reasonCode),
-      target: { originalKey },
+      target: { originalKey, expect },
       reason: reversalReasons[reasonCode] ?? 'other',
     }),
   );

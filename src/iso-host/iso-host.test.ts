@@ -347,6 +347,39 @@ describe('the ISO 8583 host: reversals', () => {
       'other',
     ]);
   });
+
+  it('refuses with 25, signed, a 0400 whose amount or kind is not that of the payment under its STAN, and reverses nothing', async () => {
+    const h = await makeIsoHarness();
+    const macKey = await h.signIn();
+    const approved = await h.send(sale(2), macKey);
+    const rrn = approved.answer.fields['37'] ?? '';
+    // A terminal that lost its journal reuses STAN 2 for a sale of 0.01 and reverses that one.
+    const otherAmount = await h.send(reversalMessage(sale(2, { amount: 1 }), 'no-answer'), macKey);
+    expect(otherAmount.answer.fields['39']).toBe('25');
+    expect(verifyFrameMac(otherAmount.frame, macKey)).toBe(true);
+    const asVoid = reversalMessage(
+      voidRequest({
+        identity,
+        stan: 2,
+        batchNo,
+        original: { batchNo, stan: '000001', rrn, authCode: null, date: null, amount: 1280 },
+        operatorId: '01',
+      }),
+      'no-answer',
+    );
+    expect((await h.send(asVoid, macKey)).answer.fields['39']).toBe('25');
+    await h.drive(h.engine.drainReversals());
+    expect((await h.engine.findByRrn(merchantId, rrn))?.status).toBe('approved');
+    expect(netChargeOfSale(h.ledger, rrn)).toBe(1280);
+    expect(h.logs.filter((l) => l.fields['type'] === 'reversal').map((l) => l.fields['refused'])).toEqual([
+      'the reversal does not match the sale it names (it is for 1 fen, the sale under the key for 1280): nothing was reversed',
+      'the reversal does not match the sale it names (it reverses a void, the key holds a sale): nothing was reversed',
+    ]);
+    // The true copy of the sale still reverses it.
+    expect((await h.send(reversalMessage(sale(2), 'no-answer'), macKey)).answer.fields['39']).toBe('00');
+    await h.drive(h.engine.drainReversals());
+    expect((await h.engine.findByRrn(merchantId, rrn))?.status).toBe('reversed');
+  });
 });
 
 function approvedRecord(answer: IsoMessage, stan: string, amount = 1280): TransactionRecord {
@@ -413,6 +446,9 @@ describe('the ISO 8583 host: voids, refunds and balance', () => {
       macKey,
     );
     expect(twice.answer.fields['39']).toBe('22');
+    // An engine refusal to a terminal whose MAC was good is signed like any other answer.
+    expect(verifyFrameMac(twice.frame, macKey)).toBe(true);
+    expect(verifyFrameMac(wrongStan.frame, macKey)).toBe(true);
     // One line for the request, naming the engine's refusal.
     expect(h.logs.slice(before).map((l) => [l.message, l.fields['errorCode']])).toEqual([
       ['iso request answered', 'POS_ERR_PAYMENT_ILLEGAL_TRANSITION'],

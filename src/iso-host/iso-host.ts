@@ -103,6 +103,21 @@ interface Routed {
   readonly answer: HandlerAnswer;
   readonly macKey: Secret<Buffer> | null;
   readonly type: string;
+  /** A fault (not a refusal the engine names) behind a 96: logged at error level. */
+  readonly failure?: unknown;
+}
+
+/**
+ * The answer to an error the engine or the store threw: a refusal it names (original not found,
+ * wrong state...) or a fault (96). `macKey` signs it when the terminal's session was good.
+ */
+function refusalOf(error: unknown, type: string, macKey: Secret<Buffer> | null): Routed {
+  const { code, expected } = answerCodeOfError(error);
+  const log = {
+    errorCode: isPosError(error) ? error.code : undefined,
+    refused: error instanceof Error ? error.message : String(error),
+  };
+  return { answer: { code, log }, macKey, type, ...(expected ? {} : { failure: error }) };
 }
 
 export class IsoHost {
@@ -179,21 +194,14 @@ export class IsoHost {
       return { kind: 'close', reason };
     }
     let routed: Routed;
-    let failure: unknown;
     try {
       routed = await this.#route(frame, message, base.terminalId, base.merchantId);
     } catch (error) {
-      // A refusal the engine names (original not found, wrong state...) or a fault (96): either
-      // way one log line below, with the error's code and message; a fault's at error level.
-      const { code, expected } = answerCodeOfError(error);
-      if (!expected) failure = error;
-      const refused = {
-        errorCode: isPosError(error) ? error.code : undefined,
-        refused: error instanceof Error ? error.message : String(error),
-      };
-      routed = { answer: { code, log: refused }, macKey: null, type: classify(message) };
+      // Thrown before the session was checked (the store could not be read): unsigned, one log
+      // line below with the error's code and message, a fault's at error level.
+      routed = refusalOf(error, classify(message), null);
     }
-    const { answer } = routed;
+    const { answer, failure } = routed;
     counted.type = routed.type;
     counted.outcome = answer.withhold === undefined ? answer.code : 'withheld';
     const line = {
@@ -360,8 +368,14 @@ export class IsoHost {
         macKey,
       );
     }
-    const answer = await this.#dispatch(type, request, field60, query);
-    return { answer, macKey, type: query ? 'transaction-query' : type };
+    const routedType = query ? 'transaction-query' : type;
+    try {
+      return { answer: await this.#dispatch(type, request, field60, query), macKey, type: routedType };
+    } catch (error) {
+      // An engine refusal (original not found, wrong state...) to a terminal whose MAC was good
+      // is signed like any other answer to it.
+      return refusalOf(error, routedType, macKey);
+    }
   }
 
   #plain(type: string): HandlerAnswer {

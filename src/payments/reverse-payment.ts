@@ -8,7 +8,7 @@ import { PosError } from '../pos-error.js';
 import type { RequestRecord } from '../store/store.js';
 import type { EngineContext } from './engine-context.js';
 import { answerExistingKey, newRequestRecord, type EngineResult } from './idempotency.js';
-import type { PaymentRecord, ReversalReason } from './payment.js';
+import type { PaymentKind, PaymentRecord, ReversalReason } from './payment.js';
 import {
   paymentAnswer,
   toPaymentView,
@@ -24,8 +24,32 @@ export interface ReverseCommand {
   readonly merchantId: string;
   /** The reversal request's own key. */
   readonly idempotencyKey: string;
-  readonly target: { readonly paymentId: string } | { readonly originalKey: string };
+  readonly target:
+    | { readonly paymentId: string }
+    | {
+        readonly originalKey: string;
+        /**
+         * What the reversal says the original was (an ISO 0400 is a copy of it): when given, a
+         * payment under the key of another kind or amount is not reversed. It guards against a
+         * 0400 that names, by a reused STAN, another transaction than the one it means to undo.
+         */
+        readonly expect?: { readonly kind?: PaymentKind; readonly amount?: number };
+      };
   readonly reason: ReversalReason;
+}
+
+/** How `payment` differs from what a reversal says its original was; undefined when it does not. */
+function differenceFromExpected(
+  payment: PaymentRecord,
+  expect: { readonly kind?: PaymentKind; readonly amount?: number } | undefined,
+): string | undefined {
+  if (expect?.kind !== undefined && expect.kind !== payment.kind) {
+    return `it reverses a ${expect.kind}, the key holds a ${payment.kind}`;
+  }
+  if (expect?.amount !== undefined && expect.amount !== payment.amount) {
+    return `it is for ${expect.amount} fen, the ${payment.kind} under the key for ${payment.amount}`;
+  }
+  return undefined;
 }
 
 function reversalAnswer(
@@ -203,6 +227,14 @@ async function reverseTarget(
       'POS_ERR_PAYMENT_NOT_FOUND',
       `idempotencyKey: expected the key of a sale, void or refund, got the key of a ${original.operation}`,
       { details: { idempotencyKey: originalKey } },
+    );
+  }
+  const difference = differenceFromExpected(payment, command.target.expect);
+  if (difference !== undefined) {
+    throw new PosError(
+      'POS_ERR_REVERSAL_MISMATCH',
+      `the reversal does not match the ${payment.kind} it names (${difference}): nothing was reversed`,
+      { details: { idempotencyKey: originalKey, paymentId: payment.id } },
     );
   }
   return reverse(ctx, work, payment, command.reason);
