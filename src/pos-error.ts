@@ -41,15 +41,36 @@ export function isPosError(value: unknown): value is PosError {
   return value instanceof PosError;
 }
 
-/** Describes a value for an error message without ever echoing more than a short excerpt. */
+/**
+ * What could be card data: a run of digits as long as a card number (or track data holding one),
+ * or hex as long as a PIN block or a key. Error messages describe such values, never echo them.
+ */
+const cardLike = /\d{12}|[0-9A-Fa-f]{16}/;
+
+/**
+ * Describes a value for an error message without ever echoing more than a short excerpt, and
+ * without echoing at all what could be card data (see `cardLike`).
+ */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (typeof value === 'string') {
+    if (cardLike.test(value)) return `a ${value.length}-character string (not shown: it may hold card data)`;
     return value.length > 40 ? `a ${value.length}-character string` : JSON.stringify(value);
   }
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
-    return String(value);
+  if (typeof value === 'number' || typeof value === 'bigint') {
+    const text = String(value);
+    return cardLike.test(text) ? `a ${text.length}-digit number (not shown: it may be a card number)` : text;
+  }
+  if (typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `an array of ${value.length}`;
   return 'an object';
+}
+
+/** The kind of a value and nothing of its content: for a field that should not be there at all. */
+export function describeKind(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

@@ -4,7 +4,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { describePanInput } from '../cards/card.js';
-import { describeValue, isPosError, PosError, type FieldProblem } from '../pos-error.js';
+import { describeKind, describeValue, isPosError, PosError, type FieldProblem } from '../pos-error.js';
 
 /** The HTTP status of every error code the API can answer with. */
 export const httpStatusOfCode: Readonly<Record<string, number>> = {
@@ -87,7 +87,13 @@ export function validationProblems(
     const field = path.length === 0 ? context : path.join('.');
     if (problems.has(field)) continue;
     const value = issue.keyword === 'required' ? undefined : valueAt(input, path);
-    const actual = path[path.length - 1] === 'pan' ? describePanInput(value) : describeValue(value);
+    // A field that should not be there is named, its content never shown (card.cvv, card.track2...).
+    const actual =
+      issue.keyword === 'additionalProperties'
+        ? describeKind(value)
+        : path[path.length - 1] === 'pan'
+          ? describePanInput(value)
+          : describeValue(value);
     problems.set(field, { field, expected: expectationOf(issue), actual });
   }
   return [...problems.values()];

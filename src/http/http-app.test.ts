@@ -154,6 +154,37 @@ describe('HTTP API', () => {
       expect(h.issuer.calls.authorize).toBe(0);
     });
 
+    it('names card data sent where it does not belong without ever echoing it', async () => {
+      const h = await makeHttpHarness();
+      const res = await post(h, '/v1/payments', 'card-data', {
+        terminalId: 'T0001',
+        amount: 1280,
+        currency: 'CNY',
+        card: {
+          pan: '6212345678901232',
+          expiry: '2812',
+          track2: '6212345678901232=2812',
+          cvv: '123',
+          pinBlock: '0123456789ABCDEF',
+        },
+        entryMode: 'chip',
+        reference: 6212345678901232,
+      });
+      expect(res.statusCode).toBe(400);
+      const problems = res.json<{ problems: Array<{ field: string; actual: string }> }>().problems;
+      expect(Object.fromEntries(problems.map((p) => [p.field, p.actual]))).toEqual({
+        'card.track2': 'a string',
+        'card.cvv': 'a string',
+        'card.pinBlock': 'a string',
+        reference: 'a 16-digit number (not shown: it may be a card number)',
+      });
+      for (const secret of ['6212345678901232', '0123456789ABCDEF', '"123"']) {
+        expect(res.body).not.toContain(secret);
+      }
+      expect(await countPayments(h)).toBe(0);
+      expect(h.issuer.calls.authorize).toBe(0);
+    });
+
     it('names missing fields and wrong types', async () => {
       const h = await makeHttpHarness();
       const res = await post(h, '/v1/payments', 'bad', { terminalId: 7, amount: '1280', card: {} });

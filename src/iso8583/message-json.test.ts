@@ -21,6 +21,10 @@ describe('canonical decode JSON from outside', () => {
         'length: expected a whole number or null, got 1.5; tpdu: expected hex text or null, got 6000030000; ' +
         'mti: expected 4 digits, got null; fields.2: expected text, got 622588',
     );
+    // A card number given as a number is described, never echoed.
+    expect(() => isoMessageFromJson({ mti: '0200', fields: { '2': 6212345678901232 } })).toThrow(
+      'fields.2: expected text, got a 16-digit number (not shown: it may be a card number)',
+    );
     expect(() => isoMessageFromJson([])).toThrow(
       'message: expected an object with mti and fields, got an array of 0',
     );
