@@ -14,13 +14,19 @@ async function records(text: string | Buffer, options: { readSize?: number; deli
   return out;
 }
 
-async function scanError(text: string, maxRecordBytes?: number): Promise<PosError> {
+async function scanError(
+  text: string | Buffer,
+  maxRecordBytes?: number,
+  more: Partial<Parameters<typeof scanCsv>[0]> & { readSize?: number } = {},
+): Promise<PosError> {
+  const { readSize, ...options } = more;
   try {
     await scanCsv({
       file: 'bad.csv',
-      source: textSource(text),
+      source: textSource(text, readSize),
       ...(maxRecordBytes === undefined ? {} : { maxRecordBytes }),
       onRecord: () => undefined,
+      ...options,
     });
   } catch (error) {
     if (error instanceof PosError) return error;
@@ -69,6 +75,32 @@ describe('the CSV scanner', () => {
     expect(inside.details).toEqual({ file: 'bad.csv', line: 3, column: 'field 2' });
     const after = await scanError('a,b\n"x"y,2\n');
     expect(after.message).toMatch(/line 2, column "field 1": a quoted field is followed by "y"/);
+  });
+
+  it('refuses a cell that is not valid UTF-8, naming its line and column, however the reads split the file', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('a,b\n1,中文\n"2\nx",R0000'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('0001\n3,y\n'),
+    ]);
+    for (const readSize of [1, 3, 7, 1 << 20]) {
+      const error = await scanError(bytes, undefined, { readSize });
+      expect(error.code).toBe('POS_ERR_RECON_BAD_ENCODING');
+      expect(error.details).toEqual({ file: 'bad.csv', line: 3, column: 'field 2' });
+    }
+    const named = await scanError(bytes, undefined, { columnName: (field) => ['a', 'b'][field] ?? '?' });
+    expect(named.message).toMatch(/bad.csv line 3, column "b": the cell is not valid UTF-8/);
+    // Valid text, multi-byte characters split across reads included, passes.
+    expect(await records(Buffer.from('a,b\n1,中文\n2,Ω\n'), { readSize: 1 })).toHaveLength(3);
+  });
+
+  it('refuses, after transcoding, a cell holding what the encoding could not decode', async () => {
+    const text = 'a,b\n1,ok\n2,R\ufffd01\n';
+    const error = await scanError(text, undefined, { transcodedFrom: 'gbk' });
+    expect(error.code).toBe('POS_ERR_RECON_BAD_ENCODING');
+    expect(error.message).toMatch(/line 3, column "field 2": the cell holds bytes that are not valid gbk/);
+    // In a UTF-8 file U+FFFD is a character like any other.
+    expect(await records(text)).toHaveLength(3);
   });
 
   it('refuses a record longer than the maximum, even when it is the last one', async () => {

@@ -4,6 +4,7 @@
 // buffer, so the hot path makes no string per cell: readers decode only the cells they need.
 // Written by hand because this is the reconciliation hot path; docs/decisions.md has the numbers
 // against csv-parse.
+import { isUtf8 } from 'node:buffer';
 import { assert } from '../assert.js';
 import { describeCell, inputError } from './input-error.js';
 
@@ -58,7 +59,17 @@ export interface ScanOptions {
   readonly onRecord: (record: CsvRecord) => void;
   /** Called after each read with the bytes consumed so far. */
   readonly onProgress?: (bytesRead: number) => void;
+  /** The name errors give a field (0-based); `field N` when not given or before the header. */
+  readonly columnName?: (field: number) => string;
+  /**
+   * The encoding the bytes were transcoded from, when they were: its decoder writes U+FFFD for
+   * bytes that are not valid in it, so a cell holding U+FFFD is refused as badly encoded.
+   */
+  readonly transcodedFrom?: string;
 }
+
+/** U+FFFD as UTF-8: what a decoder writes for bytes that were not valid in their encoding. */
+const replacementCharacter = Buffer.from('\ufffd', 'utf8');
 
 /** Result of trying to scan one record: its end, or a sign that more bytes are needed. */
 const incomplete = -1;
@@ -66,7 +77,8 @@ const incomplete = -1;
 /**
  * Scans the whole source. Blank lines are skipped; a UTF-8 byte order mark at the start is
  * dropped. Errors: a quote inside an unquoted field, text after a closing quote, a quote never
- * closed, a record over the maximum, a record with too many fields.
+ * closed, a record over the maximum, a record with too many fields, a cell that is not valid UTF-8
+ * (or, with `transcodedFrom`, held bytes its encoding could not decode).
  */
 export async function scanCsv(options: ScanOptions): Promise<void> {
   const maxRecordBytes = options.maxRecordBytes ?? defaultMaxRecordBytes;
@@ -77,7 +89,14 @@ export async function scanCsv(options: ScanOptions): Promise<void> {
   const buffer = Buffer.allocUnsafe(maxRecordBytes + readChunkBytes);
   const record = new CsvRecord();
   record.buffer = buffer;
-  const scanner = new RecordScanner(options.file, buffer, delimiter, record, maxRecordBytes);
+  const scanner = new RecordScanner(
+    options.file,
+    buffer,
+    delimiter,
+    record,
+    maxRecordBytes,
+    options.columnName ?? ((field) => `field ${field + 1}`),
+  );
 
   // The next chunk is read while the current one is scanned, so reading and parsing overlap.
   const chunk = Buffer.allocUnsafe(readChunkBytes);
@@ -87,6 +106,11 @@ export async function scanCsv(options: ScanOptions): Promise<void> {
   let consumedBefore = 0; // source bytes that came before buffer[0]
   let eof = false;
   let first = true;
+  // Encoding is checked a stretch of whole lines at a time (a line end never falls inside a UTF-8
+  // character): buffer[0, checkedTo) is known good. A stretch that fails turns on the check of
+  // each record's cells, which names the line and column of the bad one.
+  let checkedTo = 0;
+  let checkCells = false;
   try {
     for (;;) {
       if (!eof) {
@@ -95,6 +119,7 @@ export async function scanCsv(options: ScanOptions): Promise<void> {
           buffer.copyWithin(0, position, end);
           consumedBefore += position;
           end -= position;
+          checkedTo = Math.max(0, checkedTo - position);
           position = 0;
         }
         const read = await pending!;
@@ -111,6 +136,14 @@ export async function scanCsv(options: ScanOptions): Promise<void> {
         }
         first = false;
         options.onProgress?.(consumedBefore + end);
+        const upTo = eof ? end : buffer.lastIndexOf(lineFeed, end - 1) + 1;
+        if (!checkCells && upTo > checkedTo) {
+          const stretch = buffer.subarray(checkedTo, upTo);
+          if (!isUtf8(stretch)) checkCells = true;
+          else if (options.transcodedFrom !== undefined && stretch.includes(replacementCharacter)) {
+            checkCells = true;
+          } else checkedTo = upTo;
+        }
       }
       for (;;) {
         if (position >= end) break;
@@ -119,6 +152,7 @@ export async function scanCsv(options: ScanOptions): Promise<void> {
           if (end - position >= maxRecordBytes) throw scanner.tooLong();
           break;
         }
+        if (checkCells) scanner.checkCells(options.transcodedFrom);
         if (record.count > 0) options.onRecord(record);
         position = next;
       }
@@ -141,7 +175,25 @@ class RecordScanner {
     private readonly delimiter: number,
     private readonly record: CsvRecord,
     private readonly maxRecordBytes: number,
+    private readonly columnName: (field: number) => string,
   ) {}
+
+  /** Refuses the record's first cell that is not valid UTF-8, or holds U+FFFD after transcoding. */
+  checkCells(transcodedFrom: string | undefined): void {
+    const record = this.record;
+    for (let field = 0; field < record.count; field += 1) {
+      const cell = this.buffer.subarray(record.starts[field], record.ends[field]);
+      const bad = !isUtf8(cell) || (transcodedFrom !== undefined && cell.includes(replacementCharacter));
+      if (!bad) continue;
+      throw inputError(
+        'POS_ERR_RECON_BAD_ENCODING',
+        { file: this.file, line: record.line, column: this.columnName(field) },
+        transcodedFrom === undefined
+          ? 'the cell is not valid UTF-8 (v1 files are UTF-8; a file in another encoding, such as GBK, is read through a --profile that names it)'
+          : `the cell holds bytes that are not valid ${transcodedFrom} (the encoding its profile names)`,
+      );
+    }
+  }
 
   /**
    * Scans one record from `start`; returns the position after its line end, or `incomplete` when
@@ -191,7 +243,7 @@ class RecordScanner {
             if (!eof) return incomplete;
             throw inputError(
               'POS_ERR_RECON_BAD_QUOTING',
-              { file: this.file, line: fieldLine, column: `field ${count + 1}` },
+              { file: this.file, line: fieldLine, column: this.columnName(count) },
               "a quoted field is never closed (expected a closing '\"' before the end of the file)",
             );
           }
@@ -212,7 +264,7 @@ class RecordScanner {
         if (c !== delimiter && c !== lineFeed && c !== carriageReturn && c !== -1) {
           throw inputError(
             'POS_ERR_RECON_BAD_QUOTING',
-            { file: this.file, line: this.line + newlines, column: `field ${count}` },
+            { file: this.file, line: this.line + newlines, column: this.columnName(count - 1) },
             `a quoted field is followed by ${describeCell(String.fromCharCode(c))} (expected the delimiter or the end of the line after the closing quote)`,
           );
         }
@@ -224,7 +276,7 @@ class RecordScanner {
           if (c === quote) {
             throw inputError(
               'POS_ERR_RECON_BAD_QUOTING',
-              { file: this.file, line: this.line + newlines, column: `field ${count + 1}` },
+              { file: this.file, line: this.line + newlines, column: this.columnName(count) },
               `a '"' inside an unquoted field (a field with quotes must be quoted whole, its quotes doubled)`,
             );
           }

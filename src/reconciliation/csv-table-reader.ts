@@ -18,6 +18,8 @@ export interface ReadOptions {
   readonly delimiter?: string;
   readonly maxRecordBytes?: number;
   readonly onProgress?: (progress: { rows: number; bytesRead: number }) => void;
+  /** The encoding `source` was transcoded from, so cells it could not decode are refused. */
+  readonly transcodedFrom?: string;
 }
 
 export interface TableReadOptions extends ReadOptions {
@@ -146,15 +148,20 @@ export async function readCsvTable<C extends string>(
   let width = 0;
   let rows = 0;
   let bytesRead = 0;
+  let header: readonly string[] = [];
   try {
     await scanCsv({
       file: options.file,
       source,
       ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),
       ...(options.maxRecordBytes === undefined ? {} : { maxRecordBytes: options.maxRecordBytes }),
+      ...(options.transcodedFrom === undefined ? {} : { transcodedFrom: options.transcodedFrom }),
+      // Scanner errors name the column by its header, like every other error of a record.
+      columnName: (field) => header[field] || `field ${field + 1}`,
       onRecord: (record) => {
         if (parser === undefined || cells === undefined) {
           const names = Array.from({ length: record.count }, (_, i) => record.text(i).trim());
+          header = names;
           parser = makeParser(headerIndex(options.file, record.line, names, columns));
           cells = new CellReader(options.file, names, options.dictionary);
           width = record.count;

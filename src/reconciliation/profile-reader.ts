@@ -36,7 +36,13 @@ export async function readWithProfile(
   if (profile.fee !== null) wanted.add(profile.fee.column);
   const timeFormat = compileTimeFormat(profile.txnTime.format);
 
-  await readCsvTable({ ...options, source, delimiter: profile.delimiter }, [...wanted], (at) => ({
+  const read = {
+    ...options,
+    source,
+    delimiter: profile.delimiter,
+    ...(utf8 ? {} : { transcodedFrom: profile.encoding }),
+  };
+  await readCsvTable(read, [...wanted], (at) => ({
     row(record, cells) {
       const cell = (column: string): string => record.text(at[column]!).trim();
       const text = (key: TextColumn): string => {

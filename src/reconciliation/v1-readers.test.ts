@@ -111,6 +111,26 @@ describe('the v1 readers', () => {
     expect(voidError.message).toMatch(/expected approved or declined for a void/);
   });
 
+  it('name the column by its header in quoting and encoding errors too', async () => {
+    const quoted = await hostError(hostText(hostJournalLine(sale).replace(',1280,', ',12"80,')));
+    expect(quoted.code).toBe('POS_ERR_RECON_BAD_QUOTING');
+    expect(quoted.details).toEqual({ file: 'host.csv', line: 2, column: 'amount' });
+    const [before, after] = hostText(hostJournalLine(sale)).split('100000000001') as [string, string];
+    const badBytes = Buffer.concat([Buffer.from(before), Buffer.from([0xc3, 0x28]), Buffer.from(after)]);
+    const encoding = await readHostJournal({
+      file: 'host.csv',
+      source: textSource(badBytes, 5),
+      dictionary: new TextDictionary(),
+    }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(encoding).toMatchObject({
+      code: 'POS_ERR_RECON_BAD_ENCODING',
+      details: { file: 'host.csv', line: 2, column: 'rrn' },
+    });
+  });
+
   it('refuse an empty file and a record wider than the header', async () => {
     const empty = await hostError('');
     expect(empty.code).toBe('POS_ERR_RECON_EMPTY_FILE');

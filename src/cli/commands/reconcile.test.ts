@@ -158,7 +158,7 @@ describe('posguard reconcile', () => {
         name: 'broken quoting',
         file: 'terminal',
         edit: (text) => text.replace(',approved,', ',app"roved,'),
-        error: /POS_ERR_RECON_BAD_QUOTING: .*terminal.csv line 2, column "field 9"/,
+        error: /POS_ERR_RECON_BAD_QUOTING: .*terminal.csv line 2, column "result"/,
       },
       {
         name: 'an empty file',
@@ -266,6 +266,23 @@ describe('posguard reconcile', () => {
       expect(typeIo.err()).toMatch(
         /POS_ERR_RECON_BAD_VALUE: .*column "交易类型": expected a type code the profile maps \(消费, 退货, 撤销\), got "预授权"/,
       );
+    });
+
+    it('refuses bytes that are not GBK, naming the line and column, rather than reading them as \ufffd', async () => {
+      const { dir, out, args } = gbkDay([line('000001', '100000000001', '消费', '12.80', '0.07')]);
+      const file = args[args.indexOf('--settlement') + 1] as string;
+      const bytes = readFileSync(file);
+      const at = bytes.indexOf('100000000001');
+      writeFileSync(
+        file,
+        Buffer.concat([bytes.subarray(0, at), Buffer.from([0x81, 0x20]), bytes.subarray(at)]),
+      );
+      const io = fakeIo(dir);
+      expect(await main(args, io)).toBe(1);
+      expect(io.err()).toMatch(
+        /POS_ERR_RECON_BAD_ENCODING: .*acquirer-gbk.csv line 2, column "参考号": the cell holds bytes that are not valid gbk/,
+      );
+      expect(reportFilesIn(out)).toEqual([]);
     });
 
     it('refuses a profile with a bad key, naming it', async () => {
