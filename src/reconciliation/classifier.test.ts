@@ -56,7 +56,7 @@ describe('matching and classifying one day', () => {
     ]);
     expect(exceptions[0]).toMatchObject({ hostAmountMinor: 1280, settledAmountMinor: 1280 });
     expect(exceptions[0]!.detail).toMatch(
-      /settlement line 2 settles the same sale again as settlement line 1/,
+      /settlement, row 2 settles the same sale again as settlement, row 1/,
     );
   });
 
@@ -284,7 +284,7 @@ describe('matching and classifying one day', () => {
         terminal: [shown(sale), shown(sale)],
       });
       expect(briefly(exceptions)).toEqual(['terminal_display_duplicate software none 100000000001']);
-      expect(exceptions[0]!.detail).toMatch(/terminal line 2 lists the same sale again as terminal line 1/);
+      expect(exceptions[0]!.detail).toMatch(/terminal, row 2 lists the same sale again as terminal, row 1/);
     });
 
     it('reports an approval shown on the terminal that the host declined or never saw', async () => {
@@ -319,7 +319,7 @@ describe('matching and classifying one day', () => {
         'host_only_approved network review 100000000002',
         'host_only_approved network review 100000000003',
       ]);
-      expect(exceptions[2]!.detail).toMatch(/terminal line 3 shows it unknown/);
+      expect(exceptions[2]!.detail).toMatch(/terminal, row 3 shows it unknown/);
     });
 
     it('takes a terminal that showed unknown and then the approval as having shown the approval', async () => {

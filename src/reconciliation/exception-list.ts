@@ -199,11 +199,9 @@ export class ExceptionList {
     const yuan = (fen: number): string => `CNY ${formatMajorUnits(fen, 'CNY')}`;
     const hostType = (row: number): string => txnTypes[h.txnType[row]!]!;
     const hostStatus = (row: number): string => hostStatuses[h.status[row]!]!.replace('_', ' ');
-    const settlementPlace = (row: number): string =>
-      `${baseName(this.settlement.source)} line ${s.line[row]!}`;
-    const terminalPlace = (row: number): string =>
-      `${baseName(this.terminal!.source)} line ${this.terminal!.c.line[row]!}`;
-    const hostPlace = (row: number): string => `${baseName(this.host.source)} line ${h.line[row]!}`;
+    const settlementPlace = (row: number): string => this.settlement.placeOf(s.line[row]!);
+    const terminalPlace = (row: number): string => this.terminal!.placeOf(this.terminal!.c.line[row]!);
+    const hostPlace = (row: number): string => this.host.placeOf(h.line[row]!);
     switch (kind) {
       case 'duplicate_settlement':
         return `${settlementPlace(settlementRow)} settles the same ${hostType(hostRow)} again as ${settlementPlace(earlierRow)}.`;
@@ -254,9 +252,4 @@ export class ExceptionList {
         return `The host approved this sale but ${terminalPlace(terminalRow)} shows it ${terminalResults[this.terminal!.c.result[terminalRow]!]}; the operator may have run it again.`;
     }
   }
-}
-
-function baseName(path: string): string {
-  const at = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  return at === -1 ? path : path.slice(at + 1);
 }

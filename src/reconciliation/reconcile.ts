@@ -182,12 +182,13 @@ type OnProgress = (p: { rows: number; bytesRead: number }) => void;
 const rowsProgressEvery = 65_536;
 
 /** Appends every row of a typed source, its position standing for the line number. */
-async function readRows<Row, T extends { length: number }>(
+async function readRows<Row, T extends { length: number; fromRows: boolean }>(
   rows: AsyncIterable<Row> | Iterable<Row>,
   table: T,
   append: (table: T, row: Row, line: number) => void,
   onProgress: OnProgress,
 ): Promise<T> {
+  table.fromRows = true;
   for await (const row of rows) {
     append(table, row, table.length + 1);
     if (table.length % rowsProgressEvery === 0) onProgress({ rows: table.length, bytesRead: 0 });

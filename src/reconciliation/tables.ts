@@ -50,6 +50,8 @@ export interface TransferredTable {
 export class Table<S extends Schema> {
   length = 0;
   c: Columns<S>;
+  /** True when the rows were handed over (the store, the simulator), not read from a file's lines. */
+  fromRows = false;
   private capacity: number;
 
   constructor(
@@ -60,6 +62,13 @@ export class Table<S extends Schema> {
   ) {
     this.capacity = Math.max(16, Math.min(maxTableRows, initialCapacity));
     this.c = this.allocateColumns(this.capacity, undefined);
+  }
+
+  /** Where a row sits, for a reader: its file and line, or its place among the rows handed over. */
+  placeOf(line: number): string {
+    if (this.fromRows) return `${this.source}, row ${line}`;
+    const at = Math.max(this.source.lastIndexOf('/'), this.source.lastIndexOf('\\'));
+    return `${at === -1 ? this.source : this.source.slice(at + 1)} line ${line}`;
   }
 
   /** Makes room for one more row and returns its index. */

@@ -130,6 +130,10 @@ describe('posguard export and reconcile --db', () => {
     expect(summary.hostRows).toBe(6);
     expect(summary.exceptions['duplicate_settlement']).toBe(1);
     expect(first.stderr).toContain('stored 1 duplicate finding(s)');
+    // A store has rows, not lines: details say which row of the store's export they mean.
+    expect(readFileSync(join(dir, 'report', 'exceptions.csv'), 'utf8')).toContain(
+      `(store ${db}, row 3) but no settlement line carries it`,
+    );
     const again = await runCli([
       'reconcile',
       '--db',
