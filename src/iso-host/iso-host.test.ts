@@ -759,6 +759,7 @@ describe('the ISO 8583 host: frames it cannot take', () => {
     await h.handle(damaged);
     await h.handle(Buffer.from('0005ffffffffff', 'hex'));
     await h.handle(encodeFrame({ ...sale(5), mti: '0210' }));
+    h.host.unframed(); // the TCP channel closed a connection on bytes that never made a frame
     expect(seen).toEqual([
       ['sign-in', '00'],
       ['sale', '00'],
@@ -766,6 +767,7 @@ describe('the ISO 8583 host: frames it cannot take', () => {
       ['unreadable', '30'],
       ['unreadable', 'closed'],
       ['response', 'closed'],
+      ['unreadable', 'closed'],
     ]);
   });
 

@@ -159,6 +159,11 @@ export class IsoHost {
     }
   }
 
+  /** Bytes the TCP channel could not cut into a frame closed a connection: counted as unreadable. */
+  unframed(): void {
+    this.#metrics.request('unreadable', 'closed', 0);
+  }
+
   /** `counted` is filled in as the frame is understood: its type, then what it was answered. */
   async #handle(
     frame: Buffer,

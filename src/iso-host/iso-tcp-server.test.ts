@@ -3,7 +3,7 @@
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { EngineLog } from '../payments/engine-context.js';
-import type { IsoReply } from './iso-host.js';
+import type { IsoConnection, IsoReply } from './iso-host.js';
 import { startIsoServer, type FrameHandler, type IsoServer } from './iso-tcp-server.js';
 
 function frame(payload: string): Buffer {
@@ -17,6 +17,12 @@ function frame(payload: string): Buffer {
 /** A handler that answers `ok:<payload>`, closes on `close`, throws on `throw`, and waits on `wait`. */
 class TestHandler implements FrameHandler {
   readonly gates: Array<() => void> = [];
+  /** Connections closed on bytes that never made a frame. */
+  readonly unframedOn: string[] = [];
+
+  unframed(connection: IsoConnection): void {
+    this.unframedOn.push(connection.id);
+  }
   #arrived: Array<() => void> = [];
 
   /** Resolves once a `wait` frame is being handled. */
@@ -120,7 +126,8 @@ describe('the ISO 8583 TCP channel', () => {
   });
 
   it('closes a connection that announces a frame over the maximum, logging it, and keeps serving the others', async () => {
-    const { server: s, lines } = await server(new TestHandler(), { maxFrameBytes: 64 });
+    const handler = new TestHandler();
+    const { server: s, lines } = await server(handler, { maxFrameBytes: 64 });
     const good = await client(s.port);
     const bad = await client(s.port);
     bad.socket.write(Buffer.from([0x00, 0x41]));
@@ -130,6 +137,11 @@ describe('the ISO 8583 TCP channel', () => {
     );
     good.socket.write(frame('still here'));
     expect(await good.next()).toBe('ok:still here');
+    // A terminal that ends the connection halfway through a frame is told to the handler too.
+    const cut = await client(s.port);
+    cut.socket.end(frame('cut short').subarray(0, 5));
+    expect(await cut.next()).toBe('closed');
+    expect(handler.unframedOn).toHaveLength(2);
     good.socket.destroy();
     await s.close();
   });

@@ -18,6 +18,11 @@ import type { IsoConnection, IsoReply } from './iso-host.js';
 /** What the server hands frames to: an IsoHost, or in tests anything that answers frames. */
 export interface FrameHandler {
   handle(frame: Buffer, connection: IsoConnection): Promise<IsoReply>;
+  /**
+   * Bytes that never made a frame closed a connection (a length over the maximum, or the peer
+   * ending mid-frame): told so the handler can count them with the frames it refused.
+   */
+  unframed?(connection: IsoConnection): void;
 }
 
 export interface IsoServerOptions {
@@ -142,6 +147,7 @@ export async function startIsoServer(options: IsoServerOptions): Promise<IsoServ
           `iso frame refused (${why}): connection closed`,
         );
         connection.buffered = Buffer.alloc(0);
+        host.unframed?.({ id: connection.id, remote: connection.remote });
         finish(connection, 'frame too long');
         return;
       }
@@ -198,6 +204,7 @@ export async function startIsoServer(options: IsoServerOptions): Promise<IsoServ
           }): connection closed`,
         );
         connection.buffered = Buffer.alloc(0);
+        host.unframed?.({ id: connection.id, remote: connection.remote });
       }
       if (!connection.busy && connection.queue.length === 0) finish(connection, 'peer ended');
     });
