@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { reconcile } from './reconcile.js';
 import { renderReportHtml } from './report-html.js';
-import { csvCell, writeReport } from './report-writer.js';
+import { csvCell, reportCell, writeReport } from './report-writer.js';
 import { tempDir } from './test-support/day-files.js';
 import { hostSale } from './test-support/rows.js';
 
@@ -29,6 +29,15 @@ describe('the report writer', () => {
     expect(csvCell('a,b')).toBe('"a,b"');
     expect(csvCell('say "hi"')).toBe('"say ""hi"""');
     expect(csvCell('two\nlines')).toBe('"two\nlines"');
+  });
+
+  it('keeps a spreadsheet from running a formula that came in a third party file', () => {
+    expect(reportCell('=1+2')).toBe("'=1+2");
+    expect(reportCell('=HYPERLINK("http://x","y")')).toBe('"\'=HYPERLINK(""http://x"",""y"")"');
+    for (const risky of ['+1', '-1+2', '@SUM(A1)', '\tx']) expect(reportCell(risky)).toBe(`'${risky}`);
+    expect(reportCell('\r=1')).toBe('"\'\r=1"');
+    for (const plain of ['100000000001', 'M0001', '1280', 'The host approved this sale.', ''])
+      expect(reportCell(plain)).toBe(plain);
   });
 
   it('writes the three files and no staging folder', async () => {

@@ -69,6 +69,16 @@ export function csvCell(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+/**
+ * A cell of exceptions.csv, which people open in a spreadsheet: text from another party's file
+ * that a spreadsheet would run as a formula (it starts with =, +, -, @, a tab or a carriage
+ * return) gets a leading apostrophe, so it shows as text (OWASP "CSV injection"). Real values
+ * (RRNs, ids, amounts in fen, posguard's sentences) never start so and pass unchanged.
+ */
+export function reportCell(text: string): string {
+  return csvCell(/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+}
+
 export function exceptionCsvLine(e: ReconException): string {
   return [
     e.kind,
@@ -84,7 +94,7 @@ export function exceptionCsvLine(e: ReconException): string {
     e.settledAmountMinor === null ? '' : String(e.settledAmountMinor),
     e.detail,
   ]
-    .map(csvCell)
+    .map(reportCell)
     .join(',');
 }
 
