@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { systemClock } from './clock/clock.js';
-import { loadHostKeys, type HostConfig, type HostKeys } from './config/config.js';
+import { bindSecretToStore, loadHostKeys, type HostConfig, type HostKeys } from './config/config.js';
 import { buildHttpApp } from './http/http-app.js';
 import { IsoHost, keyContext, startIsoServer, type IsoServer } from './iso-host/index.js';
 import { keyFromHex } from './iso8583/index.js';
@@ -82,7 +82,14 @@ export async function startHost(config: HostConfig, options: { logger?: Logger }
   const logger = options.logger ?? pino({ level: config.logLevel, base: { pid: process.pid } });
   const clock = systemClock;
   const store = await openStore(config, clock.now());
-  const keys = loadHostKeys(config);
+  let keys: HostKeys;
+  try {
+    keys = loadHostKeys(config);
+    await bindSecretToStore(store, keys, clock.now());
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   const closers: Array<() => void> = [];
   let upstream: Upstream;
   if (config.upstreamUrl !== null) {

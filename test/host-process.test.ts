@@ -83,6 +83,23 @@ describe('the host process', () => {
     expect(verify(dir).ok).toBe(true);
   });
 
+  it('refuses to serve a store with another secret than the one it was first served with', async () => {
+    const dir = tempDataDir();
+    const db = join(dir, 'posguard.db');
+    const first = await startHostProcess(['--db', db, '--demo']);
+    await first.stop();
+    const other = spawnSync(
+      process.execPath,
+      [cliPath, 'serve', '--json', '--http-port', '0', '--db', db, '--demo', '--secret', 'ab'.repeat(32)],
+      { encoding: 'utf8', timeout: 15_000 },
+    );
+    expect(other.status).toBe(1);
+    expect(other.stderr).toContain('POS_ERR_SECRET_MISMATCH: the host secret is not the one this store');
+    // Its own secret (secret.key beside the store) still serves it.
+    const again = await startHostProcess(['--db', db, '--demo']);
+    await again.stop();
+  });
+
   it('finishes a request in flight on SIGTERM, then exits 0', async () => {
     const dir = tempDataDir();
     const host = await startHostProcess([

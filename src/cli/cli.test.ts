@@ -136,6 +136,15 @@ describe('the posguard CLI', () => {
     expect(JSON.parse(given.stdout)).toEqual({ merchantId: 'M1', terminalId: 'T2' });
     const unknown = await runCli(['terminal', 'add', '--merchant', 'NOPE', '--id', 'T1', '--db', db]);
     expect(unknown.stderr).toContain('POS_ERR_MERCHANT_NOT_FOUND');
+    // Another host secret could not open the keys sealed so far: refused, nothing added.
+    const otherSecret = await runCli(
+      ['terminal', 'add', '--merchant', 'M1', '--id', 'T3', '--secret', 'cd'.repeat(32), '--db', db],
+      {},
+    );
+    expect(otherSecret.code).toBe(1);
+    expect(otherSecret.stderr).toContain('POS_ERR_SECRET_MISMATCH');
+    const terminals = new Database(db, { readonly: true }).prepare('SELECT terminal_id FROM terminals').all();
+    expect(terminals).toEqual([{ terminal_id: 'T1' }, { terminal_id: 'T2' }]);
   });
 
   it('refuses to read or extend a store that is not there, and creates none', async () => {

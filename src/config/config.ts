@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Secret } from '../cards/secret.js';
 import { defaultEngineSettings, minKeyRetentionMs, type EngineSettings } from '../payments/engine-context.js';
 import { PosError } from '../pos-error.js';
+import type { Store } from '../store/store.js';
 import type { IssuerFaults } from '../upstream/simulated-issuer.js';
 
 type Kind =
@@ -256,10 +257,10 @@ export function loadHostConfig(input: {
     );
   }
   const secretHex = s['secret'] ?? null;
-  if (secretHex !== null && !/^[0-9a-fA-F]{64,}$/.test(secretHex)) {
+  if (secretHex !== null && !/^(?:[0-9a-fA-F]{2}){32,}$/.test(secretHex)) {
     throw new PosError(
       'POS_ERR_CONFIG_INVALID',
-      'secret: expected at least 64 hex characters (32 bytes), got something else',
+      'secret: expected at least 64 hex characters (32 bytes, an even count), got something else',
       {
         details: { setting: 'secret' },
       },
@@ -304,6 +305,11 @@ export interface HostKeys {
   readonly fingerprintKey: Secret<Buffer>;
   /** Encrypts terminal master and session keys at rest. */
   readonly terminalKeyKey: Secret<Buffer>;
+  /**
+   * Names the secret without revealing it (HKDF, one way): the store keeps it, so a host or a
+   * command started with another secret is refused (see `bindSecretToStore`).
+   */
+  readonly checkValue: string;
 }
 
 /**
@@ -319,7 +325,7 @@ export function loadHostKeys(config: { secretHex: string | null; dataDir: string
     const path = join(config.dataDir, 'secret.key');
     if (!existsSync(path)) createSecretFile(path, config.dataDir);
     const text = readFileSync(path, 'utf8').trim();
-    if (!/^[0-9a-fA-F]{64,}$/.test(text)) {
+    if (!/^(?:[0-9a-fA-F]{2}){32,}$/.test(text)) {
       throw new PosError(
         'POS_ERR_CONFIG_INVALID',
         `${path}: expected at least 64 hex characters, got something else`,
@@ -329,7 +335,27 @@ export function loadHostKeys(config: { secretHex: string | null; dataDir: string
   }
   const derive = (info: string): Secret<Buffer> =>
     new Secret(Buffer.from(hkdfSync('sha256', secret, 'posguard', info, 32)), info);
-  return { fingerprintKey: derive('card-fingerprint'), terminalKeyKey: derive('terminal-keys') };
+  return {
+    fingerprintKey: derive('card-fingerprint'),
+    terminalKeyKey: derive('terminal-keys'),
+    checkValue: Buffer.from(hkdfSync('sha256', secret, 'posguard', 'store-check', 16)).toString('hex'),
+  };
+}
+
+/**
+ * Binds the host secret to the store: the first host records its check value, every later host
+ * and command must bring the same secret. Another secret would fingerprint the same card
+ * differently (the duplicate guard would not see a repeat: a second charge) and could not open
+ * the terminal keys sealed under the first, so it is refused before anything is done.
+ */
+export async function bindSecretToStore(store: Store, keys: HostKeys, now: number): Promise<void> {
+  const held = await store.transaction((tx) => tx.claimSetting('secret_check', keys.checkValue, now));
+  if (held !== keys.checkValue) {
+    throw new PosError(
+      'POS_ERR_SECRET_MISMATCH',
+      'the host secret is not the one this store was first served with: card fingerprints and sealed terminal keys would not match (a repeat sale would go through twice). Give the store its own secret: POSGUARD_SECRET, --secret or <data folder>/secret.key',
+    );
+  }
 }
 
 /**

@@ -183,6 +183,13 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX payments_by_terminal_batch ON payments (merchant_id, terminal_id, batch_no)`,
     ],
   },
+  {
+    id: 3,
+    name: 'host settings bound to the store (the check value of the host secret)',
+    statements: [
+      `CREATE TABLE host_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL, created_at BIGINT NOT NULL)`,
+    ],
+  },
 ];
 
 async function appliedIds(connection: SqlConnection): Promise<Set<number>> {

@@ -628,6 +628,16 @@ class SqlTx extends SqlReader implements StoreTx {
     return result.changes === 1;
   }
 
+  async claimSetting(name: string, value: string, now: number): Promise<string> {
+    await this.db.run(
+      'INSERT INTO host_settings (name, value, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      [name, value, now],
+    );
+    const row = await this.db.get<Row>('SELECT value FROM host_settings WHERE name = ?', [name]);
+    assert(row !== undefined, 'a claimed setting is there');
+    return String(row['value']);
+  }
+
   async nextRrn(): Promise<string> {
     const row = await this.db.get<Row>(this.driver.nextRrnSql);
     assert(row !== undefined, 'the rrn counter exists');

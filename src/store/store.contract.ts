@@ -192,6 +192,18 @@ export function describeStoreContract(name: string, openFresh: () => Promise<Sto
       await store.close();
     });
 
+    it('keeps the first value of a host setting, whoever claims it after, also at once', async () => {
+      const store = await openFresh();
+      const claims = await Promise.all(
+        ['a', 'b', 'c'].map((value) => store.transaction((tx) => tx.claimSetting('secret_check', value, t0))),
+      );
+      expect(new Set(claims).size).toBe(1);
+      const first = claims[0] as string;
+      expect(await store.transaction((tx) => tx.claimSetting('secret_check', 'z', t0))).toBe(first);
+      expect(await store.transaction((tx) => tx.claimSetting('other', 'z', t0))).toBe('z');
+      await store.close();
+    });
+
     it('lists payments newest first with filters and a keyset cursor', async () => {
       const store = await openFresh();
       await store.transaction(async (tx) => {

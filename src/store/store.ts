@@ -320,6 +320,8 @@ export interface StoreTx extends StoreReader {
   putBatchSettlement(record: BatchSettlementRecord): Promise<void>;
   /** Appends to the hash-chained journal in this transaction. */
   appendJournal(event: JournalEvent): Promise<JournalRow>;
+  /** Stores a host setting unless it is set already; returns the value the store holds. */
+  claimSetting(name: string, value: string, now: number): Promise<string>;
 }
 
 export interface Store {

@@ -1,6 +1,6 @@
 // `posguard terminal add`: registers a terminal to a merchant, with its terminal master key (TMK)
 // for the ISO 8583 channel: given with --tmk, or generated and printed once.
-import { loadHostKeys } from '../../config/config.js';
+import { bindSecretToStore, loadHostKeys } from '../../config/config.js';
 import { addTerminal } from '../../merchants/merchant-admin.js';
 import { parseTmk, sealKey } from '../../merchants/key-vault.js';
 import { Secret } from '../../cards/secret.js';
@@ -63,6 +63,7 @@ export const terminalCommand: Command = {
     const { store, config } = await openStoreFromFlags(flags, io);
     try {
       const keys = loadHostKeys(config);
+      await bindSecretToStore(store, keys, Date.now());
       const tmkEncrypted = sealKey(tmk, keys.terminalKeyKey, `${merchantId}/${terminalId}/tmk`);
       await addTerminal(store, { merchantId, terminalId, tmkEncrypted }, { now: Date.now() });
       const printedTmk = given === undefined ? tmk.reveal().toString('hex').toUpperCase() : null;
