@@ -165,6 +165,38 @@ describe('the posguard CLI', () => {
     expect(existsSync(missing)).toBe(true);
   });
 
+  it('refuses a file that is not a posguard store, and writes nothing into it', async () => {
+    const other = tempDb();
+    const raw = new Database(other);
+    raw.exec('CREATE TABLE ledger (rrn TEXT PRIMARY KEY)');
+    raw.close();
+    for (const args of [
+      ['verify', '--json'],
+      ['export', '--out', join(tmpdir(), 'never.csv')],
+    ]) {
+      const run = await runCli([...args, '--db', other]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`POS_ERR_STORE_NOT_POSGUARD: ${other} holds no posguard store`);
+    }
+    const tables = new Database(other, { readonly: true })
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .all();
+    expect(tables).toEqual([{ name: 'ledger' }]);
+  });
+
+  it('takes --db over a POSGUARD_DATABASE_URL in the environment, and refuses both flags at once', async () => {
+    const db = tempDb();
+    await runCli(['merchant', 'add', '--id', 'M1', '--name', 'Shop', '--db', db]);
+    // The URL would fail to connect: the flag must win before anything tries it.
+    const env = { POSGUARD_DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
+    const run = await runCli(['verify', '--json', '--db', db], { env });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true });
+    const both = await runCli(['verify', '--db', db, '--database-url', env.POSGUARD_DATABASE_URL]);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain('--db and --database-url: expected one store, got both');
+  });
+
   it('verifies a sound store, and names an edited payment and a broken journal', async () => {
     const db = tempDb();
     await runCli(['merchant', 'add', '--id', 'M1', '--name', 'Shop', '--db', db]);

@@ -30,8 +30,9 @@ export function configFromFlags(flags: ParsedFlags, io: CliIo, demo = false): Ho
 
 /**
  * Opens the store the flags name. Only `create` commands (serve, merchant add) may bring a new
- * SQLite file into being: the others read or extend a store that must already be there, so a
- * mistyped --db is an error naming the path, not an empty store that "verifies" or exports nothing.
+ * store into being: the others read or extend one that must already be there, so a mistyped --db
+ * (or a file or schema that is not posguard's) is an error naming it, not an empty store that
+ * "verifies" or exports nothing, and nothing is written into it.
  */
 export async function openStoreFromFlags(
   flags: ParsedFlags,
@@ -51,5 +52,6 @@ export async function openStoreFromFlags(
       { details: { path: config.dbPath } },
     );
   }
-  return { store: await openStore(config, Date.now()), config };
+  const existing = options.create === true ? {} : { existing: true };
+  return { store: await openStore(config, Date.now(), existing), config };
 }

@@ -248,6 +248,15 @@ export function loadHostConfig(input: {
   demo?: boolean;
 }): HostConfig {
   const s = resolveSettings(hostSettings, input.flags, input.env);
+  // A flag names the store more surely than the environment: --db on the command line means this
+  // SQLite file even where POSGUARD_DATABASE_URL is exported; both flags at once is a mistake.
+  if (input.flags['db'] !== undefined && input.flags['databaseUrl'] !== undefined) {
+    throw new PosError(
+      'POS_ERR_CONFIG_INVALID',
+      '--db and --database-url: expected one store, got both (SQLite file or PostgreSQL, not both)',
+    );
+  }
+  const databaseUrl = input.flags['db'] !== undefined ? null : (s['databaseUrl'] ?? null);
   const dbPath = resolve(input.cwd, s['db'] ?? './data/posguard.db');
   const [minLatency = 0, maxLatency = minLatency] = (s['issuerLatencyMs'] ?? '0').split('-').map(Number);
   if (maxLatency < minLatency) {
@@ -269,7 +278,7 @@ export function loadHostConfig(input: {
   return {
     dbPath,
     dataDir: dirname(dbPath),
-    databaseUrl: s['databaseUrl'] ?? null,
+    databaseUrl,
     httpPort: Number(s['httpPort']),
     host: s['host'] ?? '127.0.0.1',
     isoPort: s['isoPort'] === undefined ? null : Number(s['isoPort']),

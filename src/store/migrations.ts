@@ -3,6 +3,7 @@
 // SMALLINT 0/1 and times are epoch milliseconds. `migrate` is safe when several hosts start at
 // once: it runs in one write transaction that PostgreSQL serialises with an advisory lock.
 import { genesisHash, journalChains } from '../payments/journal.js';
+import { PosError } from '../pos-error.js';
 import type { SqlConnection, SqlDriver } from './sql-driver.js';
 
 interface Migration {
@@ -198,6 +199,31 @@ async function appliedIds(connection: SqlConnection): Promise<Set<number>> {
   );
   const rows = await connection.all<{ id: number }>('SELECT id FROM schema_migrations');
   return new Set(rows.map((r) => Number(r.id)));
+}
+
+/**
+ * Whether the database already holds a posguard store (its migrations table). Commands that read
+ * or extend a store check it first, so a wrong path or schema is refused, not filled with tables.
+ */
+export async function holdsPosguardStore(driver: SqlDriver): Promise<boolean> {
+  return driver.transaction('read', async (connection) => {
+    const row =
+      driver.dialect === 'postgres'
+        ? await connection.get<{ found: unknown }>("SELECT to_regclass('schema_migrations') AS found")
+        : await connection.get<{ found: unknown }>(
+            "SELECT name AS found FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+          );
+    return row !== undefined && row.found !== null;
+  });
+}
+
+/** The refusal of a database that `holdsPosguardStore` says is not a store. */
+export function notAStore(where: string): PosError {
+  return new PosError(
+    'POS_ERR_STORE_NOT_POSGUARD',
+    `${where} holds no posguard store (no schema_migrations table): check --db or --database-url; \`posguard serve\` and \`posguard merchant add\` create one`,
+    { details: { where } },
+  );
 }
 
 /** Applies every migration not applied yet; returns the ids it applied. */

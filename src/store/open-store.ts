@@ -4,10 +4,13 @@ import { openPostgresStore } from './postgres/open-postgres-store.js';
 import { openSqliteStore } from './sqlite/open-sqlite-store.js';
 import type { Store } from './store.js';
 
+/** `existing`: refuse a database that holds no posguard store instead of creating one in it. */
 export async function openStore(
   config: { dbPath: string; databaseUrl: string | null },
   now: number,
+  options: { existing?: boolean } = {},
 ): Promise<Store> {
-  if (config.databaseUrl !== null) return openPostgresStore(config.databaseUrl, { now });
-  return openSqliteStore(config.dbPath, { now });
+  const existing = options.existing === true ? { existing: true } : {};
+  if (config.databaseUrl !== null) return openPostgresStore(config.databaseUrl, { now, ...existing });
+  return openSqliteStore(config.dbPath, { now, ...existing });
 }

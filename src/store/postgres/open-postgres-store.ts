@@ -3,7 +3,7 @@
 // in a schema of their own, created if missing.
 import pg from 'pg';
 import { PosError } from '../../pos-error.js';
-import { migrate } from '../migrations.js';
+import { holdsPosguardStore, migrate, notAStore } from '../migrations.js';
 import { SqlStore } from '../sql-store.js';
 import type { Store } from '../store.js';
 import { PostgresDriver, storeUnavailable } from './postgres-driver.js';
@@ -35,12 +35,13 @@ function parseUrl(url: string): { url: string; schema?: string } {
   return schema === undefined ? { url: parsed.toString() } : { url: parsed.toString(), schema };
 }
 
+/** `existing`: the database (and schema) must already hold a posguard store; nothing is created. */
 export async function openPostgresStore(
   url: string,
-  options: { now?: number; poolSize?: number } = {},
+  options: { now?: number; poolSize?: number; existing?: boolean } = {},
 ): Promise<Store> {
   const target = parseUrl(url);
-  if (target.schema !== undefined) {
+  if (target.schema !== undefined && options.existing !== true) {
     const client = new pg.Client({ connectionString: target.url, connectionTimeoutMillis: 5_000 });
     try {
       await client.connect();
@@ -58,6 +59,9 @@ export async function openPostgresStore(
     ...(options.poolSize !== undefined ? { poolSize: options.poolSize } : {}),
   });
   try {
+    if (options.existing === true && !(await holdsPosguardStore(driver))) {
+      throw notAStore(target.schema === undefined ? 'the database' : `schema ${target.schema}`);
+    }
     await migrate(driver, options.now ?? Date.now());
   } catch (error) {
     await driver.close();

@@ -2,20 +2,27 @@
 // its schema up to date.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { migrate } from '../migrations.js';
+import { holdsPosguardStore, migrate, notAStore } from '../migrations.js';
 import { SqlStore } from '../sql-store.js';
 import type { Store } from '../store.js';
 import { SqliteDriver } from './sqlite-driver.js';
 
+/** `existing`: the file must already hold a posguard store; nothing is created (see store-flags). */
 export async function openSqliteStore(
   path: string,
-  options: { now?: number; groupOnNextTurn?: boolean } = {},
+  options: { now?: number; groupOnNextTurn?: boolean; existing?: boolean } = {},
 ): Promise<Store> {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:' && options.existing !== true) mkdirSync(dirname(path), { recursive: true });
   const driver = new SqliteDriver(
     path,
     options.groupOnNextTurn === undefined ? {} : { groupOnNextTurn: options.groupOnNextTurn },
   );
-  await migrate(driver, options.now ?? Date.now());
+  try {
+    if (options.existing === true && !(await holdsPosguardStore(driver))) throw notAStore(path);
+    await migrate(driver, options.now ?? Date.now());
+  } catch (error) {
+    await driver.close();
+    throw error;
+  }
   return new SqlStore(driver);
 }
