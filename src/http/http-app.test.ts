@@ -362,6 +362,8 @@ describe('HTTP API', () => {
         status: 'ok',
         store: 'sqlite',
       });
+      const probe = await h.app.inject({ method: 'GET', url: '/healthz?probe=lb' });
+      expect([probe.statusCode, probe.json()]).toEqual([200, { status: 'ok', store: 'sqlite' }]);
       const metrics = (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
       expect(metrics).toContain('posguard_payments_total{kind="sale",status="approved"} 1');
       expect(metrics).toContain('posguard_duplicates_prevented_total{reason="retransmission_replayed"} 1');

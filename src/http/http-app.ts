@@ -103,8 +103,9 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
 
   const authenticateKey = cachedAuthenticator(deps.store, systemClock);
   app.addHook('onRequest', async (request) => {
-    const url = request.url;
-    if (url === '/healthz' || url === '/metrics' || url === '/openapi.json' || url.startsWith('/docs'))
+    // The path without its query: a load balancer's /healthz?probe=1 is as public as /healthz.
+    const path = request.url.split('?', 1)[0] ?? '';
+    if (path === '/healthz' || path === '/metrics' || path === '/openapi.json' || path.startsWith('/docs'))
       return;
     const header = request.headers.authorization;
     const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
