@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -106,6 +106,36 @@ describe('the posguard CLI', () => {
     }
     const env = await runCli(['serve'], { env: { POSGUARD_ISSUER_DECLINE_RATE: '5%' } });
     expect(env.stderr).toMatch(/POSGUARD_ISSUER_DECLINE_RATE: expected a share from 0 to 1/);
+    // A bad setting is bad usage, like a bad flag: exit status 2.
+    expect(env.code).toBe(2);
+    expect((await runCli(['serve', '--http-port', 'eighty'])).code).toBe(2);
+  });
+
+  it('names what the system refused in one line, without a stack trace', async () => {
+    const db = tempDb();
+    await runCli(['merchant', 'add', '--id', 'M1', '--name', 'Shop', '--db', db]);
+    const dir = mkdtempSync(join(tmpdir(), 'pg-cli-out-'));
+    const missingFolder = await runCli(['export', '--out', join(dir, 'no', 'x.csv'), '--db', db]);
+    expect(missingFolder.code).toBe(1);
+    expect(missingFolder.stderr).toMatch(
+      /^posguard export: POS_ERR_EXPORT_WRITE_FAILED: --out: cannot write .*x\.csv: ENOENT/,
+    );
+    const onFolder = await runCli(['export', '--out', dir, '--db', db]);
+    expect(onFolder.stderr).toMatch(/POS_ERR_EXPORT_WRITE_FAILED: --out: cannot write .*: EISDIR/);
+    expect(readdirSync(dirname(dir)).filter((f) => f.endsWith('.partial'))).toEqual([]);
+    const settlementFolder = await runCli([
+      'reconcile',
+      '--db',
+      db,
+      '--settlement',
+      dir,
+      '--out',
+      join(dir, 'report'),
+    ]);
+    expect(settlementFolder.code).toBe(1);
+    expect(settlementFolder.stderr).toContain(
+      `POS_ERR_RECON_FILE_UNREADABLE: cannot read ${dir}: it is not a file`,
+    );
   });
 
   it('adds a terminal with a generated master key printed once and stored only encrypted', async () => {
@@ -193,7 +223,7 @@ describe('the posguard CLI', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: true });
     const both = await runCli(['verify', '--db', db, '--database-url', env.POSGUARD_DATABASE_URL]);
-    expect(both.code).toBe(1);
+    expect(both.code).toBe(2);
     expect(both.stderr).toContain('--db and --database-url: expected one store, got both');
   });
 

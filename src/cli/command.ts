@@ -2,7 +2,7 @@
 // its arguments and an I/O handle (so tests run commands in process and read what they print).
 // Flag parsing wraps node:util's parseArgs and turns its errors into PosErrors that name the flag.
 import { parseArgs } from 'node:util';
-import { PosError } from '../pos-error.js';
+import { isPosError, PosError } from '../pos-error.js';
 
 export interface CliOutput {
   write(text: string): unknown;
@@ -126,4 +126,17 @@ export function takeSubcommand<S extends string>(
 
 export function wantsHelp(flags: ParsedFlags): boolean {
   return flags.values['help'] === true;
+}
+
+/**
+ * A flag's value read by a parser outside the CLI (an amount, a fault rate...): its refusal is a
+ * bad flag like any other, exit status 2, never the 1 a command gives for what it found.
+ */
+export function flagValue<T>(command: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!isPosError(error)) throw error;
+    throw new PosError('POS_ERR_CLI_BAD_FLAG', `${command}: ${error.message}`, { cause: error });
+  }
 }

@@ -42,8 +42,27 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   } catch (error) {
     if (isPosError(error)) {
       io.stderr.write(`posguard ${command.name}: ${error.code}: ${error.message}\n`);
-      return error.code.startsWith('POS_ERR_CLI_') ? exitCodes.usage : exitCodes.failure;
+      return usageCodes.test(error.code) ? exitCodes.usage : exitCodes.failure;
+    }
+    // What the system refused (a port in use, a name that does not resolve, a folder that is not
+    // there): one line naming it, as for our own errors. Anything else is a defect: its stack.
+    const system = systemError(error);
+    if (system !== undefined) {
+      io.stderr.write(`posguard ${command.name}: ${system.code}: ${system.message}\n`);
+      return exitCodes.failure;
     }
     throw error;
   }
+}
+
+/**
+ * Error codes that mean the command line or the configuration was wrong (a flag's value refused by
+ * the module that reads it: a merchant or terminal id, a key, a dialect): exit status 2.
+ */
+const usageCodes = /^POS_ERR_(CLI_|CONFIG_INVALID$|MERCHANT_INVALID$|TERMINAL_INVALID$|ISO_UNKNOWN_DIALECT$)/;
+
+function systemError(error: unknown): { code: string; message: string } | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code) ? { code, message: error.message } : undefined;
 }

@@ -10,8 +10,16 @@ export async function openFileSource(path: string): Promise<ByteSource & { reado
   let sizeBytes: number;
   try {
     handle = await open(path, 'r');
-    sizeBytes = (await handle.stat()).size;
+    const stats = await handle.stat();
+    if (!stats.isFile()) {
+      await handle.close();
+      throw new PosError('POS_ERR_RECON_FILE_UNREADABLE', `cannot read ${path}: it is not a file`, {
+        details: { file: path },
+      });
+    }
+    sizeBytes = stats.size;
   } catch (error) {
+    if (error instanceof PosError) throw error;
     throw new PosError('POS_ERR_RECON_FILE_UNREADABLE', `cannot read ${path}: ${(error as Error).message}`, {
       details: { file: path },
       cause: error,

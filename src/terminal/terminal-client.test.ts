@@ -98,6 +98,28 @@ describe('the terminal SDK: sign-in and numbers', () => {
     expect(client.state.keys).toBeNull();
   });
 
+  it('keeps its master key when a sign-in under another one fails the check, and takes one that passes', async () => {
+    const h = await makeIsoHarness();
+    const { client } = await terminal(h);
+    const wrong = keyFromHex('1111111111111111', 'wrong TMK');
+    await expect(client.signIn({ tmk: wrong })).rejects.toMatchObject({
+      code: 'POS_ERR_ISO_KEY_CHECK_FAILED',
+    });
+    expect(client.state.tmkHex).toBe(tmkHex);
+    expect((await client.signIn()).kind).toBe('signed-in');
+    const bare = await TerminalClient.open({
+      merchantId,
+      terminalId,
+      transport: new HostTransport((frame) => h.handle(frame)),
+      journal: new MemoryJournal(),
+      clock: h.clock,
+      printer: new TestPrinter(),
+      answerTimeoutMs: 5_000,
+    });
+    expect((await bare.signIn({ tmk: keyFromHex(tmkHex, 'TMK') })).kind).toBe('signed-in');
+    expect(bare.state.tmkHex).toBe(tmkHex);
+  });
+
   it('refuses to sign in without a master key, and refuses a journal of another terminal', async () => {
     const h = await makeIsoHarness();
     const journal = new MemoryJournal();

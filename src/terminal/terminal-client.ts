@@ -297,12 +297,22 @@ export class TerminalClient {
     return this.#serially(() => this.#save({ tmkHex: tmk.reveal().toString('hex').toUpperCase() }));
   }
 
-  signIn(input: { mode?: SignInKeyMode; operatorId?: string } = {}): Promise<SignInOutcome> {
+  /**
+   * Signs in. With `tmk`, signs in under that master key and keeps it only when the host's keys
+   * open under it with every check value matching: a wrong key never replaces a good one.
+   */
+  signIn(
+    input: { mode?: SignInKeyMode; operatorId?: string; tmk?: Secret<Buffer> } = {},
+  ): Promise<SignInOutcome> {
     return this.#serially(() => this.#signIn(input));
   }
 
-  async #signIn(input: { mode?: SignInKeyMode; operatorId?: string }): Promise<SignInOutcome> {
-    const tmkHex = this.#state.tmkHex;
+  async #signIn(input: {
+    mode?: SignInKeyMode;
+    operatorId?: string;
+    tmk?: Secret<Buffer>;
+  }): Promise<SignInOutcome> {
+    const tmkHex = input.tmk?.reveal().toString('hex').toUpperCase() ?? this.#state.tmkHex;
     if (tmkHex === null) {
       throw new PosError(
         'POS_ERR_TERMINAL_NO_MASTER_KEY',
@@ -335,6 +345,7 @@ export class TerminalClient {
     });
     const batchNo = sixDigits(parseField60(answer.message.fields['60'] ?? '').batchNumber);
     await this.#save({
+      ...(input.tmk === undefined ? {} : { tmkHex }),
       batchNo,
       needsSignIn: false,
       keys: {

@@ -2,8 +2,9 @@
 // `posguard reconcile` or an acquirer's tools. Written to a temporary file and renamed into place,
 // so a failed export never leaves a partial file that looks complete.
 import { once } from 'node:events';
-import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, openSync, renameSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { PosError } from '../../pos-error.js';
 import {
   hostJournalHeader,
   hostJournalLine,
@@ -41,6 +42,22 @@ const help = [
   '',
 ].join('\n');
 
+function exportFailed(out: string, error: unknown): PosError {
+  return new PosError(
+    'POS_ERR_EXPORT_WRITE_FAILED',
+    `--out: cannot write ${out}: ${error instanceof Error ? error.message : String(error)}`,
+    { cause: error, details: { out } },
+  );
+}
+
+function openOut(out: string, temporary: string): number {
+  try {
+    return openSync(temporary, 'w');
+  } catch (error) {
+    throw exportFailed(out, error);
+  }
+}
+
 export const exportCommand: Command = {
   name: 'export',
   summary: 'write the host journal of a store as a v1 reconciliation CSV',
@@ -68,7 +85,9 @@ export const exportCommand: Command = {
     const temporary = `${out}.${process.pid}.partial`;
     const counts: StoreExportCounts = { exported: 0, skipped: 0 };
     try {
-      const file = createWriteStream(temporary, { encoding: 'utf8' });
+      // Opened here so a folder that is not there or not writable is one clear error, not a stream's.
+      const file = createWriteStream('', { fd: openOut(out, temporary), encoding: 'utf8' });
+      file.on('error', () => undefined); // reported by the drain or finish it interrupts
       file.write(`${hostJournalHeader}\n`);
       for await (const row of hostRowsFromStore(store, {
         counts,
@@ -84,7 +103,8 @@ export const exportCommand: Command = {
       renameSync(temporary, out);
     } catch (error) {
       rmSync(temporary, { force: true });
-      throw error;
+      if (error instanceof PosError) throw error;
+      throw exportFailed(out, error);
     } finally {
       await store.close();
     }

@@ -113,7 +113,7 @@ describe('posguard iso', () => {
     const action = fakeIo();
     expect(await main(['iso', 'pack', jsposHex], action.io)).toBe(2);
     const dialect = fakeIo();
-    expect(await main(['iso', 'decode', '--dialect', 'visa', jsposHex], dialect.io)).toBe(1);
+    expect(await main(['iso', 'decode', '--dialect', 'visa', jsposHex], dialect.io)).toBe(2);
     expect(dialect.stderr()).toContain('POS_ERR_ISO_UNKNOWN_DIALECT');
   });
 

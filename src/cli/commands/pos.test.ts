@@ -44,7 +44,7 @@ describe('posguard pos', () => {
       ],
       [
         ['pos', 'sale', ...where, '--amount', '12.801', '--card', '6212345678901232'],
-        'POS_ERR_MONEY_INVALID_AMOUNT',
+        'POS_ERR_CLI_BAD_FLAG: pos: invalid amount: "12.801" has more decimal places',
       ],
       [
         ['pos', 'sale', ...where, '--amount', '1', '--card', '6212345678901233'],
@@ -60,7 +60,8 @@ describe('posguard pos', () => {
     ];
     for (const [args, expected] of cases) {
       const run = await runCli(args, { cwd });
-      expect(run.code, args.join(' ')).not.toBe(0);
+      // 2, bad usage: never the 1 that says a sale was declined, reversed or is pending.
+      expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr, args.join(' ')).toContain(expected);
       expect(run.stderr).not.toContain('6212345678901233');
     }

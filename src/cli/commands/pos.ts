@@ -32,6 +32,7 @@ import {
 import {
   booleanFlag,
   exitCodes,
+  flagValue,
   integerFlag,
   parseFlags,
   requiredStringFlag,
@@ -146,7 +147,8 @@ function stanFlag(flags: ParsedFlags, required: boolean): string | undefined {
 }
 
 function amountFlag(flags: ParsedFlags): number {
-  const amount = parseMajorUnits(requiredStringFlag('pos', flags, 'amount'), 'CNY');
+  const given = requiredStringFlag('pos', flags, 'amount');
+  const amount = flagValue('pos', () => parseMajorUnits(given, 'CNY'));
   if (amount < 1) throw new PosError('POS_ERR_CLI_BAD_FLAG', 'pos: --amount expected at least 0.01 yuan');
   return amount;
 }
@@ -254,8 +256,6 @@ async function openTerminal(
     printer: fault === 'printer-fault' ? failingPrinter : printer,
     answerTimeoutMs: integerFlag('pos', flags, 'timeout-ms', { min: 100, max: 300_000 }) ?? 30_000,
   });
-  const tmk = stringFlag(flags, 'tmk');
-  if (tmk !== undefined) await client.setMasterKey(parseTmk(tmk));
   return { client };
 }
 
@@ -272,7 +272,12 @@ async function run(
   try {
     switch (sub) {
       case 'signin': {
-        const outcome = await client.signIn({ operatorId: stringFlag(flags, 'operator') ?? '01' });
+        // A TMK given here is kept in the journal only once this sign-in has verified it.
+        const tmk = stringFlag(flags, 'tmk');
+        const outcome = await client.signIn({
+          operatorId: stringFlag(flags, 'operator') ?? '01',
+          ...(tmk === undefined ? {} : { tmk: flagValue('pos', () => parseTmk(tmk)) }),
+        });
         const text =
           outcome.kind === 'signed-in'
             ? `Signed in: batch ${outcome.batchNo}, keys ${outcome.mode} (every check value verified).`

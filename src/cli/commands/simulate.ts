@@ -15,10 +15,11 @@ import {
   simulate,
   type Protocol,
 } from '../../simulator/simulate.js';
-import { isPosError, PosError } from '../../pos-error.js';
+import { PosError } from '../../pos-error.js';
 import {
   booleanFlag,
   exitCodes,
+  flagValue,
   integerFlag,
   parseFlags,
   stringFlag,
@@ -60,19 +61,6 @@ const help = [
   '',
 ].join('\n');
 
-/**
- * A value read from a flag by the simulator's own parser: its refusal (a `--fault` naming no fault,
- * say) is a bad flag like any other, exit status 2, and never the 1 of a seed posguard failed.
- */
-function fromFlag<T>(read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    if (!isPosError(error)) throw error;
-    throw new PosError('POS_ERR_CLI_BAD_FLAG', `simulate: ${error.message}`, { cause: error });
-  }
-}
-
 export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'simulate a day of faults: naive POS against posguard, duplicate charges counted',
@@ -107,7 +95,7 @@ export const simulateCommand: Command = {
     }
     const fault = flags.values['fault'];
     const overrides = Array.isArray(fault) ? fault.map(String) : [];
-    const rates = fromFlag(() => faultRates(selection as FaultSelection, overrides));
+    const rates = flagValue('simulate', () => faultRates(selection as FaultSelection, overrides));
     const intents = integerFlag('simulate', flags, 'intents', { min: 1, max: 2_000_000 }) ?? 10_000;
     const terminals = integerFlag('simulate', flags, 'terminals', { min: 1, max: 10_000 }) ?? 50;
     const seed = integerFlag('simulate', flags, 'seed', { min: 0, max: 2 ** 32 - 1 }) ?? 1;
