@@ -108,6 +108,11 @@ describe('the posguard CLI', () => {
     expect(env.stderr).toMatch(/POSGUARD_ISSUER_DECLINE_RATE: expected a share from 0 to 1/);
     // A bad setting is bad usage, like a bad flag: exit status 2.
     expect(env.code).toBe(2);
+    for (const url of ['notaurl', 'ftp://issuer.example']) {
+      const upstream = await runCli(['serve', '--upstream-url', url]);
+      expect(upstream.code).toBe(2);
+      expect(upstream.stderr).toContain(`--upstream-url: expected an http:// or https:// URL, got "${url}"`);
+    }
     expect((await runCli(['serve', '--http-port', 'eighty'])).code).toBe(2);
   });
 
@@ -233,6 +238,17 @@ describe('the posguard CLI', () => {
     await runCli(['terminal', 'add', '--merchant', 'M1', '--id', 'T1', '--db', db]);
     const sound = await runCli(['verify', '--json', '--db', db]);
     expect(sound.code).toBe(0);
+    // A ledger named but not there, or not a ledger, is refused rather than silently skipped.
+    const noLedger = await runCli(['verify', '--db', db, '--issuer-ledger', `${db}.nope`]);
+    expect([noLedger.code, noLedger.stderr]).toEqual([
+      2,
+      expect.stringContaining('--issuer-ledger: no file at') as unknown,
+    ]);
+    const notLedger = await runCli(['verify', '--db', db, '--issuer-ledger', db]);
+    expect([notLedger.code, notLedger.stderr]).toEqual([
+      2,
+      expect.stringContaining('is not a simulated issuer ledger') as unknown,
+    ]);
     expect(JSON.parse(sound.stdout)).toMatchObject({ ok: true, breaches: [] });
 
     const raw = new Database(db);

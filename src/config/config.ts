@@ -15,6 +15,7 @@ type Kind =
   | { type: 'integer'; min: number; max: number }
   | { type: 'rate' }
   | { type: 'range' }
+  | { type: 'httpUrl' }
   | { type: 'enum'; values: readonly string[] };
 
 export interface SettingSpec {
@@ -109,7 +110,7 @@ export const hostSettings: readonly SettingSpec[] = [
     name: 'upstreamUrl',
     flag: 'upstream-url',
     env: 'POSGUARD_UPSTREAM_URL',
-    kind: { type: 'string' },
+    kind: { type: 'httpUrl' },
     help: 'an issuer served by `posguard issuer` (http://...); default: the simulated issuer in process',
   },
   {
@@ -200,6 +201,16 @@ function check(spec: SettingSpec, value: string, source: 'flag' | 'env' | 'defau
     case 'enum':
       if (!kind.values.includes(value)) refuse(`one of ${kind.values.join(', ')}`);
       return value;
+    case 'httpUrl': {
+      let protocol = '';
+      try {
+        protocol = new URL(value).protocol;
+      } catch {
+        // refused below
+      }
+      if (protocol !== 'http:' && protocol !== 'https:') refuse('an http:// or https:// URL');
+      return value;
+    }
   }
 }
 

@@ -1,7 +1,8 @@
 // `posguard verify`: checks the store's invariants and exits non-zero naming each breach.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { verifyStore } from '../../audit/verify-store.js';
+import { PosError } from '../../pos-error.js';
 import { SqliteIssuerLedger } from '../../upstream/sqlite-issuer-ledger.js';
 import { booleanFlag, exitCodes, parseFlags, stringFlag, wantsHelp, type Command } from '../command.js';
 import { openStoreFromFlags, storeFlagHelp, storeFlagSpec } from '../store-flags.js';
@@ -38,15 +39,35 @@ export const verifyCommand: Command = {
       io.stdout.write(help);
       return exitCodes.ok;
     }
+    const given = stringFlag(flags, 'issuer-ledger');
+    if (given !== undefined && !existsSync(resolve(io.cwd, given))) {
+      throw new PosError(
+        'POS_ERR_CLI_BAD_FLAG',
+        `verify: --issuer-ledger: no file at ${JSON.stringify(given)} (leave the flag out to check the store alone)`,
+      );
+    }
     const { store, config } = await openStoreFromFlags(flags, io);
     // The simulated issuer's ledger sits beside a SQLite database; with PostgreSQL, name it.
     const ledgerPath =
-      stringFlag(flags, 'issuer-ledger') ??
-      (config.databaseUrl === null ? join(config.dataDir, 'issuer-ledger.db') : undefined);
-    const ledger =
-      ledgerPath !== undefined && existsSync(ledgerPath)
-        ? new SqliteIssuerLedger(ledgerPath, { readonly: true })
-        : undefined;
+      given === undefined
+        ? config.databaseUrl === null
+          ? join(config.dataDir, 'issuer-ledger.db')
+          : undefined
+        : resolve(io.cwd, given);
+    let ledger: SqliteIssuerLedger | undefined;
+    try {
+      ledger =
+        ledgerPath !== undefined && existsSync(ledgerPath)
+          ? new SqliteIssuerLedger(ledgerPath, { readonly: true })
+          : undefined;
+    } catch (error) {
+      await store.close();
+      throw new PosError(
+        'POS_ERR_CLI_BAD_FLAG',
+        `verify: --issuer-ledger: ${ledgerPath ?? ''} is not a simulated issuer ledger (${error instanceof Error ? error.message : String(error)})`,
+        { cause: error },
+      );
+    }
     try {
       const report = await verifyStore(store, {
         now: Date.now(),
