@@ -36,3 +36,13 @@ export function parseBound(
     `${command}: --${flag} expected a date such as 2026-11-25 or a time such as 2026-11-25T14:00:00+08:00, got ${JSON.stringify(text)}`,
   );
 }
+
+/** Refuses a --from that is not before --to: the range would hold nothing, silently. */
+export function checkRange(command: string, fromMs: number | undefined, toMs: number | undefined): void {
+  if (fromMs !== undefined && toMs !== undefined && fromMs >= toMs) {
+    throw new PosError(
+      'POS_ERR_CLI_BAD_FLAG',
+      `${command}: --from expected a time before --to, got ${new Date(fromMs).toISOString()} and ${new Date(toMs).toISOString()} (an empty range)`,
+    );
+  }
+}

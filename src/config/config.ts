@@ -260,14 +260,12 @@ export function loadHostConfig(input: {
 }): HostConfig {
   const s = resolveSettings(hostSettings, input.flags, input.env);
   // A flag names the store more surely than the environment: --db on the command line means this
-  // SQLite file even where POSGUARD_DATABASE_URL is exported; both flags at once is a mistake.
-  if (input.flags['db'] !== undefined && input.flags['databaseUrl'] !== undefined) {
-    throw new PosError(
-      'POS_ERR_CONFIG_INVALID',
-      '--db and --database-url: expected one store, got both (SQLite file or PostgreSQL, not both)',
-    );
-  }
-  const databaseUrl = input.flags['db'] !== undefined ? null : (s['databaseUrl'] ?? null);
+  // SQLite file even where POSGUARD_DATABASE_URL is exported. With --database-url as well, the
+  // store is PostgreSQL and --db only names the data folder (secret.key, the issuer ledger).
+  const databaseUrl =
+    input.flags['db'] !== undefined && input.flags['databaseUrl'] === undefined
+      ? null
+      : (s['databaseUrl'] ?? null);
   const dbPath = resolve(input.cwd, s['db'] ?? './data/posguard.db');
   const [minLatency = 0, maxLatency = minLatency] = (s['issuerLatencyMs'] ?? '0').split('-').map(Number);
   if (maxLatency < minLatency) {

@@ -341,6 +341,14 @@ describe('HTTP API', () => {
           .problems.map((p) => p.field)
           .sort(),
       ).toEqual(['limit', 'status']);
+      const backwards = await h.call({
+        method: 'GET',
+        url: '/v1/payments?from=2026-11-26T00:00:00%2B08:00&to=2026-11-25T00:00:00%2B08:00',
+      });
+      expect(backwards.statusCode).toBe(400);
+      expect(backwards.json<{ problems: Array<{ field: string }> }>().problems.map((p) => p.field)).toEqual([
+        'from',
+      ]);
     });
 
     it("gives the terminal's last payment for a reprint", async () => {

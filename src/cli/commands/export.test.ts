@@ -98,6 +98,19 @@ describe('posguard export and reconcile --db', () => {
     const bad = await runCli(['export', '--db', db, '--from', '2026-13-45', '--out', join(dir, 'c.csv')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--from expected a date such as 2026-11-25/);
+    const backwards = await runCli([
+      'export',
+      '--db',
+      db,
+      '--from',
+      '2026-11-26',
+      '--to',
+      '2026-11-24',
+      '--out',
+      join(dir, 'd.csv'),
+    ]);
+    expect(backwards.code).toBe(2);
+    expect(backwards.stderr).toContain('--from expected a time before --to');
   });
 
   it('reconciles straight from the store and keeps the duplicates it finds for GET /v1/duplicates, once', async () => {

@@ -20,7 +20,7 @@ import {
   wantsHelp,
   type Command,
 } from '../command.js';
-import { parseBound, parseUtcOffset } from '../day-range.js';
+import { checkRange, parseBound, parseUtcOffset } from '../day-range.js';
 import { openStoreFromFlags, storeFlagHelp, storeFlagSpec } from '../store-flags.js';
 
 const help = [
@@ -81,6 +81,7 @@ export const exportCommand: Command = {
     const to = stringFlag(flags, 'to');
     const fromMs = from === undefined ? undefined : parseBound('export', 'from', from, offset);
     const toMs = to === undefined ? undefined : parseBound('export', 'to', to, offset);
+    checkRange('export', fromMs, toMs);
     const { store } = await openStoreFromFlags(flags, io);
     const temporary = `${out}.${process.pid}.partial`;
     const counts: StoreExportCounts = { exported: 0, skipped: 0 };

@@ -185,6 +185,11 @@ export function registerPaymentRoutes(
           { field: 'limit', expected: 'a whole number from 1 to 500', actual: JSON.stringify(q.limit) },
         ]);
       }
+      if (q.from !== undefined && q.to !== undefined && Date.parse(q.from) >= Date.parse(q.to)) {
+        throw PosError.invalidInput('POS_ERR_HTTP_INVALID_REQUEST', 'request querystring', [
+          { field: 'from', expected: `a time before to (${q.to})`, actual: JSON.stringify(q.from) },
+        ]);
+      }
       const payments = await engine.listPayments({
         merchantId: merchantOf(request).id,
         limit,
