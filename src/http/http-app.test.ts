@@ -52,6 +52,20 @@ describe('HTTP API', () => {
         code: 'POS_ERR_IDEMPOTENCY_KEY_INVALID',
         message: /256 characters/,
       });
+      // The header sent twice arrives joined by a comma: two keys, refused rather than guessed.
+      const twice = await post(h, '/v1/payments', 'k-1, k-2', sale);
+      expect([twice.statusCode, twice.json<{ message: string }>().message]).toEqual([
+        400,
+        expect.stringContaining('expected one key, got a list') as unknown,
+      ]);
+      const control = await post(h, '/v1/reversals', 'rev-1', {
+        idempotencyKey: 'a\u0000b',
+        reason: 'timeout',
+      });
+      expect(control.statusCode).toBe(400);
+      expect(control.json<{ problems: Array<{ field: string }> }>().problems[0]?.field).toBe(
+        'idempotencyKey',
+      );
       expect(await countPayments(h)).toBe(0);
       expect(h.issuer.calls.authorize).toBe(0);
     });

@@ -23,7 +23,15 @@ export function parseIdempotencyKey(header: string | string[] | undefined): stri
     );
   }
   let key = header.trim();
-  if (key.length >= 2 && key.startsWith('"') && key.endsWith('"')) {
+  const quoted = key.length >= 2 && key.startsWith('"') && key.endsWith('"');
+  if (!quoted && key.includes(',')) {
+    // How HTTP joins a header sent twice: two keys for one request, which one would be a guess.
+    throw new PosError(
+      'POS_ERR_IDEMPOTENCY_KEY_INVALID',
+      'Idempotency-Key: expected one key, got a list (the header sent twice, or a comma outside quotes)',
+    );
+  }
+  if (quoted) {
     // A structured-field string (RFC 8941 section 3.3.3): unescape \" and \\.
     const inner = key.slice(1, -1);
     if (/(^|[^\\])"/.test(inner) || /\\[^"\\]/.test(inner) || inner.endsWith('\\')) {

@@ -113,6 +113,8 @@ export const reversalByKeyBody = {
       type: 'string',
       minLength: 1,
       maxLength: 255,
+      pattern: '^[\\x20-\\x7e]+$',
+      'x-expected': '1 to 255 printable ASCII characters, as the Idempotency-Key header takes',
       description: 'The idempotency key the original was (or would have been) sent with.',
     },
     reason: reversalReasonSchema,
