@@ -412,6 +412,15 @@ describe('HTTP API', () => {
       expect((await h.app.inject({ method: 'GET', url: '/docs/' })).statusCode).toBe(200);
     });
 
+    it('answers a URL it cannot read, or an id past its length, in its own error format', async () => {
+      const h = await makeHttpHarness();
+      const badUrl = await h.call({ method: 'GET', url: '/v1/payments/%ZZ' });
+      expect(badUrl.statusCode).toBe(400);
+      expect(badUrl.json()).toMatchObject({ code: 'POS_ERR_HTTP_INVALID_REQUEST' });
+      const longId = await h.call({ method: 'GET', url: `/v1/payments/${'x'.repeat(3000)}` });
+      expect(longId.json<{ code: string }>().code).toMatch(/^POS_ERR_/);
+    });
+
     it('answers an unknown route with a 404 and a code', async () => {
       const h = await makeHttpHarness();
       const res = await h.call({ method: 'GET', url: '/v2/nothing' });

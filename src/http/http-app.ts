@@ -45,6 +45,14 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: bodyLimitBytes,
     return503OnClosing: true,
+    // A URL the router cannot read (bad percent-encoding): answered in posguard's error format.
+    frameworkErrors: (error, request, reply) => {
+      void handleError(
+        new PosError('POS_ERR_HTTP_INVALID_REQUEST', `the URL: ${error.message}`, { cause: error }),
+        request,
+        reply,
+      );
+    },
     ajv: {
       customOptions: {
         allErrors: true,
