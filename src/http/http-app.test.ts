@@ -384,6 +384,11 @@ describe('HTTP API', () => {
         status: 'ok',
         store: 'sqlite',
       });
+      const postHealth = await h.app.inject({ method: 'POST', url: '/healthz' });
+      expect([postHealth.statusCode, postHealth.json<{ code: string }>().code]).toEqual([
+        404,
+        'POS_ERR_HTTP_ROUTE_NOT_FOUND',
+      ]);
       const probe = await h.app.inject({ method: 'GET', url: '/healthz?probe=lb' });
       expect([probe.statusCode, probe.json()]).toEqual([200, { status: 'ok', store: 'sqlite' }]);
       const metrics = (await h.app.inject({ method: 'GET', url: '/metrics' })).body;

@@ -131,7 +131,8 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   });
   app.addHook('preValidation', (request, _reply, done) => {
     try {
-      if (request.method === 'POST')
+      // A POST to no route is answered 404, not asked for a key it could never use.
+      if (request.method === 'POST' && !request.is404)
         request.idempotencyKey = parseIdempotencyKey(request.headers['idempotency-key']);
       done();
     } catch (error) {
