@@ -1,8 +1,6 @@
 // The flags every command that touches the store takes: --db (or POSGUARD_DB) for the SQLite file,
 // --database-url (or POSGUARD_DATABASE_URL) for PostgreSQL.
-import { existsSync } from 'node:fs';
 import { hostSettings, loadHostConfig, type HostConfig } from '../config/config.js';
-import { PosError } from '../pos-error.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { stringFlag, type CliIo, type ParsedFlags } from './command.js';
@@ -40,18 +38,6 @@ export async function openStoreFromFlags(
   options: { create?: boolean } = {},
 ): Promise<{ store: Store; config: HostConfig }> {
   const config = configFromFlags(flags, io);
-  if (
-    options.create !== true &&
-    config.databaseUrl === null &&
-    config.dbPath !== ':memory:' &&
-    !existsSync(config.dbPath)
-  ) {
-    throw new PosError(
-      'POS_ERR_STORE_NOT_FOUND',
-      `no SQLite database at ${JSON.stringify(config.dbPath)}: check --db (or POSGUARD_DB); \`posguard serve\` and \`posguard merchant add\` create one`,
-      { details: { path: config.dbPath } },
-    );
-  }
   const existing = options.create === true ? {} : { existing: true };
   return { store: await openStore(config, Date.now(), existing), config };
 }

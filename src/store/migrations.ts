@@ -217,6 +217,15 @@ export async function holdsPosguardStore(driver: SqlDriver): Promise<boolean> {
   });
 }
 
+/** The refusal of a SQLite path with no file, for commands that must not create a store. */
+export function storeNotFound(path: string): PosError {
+  return new PosError(
+    'POS_ERR_STORE_NOT_FOUND',
+    `no SQLite database at ${JSON.stringify(path)}: check --db (or POSGUARD_DB); \`posguard serve\` and \`posguard merchant add\` create one`,
+    { details: { path } },
+  );
+}
+
 /** The refusal of a database that `holdsPosguardStore` says is not a store. */
 export function notAStore(where: string): PosError {
   return new PosError(

@@ -276,7 +276,7 @@ async function run(
         const tmk = stringFlag(flags, 'tmk');
         const outcome = await client.signIn({
           operatorId: stringFlag(flags, 'operator') ?? '01',
-          ...(tmk === undefined ? {} : { tmk: flagValue('pos', () => parseTmk(tmk)) }),
+          ...(tmk === undefined ? {} : { tmk: parseTmk(tmk) }),
         });
         const text =
           outcome.kind === 'signed-in'

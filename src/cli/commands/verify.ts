@@ -25,6 +25,19 @@ const help = [
   '',
 ].join('\n');
 
+/** The simulated issuer's ledger at `path`, or a bad flag when the file is something else. */
+function openLedger(path: string): SqliteIssuerLedger {
+  try {
+    return new SqliteIssuerLedger(path, { readonly: true });
+  } catch (error) {
+    throw new PosError(
+      'POS_ERR_CLI_BAD_FLAG',
+      `verify: --issuer-ledger: ${path} is not a simulated issuer ledger (${error instanceof Error ? error.message : String(error)})`,
+      { cause: error },
+    );
+  }
+}
+
 export const verifyCommand: Command = {
   name: 'verify',
   summary: "check the store's invariants and name every breach",
@@ -40,7 +53,8 @@ export const verifyCommand: Command = {
       return exitCodes.ok;
     }
     const given = stringFlag(flags, 'issuer-ledger');
-    if (given !== undefined && !existsSync(resolve(io.cwd, given))) {
+    const givenPath = given === undefined ? undefined : resolve(io.cwd, given);
+    if (givenPath !== undefined && !existsSync(givenPath)) {
       throw new PosError(
         'POS_ERR_CLI_BAD_FLAG',
         `verify: --issuer-ledger: no file at ${JSON.stringify(given)} (leave the flag out to check the store alone)`,
@@ -49,26 +63,10 @@ export const verifyCommand: Command = {
     const { store, config } = await openStoreFromFlags(flags, io);
     // The simulated issuer's ledger sits beside a SQLite database; with PostgreSQL, name it.
     const ledgerPath =
-      given === undefined
-        ? config.databaseUrl === null
-          ? join(config.dataDir, 'issuer-ledger.db')
-          : undefined
-        : resolve(io.cwd, given);
+      givenPath ?? (config.databaseUrl === null ? join(config.dataDir, 'issuer-ledger.db') : undefined);
     let ledger: SqliteIssuerLedger | undefined;
     try {
-      ledger =
-        ledgerPath !== undefined && existsSync(ledgerPath)
-          ? new SqliteIssuerLedger(ledgerPath, { readonly: true })
-          : undefined;
-    } catch (error) {
-      await store.close();
-      throw new PosError(
-        'POS_ERR_CLI_BAD_FLAG',
-        `verify: --issuer-ledger: ${ledgerPath ?? ''} is not a simulated issuer ledger (${error instanceof Error ? error.message : String(error)})`,
-        { cause: error },
-      );
-    }
-    try {
+      ledger = ledgerPath !== undefined && existsSync(ledgerPath) ? openLedger(ledgerPath) : undefined;
       const report = await verifyStore(store, {
         now: Date.now(),
         pendingCutoffMs: config.engine.upstreamTimeoutMs + config.engine.recoveryGraceMs,

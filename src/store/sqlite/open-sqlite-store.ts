@@ -1,8 +1,8 @@
 // Opens (creating when needed) a SQLite store at a path, or in memory for ':memory:', and brings
 // its schema up to date.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { holdsPosguardStore, migrate, notAStore } from '../migrations.js';
+import { holdsPosguardStore, migrate, notAStore, storeNotFound } from '../migrations.js';
 import { SqlStore } from '../sql-store.js';
 import type { Store } from '../store.js';
 import { SqliteDriver } from './sqlite-driver.js';
@@ -12,7 +12,10 @@ export async function openSqliteStore(
   path: string,
   options: { now?: number; groupOnNextTurn?: boolean; existing?: boolean } = {},
 ): Promise<Store> {
-  if (path !== ':memory:' && options.existing !== true) mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    if (options.existing !== true) mkdirSync(dirname(path), { recursive: true });
+    else if (!existsSync(path)) throw storeNotFound(path);
+  }
   const driver = new SqliteDriver(
     path,
     options.groupOnNextTurn === undefined ? {} : { groupOnNextTurn: options.groupOnNextTurn },
