@@ -1,5 +1,5 @@
 // The field 39 codes the ISO 8583 host answers with when it decides itself (CUP POS spec, response
-// codes; shared/protocol/cup-pos-iso8583.md), and which code each engine error becomes. Codes from
+// codes; docs/reference/cup-pos-iso8583.md), and which code each engine error becomes. Codes from
 // the issuer (51, 05...) pass through unchanged in the payment's answer.
 import { isPosError } from '../pos-error.js';
 

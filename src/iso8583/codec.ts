@@ -1,5 +1,5 @@
 // Decodes and encodes whole ISO 8583 frames in a dialect, to and from the canonical decode JSON of
-// the protocol notes (shared/protocol/cup-pos-iso8583.md, "Canonical decode"): fixed n fields give
+// the protocol notes (docs/reference/cup-pos-iso8583.md, "Canonical decode"): fixed n fields give
 // exactly their declared digits, variable ones their declared count, tracks show `=`, text fields
 // give text and binary fields upper-case hex. Encoding the decode of a frame gives the frame back.
 //

@@ -1,4 +1,4 @@
-// The CUP POS "ECB" MAC (CUP POS spec, MAC algorithm; shared/protocol/cup-pos-iso8583.md, "MAC"),
+// The CUP POS "ECB" MAC (CUP POS spec, MAC algorithm; docs/reference/cup-pos-iso8583.md, "MAC"),
 // and helpers to take its input from an encoded frame, set field 64 and verify it.
 //
 // Input: the bytes from the MTI up to the byte before field 64 (the bitmap already has bit 64

@@ -1,4 +1,4 @@
-// Field 39 response codes of CUP POS answers, as data (shared/protocol/cup-pos-iso8583.md,
+// Field 39 response codes of CUP POS answers, as data (docs/reference/cup-pos-iso8583.md,
 // "Response codes"), and what each means for the one who reads it: approved, approved for part
 // of the amount, approved with a defect (treated as approved), declined, or, for 94 on an offline
 // or batch upload, "already accepted": the host holds that upload, so the terminal marks it sent.

@@ -1,4 +1,4 @@
-// The CUP POS transaction types as data (shared/protocol/cup-pos-iso8583.md, "Transactions"):
+// The CUP POS transaction types as data (docs/reference/cup-pos-iso8583.md, "Transactions"):
 // which MTI, processing code (F3), condition code (F25), message type code (60.1) and network
 // management code (60.3) make each one, and whether it can be reversed. `classify` reads a
 // decoded message back into its type; the builders (transaction-builders.ts) write from it.

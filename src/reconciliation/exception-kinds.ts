@@ -1,4 +1,4 @@
-// The exception kinds of the v1 reconciliation spec (shared/formats/reconciliation-csv.md), each
+// The exception kinds of the v1 reconciliation spec (docs/reference/reconciliation-csv.md), each
 // with its action, its cause (or how the cause is chosen) and the sentences reports show a
 // merchant. Kinds are listed in the spec's order, which is also the order of exceptions.csv.
 

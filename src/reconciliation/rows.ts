@@ -2,7 +2,7 @@
 // terminal showed, what posguard's host recorded, and what the acquirer settled. Readers (CSV files,
 // mapping profiles, later the store) produce these; the matcher only ever sees them or their
 // columnar form (`tables.ts`). Field meanings follow the v1 reconciliation formats
-// (shared/formats/reconciliation-csv.md).
+// (docs/reference/reconciliation-csv.md).
 
 export const txnTypes = ['sale', 'void', 'refund'] as const;
 export type TxnType = (typeof txnTypes)[number];

@@ -26,7 +26,7 @@ import { openStoreFromFlags, storeFlagHelp, storeFlagSpec } from '../store-flags
 const help = [
   'Usage: posguard export [--db PATH] [--from DATE] [--to DATE] --out FILE [--utc-offset +08:00] [--json]',
   '',
-  "Writes the store's host journal as a v1 CSV (shared/formats/reconciliation-csv.md): one line per",
+  "Writes the store's host journal as a v1 CSV (docs/reference/reconciliation-csv.md): one line per",
   'sale, void and refund. Suspected duplicates that were never sent upstream, and payments still in',
   'flight, are left out (and counted). A sale awaiting or past its reversal is exported as reversed.',
   '',

@@ -1,7 +1,7 @@
 // The CUP POS terminal dialect (中国银联 POS 终端规范, 2002, and the acquirers that follow it): BCD
 // MTI and numbers, an 8-byte binary bitmap with no field above 64, a 5-byte TPDU and a 6-byte
-// header after the TCP length. Field table from /work/shared/protocol/cup-pos-iso8583.md, checked
-// against the published vectors in shared/vectors/cup-pos.
+// header after the TCP length. Field table from docs/reference/cup-pos-iso8583.md, checked
+// against the published vectors in test/fixtures/cup-pos.
 import type { DialectDefinition } from '../dialect.js';
 
 export const cupPosDefinition: DialectDefinition = {

@@ -1,13 +1,13 @@
-// Reads the published CUP POS vectors (shared/vectors/cup-pos, beside the repository) and their
-// expected decodes, for the codec tests. The tests run from the project root; the vectors live in
-// the `shared` folder next to the clone, so the path is resolved from this file, not the cwd.
+// Reads the published CUP POS vectors (test/fixtures/cup-pos, copied into the repository with their
+// sources) and their expected decodes, for the codec tests. The path is resolved from this file, not
+// the cwd, so a test runs the same from any folder.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Framing, IsoMessage } from '../codec.js';
 import type { Dialect } from '../dialect.js';
 import { cupPos, loadDialectFile } from '../dialect-registry.js';
 
-export const vectorsDir = fileURLToPath(new URL('../../../../shared/vectors/cup-pos/', import.meta.url));
+export const vectorsDir = fileURLToPath(new URL('../../../test/fixtures/cup-pos/', import.meta.url));
 export const acquirerDialectPath = fileURLToPath(
   new URL('../dialects/acquirer-extra-fields.json', import.meta.url),
 );
