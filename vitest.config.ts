@@ -1,5 +1,6 @@
 // Test runner settings: tests sit next to the code they test; the slower end-to-end suites that
-// start real processes live under test/.
+// start real processes live under test/. The PostgreSQL tests run on a server the run starts itself
+// (or on the one POSGUARD_TEST_DATABASE_URL names): test/support/global-postgres.ts.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,5 +10,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    globalSetup: ['test/support/global-postgres.ts'],
   },
 });

@@ -1,5 +1,5 @@
-// Tests that disturb shared services (restarting the machine's PostgreSQL) run on their own, after
-// the main suite, one file at a time.
+// Tests that disturb their services (restarting PostgreSQL under load) run on their own, after the
+// main suite, one file at a time, on a PostgreSQL server started for them alone.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,5 +9,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     fileParallelism: false,
+    globalSetup: ['test/support/global-postgres-own.ts'],
   },
 });

