@@ -17,11 +17,11 @@ import { randomIdSource } from './payments/id-source.js';
 import { isPosError } from './pos-error.js';
 import { cryptoRandom } from './random/random.js';
 import { openStore } from './store/open-store.js';
-import type { Store } from './store/store.js';
+import type { Store } from './payments/ports/store.js';
 import { HttpUpstream } from './upstream/http-upstream.js';
-import { SimulatedIssuer } from './upstream/simulated-issuer.js';
-import { SqliteIssuerLedger } from './upstream/sqlite-issuer-ledger.js';
-import type { Upstream } from './upstream/upstream.js';
+import { SimulatedIssuer } from './simulated-issuer/simulated-issuer.js';
+import { SqliteIssuerLedger } from './simulated-issuer/sqlite-issuer-ledger.js';
+import type { Upstream } from './payments/ports/upstream.js';
 
 export const version = '0.1.0';
 

@@ -7,8 +7,8 @@ import { dirname, join, resolve } from 'node:path';
 import { Secret } from '../cards/secret.js';
 import { defaultEngineSettings, minKeyRetentionMs, type EngineSettings } from '../payments/engine-context.js';
 import { PosError } from '../pos-error.js';
-import type { Store } from '../store/store.js';
-import type { IssuerFaults } from '../upstream/simulated-issuer.js';
+import type { Store } from '../payments/ports/store.js';
+import type { IssuerFaults } from '../simulated-issuer/simulated-issuer.js';
 
 type Kind =
   | { type: 'string' }

@@ -2,7 +2,7 @@
 // as a row whose hash covers the previous row's hash and this row's content, so an edited, deleted
 // or reordered row breaks the chain at that point and `posguard verify` names it.
 import { createHash } from 'node:crypto';
-import type { JournalEvent, JournalRow } from '../store/store.js';
+import type { JournalEvent, JournalRow } from './store.js';
 
 export const genesisHash = '0'.repeat(64);
 

@@ -1,9 +1,9 @@
 // The store port over SQL, written once for both databases: the SQLite and PostgreSQL adapters
 // differ only in their driver (sqlite/, postgres/). Rows are mapped to records here and nowhere
 // else. Row locks (`FOR UPDATE`) are no-ops on SQLite, whose write transactions are serial.
-import { assert } from '../assert.js';
-import type { Currency } from '../money/money.js';
-import { chainJournalRow, type JournalHead } from '../payments/journal.js';
+import { assert } from '../../assert.js';
+import type { Currency } from '../../money/money.js';
+import { chainJournalRow, type JournalHead } from '../../payments/ports/journal-store.js';
 import type {
   Channel,
   DuplicatePolicy,
@@ -14,7 +14,7 @@ import type {
   PaymentStatus,
   ReversalReason,
   TerminalRecord,
-} from '../payments/payment.js';
+} from '../../payments/payment.js';
 import type { SqlConnection, SqlDriver, SqlValue } from './sql-driver.js';
 import type {
   BatchRef,
@@ -42,7 +42,7 @@ import type {
   StoreReader,
   StoreTx,
   TerminalPatch,
-} from './store.js';
+} from '../../payments/ports/store.js';
 
 type Row = Record<string, unknown>;
 

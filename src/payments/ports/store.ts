@@ -3,7 +3,7 @@
 // checks. Work happens inside `transaction` (atomic, isolated, durable on commit) or `read`.
 // Transaction callbacks may run more than once (a PostgreSQL serialization retry), so they must
 // only touch the store: never the upstream, never the network.
-import type { Currency } from '../money/money.js';
+import type { Currency } from '../../money/money.js';
 import type {
   DuplicatePolicy,
   MerchantRecord,
@@ -12,7 +12,7 @@ import type {
   PaymentStatus,
   ReversalReason,
   TerminalRecord,
-} from '../payments/payment.js';
+} from '../payment.js';
 
 export type RequestOperation = 'sale' | 'void' | 'refund' | 'reversal' | 'tombstone';
 
