@@ -27,8 +27,8 @@ import type {
   BatchSettlementRecord,
   BatchTotals,
   BatchUploadKind,
-  StoreReader,
-} from '../payments/ports/store.js';
+} from '../payments/ports/batch-store.js';
+import type { StoreReader } from '../payments/ports/store.js';
 import { answerCodes, signInAgain } from './answer-codes.js';
 import { formatError } from './financial-requests.js';
 import { field63Text, type HandlerAnswer, type HostContext, type TerminalRequest } from './host-context.js';

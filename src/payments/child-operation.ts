@@ -3,7 +3,7 @@
 // `refund-sale.ts` say what each checks and what it does to the sale once approved.
 import { chainOf } from './ports/journal-store.js';
 import { PosError } from '../pos-error.js';
-import type { RequestRecord } from './ports/store.js';
+import type { RequestRecord } from './ports/idempotency-store.js';
 import type { EngineContext } from './engine-context.js';
 import { answerExistingKey, newRequestRecord, type EngineResult } from './idempotency.js';
 import { activeChildStatuses } from './life-cycle.js';

@@ -4,7 +4,7 @@
 // are retried with bounded exponential backoff; after `reversalMaxAttempts` the payment becomes
 // `reversal_failed` and is shown for manual action.
 import { PosError } from '../pos-error.js';
-import type { ReversalRecord } from './ports/store.js';
+import type { ReversalRecord } from './ports/reversal-store.js';
 import type { ReversalAnswer } from './ports/upstream.js';
 import type { EngineContext } from './engine-context.js';
 import type { PaymentRecord } from './payment.js';

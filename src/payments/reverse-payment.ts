@@ -5,7 +5,7 @@
 // arriving later with it is refused without being sent upstream.
 import { chainOf } from './ports/journal-store.js';
 import { PosError } from '../pos-error.js';
-import type { RequestRecord } from './ports/store.js';
+import type { RequestRecord } from './ports/idempotency-store.js';
 import type { EngineContext } from './engine-context.js';
 import { answerExistingKey, newRequestRecord, type EngineResult } from './idempotency.js';
 import type { PaymentKind, PaymentRecord, ReversalReason } from './payment.js';

@@ -5,7 +5,8 @@ import { chainOf } from './ports/journal-store.js';
 import { assertTransition } from './life-cycle.js';
 import type { EngineContext } from './engine-context.js';
 import type { PaymentRecord } from './payment.js';
-import type { PaymentPatch, StoreTx } from './ports/store.js';
+import type { PaymentPatch } from './ports/payment-store.js';
+import type { StoreTx } from './ports/store.js';
 
 export interface UnitOfWork {
   readonly tx: StoreTx;

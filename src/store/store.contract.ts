@@ -2,7 +2,9 @@
 // adapter's test file calls `describeStoreContract` with a function that opens a fresh, empty store.
 import { describe, expect, it } from 'vitest';
 import { journalRowBreach, genesisHash, type JournalHead } from '../payments/ports/journal-store.js';
-import type { NewPayment, RequestRecord, Store } from '../payments/ports/store.js';
+import type { NewPayment } from '../payments/ports/payment-store.js';
+import type { RequestRecord } from '../payments/ports/idempotency-store.js';
+import type { Store } from '../payments/ports/store.js';
 
 const t0 = Date.UTC(2026, 10, 25, 6, 0, 0);
 
