@@ -5,7 +5,9 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { systemClock } from './clock/clock.js';
-import { bindSecretToStore, loadHostKeys, type HostConfig, type HostKeys } from './config/config.js';
+import type { HostConfig } from './config/config.js';
+import { bindSecretToStore, type HostKeys } from './host-keys/host-keys.js';
+import { loadHostKeys } from './host-keys/secret-file.js';
 import { buildHttpApp } from './http/http-app.js';
 import { IsoHost, keyContext, startIsoServer, type IsoServer } from './iso-host/index.js';
 import { keyFromHex } from './iso8583/index.js';
@@ -17,11 +19,11 @@ import { randomIdSource } from './payments/id-source.js';
 import { isPosError } from './pos-error.js';
 import { cryptoRandom } from './random/random.js';
 import { openStore } from './store/open-store.js';
-import type { Store } from './store/store.js';
+import type { Store } from './payments/ports/store.js';
 import { HttpUpstream } from './upstream/http-upstream.js';
-import { SimulatedIssuer } from './upstream/simulated-issuer.js';
-import { SqliteIssuerLedger } from './upstream/sqlite-issuer-ledger.js';
-import type { Upstream } from './upstream/upstream.js';
+import { SimulatedIssuer } from './simulated-issuer/simulated-issuer.js';
+import { SqliteIssuerLedger } from './simulated-issuer/sqlite-issuer-ledger.js';
+import type { Upstream } from './payments/ports/upstream.js';
 
 export const version = '0.1.0';
 

@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { netChargeOfSale } from '../src/upstream/issuer-ledger.js';
-import { SqliteIssuerLedger } from '../src/upstream/sqlite-issuer-ledger.js';
+import { netChargeOfSale } from '../src/simulated-issuer/issuer-ledger.js';
+import { SqliteIssuerLedger } from '../src/simulated-issuer/sqlite-issuer-ledger.js';
 import { call, cliPath, eventually, startHostProcess, tempDataDir } from './support/host-process.js';
 
 const pan = '6212345678901232';

@@ -16,8 +16,8 @@ import { MemoryJournal } from '../src/terminal/memory-journal.js';
 import { TcpTransport } from '../src/terminal/tcp-transport.js';
 import { TerminalClient } from '../src/terminal/terminal-client.js';
 import { echoRequest, saleRequest, settlementRequest } from '../src/terminal/terminal-messages.js';
-import { netChargeOfSale } from '../src/upstream/issuer-ledger.js';
-import { SqliteIssuerLedger } from '../src/upstream/sqlite-issuer-ledger.js';
+import { netChargeOfSale } from '../src/simulated-issuer/issuer-ledger.js';
+import { SqliteIssuerLedger } from '../src/simulated-issuer/sqlite-issuer-ledger.js';
 import { cliPath, startHostProcess, tempDataDir } from './support/host-process.js';
 
 const seed = Number(process.env['FUZZ_SEED'] ?? Date.now() % 1_000_000);

@@ -13,8 +13,8 @@ import { runCli } from '../src/cli/test-support/run-cli.js';
 import { demo } from '../src/main.js';
 import { TcpTransport } from '../src/terminal/tcp-transport.js';
 import { saleRequest } from '../src/terminal/terminal-messages.js';
-import { netChargeOfSale } from '../src/upstream/issuer-ledger.js';
-import { SqliteIssuerLedger } from '../src/upstream/sqlite-issuer-ledger.js';
+import { netChargeOfSale } from '../src/simulated-issuer/issuer-ledger.js';
+import { SqliteIssuerLedger } from '../src/simulated-issuer/sqlite-issuer-ledger.js';
 import { cliPath, eventually, startHostProcess, tempDataDir } from './support/host-process.js';
 
 const card = '6212345678901232';

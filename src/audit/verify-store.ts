@@ -10,11 +10,16 @@
 //  - no_orphan_pending: nothing is left `pending` past the upstream timeout, and every payment
 //    awaiting reversal has its reversal queued;
 //  - issuer_agrees (with an issuer ledger): every settled outcome matches what the card was charged.
-import type { IssuerLedger } from '../upstream/issuer-ledger.js';
-import { netChargeOfSale } from '../upstream/issuer-ledger.js';
-import { genesisHash, journalChains, journalRowBreach, type JournalHead } from '../payments/journal.js';
+import type { IssuerLedger } from '../simulated-issuer/issuer-ledger.js';
+import { netChargeOfSale } from '../simulated-issuer/issuer-ledger.js';
+import {
+  genesisHash,
+  journalChains,
+  journalRowBreach,
+  type JournalHead,
+} from '../payments/ports/journal-store.js';
 import type { PaymentRecord, PaymentStatus } from '../payments/payment.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../payments/ports/store.js';
 
 export type Invariant =
   | 'journal_chain'

@@ -2,7 +2,7 @@
 // --database-url (or POSGUARD_DATABASE_URL) for PostgreSQL.
 import { hostSettings, loadHostConfig, type HostConfig } from '../config/config.js';
 import { openStore } from '../store/open-store.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../payments/ports/store.js';
 import { stringFlag, type CliIo, type ParsedFlags } from './command.js';
 
 export const storeFlagSpec = {

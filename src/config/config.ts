@@ -1,14 +1,11 @@
 // The only place that reads the environment. Every setting of a host has a flag, an environment
 // variable and a default, in one table; flags win over the environment, which wins over the
 // default. A bad value is refused naming where it came from, what was expected and what came.
-import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { Secret } from '../cards/secret.js';
+// It only reads: the host keys, the secret file and the store are host-keys/'s business.
+import { dirname, resolve } from 'node:path';
 import { defaultEngineSettings, minKeyRetentionMs, type EngineSettings } from '../payments/engine-context.js';
 import { PosError } from '../pos-error.js';
-import type { Store } from '../store/store.js';
-import type { IssuerFaults } from '../upstream/simulated-issuer.js';
+import type { IssuerFaults } from '../simulated-issuer/simulated-issuer.js';
 
 type Kind =
   | { type: 'string' }
@@ -316,85 +313,4 @@ export function loadHostConfig(input: {
     secretHex,
     demo: input.demo ?? false,
   };
-}
-
-export interface HostKeys {
-  /** Keys the card fingerprints (HMAC-SHA-256 of the PAN). */
-  readonly fingerprintKey: Secret<Buffer>;
-  /** Encrypts terminal master and session keys at rest. */
-  readonly terminalKeyKey: Secret<Buffer>;
-  /**
-   * Names the secret without revealing it (HKDF, one way): the store keeps it, so a host or a
-   * command started with another secret is refused (see `bindSecretToStore`).
-   */
-  readonly checkValue: string;
-}
-
-/**
- * The host secret: from configuration, or from `<data folder>/secret.key`, generated there (mode
- * 0600) on first start. Sub-keys are derived with HKDF so one secret serves every purpose without
- * one key doing two jobs. Hosts sharing a PostgreSQL database must share the secret.
- */
-export function loadHostKeys(config: { secretHex: string | null; dataDir: string }): HostKeys {
-  let secret: Buffer;
-  if (config.secretHex !== null) {
-    secret = Buffer.from(config.secretHex, 'hex');
-  } else {
-    const path = join(config.dataDir, 'secret.key');
-    if (!existsSync(path)) createSecretFile(path, config.dataDir);
-    const text = readFileSync(path, 'utf8').trim();
-    if (!/^(?:[0-9a-fA-F]{2}){32,}$/.test(text)) {
-      throw new PosError(
-        'POS_ERR_CONFIG_INVALID',
-        `${path}: expected at least 64 hex characters, got something else`,
-      );
-    }
-    secret = Buffer.from(text, 'hex');
-  }
-  const derive = (info: string): Secret<Buffer> =>
-    new Secret(Buffer.from(hkdfSync('sha256', secret, 'posguard', info, 32)), info);
-  return {
-    fingerprintKey: derive('card-fingerprint'),
-    terminalKeyKey: derive('terminal-keys'),
-    checkValue: Buffer.from(hkdfSync('sha256', secret, 'posguard', 'store-check', 16)).toString('hex'),
-  };
-}
-
-/**
- * Binds the host secret to the store: the first host records its check value, every later host
- * and command must bring the same secret. Another secret would fingerprint the same card
- * differently (the duplicate guard would not see a repeat: a second charge) and could not open
- * the terminal keys sealed under the first, so it is refused before anything is done.
- */
-export async function bindSecretToStore(store: Store, keys: HostKeys, now: number): Promise<void> {
-  const held = await store.transaction((tx) => tx.claimSetting('secret_check', keys.checkValue, now));
-  if (held !== keys.checkValue) {
-    throw new PosError(
-      'POS_ERR_SECRET_MISMATCH',
-      'the host secret is not the one this store was first served with: card fingerprints and sealed terminal keys would not match (a repeat sale would go through twice). Give the store its own secret: POSGUARD_SECRET, --secret or <data folder>/secret.key',
-    );
-  }
-}
-
-/**
- * Writes a new secret where none is: written whole to a temporary file, then linked into place,
- * so two hosts starting together in one folder end up with one complete secret, never half of one.
- */
-function createSecretFile(path: string, dataDir: string): void {
-  mkdirSync(dataDir, { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
-  chmodSync(temporary, 0o600);
-  try {
-    linkSync(temporary, path);
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
-  } finally {
-    unlinkSync(temporary);
-  }
-}
-
-/** A short, non-reversible tag of the secret, to check that several hosts share it. */
-export function secretTag(keys: HostKeys): string {
-  return createHmac('sha256', keys.fingerprintKey.reveal()).update('tag').digest('hex').slice(0, 8);
 }

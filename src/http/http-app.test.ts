@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { noFaults } from '../upstream/simulated-issuer.js';
+import { noFaults } from '../simulated-issuer/simulated-issuer.js';
 import { testPan } from '../payments/test-support/engine-harness.js';
 import { makeHttpHarness, type HttpHarness } from './test-support/http-harness.js';
 

@@ -11,7 +11,7 @@ import { systemClock } from '../clock/clock.js';
 import { cachedAuthenticator } from '../merchants/merchant-admin.js';
 import type { PaymentEngine } from '../payments/engine.js';
 import { PosError } from '../pos-error.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../payments/ports/store.js';
 import { handleError } from './errors.js';
 import { parseIdempotencyKey } from './request-context.js';
 import { registerPaymentRoutes } from './routes/payment-routes.js';

@@ -9,7 +9,7 @@ import type { EngineLog } from '../payments/engine-context.js';
 import type { PaymentEngine } from '../payments/engine.js';
 import type { TerminalRecord } from '../payments/payment.js';
 import type { Random } from '../random/random.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../payments/ports/store.js';
 
 export interface IsoHostSettings {
   /** Session keys older than this are stale: the terminal must sign in again (default 24 h). */

@@ -10,8 +10,8 @@ import {
   type IsoMessage,
 } from '../iso8583/index.js';
 import { merchantId, terminalId, testPan, otherPan } from '../payments/test-support/engine-harness.js';
-import { netChargeOfSale } from '../upstream/issuer-ledger.js';
-import { noFaults } from '../upstream/simulated-issuer.js';
+import { netChargeOfSale } from '../simulated-issuer/issuer-ledger.js';
+import { noFaults } from '../simulated-issuer/simulated-issuer.js';
 import {
   balanceRequest,
   echoRequest,

@@ -14,7 +14,7 @@
 // the second 0500 is balanced when the terminal's totals equal them, and the difference between
 // those records and the host's own payments is logged and kept (host totals beside the terminal's
 // in the batch's settlement record) for reconciliation.
-import { chainOf } from '../payments/journal.js';
+import { chainOf } from '../payments/ports/journal-store.js';
 import {
   buildSettlementTotals,
   type Field60,
@@ -27,8 +27,8 @@ import type {
   BatchSettlementRecord,
   BatchTotals,
   BatchUploadKind,
-  StoreReader,
-} from '../store/store.js';
+} from '../payments/ports/batch-store.js';
+import type { StoreReader } from '../payments/ports/store.js';
 import { answerCodes, signInAgain } from './answer-codes.js';
 import { formatError } from './financial-requests.js';
 import { field63Text, type HandlerAnswer, type HostContext, type TerminalRequest } from './host-context.js';

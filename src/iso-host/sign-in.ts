@@ -4,7 +4,7 @@
 // use in 60.2 (CUP POS spec, sign-in). The host keeps the keys sealed under its terminal-key key
 // and marks the terminal signed in; from then on its MACs are checked with the new MAC key.
 // A sign-off clears the session: the next financial request is refused until it signs in again.
-import { chainOf } from '../payments/journal.js';
+import { chainOf } from '../payments/ports/journal-store.js';
 import {
   buildField60,
   buildSignInKeys,

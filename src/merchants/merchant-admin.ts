@@ -1,11 +1,11 @@
 // Merchants and their terminals: registration, API keys and authentication. An API key is shown
 // once, when it is made; the store keeps only its SHA-256 (keys are long random strings, so a fast
 // hash is enough to make a stolen table useless).
-import { chainOf } from '../payments/journal.js';
+import { chainOf } from '../payments/ports/journal-store.js';
 import { createHash } from 'node:crypto';
 import { PosError, type FieldProblem } from '../pos-error.js';
 import type { Random } from '../random/random.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../payments/ports/store.js';
 import { duplicatePolicies, type DuplicatePolicy, type MerchantRecord } from '../payments/payment.js';
 
 /** Merchant ids are ISO 8583 field 42 values (up to 15 characters); terminal ids field 41 (8). */

@@ -6,7 +6,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { IsoMetrics } from '../iso-host/index.js';
 import type { EngineMetrics } from '../payments/engine-context.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../payments/ports/store.js';
 
 export interface HostMetrics extends EngineMetrics {
   readonly registry: Registry;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { netChargeOfSale } from '../upstream/issuer-ledger.js';
+import { netChargeOfSale } from '../simulated-issuer/issuer-ledger.js';
 import { makeHarness, otherPan, terminalId, viewOf } from './test-support/engine-harness.js';
 
 describe('authorising a sale', () => {

@@ -6,12 +6,13 @@
 //     unknown, move the sale to `reversal_pending` and queue its reversal; store the answer under
 //     the key so a retransmission gets it again.
 // A crash between 1 and 3 leaves a `pending` sale that recovery reverses (see recovery.ts).
-import { chainOf } from './journal.js';
+import { chainOf } from './ports/journal-store.js';
 import type { Card } from '../cards/card.js';
 import type { Currency } from '../money/money.js';
 import { PosError } from '../pos-error.js';
-import type { RequestRecord, StoreTx } from '../store/store.js';
-import type { AuthorizationAnswer } from '../upstream/upstream.js';
+import type { RequestRecord } from './ports/idempotency-store.js';
+import type { StoreTx } from './ports/store.js';
+import type { AuthorizationAnswer } from './ports/upstream.js';
 import { decideDuplicate } from './duplicate-guard.js';
 import type { EngineContext } from './engine-context.js';
 import { answerExistingKey, newRequestRecord, type EngineResult } from './idempotency.js';

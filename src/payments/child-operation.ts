@@ -1,9 +1,9 @@
 // Voids and refunds share one shape: each is a payment of its own (own key, own RRN, own upstream
 // call and reversal) that acts on an approved sale. This runs that shape; `void-sale.ts` and
 // `refund-sale.ts` say what each checks and what it does to the sale once approved.
-import { chainOf } from './journal.js';
+import { chainOf } from './ports/journal-store.js';
 import { PosError } from '../pos-error.js';
-import type { RequestRecord } from '../store/store.js';
+import type { RequestRecord } from './ports/idempotency-store.js';
 import type { EngineContext } from './engine-context.js';
 import { answerExistingKey, newRequestRecord, type EngineResult } from './idempotency.js';
 import { activeChildStatuses } from './life-cycle.js';

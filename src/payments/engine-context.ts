@@ -2,8 +2,8 @@
 // log) and the settings. Built once by the composition root (or by the simulator with its own
 // clock, randomness and network).
 import type { Clock } from '../clock/clock.js';
-import type { Store } from '../store/store.js';
-import type { Upstream } from '../upstream/upstream.js';
+import type { Store } from './ports/store.js';
+import type { Upstream } from './ports/upstream.js';
 import type { PaymentKind, PaymentStatus } from './payment.js';
 
 export interface IdSource {

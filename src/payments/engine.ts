@@ -2,7 +2,8 @@
 // authorise, void, refund and reverse, and the background work that keeps the promise when things
 // fail: the reversal queue, crash recovery and key expiry.
 import { PosError } from '../pos-error.js';
-import type { DuplicateQuery, DuplicateRecord, PaymentQuery } from '../store/store.js';
+import type { DuplicateQuery, DuplicateRecord } from './ports/duplicate-store.js';
+import type { PaymentQuery } from './ports/payment-store.js';
 import { authorizeSale, type SaleCommand } from './authorize-sale.js';
 import type { ChildCommand } from './child-operation.js';
 import type { EngineContext } from './engine-context.js';

@@ -4,7 +4,7 @@
 // content is refused; a repeat while the first is still in flight waits a bounded time for its
 // answer and is otherwise refused as a conflict. A key taken by a tombstone (a reversal that came
 // before its original) refuses the original.
-import type { RequestOperation, RequestRecord } from '../store/store.js';
+import type { RequestOperation, RequestRecord } from './ports/idempotency-store.js';
 import type { EngineContext } from './engine-context.js';
 import type { StoredAnswer } from './payment-view.js';
 

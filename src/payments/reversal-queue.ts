@@ -4,8 +4,8 @@
 // are retried with bounded exponential backoff; after `reversalMaxAttempts` the payment becomes
 // `reversal_failed` and is shown for manual action.
 import { PosError } from '../pos-error.js';
-import type { ReversalRecord } from '../store/store.js';
-import type { ReversalAnswer } from '../upstream/upstream.js';
+import type { ReversalRecord } from './ports/reversal-store.js';
+import type { ReversalAnswer } from './ports/upstream.js';
 import type { EngineContext } from './engine-context.js';
 import type { PaymentRecord } from './payment.js';
 import { inTransaction, movePayment } from './unit-of-work.js';

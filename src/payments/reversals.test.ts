@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { netChargeOfSale } from '../upstream/issuer-ledger.js';
-import { noFaults } from '../upstream/simulated-issuer.js';
+import { netChargeOfSale } from '../simulated-issuer/issuer-ledger.js';
+import { noFaults } from '../simulated-issuer/simulated-issuer.js';
 import { VirtualClock, settle } from '../clock/virtual-clock.js';
 import { PaymentEngine } from './engine.js';
 import { reversalBackoffMs } from './reversal-queue.js';

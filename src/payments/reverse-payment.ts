@@ -3,9 +3,9 @@
 // host moves the payment to `reversal_pending` and the durable queue does the upstream work.
 // A reversal naming a key the host has never seen leaves a tombstone under that key: an original
 // arriving later with it is refused without being sent upstream.
-import { chainOf } from './journal.js';
+import { chainOf } from './ports/journal-store.js';
 import { PosError } from '../pos-error.js';
-import type { RequestRecord } from '../store/store.js';
+import type { RequestRecord } from './ports/idempotency-store.js';
 import type { EngineContext } from './engine-context.js';
 import { answerExistingKey, newRequestRecord, type EngineResult } from './idempotency.js';
 import type { PaymentKind, PaymentRecord, ReversalReason } from './payment.js';

@@ -1,11 +1,12 @@
 // One store transaction as the engine sees it: the transaction, the time it runs at, and effects
 // (metrics, wake-ups) to run only once it has committed. A PostgreSQL serialization retry runs the
 // callback again with a fresh unit, so effects of an attempt that rolled back are never emitted.
-import { chainOf } from './journal.js';
+import { chainOf } from './ports/journal-store.js';
 import { assertTransition } from './life-cycle.js';
 import type { EngineContext } from './engine-context.js';
 import type { PaymentRecord } from './payment.js';
-import type { PaymentPatch, StoreTx } from '../store/store.js';
+import type { PaymentPatch } from './ports/payment-store.js';
+import type { StoreTx } from './ports/store.js';
 
 export interface UnitOfWork {
   readonly tx: StoreTx;

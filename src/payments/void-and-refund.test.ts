@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { netChargeOfSale } from '../upstream/issuer-ledger.js';
+import { netChargeOfSale } from '../simulated-issuer/issuer-ledger.js';
 import { merchantId, makeHarness, viewOf, type Harness } from './test-support/engine-harness.js';
 
 async function approvedSale(h: Harness, amount = 1000): Promise<string> {

@@ -5,7 +5,7 @@
 // reversal is queued or failed is exported as `reversed`, the host's intent: if the acquirer settled
 // it anyway, reconciliation reports it as reversed_but_settled, to be refunded.
 import type { PaymentRecord } from '../payments/payment.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../payments/ports/store.js';
 import type { HostRow, HostStatus } from './rows.js';
 
 /** Rows read from the store per page. */

@@ -5,7 +5,7 @@
 // for a sale the operator then ran again). Each finding has an id derived from its content and its
 // place among identical findings, so running the same day again stores nothing twice.
 import { createHash } from 'node:crypto';
-import type { Store } from '../store/store.js';
+import type { Store } from '../payments/ports/store.js';
 import type { ExceptionKind } from './exception-kinds.js';
 import type { ReconException } from './exception-list.js';
 

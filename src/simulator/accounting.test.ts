@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LedgerEntry } from '../upstream/issuer-ledger.js';
+import type { LedgerEntry } from '../simulated-issuer/issuer-ledger.js';
 import { chargesByIntent, tally, type Attempt, type IntentTrace } from './accounting.js';
 import type { Intent } from './intents.js';
 

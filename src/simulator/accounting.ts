@@ -1,7 +1,7 @@
 // Counting what each cardholder paid against what each customer meant to buy. The issuer's ledger
 // is the ground truth of charges; each posting is traced back to the intent (and the cause) that
 // made it, through the RRN, the host's record of the RRN, and the terminal attempt behind it.
-import type { LedgerEntry } from '../upstream/issuer-ledger.js';
+import type { LedgerEntry } from '../simulated-issuer/issuer-ledger.js';
 import { causes, type Cause } from './faults.js';
 import type { Intent } from './intents.js';
 

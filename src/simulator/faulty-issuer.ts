@@ -3,15 +3,15 @@
 // twice, or is down for a while and refuses every call. Which call meets which fault is fixed by the
 // intent and attempt behind the RRN, so both protocols meet the same issuer.
 import type { Attempt } from './accounting.js';
-import type { IssuerLedger } from '../upstream/issuer-ledger.js';
-import type { SimulatedIssuer } from '../upstream/simulated-issuer.js';
+import type { IssuerLedger } from '../simulated-issuer/issuer-ledger.js';
+import type { SimulatedIssuer } from '../simulated-issuer/simulated-issuer.js';
 import type {
   AuthorizationAnswer,
   AuthorizationRequest,
   ReversalAnswer,
   ReversalRequest,
   Upstream,
-} from '../upstream/upstream.js';
+} from '../payments/ports/upstream.js';
 import { dayLengthMs } from './intents.js';
 import type { SimContext } from './sim-context.js';
 

@@ -2,9 +2,9 @@
 // databases (BIGINT, TEXT and SMALLINT mean the same to SQLite and PostgreSQL here); booleans are
 // SMALLINT 0/1 and times are epoch milliseconds. `migrate` is safe when several hosts start at
 // once: it runs in one write transaction that PostgreSQL serialises with an advisory lock.
-import { genesisHash, journalChains } from '../payments/journal.js';
+import { genesisHash, journalChains } from '../payments/ports/journal-store.js';
 import { PosError } from '../pos-error.js';
-import type { SqlConnection, SqlDriver } from './sql-driver.js';
+import type { SqlConnection, SqlDriver } from './sql/sql-driver.js';
 
 interface Migration {
   readonly id: number;

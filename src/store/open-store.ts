@@ -2,7 +2,7 @@
 // SQLite file.
 import { openPostgresStore } from './postgres/open-postgres-store.js';
 import { openSqliteStore } from './sqlite/open-sqlite-store.js';
-import type { Store } from './store.js';
+import type { Store } from '../payments/ports/store.js';
 
 /** `existing`: refuse a database that holds no posguard store instead of creating one in it. */
 export async function openStore(

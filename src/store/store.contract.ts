@@ -1,8 +1,10 @@
 // The store port's contract: what every adapter must do, checked against a real database. Each
 // adapter's test file calls `describeStoreContract` with a function that opens a fresh, empty store.
 import { describe, expect, it } from 'vitest';
-import { journalRowBreach, genesisHash, type JournalHead } from '../payments/journal.js';
-import type { NewPayment, RequestRecord, Store } from './store.js';
+import { journalRowBreach, genesisHash, type JournalHead } from '../payments/ports/journal-store.js';
+import type { NewPayment } from '../payments/ports/payment-store.js';
+import type { RequestRecord } from '../payments/ports/idempotency-store.js';
+import type { Store } from '../payments/ports/store.js';
 
 const t0 = Date.UTC(2026, 10, 25, 6, 0, 0);
 

@@ -13,7 +13,7 @@ import {
   type IsoHarness,
 } from '../iso-host/test-support/iso-harness.js';
 import { merchantId, terminalId, testPan } from '../payments/test-support/engine-harness.js';
-import { netChargeOfSale } from '../upstream/issuer-ledger.js';
+import { netChargeOfSale } from '../simulated-issuer/issuer-ledger.js';
 import type { TransactionRecord } from './journal.js';
 import { MemoryJournal } from './memory-journal.js';
 import type { Printer, Receipt } from './receipt.js';

@@ -7,7 +7,7 @@ import type {
   ReversalAnswer,
   ReversalRequest,
   Upstream,
-} from './upstream.js';
+} from '../payments/ports/upstream.js';
 
 function refused(error: unknown): boolean {
   const cause = (error as { cause?: { code?: unknown } }).cause;

@@ -3,8 +3,8 @@
 // and not charged; no RRN was sent upstream twice; and `posguard verify` finds no breach.
 import { spawnSync } from 'node:child_process';
 import { expect } from 'vitest';
-import { netChargeOfSale } from '../../src/upstream/issuer-ledger.js';
-import { SqliteIssuerLedger } from '../../src/upstream/sqlite-issuer-ledger.js';
+import { netChargeOfSale } from '../../src/simulated-issuer/issuer-ledger.js';
+import { SqliteIssuerLedger } from '../../src/simulated-issuer/sqlite-issuer-ledger.js';
 import type { Seen } from './client-burst.js';
 import { call, cliPath, eventually, type IssuerProcess } from './host-process.js';
 

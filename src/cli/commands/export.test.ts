@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { makeHarness, merchantId, viewOf } from '../../payments/test-support/engine-harness.js';
 import { settlementFileHeader } from '../../reconciliation/v1-lines.js';
 import { openSqliteStore } from '../../store/sqlite/open-sqlite-store.js';
-import { noFaults } from '../../upstream/simulated-issuer.js';
+import { noFaults } from '../../simulated-issuer/simulated-issuer.js';
 import { runCli } from '../test-support/run-cli.js';
 
 /** A store with one of each kind of payment the export must handle. */

@@ -4,9 +4,9 @@ import { resolve } from 'node:path';
 import { hostSettings, loadHostConfig } from '../../config/config.js';
 import { cryptoRandom } from '../../random/random.js';
 import { systemClock } from '../../clock/clock.js';
-import { buildIssuerService } from '../../upstream/issuer-service.js';
-import { SimulatedIssuer } from '../../upstream/simulated-issuer.js';
-import { SqliteIssuerLedger } from '../../upstream/sqlite-issuer-ledger.js';
+import { buildIssuerService } from '../../simulated-issuer/issuer-service.js';
+import { SimulatedIssuer } from '../../simulated-issuer/simulated-issuer.js';
+import { SqliteIssuerLedger } from '../../simulated-issuer/sqlite-issuer-ledger.js';
 import {
   booleanFlag,
   exitCodes,

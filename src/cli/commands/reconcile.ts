@@ -23,7 +23,7 @@ import {
   hostRowsFromStore,
   storeFindings,
 } from '../../reconciliation/index.js';
-import type { Store } from '../../store/store.js';
+import type { Store } from '../../payments/ports/store.js';
 import { openStoreFromFlags } from '../store-flags.js';
 import {
   booleanFlag,

@@ -1,6 +1,7 @@
 // `posguard terminal add`: registers a terminal to a merchant, with its terminal master key (TMK)
 // for the ISO 8583 channel: given with --tmk, or generated and printed once.
-import { bindSecretToStore, loadHostKeys } from '../../config/config.js';
+import { bindSecretToStore } from '../../host-keys/host-keys.js';
+import { loadHostKeys } from '../../host-keys/secret-file.js';
 import { addTerminal } from '../../merchants/merchant-admin.js';
 import { parseTmk, sealKey } from '../../merchants/key-vault.js';
 import { Secret } from '../../cards/secret.js';

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { verifyStore } from '../../audit/verify-store.js';
 import { PosError } from '../../pos-error.js';
-import { SqliteIssuerLedger } from '../../upstream/sqlite-issuer-ledger.js';
+import { SqliteIssuerLedger } from '../../simulated-issuer/sqlite-issuer-ledger.js';
 import { booleanFlag, exitCodes, parseFlags, stringFlag, wantsHelp, type Command } from '../command.js';
 import { openStoreFromFlags, storeFlagHelp, storeFlagSpec } from '../store-flags.js';
 

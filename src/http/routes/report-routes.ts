@@ -7,7 +7,8 @@ import type { Registry } from 'prom-client';
 import { isoTime } from '../../clock/clock.js';
 import type { PaymentEngine } from '../../payments/engine.js';
 import { PosError } from '../../pos-error.js';
-import type { DuplicateRecord, DuplicateSource, Store } from '../../store/store.js';
+import type { DuplicateRecord, DuplicateSource } from '../../payments/ports/duplicate-store.js';
+import type { Store } from '../../payments/ports/store.js';
 import { merchantOf } from '../request-context.js';
 import { duplicateListQuery, duplicateView, errorView } from '../schemas.js';
 

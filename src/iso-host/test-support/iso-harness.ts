@@ -24,7 +24,7 @@ import { SeededRandom } from '../../random/random.js';
 import type { Transport, TransportResult } from '../../terminal/transport.js';
 import { signInRequest } from '../../terminal/terminal-messages.js';
 import type { EngineLog } from '../../payments/engine-context.js';
-import type { IssuerFaults } from '../../upstream/simulated-issuer.js';
+import type { IssuerFaults } from '../../simulated-issuer/simulated-issuer.js';
 import { IsoHost, type IsoReply } from '../iso-host.js';
 import type { IsoHostSettings } from '../host-context.js';
 import type { IsoMetrics } from '../iso-metrics.js';

@@ -6,9 +6,9 @@ import { VirtualClock, quiesce } from '../../clock/virtual-clock.js';
 import { addMerchant, addTerminal } from '../../merchants/merchant-admin.js';
 import { SeededRandom } from '../../random/random.js';
 import { openSqliteStore } from '../../store/sqlite/open-sqlite-store.js';
-import type { Store } from '../../store/store.js';
-import { MemoryIssuerLedger } from '../../upstream/issuer-ledger.js';
-import { SimulatedIssuer, noFaults, type IssuerFaults } from '../../upstream/simulated-issuer.js';
+import type { Store } from '../ports/store.js';
+import { MemoryIssuerLedger } from '../../simulated-issuer/issuer-ledger.js';
+import { SimulatedIssuer, noFaults, type IssuerFaults } from '../../simulated-issuer/simulated-issuer.js';
 import type { SaleCommand } from '../authorize-sale.js';
 import {
   defaultEngineSettings,

@@ -16,9 +16,9 @@ import {
   type TerminalRow,
 } from '../../reconciliation/index.js';
 import { openSqliteStore } from '../../store/sqlite/open-sqlite-store.js';
-import { MemoryIssuerLedger, type LedgerEntry } from '../../upstream/issuer-ledger.js';
-import { SimulatedIssuer } from '../../upstream/simulated-issuer.js';
-import type { AuthorizationRequest } from '../../upstream/upstream.js';
+import { MemoryIssuerLedger, type LedgerEntry } from '../../simulated-issuer/issuer-ledger.js';
+import { SimulatedIssuer } from '../../simulated-issuer/simulated-issuer.js';
+import type { AuthorizationRequest } from '../../payments/ports/upstream.js';
 import { chargesByIntent, tally, type Attempt, type ProtocolResult } from '../accounting.js';
 import { FaultyIssuer } from '../faulty-issuer.js';
 import type { Intent } from '../intents.js';

@@ -4,7 +4,7 @@
 // charge that did land is made again. No duplicate guard, no reversals, no reconciliation.
 import { Secret } from '../../cards/secret.js';
 import { buildResponse, decodeFrame, encodeFrame } from '../../iso8583/index.js';
-import type { AuthorizationAnswer, Upstream } from '../../upstream/upstream.js';
+import type { AuthorizationAnswer, Upstream } from '../../payments/ports/upstream.js';
 import type { SimHost } from '../network.js';
 import { attemptKey, type SimContext } from '../sim-context.js';
 

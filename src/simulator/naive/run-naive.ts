@@ -1,8 +1,8 @@
 // One day of the naive protocol: naive terminals and operators, a naive host, the same network and
 // issuer faults as the guarded run, and no reconciliation at the end.
 import { SeededRandom } from '../../random/random.js';
-import { MemoryIssuerLedger } from '../../upstream/issuer-ledger.js';
-import { SimulatedIssuer } from '../../upstream/simulated-issuer.js';
+import { MemoryIssuerLedger } from '../../simulated-issuer/issuer-ledger.js';
+import { SimulatedIssuer } from '../../simulated-issuer/simulated-issuer.js';
 import { chargesByIntent, tally, type ProtocolResult } from '../accounting.js';
 import { FaultyIssuer } from '../faulty-issuer.js';
 import type { Intent } from '../intents.js';

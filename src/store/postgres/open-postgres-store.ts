@@ -4,8 +4,8 @@
 import pg from 'pg';
 import { PosError } from '../../pos-error.js';
 import { holdsPosguardStore, migrate, notAStore } from '../migrations.js';
-import { SqlStore } from '../sql-store.js';
-import type { Store } from '../store.js';
+import { SqlStore } from '../sql/sql-store.js';
+import type { Store } from '../../payments/ports/store.js';
 import { PostgresDriver, storeUnavailable } from './postgres-driver.js';
 
 function parseUrl(url: string): { url: string; schema?: string } {

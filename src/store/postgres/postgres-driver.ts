@@ -7,7 +7,7 @@
 // when the database is back.
 import pg from 'pg';
 import { PosError } from '../../pos-error.js';
-import type { SqlConnection, SqlDriver, SqlValue } from '../sql-driver.js';
+import type { SqlConnection, SqlDriver, SqlValue } from '../sql/sql-driver.js';
 
 const maxAttempts = 5;
 

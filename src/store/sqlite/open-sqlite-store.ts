@@ -3,8 +3,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { holdsPosguardStore, migrate, notAStore, storeNotFound } from '../migrations.js';
-import { SqlStore } from '../sql-store.js';
-import type { Store } from '../store.js';
+import { SqlStore } from '../sql/sql-store.js';
+import type { Store } from '../../payments/ports/store.js';
 import { SqliteDriver } from './sqlite-driver.js';
 
 /** `existing`: the file must already hold a posguard store; nothing is created (see store-flags). */

@@ -5,7 +5,7 @@
 // fails rolls back alone. A caller's promise settles only after the COMMIT that holds its work.
 import Database from 'better-sqlite3';
 import { PosError } from '../../pos-error.js';
-import type { SqlConnection, SqlDriver, SqlValue } from '../sql-driver.js';
+import type { SqlConnection, SqlDriver, SqlValue } from '../sql/sql-driver.js';
 
 /** The most transactions one COMMIT carries. */
 const maxGroupSize = 256;

@@ -1,8 +1,39 @@
-// The journal's hash chain. Every state change is appended, in the same transaction as the change,
-// as a row whose hash covers the previous row's hash and this row's content, so an edited, deleted
-// or reordered row breaks the chain at that point and `posguard verify` names it.
+// The journal port and its hash chain. Every state change is appended, in the same transaction as
+// the change, as a row whose hash covers the previous row's hash and this row's content, so an
+// edited, deleted or reordered row breaks the chain at that point and `posguard verify` names it.
+// The chain rules live here, beside the port, because both sides need them: the store adapters
+// chain the rows they append and the verifier checks them.
 import { createHash } from 'node:crypto';
-import type { JournalEvent, JournalRow } from '../store/store.js';
+import type { PaymentStatus } from '../payment.js';
+
+export interface JournalEvent {
+  /** Which hash chain the event joins (see `chainOf`: the terminal's chain). */
+  readonly chain: number;
+  readonly at: number;
+  readonly paymentId: string | null;
+  /** What happened, e.g. `payment.created`, `payment.status`, `merchant.created`. */
+  readonly event: string;
+  readonly fromStatus: PaymentStatus | null;
+  readonly toStatus: PaymentStatus | null;
+  /** Extra facts as JSON; never card data. */
+  readonly data: string;
+}
+
+export interface JournalRow extends JournalEvent {
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export interface JournalReader {
+  /** Rows of one journal chain with seq > afterSeq, in order. */
+  readJournal(chain: number, afterSeq: number, limit: number): Promise<JournalRow[]>;
+}
+
+export interface JournalWriter {
+  /** Appends to the hash-chained journal in this transaction. */
+  appendJournal(event: JournalEvent): Promise<JournalRow>;
+}
 
 export const genesisHash = '0'.repeat(64);
 

@@ -6,7 +6,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { Secret } from '../cards/secret.js';
 import type { SimulatedIssuer } from './simulated-issuer.js';
-import type { AuthorizationRequest, ReversalRequest } from './upstream.js';
+import type { AuthorizationRequest, ReversalRequest } from '../payments/ports/upstream.js';
 
 export interface WireAuthorization extends Omit<AuthorizationRequest, 'pan'> {
   readonly pan: string | null;

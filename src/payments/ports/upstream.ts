@@ -3,9 +3,9 @@
 // about it, so an upstream that is idempotent by RRN never charges twice for one operation.
 // An adapter answers `unavailable` only when it is certain nothing was processed (the connection
 // was refused); anything uncertain is thrown or left unanswered, and the host reverses it.
-import type { Secret } from '../cards/secret.js';
-import type { Currency } from '../money/money.js';
-import type { EntryMode, PaymentKind, ReversalReason } from '../payments/payment.js';
+import type { Secret } from '../../cards/secret.js';
+import type { Currency } from '../../money/money.js';
+import type { EntryMode, PaymentKind, ReversalReason } from '../payment.js';
 
 export interface AuthorizationRequest {
   readonly kind: PaymentKind;

@@ -12,7 +12,7 @@ import type {
   ReversalAnswer,
   ReversalRequest,
   Upstream,
-} from './upstream.js';
+} from '../payments/ports/upstream.js';
 import type { IssuerLedger, LedgerEntry } from './issuer-ledger.js';
 
 export interface IssuerFaults {

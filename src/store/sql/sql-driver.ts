@@ -27,3 +27,14 @@ export interface SqlDriver {
   transaction<T>(mode: 'write' | 'read', fn: (connection: SqlConnection) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+/** One transaction's connection with the facts about its database the statements need. */
+export interface SqlSession {
+  readonly db: SqlConnection;
+  readonly driver: SqlDriver;
+}
+
+/** `?, ?, ?` for a list of `count` bound values. */
+export function placeholders(count: number): string {
+  return Array.from({ length: count }, () => '?').join(', ');
+}

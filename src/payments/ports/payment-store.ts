@@ -1,0 +1,64 @@
+// The payments port: the record of every sale, void and refund, its queries and the
+// compare-and-set that moves its status.
+import type { PaymentKind, PaymentRecord, PaymentStatus, ReversalReason } from '../payment.js';
+
+/** A payment as first stored: everything but what only later answers fill in. */
+export type NewPayment = Omit<PaymentRecord, 'authCode' | 'reversalReason' | 'updatedAt'>;
+
+export interface PaymentPatch {
+  readonly status: PaymentStatus;
+  readonly authCode?: string | null;
+  readonly responseCode?: string | null;
+  readonly reversalReason?: ReversalReason | null;
+}
+
+export interface PaymentQuery {
+  readonly merchantId: string;
+  readonly terminalId?: string;
+  readonly kind?: PaymentKind;
+  readonly status?: PaymentStatus;
+  readonly fromMs?: number;
+  readonly toMs?: number;
+  /** Keyset cursor: payments strictly older than this (createdAt, id) pair. */
+  readonly before?: { readonly createdAt: number; readonly id: string };
+  readonly limit: number;
+}
+
+export interface RecentSalesQuery {
+  readonly merchantId: string;
+  readonly terminalId: string;
+  readonly cardFingerprint: string;
+  readonly amount: number;
+  readonly sinceMs: number;
+  readonly statuses: readonly PaymentStatus[];
+}
+
+export interface PaymentReader {
+  getPayment(id: string): Promise<PaymentRecord | undefined>;
+  getPaymentByRrn(rrn: string): Promise<PaymentRecord | undefined>;
+  listPayments(query: PaymentQuery): Promise<PaymentRecord[]>;
+  lastPaymentForTerminal(merchantId: string, terminalId: string): Promise<PaymentRecord | undefined>;
+  findRecentSales(query: RecentSalesQuery): Promise<PaymentRecord[]>;
+  /** Voids and refunds acting on a sale, in the given statuses. */
+  listChildren(originalId: string, statuses: readonly PaymentStatus[]): Promise<PaymentRecord[]>;
+  /** Payments still `pending` that were created before `createdBefore`, oldest first. */
+  findPendingCreatedBefore(createdBefore: number, limit: number): Promise<PaymentRecord[]>;
+  countPaymentsByStatus(): Promise<Array<{ status: PaymentStatus; count: number }>>;
+  /** Payments ordered by id, after `afterId`, for full scans (verify, export). */
+  scanPayments(afterId: string, limit: number): Promise<PaymentRecord[]>;
+}
+
+export interface PaymentWriter {
+  /** Reads a payment and holds it until commit. */
+  lockPayment(id: string): Promise<PaymentRecord | undefined>;
+  insertPayment(payment: NewPayment): Promise<void>;
+  /** Compare-and-set: applies `patch` only if the payment is still in `expected`; says if it did. */
+  updatePaymentStatus(
+    id: string,
+    expected: PaymentStatus,
+    patch: PaymentPatch,
+    now: number,
+  ): Promise<boolean>;
+  /** The next retrieval reference number, unique across every host on this store. */
+  nextRrn(): Promise<string>;
+}

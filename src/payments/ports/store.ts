@@ -1,0 +1,50 @@
+// The store port: everything the engine keeps durably, behind one async interface that the
+// SQLite and PostgreSQL adapters both implement and one contract suite (`store/store.contract.ts`)
+// checks. It is composed of one narrow port per concern (directory, idempotency, payments,
+// duplicates, reversal queue, journal, batches, host settings), so a use case can name the slice
+// it needs. Work happens inside `transaction` (atomic, isolated, durable on commit) or `read`.
+// Transaction callbacks may run more than once (a PostgreSQL serialization retry), so they must
+// only touch the store: never the upstream, never the network.
+import type { BatchReader, BatchWriter } from './batch-store.js';
+import type { DirectoryReader, DirectoryWriter } from './directory-store.js';
+import type { DuplicateReader, DuplicateWriter } from './duplicate-store.js';
+import type { HostSettingWriter } from './host-setting-store.js';
+import type { IdempotencyReader, IdempotencyWriter } from './idempotency-store.js';
+import type { JournalReader, JournalWriter } from './journal-store.js';
+import type { PaymentReader, PaymentWriter } from './payment-store.js';
+import type { ReversalReader, ReversalWriter } from './reversal-store.js';
+
+/** Reads: available inside and outside write transactions. */
+export interface StoreReader
+  extends
+    DirectoryReader,
+    IdempotencyReader,
+    PaymentReader,
+    DuplicateReader,
+    ReversalReader,
+    JournalReader,
+    BatchReader {}
+
+/** One write transaction: every read, and every concern's writes. */
+export interface StoreTx
+  extends
+    StoreReader,
+    DirectoryWriter,
+    IdempotencyWriter,
+    PaymentWriter,
+    DuplicateWriter,
+    ReversalWriter,
+    JournalWriter,
+    BatchWriter,
+    HostSettingWriter {}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /**
+   * Reads outside a write transaction. Each statement sees committed data; a read of several
+   * statements is not promised one snapshot across them (SQLite gives one, PostgreSQL does not).
+   */
+  read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,190 @@
+// The payments port over SQL: payments, their queries and the RRN counter.
+import { assert } from '../../assert.js';
+import type {
+  NewPayment,
+  PaymentPatch,
+  PaymentQuery,
+  RecentSalesQuery,
+} from '../../payments/ports/payment-store.js';
+import type { PaymentRecord, PaymentStatus } from '../../payments/payment.js';
+import { integer, oneOf, toPayment, type Row } from './rows.js';
+import { placeholders, type SqlSession, type SqlValue } from './sql-driver.js';
+import { paymentStatuses } from '../../payments/payment.js';
+
+export async function getPayment(s: SqlSession, id: string): Promise<PaymentRecord | undefined> {
+  const row = await s.db.get<Row>('SELECT * FROM payments WHERE id = ?', [id]);
+  return row && toPayment(row);
+}
+
+export async function getPaymentByRrn(s: SqlSession, rrn: string): Promise<PaymentRecord | undefined> {
+  const row = await s.db.get<Row>('SELECT * FROM payments WHERE rrn = ?', [rrn]);
+  return row && toPayment(row);
+}
+
+export async function listPayments(s: SqlSession, query: PaymentQuery): Promise<PaymentRecord[]> {
+  const where = ['merchant_id = ?'];
+  const params: SqlValue[] = [query.merchantId];
+  const filters: ReadonlyArray<readonly [string, SqlValue | undefined]> = [
+    ['terminal_id = ?', query.terminalId],
+    ['kind = ?', query.kind],
+    ['status = ?', query.status],
+    ['created_at >= ?', query.fromMs],
+    ['created_at < ?', query.toMs],
+  ];
+  for (const [condition, value] of filters) {
+    if (value === undefined) continue;
+    where.push(condition);
+    params.push(value);
+  }
+  if (query.before !== undefined) {
+    where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+    params.push(query.before.createdAt, query.before.createdAt, query.before.id);
+  }
+  params.push(query.limit);
+  const rows = await s.db.all<Row>(
+    `SELECT * FROM payments WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`,
+    params,
+  );
+  return rows.map(toPayment);
+}
+
+export async function lastPaymentForTerminal(
+  s: SqlSession,
+  merchantId: string,
+  terminalId: string,
+): Promise<PaymentRecord | undefined> {
+  const row = await s.db.get<Row>(
+    `SELECT * FROM payments WHERE merchant_id = ? AND terminal_id = ?
+     ORDER BY created_at DESC, id DESC LIMIT 1`,
+    [merchantId, terminalId],
+  );
+  return row && toPayment(row);
+}
+
+export async function findRecentSales(s: SqlSession, query: RecentSalesQuery): Promise<PaymentRecord[]> {
+  const rows = await s.db.all<Row>(
+    `SELECT * FROM payments
+     WHERE merchant_id = ? AND terminal_id = ? AND card_fingerprint = ? AND amount = ? AND created_at >= ?
+       AND kind = 'sale' AND status IN (${placeholders(query.statuses.length)})
+     ORDER BY created_at DESC, id DESC LIMIT 20`,
+    [
+      query.merchantId,
+      query.terminalId,
+      query.cardFingerprint,
+      query.amount,
+      query.sinceMs,
+      ...query.statuses,
+    ],
+  );
+  return rows.map(toPayment);
+}
+
+export async function listChildren(
+  s: SqlSession,
+  originalId: string,
+  statuses: readonly PaymentStatus[],
+): Promise<PaymentRecord[]> {
+  const rows = await s.db.all<Row>(
+    `SELECT * FROM payments WHERE original_id = ? AND status IN (${placeholders(statuses.length)})
+     ORDER BY created_at, id`,
+    [originalId, ...statuses],
+  );
+  return rows.map(toPayment);
+}
+
+export async function findPendingCreatedBefore(
+  s: SqlSession,
+  createdBefore: number,
+  limit: number,
+): Promise<PaymentRecord[]> {
+  const rows = await s.db.all<Row>(
+    "SELECT * FROM payments WHERE status = 'pending' AND created_at < ? ORDER BY created_at, id LIMIT ?",
+    [createdBefore, limit],
+  );
+  return rows.map(toPayment);
+}
+
+const statusColumn = oneOf(paymentStatuses);
+
+export async function countPaymentsByStatus(
+  s: SqlSession,
+): Promise<Array<{ status: PaymentStatus; count: number }>> {
+  const rows = await s.db.all<Row>('SELECT status, COUNT(*) AS n FROM payments GROUP BY status');
+  return rows.map((row) => ({ status: statusColumn(row, 'status'), count: integer(row, 'n') }));
+}
+
+export async function scanPayments(s: SqlSession, afterId: string, limit: number): Promise<PaymentRecord[]> {
+  const rows = await s.db.all<Row>('SELECT * FROM payments WHERE id > ? ORDER BY id LIMIT ?', [
+    afterId,
+    limit,
+  ]);
+  return rows.map(toPayment);
+}
+
+export async function lockPayment(s: SqlSession, id: string): Promise<PaymentRecord | undefined> {
+  const row = await s.db.get<Row>(`SELECT * FROM payments WHERE id = ? ${s.driver.forUpdate}`, [id]);
+  return row && toPayment(row);
+}
+
+export async function insertPayment(s: SqlSession, p: NewPayment): Promise<void> {
+  await s.db.run(
+    `INSERT INTO payments (id, kind, merchant_id, terminal_id, idempotency_key, status, amount, currency,
+       card_masked, card_fingerprint, entry_mode, operator_id, reference, rrn, auth_code, response_code,
+       original_id, duplicate_of, duplicate_confirmed, flagged_for_review, channel, stan, batch_no,
+       reversal_reason, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
+    [
+      p.id,
+      p.kind,
+      p.merchantId,
+      p.terminalId,
+      p.idempotencyKey,
+      p.status,
+      p.amount,
+      p.currency,
+      p.cardMasked,
+      p.cardFingerprint,
+      p.entryMode,
+      p.operatorId,
+      p.reference,
+      p.rrn,
+      p.responseCode,
+      p.originalId,
+      p.duplicateOf,
+      p.duplicateConfirmed ? 1 : 0,
+      p.flaggedForReview ? 1 : 0,
+      p.channel,
+      p.stan,
+      p.batchNo,
+      p.createdAt,
+      p.createdAt,
+    ],
+  );
+}
+
+export async function updatePaymentStatus(
+  s: SqlSession,
+  id: string,
+  expected: PaymentStatus,
+  patch: PaymentPatch,
+  now: number,
+): Promise<boolean> {
+  const columns: Array<[string, SqlValue]> = [
+    ['status', patch.status],
+    ['updated_at', now],
+  ];
+  if (patch.authCode !== undefined) columns.push(['auth_code', patch.authCode]);
+  if (patch.responseCode !== undefined) columns.push(['response_code', patch.responseCode]);
+  if (patch.reversalReason !== undefined) columns.push(['reversal_reason', patch.reversalReason]);
+  const result = await s.db.run(
+    `UPDATE payments SET ${columns.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ? AND status = ?`,
+    [...columns.map(([, v]) => v), id, expected],
+  );
+  return result.changes === 1;
+}
+
+export async function nextRrn(s: SqlSession): Promise<string> {
+  const row = await s.db.get<Row>(s.driver.nextRrnSql);
+  assert(row !== undefined, 'the rrn counter exists');
+  return String(integer(row, 'value') % 1_000_000_000_000).padStart(12, '0');
+}

@@ -1,0 +1,248 @@
+// The store port over SQL, written once for both databases: the SQLite and PostgreSQL adapters
+// differ only in their driver (sqlite/, postgres/). Each concern's SQL lives in a file of its own
+// (sql-directory.ts, sql-payments.ts, ...), rows become records in rows.ts only, and this file
+// puts them together behind the port's reader and transaction. Row locks (`FOR UPDATE`) are
+// no-ops on SQLite, whose write transactions are serial.
+import type {
+  BatchRef,
+  BatchSettlementRecord,
+  BatchTotalsQuery,
+  BatchUploadRecord,
+} from '../../payments/ports/batch-store.js';
+import type { NewMerchant, NewTerminal, TerminalPatch } from '../../payments/ports/directory-store.js';
+import type {
+  DuplicateQuery,
+  DuplicateRecord,
+  DuplicateResolutionPatch,
+} from '../../payments/ports/duplicate-store.js';
+import type { RequestRecord } from '../../payments/ports/idempotency-store.js';
+import type { JournalEvent } from '../../payments/ports/journal-store.js';
+import type {
+  NewPayment,
+  PaymentPatch,
+  PaymentQuery,
+  RecentSalesQuery,
+} from '../../payments/ports/payment-store.js';
+import type {
+  NewReversal,
+  ReversalClaim,
+  ReversalPatch,
+  ReversalState,
+} from '../../payments/ports/reversal-store.js';
+import type { Store, StoreReader, StoreTx } from '../../payments/ports/store.js';
+import type { PaymentStatus } from '../../payments/payment.js';
+import * as batches from './sql-batches.js';
+import * as directory from './sql-directory.js';
+import type { SqlConnection, SqlDriver, SqlSession } from './sql-driver.js';
+import * as duplicates from './sql-duplicates.js';
+import * as hostSettings from './sql-host-settings.js';
+import * as idempotency from './sql-idempotency.js';
+import * as journal from './sql-journal.js';
+import * as payments from './sql-payments.js';
+import * as reversals from './sql-reversals.js';
+
+class SqlReader implements StoreReader {
+  protected readonly session: SqlSession;
+
+  constructor(db: SqlConnection, driver: SqlDriver) {
+    this.session = { db, driver };
+  }
+
+  // Directory of merchants and terminals.
+  getMerchant(id: string) {
+    return directory.getMerchant(this.session, id);
+  }
+  findMerchantByApiKeyHash(apiKeyHash: string) {
+    return directory.findMerchantByApiKeyHash(this.session, apiKeyHash);
+  }
+  getTerminal(merchantId: string, terminalId: string) {
+    return directory.getTerminal(this.session, merchantId, terminalId);
+  }
+
+  // Idempotency.
+  getRequest(merchantId: string, idempotencyKey: string) {
+    return idempotency.getRequest(this.session, merchantId, idempotencyKey);
+  }
+  scanRequests(after: { merchantId: string; idempotencyKey: string }, limit: number) {
+    return idempotency.scanRequests(this.session, after, limit);
+  }
+
+  // Payments.
+  getPayment(id: string) {
+    return payments.getPayment(this.session, id);
+  }
+  getPaymentByRrn(rrn: string) {
+    return payments.getPaymentByRrn(this.session, rrn);
+  }
+  listPayments(query: PaymentQuery) {
+    return payments.listPayments(this.session, query);
+  }
+  lastPaymentForTerminal(merchantId: string, terminalId: string) {
+    return payments.lastPaymentForTerminal(this.session, merchantId, terminalId);
+  }
+  findRecentSales(query: RecentSalesQuery) {
+    return payments.findRecentSales(this.session, query);
+  }
+  listChildren(originalId: string, statuses: readonly PaymentStatus[]) {
+    return payments.listChildren(this.session, originalId, statuses);
+  }
+  findPendingCreatedBefore(createdBefore: number, limit: number) {
+    return payments.findPendingCreatedBefore(this.session, createdBefore, limit);
+  }
+  countPaymentsByStatus() {
+    return payments.countPaymentsByStatus(this.session);
+  }
+  scanPayments(afterId: string, limit: number) {
+    return payments.scanPayments(this.session, afterId, limit);
+  }
+
+  // Duplicates.
+  listDuplicates(query: DuplicateQuery) {
+    return duplicates.listDuplicates(this.session, query);
+  }
+
+  // Reversal queue.
+  getReversal(paymentId: string) {
+    return reversals.getReversal(this.session, paymentId);
+  }
+  countReversals(state: ReversalState) {
+    return reversals.countReversals(this.session, state);
+  }
+  nextReversalDueAt() {
+    return reversals.nextReversalDueAt(this.session);
+  }
+
+  // Journal.
+  readJournal(chain: number, afterSeq: number, limit: number) {
+    return journal.readJournal(this.session, chain, afterSeq, limit);
+  }
+
+  // Batches.
+  batchTotals(query: BatchTotalsQuery) {
+    return batches.batchTotals(this.session, query);
+  }
+  batchUploadTotals(batch: BatchRef) {
+    return batches.batchUploadTotals(this.session, batch);
+  }
+  getBatchSettlement(batch: BatchRef) {
+    return batches.getBatchSettlement(this.session, batch);
+  }
+}
+
+class SqlTx extends SqlReader implements StoreTx {
+  constructor(
+    db: SqlConnection,
+    driver: SqlDriver,
+    private readonly heads: journal.JournalHeads | undefined,
+  ) {
+    super(db, driver);
+  }
+
+  // Directory of merchants and terminals.
+  insertMerchant(merchant: NewMerchant) {
+    return directory.insertMerchant(this.session, merchant);
+  }
+  insertTerminal(terminal: NewTerminal) {
+    return directory.insertTerminal(this.session, terminal);
+  }
+  updateTerminal(merchantId: string, terminalId: string, patch: TerminalPatch) {
+    return directory.updateTerminal(this.session, merchantId, terminalId, patch);
+  }
+  lockTerminal(merchantId: string, terminalId: string) {
+    return directory.lockTerminal(this.session, merchantId, terminalId);
+  }
+
+  // Idempotency.
+  insertRequest(record: RequestRecord) {
+    return idempotency.insertRequest(this.session, record);
+  }
+  completeRequest(merchantId: string, idempotencyKey: string, response: { status: number; body: string }) {
+    return idempotency.completeRequest(this.session, merchantId, idempotencyKey, response);
+  }
+  deleteExpiredRequests(now: number, limit: number) {
+    return idempotency.deleteExpiredRequests(this.session, now, limit);
+  }
+
+  // Payments.
+  lockPayment(id: string) {
+    return payments.lockPayment(this.session, id);
+  }
+  insertPayment(payment: NewPayment) {
+    return payments.insertPayment(this.session, payment);
+  }
+  updatePaymentStatus(id: string, expected: PaymentStatus, patch: PaymentPatch, now: number) {
+    return payments.updatePaymentStatus(this.session, id, expected, patch, now);
+  }
+  nextRrn() {
+    return payments.nextRrn(this.session);
+  }
+
+  // Duplicates.
+  insertDuplicate(record: DuplicateRecord) {
+    return duplicates.insertDuplicate(this.session, record);
+  }
+  resolveDuplicate(id: string, patch: DuplicateResolutionPatch) {
+    return duplicates.resolveDuplicate(this.session, id, patch);
+  }
+  findAwaitingDuplicate(merchantId: string, duplicateOf: string) {
+    return duplicates.findAwaitingDuplicate(this.session, merchantId, duplicateOf);
+  }
+
+  // Reversal queue.
+  enqueueReversal(record: NewReversal) {
+    return reversals.enqueueReversal(this.session, record);
+  }
+  requeueReversal(paymentId: string, now: number) {
+    return reversals.requeueReversal(this.session, paymentId, now);
+  }
+  claimReversals(input: ReversalClaim) {
+    return reversals.claimReversals(this.session, input);
+  }
+  updateReversal(paymentId: string, owner: string, patch: ReversalPatch) {
+    return reversals.updateReversal(this.session, paymentId, owner, patch);
+  }
+
+  // Journal.
+  appendJournal(event: JournalEvent) {
+    return journal.appendJournal(this.session, this.heads, event);
+  }
+
+  // Batches.
+  insertBatchUpload(record: BatchUploadRecord) {
+    return batches.insertBatchUpload(this.session, record);
+  }
+  putBatchSettlement(record: BatchSettlementRecord) {
+    return batches.putBatchSettlement(this.session, record);
+  }
+
+  // Host settings.
+  claimSetting(name: string, value: string, now: number) {
+    return hostSettings.claimSetting(this.session, name, value, now);
+  }
+}
+
+/** A Store over any SqlDriver. */
+export class SqlStore implements Store {
+  readonly kind: 'sqlite' | 'postgres';
+
+  readonly #heads: journal.JournalHeads | undefined;
+
+  constructor(private readonly driver: SqlDriver) {
+    this.#heads = driver.cacheJournalHeads ? new Map() : undefined;
+    this.kind = driver.dialect;
+  }
+
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.driver.transaction('write', (connection) =>
+      fn(new SqlTx(connection, this.driver, this.#heads)),
+    );
+  }
+
+  read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> {
+    return this.driver.transaction('read', (connection) => fn(new SqlReader(connection, this.driver)));
+  }
+
+  close(): Promise<void> {
+    return this.driver.close();
+  }
+}
