@@ -77,6 +77,7 @@ export function sourceName(source: HostSource | TerminalSource | SettlementSourc
   return source.kind === 'rows' ? source.name : source.path;
 }
 
+// Just over 70 lines: the run's steps in the order they happen (sources, worker, host, matching).
 export async function reconcile(options: ReconcileOptions): Promise<ReconciliationResult> {
   const dictionary = new TextDictionary();
   const duplicateWindowS = options.duplicateWindowS ?? defaultDuplicateWindowS;

@@ -65,6 +65,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Checks a parsed JSON value; returns the profile or throws POS_ERR_RECON_BAD_PROFILE listing every problem. */
+// Over 70 lines on purpose: a flat list of independent checks, one per key of the profile in the
+// order its documentation gives them, each adding its problem so that all are reported at once.
 export function parseMappingProfile(value: unknown, file: string): MappingProfile {
   const problems: FieldProblem[] = [];
   const problem = (field: string, expected: string, actual: unknown): void => {

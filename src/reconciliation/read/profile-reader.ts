@@ -19,6 +19,8 @@ import {
 import type { SettlementRow } from '../tables/rows.js';
 import { appendSettlementRow, newSettlementTable, type SettlementTable } from '../tables/tables.js';
 
+// Over 70 lines on purpose: most of it is the per-row callback, which takes the column positions,
+// the profile and the record from its closure; hoisted out, every row would pass them all along.
 export async function readWithProfile(
   options: TableReadOptions & { readonly profile: MappingProfile; readonly table?: SettlementTable },
 ): Promise<SettlementTable> {

@@ -32,6 +32,7 @@ const yuan = (fen: number): string =>
   `¥${formatMajorUnits(fen, 'CNY').replace(/\B(?=(\d{3})+(?!\d))(?=\d*\.)/g, ',')}`;
 const count = (n: number): string => n.toLocaleString('en-US');
 
+// Over 70 lines on purpose: the page's template, read top to bottom as the page shows it.
 export function renderReportHtml(options: {
   readonly result: ReconciliationResult;
   readonly inputs: ReportInputs;
