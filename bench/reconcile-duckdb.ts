@@ -32,7 +32,7 @@ const settlementCsv = read(
   `'settlement_date': 'VARCHAR', ${common}, 'amount': 'BIGINT', 'fee': 'BIGINT', 'currency': 'VARCHAR', 'card_masked': 'VARCHAR'`,
 );
 
-/** The v1 rules, as posguard's classifier applies them (see src/reconciliation/classifier.ts). */
+/** The v1 rules, as posguard's classifier applies them (see src/reconciliation/match/classifier.ts). */
 const statements = [
   // Row ids follow file order (DuckDB preserves insertion order): "first line" means the same here.
   `CREATE TABLE host AS SELECT * FROM ${hostCsv}`,

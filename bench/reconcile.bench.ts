@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeGeneratedDay } from '../src/reconciliation/generated-day-files.js';
+import { writeGeneratedDay } from '../src/reconciliation/test-support/generated-day-files.js';
 import { line, ratio } from './report.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

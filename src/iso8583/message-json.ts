@@ -2,7 +2,7 @@
 // reporting every problem of shape at once. Field content is checked later, by the encoder,
 // against the dialect; this only makes sure the shape is the one the protocol notes describe.
 import { PosError, describeValue, type FieldProblem } from '../pos-error.js';
-import type { IsoMessage } from './codec.js';
+import type { IsoMessage } from './iso-message.js';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -2,7 +2,7 @@
 // the host's answer to a request, and the reversal (0400) of an unanswered request. The result is
 // the canonical decode form (IsoMessage), ready for encodeFrame or encodeSignedFrame.
 import { PosError, describeValue, type FieldProblem } from '../pos-error.js';
-import type { IsoMessage } from './codec.js';
+import type { IsoMessage } from './iso-message.js';
 import { buildField60, type Field60 } from './field-60.js';
 import { numberDigits } from './fixed-digits.js';
 import {

@@ -3,7 +3,7 @@
 // management code (60.3) make each one, and whether it can be reversed. `classify` reads a
 // decoded message back into its type; the builders (transaction-builders.ts) write from it.
 import { assert } from '../assert.js';
-import type { IsoMessage } from './codec.js';
+import type { IsoMessage } from './iso-message.js';
 
 export type TransactionType =
   | 'sign-in'

@@ -8,7 +8,7 @@ export type {
   TerminalResult,
   TerminalRow,
   TxnType,
-} from './rows.js';
+} from './tables/rows.js';
 export {
   reconcile,
   sourceName,
@@ -20,19 +20,30 @@ export {
   type SettlementSource,
   type TerminalSource,
 } from './reconcile.js';
-export { defaultDuplicateWindowS } from './classifier.js';
-export { defaultMaxRecordBytes } from './csv-scanner.js';
-export { exceptionKinds, kindInfo, type Action, type Cause, type ExceptionKind } from './exception-kinds.js';
-export type { ExceptionList, ReconException } from './exception-list.js';
-export { loadMappingProfile, parseMappingProfile, type MappingProfile } from './mapping-profile.js';
+export { defaultDuplicateWindowS } from './match/classifier.js';
+export { defaultMaxRecordBytes } from './read/csv-scanner.js';
 export {
-  exceptionColumns,
+  exceptionKinds,
+  kindInfo,
+  type Action,
+  type Cause,
+  type ExceptionKind,
+} from './match/exception-kinds.js';
+export type { ExceptionList, ReconException } from './match/exception-list.js';
+export { loadMappingProfile, parseMappingProfile, type MappingProfile } from './read/mapping-profile.js';
+export { exceptionColumns } from './report/exceptions-csv.js';
+export {
   reportFiles,
   summaryOf,
-  writeReport,
   type ReconciliationSummary,
   type ReportInputs,
-} from './report-writer.js';
-export { hostJournalHeader, hostJournalLine, settlementFileLine, terminalJournalLine } from './v1-lines.js';
-export { exportedStatus, hostRowsFromStore, type StoreExportCounts } from './store-source.js';
-export { storeFindings, storedKinds } from './stored-findings.js';
+} from './report/report-summary.js';
+export { writeReport } from './report/report-writer.js';
+export {
+  hostJournalHeader,
+  hostJournalLine,
+  settlementFileLine,
+  terminalJournalLine,
+} from './read/v1-lines.js';
+export { exportedStatus, hostRowsFromStore, type StoreExportCounts } from './read/store-source.js';
+export { storeFindings, storedKinds } from './report/stored-findings.js';

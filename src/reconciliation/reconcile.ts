@@ -4,16 +4,16 @@
 // With two threads, settlement and terminal files are parsed on a worker thread while this thread
 // reads the host journal.
 import { PosError } from '../pos-error.js';
-import { classify, defaultDuplicateWindowS } from './classifier.js';
-import { zeroPerKind, type ExceptionKind } from './exception-kinds.js';
-import type { ExceptionList } from './exception-list.js';
-import { HostIndex } from './host-index.js';
-import { readHostJournal } from './host-journal-reader.js';
-import type { MappingProfile } from './mapping-profile.js';
-import { parseInWorker, type WorkerJob } from './parse-worker-client.js';
-import { readWithProfile } from './profile-reader.js';
-import type { HostRow, SettlementRow, TerminalRow } from './rows.js';
-import { readSettlementFile } from './settlement-file-reader.js';
+import { classify, defaultDuplicateWindowS } from './match/classifier.js';
+import { zeroPerKind } from './match/exception-kinds.js';
+import type { ReconciliationResult } from './match/reconciliation-result.js';
+import { HostIndex } from './match/host-index.js';
+import { readHostJournal } from './read/host-journal-reader.js';
+import type { MappingProfile } from './read/mapping-profile.js';
+import { parseInWorker, type WorkerJob } from './read/parse-worker-client.js';
+import { readWithProfile } from './read/profile-reader.js';
+import type { HostRow, SettlementRow, TerminalRow } from './tables/rows.js';
+import { readSettlementFile } from './read/settlement-file-reader.js';
 import {
   appendHostRow,
   appendSettlementRow,
@@ -24,9 +24,11 @@ import {
   type HostTable,
   type SettlementTable,
   type TerminalTable,
-} from './tables.js';
-import { readTerminalJournal } from './terminal-journal-reader.js';
-import { TextDictionary } from './text-dictionary.js';
+} from './tables/tables.js';
+import { readTerminalJournal } from './read/terminal-journal-reader.js';
+import { TextDictionary } from './tables/text-dictionary.js';
+
+export type { ReconciliationResult } from './match/reconciliation-result.js';
 
 /** Typed rows from any source; `name` stands for the file name in reports and errors. */
 export interface RowsSource<Row> {
@@ -70,25 +72,12 @@ export interface ReconcileOptions {
   readonly onProgress?: (progress: Progress) => void;
 }
 
-export interface ReconciliationResult {
-  readonly hostRows: number;
-  readonly terminalRows: number;
-  readonly settlementRows: number;
-  readonly matched: number;
-  readonly exceptionCounts: Readonly<Record<ExceptionKind, number>>;
-  /** The money at stake per kind, in fen (kindInfo.amountMeaning says what each adds up). */
-  readonly amounts: Readonly<Record<ExceptionKind, number>>;
-  readonly settledAmountMinor: number;
-  readonly feesMinor: number;
-  readonly duplicateWindowS: number;
-  readonly exceptions: ExceptionList;
-}
-
 /** The name a source goes by in reports. */
 export function sourceName(source: HostSource | TerminalSource | SettlementSource): string {
   return source.kind === 'rows' ? source.name : source.path;
 }
 
+// Just over 70 lines: the run's steps in the order they happen (sources, worker, host, matching).
 export async function reconcile(options: ReconcileOptions): Promise<ReconciliationResult> {
   const dictionary = new TextDictionary();
   const duplicateWindowS = options.duplicateWindowS ?? defaultDuplicateWindowS;

@@ -4,7 +4,7 @@
 import { PosError } from '../pos-error.js';
 import { startWorker } from '../start-worker.js';
 import type { ProtocolResult } from './accounting.js';
-import type { ShardJob } from './simulate.js';
+import { runShard, type ShardJob } from './run-shard.js';
 
 type WorkerReply = { ok: true; result: ProtocolResult } | { ok: false; message: string };
 
@@ -54,7 +54,6 @@ export async function runInWorkers(
   let done = 0;
   const finished = (job: ShardJob): void => onDone?.((done += 1), jobs.length, job);
   if (workers <= 1) {
-    const { runShard } = await import('./simulate.js');
     for (const [index, job] of jobs.entries()) {
       results[index] = await runShard(job);
       finished(job);

@@ -1,7 +1,7 @@
 // A worker thread's side of a simulation shard: runs the one job it was started with and posts the
 // result (or what went wrong) back.
 import { parentPort, workerData } from 'node:worker_threads';
-import { runShard, type ShardJob } from './simulate.js';
+import { runShard, type ShardJob } from './run-shard.js';
 
 const job = workerData as ShardJob;
 runShard(job).then(

@@ -7,22 +7,12 @@
 // two, whatever the machine, so the same seed gives the same report everywhere; the shards are
 // independent and their counts add up.
 import { availableParallelism } from 'node:os';
-import { VirtualClock } from '../clock/virtual-clock.js';
 import { causes, faultNames, type FaultRates } from './faults.js';
 import type { ProtocolResult } from './accounting.js';
-import { generateIntents } from './intents.js';
-import { runNaive } from './naive/run-naive.js';
-import { Schedule } from './schedule.js';
-import { SimContext } from './sim-context.js';
-import { defaultWorld } from './world.js';
-import { runGuarded } from './guarded/run-guarded.js';
+import { protocols, shardCount, type Protocol, type ShardJob } from './run-shard.js';
 import { runInWorkers } from './shard-pool.js';
 
-export const protocols = ['naive', 'guarded'] as const;
-export type Protocol = (typeof protocols)[number];
-
-/** Host processes (and halves of the terminals) a day is split into: fixed, for repeatable reports. */
-export const shardCount = 2;
+export { protocols, shardCount, type Protocol, type ShardJob } from './run-shard.js';
 
 export interface SimulationOptions {
   readonly intents: number;
@@ -37,29 +27,6 @@ export interface SimulationReport {
   readonly intents: number;
   readonly protocols: Partial<Record<Protocol, ProtocolResult>>;
   readonly timing: { readonly wallMs: number; readonly intentsPerSecond: number };
-}
-
-export interface ShardJob {
-  readonly protocol: Protocol;
-  readonly shard: number;
-  readonly intents: number;
-  readonly terminals: number;
-  readonly seed: number;
-  readonly rates: FaultRates;
-}
-
-/** One protocol on one shard: its terminals, its customers, its host. */
-export async function runShard(job: ShardJob): Promise<ProtocolResult> {
-  const shards = Math.min(shardCount, job.terminals);
-  const terminals = Array.from({ length: job.terminals }, (_, t) => t).filter(
-    (t) => t % shards === job.shard,
-  );
-  const world = defaultWorld(terminals);
-  const intents = generateIntents({ count: job.intents, terminals: job.terminals, seed: job.seed }).filter(
-    (intent) => intent.terminal % shards === job.shard,
-  );
-  const sim = new SimContext(new VirtualClock(world.dayStartMs), new Schedule(job.seed), job.rates);
-  return job.protocol === 'naive' ? runNaive(sim, intents, world) : runGuarded(sim, intents, world);
 }
 
 function add(a: ProtocolResult, b: ProtocolResult): ProtocolResult {

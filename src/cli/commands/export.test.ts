@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeHarness, merchantId, viewOf } from '../../payments/test-support/engine-harness.js';
-import { settlementFileHeader } from '../../reconciliation/v1-lines.js';
+import { settlementFileHeader } from '../../reconciliation/read/v1-lines.js';
 import { openSqliteStore } from '../../store/sqlite/open-sqlite-store.js';
 import { noFaults } from '../../simulated-issuer/simulated-issuer.js';
 import { runCli } from '../test-support/run-cli.js';

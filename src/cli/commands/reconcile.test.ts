@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join, resolve } from 'node:path';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { exceptionKinds } from '../../reconciliation/exception-kinds.js';
+import { exceptionKinds } from '../../reconciliation/match/exception-kinds.js';
 import { fakeIo, tempDir, writeDay } from '../../reconciliation/test-support/day-files.js';
 import { hostSale, settled, shown, t0 } from '../../reconciliation/test-support/rows.js';
 import { main } from '../main.js';

@@ -2,7 +2,7 @@
 // transaction table and the named-value builders: a request of the type with the card, amount
 // and reference fields that type carries, or the host's answer to it.
 import fc from 'fast-check';
-import type { IsoMessage } from '../codec.js';
+import type { IsoMessage } from '../iso-message.js';
 import { buildBatchUploadCount, buildSettlementTotals, type SettlementBlock } from '../field-48.js';
 import { buildField61 } from '../field-61.js';
 import { responseCodeTable } from '../response-codes.js';

@@ -3,7 +3,7 @@
 // the cwd, so a test runs the same from any folder.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Framing, IsoMessage } from '../codec.js';
+import type { Framing, IsoMessage } from '../iso-message.js';
 import type { Dialect } from '../dialect.js';
 import { cupPos, loadDialectFile } from '../dialect-registry.js';
 

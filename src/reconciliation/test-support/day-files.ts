@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import type { CliIo } from '../../cli/command.js';
-import type { HostRow, SettlementRow, TerminalRow } from '../rows.js';
+import type { HostRow, SettlementRow, TerminalRow } from '../tables/rows.js';
 import {
   hostJournalHeader,
   hostJournalLine,
@@ -13,7 +13,7 @@ import {
   settlementFileLine,
   terminalJournalHeader,
   terminalJournalLine,
-} from '../v1-lines.js';
+} from '../read/v1-lines.js';
 
 /** A fresh temporary folder, removed when the test that made it finishes. */
 export function tempDir(prefix = 'posguard-recon-'): string {

@@ -1,8 +1,8 @@
 // Builders for small hand-made days: a host sale with sensible defaults, and the settlement line
 // and terminal row that agree with it, each open to the one change a test is about.
-import type { ReconException } from '../exception-list.js';
+import type { ReconException } from '../match/exception-list.js';
 import { reconcile } from '../reconcile.js';
-import type { HostRow, SettlementRow, TerminalRow } from '../rows.js';
+import type { HostRow, SettlementRow, TerminalRow } from '../tables/rows.js';
 
 export const merchant = '898310048160001';
 export const terminal = '10000001';

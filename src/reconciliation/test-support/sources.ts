@@ -1,6 +1,6 @@
 // Byte sources for tests: a fixed text delivered in small reads (to cross every buffer boundary),
 // and an endless one that counts what was read (to prove a long line is refused early).
-import type { ByteSource } from '../csv-scanner.js';
+import type { ByteSource } from '../read/csv-scanner.js';
 
 export function textSource(text: string | Buffer, readSize = 7): ByteSource {
   const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;

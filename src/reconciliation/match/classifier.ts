@@ -1,0 +1,325 @@
+// The matcher and classifier: given the three tables of one day, finds every exception of the v1
+// spec with its cause. Pure: no files, no clock; the same tables give the same exceptions in the
+// same order. How voids and refunds take part (the spec is silent) is written down in
+// docs/decisions.md, "Reconciliation"; in short:
+// - a settlement `sale` line matches a host `sale` (any status); a settlement `refund` line matches
+//   an approved host `refund`; anything else the key finds is no match (unknown_in_settlement);
+// - host voids are never settled and produce no settlement-side exception;
+// - an approved host refund no settlement line carries is missing_in_settlement, like a sale;
+// - a terminal row matches a host row of its own txn_type.
+import { assert } from '../../assert.js';
+import { ExceptionList, sides } from './exception-list.js';
+import { capacityFor, compositeHash, HostIndex, mixCode } from './host-index.js';
+import { entryModes, hostStatuses, settlementTxnTypes, terminalResults, txnTypes } from '../tables/rows.js';
+import { hostFlags, type HostTable, type SettlementTable, type TerminalTable } from '../tables/tables.js';
+import type { TextDictionary } from '../tables/text-dictionary.js';
+
+export const defaultDuplicateWindowS = 120;
+/** Two card reads closer than this are the terminal's doing, not the operator's (spec). */
+export const hardwareRepeatMs = 15_000;
+
+export interface ClassifyInput {
+  readonly host: HostTable;
+  readonly settlement: SettlementTable;
+  readonly terminal?: TerminalTable | undefined;
+  readonly dictionary: TextDictionary;
+  readonly duplicateWindowS: number;
+  /** The host table's index, when the caller built it already (while another thread parsed). */
+  readonly index?: HostIndex;
+}
+
+export interface Classification {
+  readonly exceptions: ExceptionList;
+  /** Settlement lines that found their host row (extra lines of a duplicate included). */
+  readonly matched: number;
+}
+
+const sale = txnTypes.indexOf('sale');
+const refund = txnTypes.indexOf('refund');
+const settlementSale = settlementTxnTypes.indexOf('sale');
+const status = Object.fromEntries(hostStatuses.map((s, i) => [s, i])) as Record<
+  (typeof hostStatuses)[number],
+  number
+>;
+const terminalApproved = terminalResults.indexOf('approved');
+const manualEntry = 1 + entryModes.indexOf('manual');
+
+/** A sale whose money is still captured: approved, possibly partly refunded. */
+function isCapturedSale(host: HostTable, row: number): boolean {
+  const s = host.c.status[row];
+  return host.c.txnType[row] === sale && (s === status.approved || s === status.partially_refunded);
+}
+
+/** The host approved this payment at some point (a voided or refunded sale was approved first). */
+function wasApproved(host: HostTable, row: number): boolean {
+  const s = host.c.status[row];
+  return s !== status.declined && s !== status.reversed;
+}
+
+// Over 70 lines on purpose: the passes over the same columns in the order the v1 rules give them
+// precedence, so that order reads in one place; each pass that grew is a function of its own below.
+export function classify(input: ClassifyInput): Classification {
+  const { host, settlement, terminal, dictionary } = input;
+  assert(
+    Number.isFinite(input.duplicateWindowS) && input.duplicateWindowS >= 0,
+    'the duplicate window is a length of time',
+  );
+  const index = input.index ?? new HostIndex(host, dictionary);
+  const exceptions = new ExceptionList(host, settlement, terminal, dictionary);
+  const h = host.c;
+
+  // Settlement lines, in file order: the first line to find a host row is its settlement; later
+  // ones are extra.
+  const firstSettlement = new Int32Array(host.length).fill(-1);
+  let matched = 0;
+  const s = settlement.c;
+  for (let line = 0; line < settlement.length; line += 1) {
+    const found = index.find(
+      s.rrn[line]!,
+      s.merchant[line]!,
+      s.terminal[line]!,
+      s.batch[line]!,
+      s.stan[line]!,
+    );
+    const fits =
+      found >= 0 &&
+      (s.txnType[line] === settlementSale
+        ? h.txnType[found] === sale
+        : h.txnType[found] === refund && h.status[found] === status.approved);
+    if (!fits) {
+      exceptions.add({
+        kind: 'unknown_in_settlement',
+        subjectSide: sides.settlement,
+        subjectRow: line,
+        settlementRow: line,
+        relatedHostRow: found,
+        amountAtStake: s.amount[line]!,
+      });
+      continue;
+    }
+    matched += 1;
+    const first = firstSettlement[found]!;
+    if (first < 0) {
+      firstSettlement[found] = line;
+    } else {
+      exceptions.add({
+        kind: 'duplicate_settlement',
+        subjectSide: sides.settlement,
+        subjectRow: line,
+        hostRow: found,
+        settlementRow: line,
+        earlierRow: first,
+        amountAtStake: s.amount[line]!,
+      });
+    }
+  }
+
+  // Host rows, in journal order: what was settled that should not have been, what should have been
+  // and was not, and settled amounts that differ.
+  for (let row = 0; row < host.length; row += 1) {
+    const type = h.txnType[row];
+    if (type !== sale && type !== refund) continue;
+    const line = firstSettlement[row]!;
+    const st = h.status[row];
+    if (line < 0) {
+      if (isCapturedSale(host, row) || (type === refund && st === status.approved)) {
+        exceptions.add({
+          kind: 'missing_in_settlement',
+          subjectSide: sides.host,
+          subjectRow: row,
+          hostRow: row,
+          amountAtStake: h.amount[row]!,
+        });
+      }
+      continue;
+    }
+    if (type === sale && (st === status.reversed || st === status.voided || st === status.declined)) {
+      exceptions.add({
+        kind: 'reversed_but_settled',
+        cause: st === status.reversed ? 'network' : 'third_party',
+        subjectSide: sides.host,
+        subjectRow: row,
+        hostRow: row,
+        settlementRow: line,
+        amountAtStake: s.amount[line]!,
+      });
+      continue;
+    }
+    const currencyDiffers =
+      s.currency[line] !== 0 && h.currency[row] !== 0 && s.currency[line] !== h.currency[row];
+    if (currencyDiffers || s.amount[line] !== h.amount[row]) {
+      exceptions.add({
+        kind: 'amount_mismatch',
+        subjectSide: sides.host,
+        subjectRow: row,
+        hostRow: row,
+        settlementRow: line,
+        amountAtStake: Math.abs(s.amount[line]! - h.amount[row]!),
+      });
+    }
+  }
+
+  findDuplicateSales(host, firstSettlement, input.duplicateWindowS * 1000, exceptions);
+  if (terminal !== undefined) classifyTerminal(host, index, terminal, firstSettlement, exceptions);
+  return { exceptions, matched };
+}
+
+/**
+ * duplicate_sale_suspect: among captured, settled sales with a card fingerprint and a time, groups
+ * by merchant + terminal + card + amount + currency (a hash chain through `previous`), and within each
+ * group in time order (journal order on ties) flags every unconfirmed sale at most the window after
+ * the sale before it.
+ */
+// Just over 70 lines: one loop over every host row with its grouping state in locals (hot path).
+function findDuplicateSales(
+  host: HostTable,
+  firstSettlement: Int32Array,
+  windowMs: number,
+  exceptions: ExceptionList,
+): void {
+  const h = host.c;
+  const isCandidate = (row: number): boolean =>
+    firstSettlement[row]! >= 0 &&
+    isCapturedSale(host, row) &&
+    (h.flags[row]! & hostFlags.hasFingerprint) !== 0 &&
+    !Number.isNaN(h.time[row]);
+  let candidates = 0;
+  for (let row = 0; row < host.length; row += 1) if (isCandidate(row)) candidates += 1;
+  const mask = capacityFor(candidates) - 1;
+  // Slot pairs: hash tag, 1 + the group's latest row. `previous` chains a group's rows.
+  const slots = new Int32Array((mask + 1) * 2);
+  const previous = new Int32Array(host.length).fill(-1);
+  const sameGroup = (a: number, b: number): boolean =>
+    h.fingerprintHigh[a] === h.fingerprintHigh[b] &&
+    h.fingerprintLow[a] === h.fingerprintLow[b] &&
+    h.amount[a] === h.amount[b] &&
+    h.terminal[a] === h.terminal[b] &&
+    h.merchant[a] === h.merchant[b] &&
+    h.currency[a] === h.currency[b];
+  const grouped: number[] = []; // slots whose group has two rows or more
+  for (let row = 0; row < host.length; row += 1) {
+    if (!isCandidate(row)) continue;
+    let tag = compositeHash(h.merchant[row]!, h.terminal[row]!, h.amount[row]!, h.currency[row]!);
+    tag = Math.imul(tag ^ h.fingerprintHigh[row]!, 0x01000193) ^ mixCode(h.fingerprintLow[row]!);
+    let slot = tag & mask;
+    while (
+      slots[slot * 2 + 1] !== 0 &&
+      (slots[slot * 2] !== tag || !sameGroup(slots[slot * 2 + 1]! - 1, row))
+    ) {
+      slot = (slot + 1) & mask;
+    }
+    const latest = slots[slot * 2 + 1]! - 1;
+    if (latest >= 0) {
+      previous[row] = latest;
+      if (previous[latest] === -1) grouped.push(slot);
+    }
+    slots[slot * 2] = tag;
+    slots[slot * 2 + 1] = row + 1;
+  }
+  for (const slot of grouped) {
+    const members: number[] = [];
+    for (let row = slots[slot * 2 + 1]! - 1; row >= 0; row = previous[row]!) members.push(row);
+    members.sort((a, b) => h.time[a]! - h.time[b]! || a - b);
+    for (let k = 1; k < members.length; k += 1) {
+      const earlier = members[k - 1]!;
+      const later = members[k]!;
+      const apartMs = h.time[later]! - h.time[earlier]!;
+      if (apartMs > windowMs || (h.flags[later]! & hostFlags.duplicateConfirmed) !== 0) continue;
+      const bothRead =
+        h.entryMode[later] !== 0 &&
+        h.entryMode[later] !== manualEntry &&
+        h.entryMode[earlier] !== 0 &&
+        h.entryMode[earlier] !== manualEntry;
+      exceptions.add({
+        kind: 'duplicate_sale_suspect',
+        cause: bothRead && apartMs < hardwareRepeatMs ? 'hardware' : 'operator',
+        subjectSide: sides.host,
+        subjectRow: later,
+        hostRow: later,
+        settlementRow: firstSettlement[later]!,
+        relatedHostRow: earlier,
+        amountAtStake: h.amount[later]!,
+      });
+    }
+  }
+}
+
+/**
+ * The terminal journal against the host: repeats of one host row on the terminal
+ * (terminal_display_duplicate), approvals the host never gave (terminal_only), and host approvals
+ * the terminal did not see (host_only_approved). The terminal's view of a host row is "approved"
+ * when any of its rows shows approved, else the result of its first row.
+ */
+// Just over 70 lines: one loop over every terminal row with its state in locals (hot path).
+function classifyTerminal(
+  host: HostTable,
+  index: HostIndex,
+  terminal: TerminalTable,
+  firstSettlement: Int32Array,
+  exceptions: ExceptionList,
+): void {
+  const h = host.c;
+  const t = terminal.c;
+  const firstTerminal = new Int32Array(host.length).fill(-1);
+  const approvedTerminal = new Int32Array(host.length).fill(-1);
+  for (let row = 0; row < terminal.length; row += 1) {
+    let found = index.find(t.rrn[row]!, t.merchant[row]!, t.terminal[row]!, t.batch[row]!, t.stan[row]!);
+    if (found >= 0 && h.txnType[found] !== t.txnType[row]) found = -1;
+    const approved = t.result[row] === terminalApproved;
+    if (found < 0) {
+      if (approved) {
+        exceptions.add({
+          kind: 'terminal_only',
+          subjectSide: sides.terminal,
+          subjectRow: row,
+          terminalRow: row,
+          amountAtStake: Math.max(0, t.amount[row]!),
+        });
+      }
+      continue;
+    }
+    if (approved && approvedTerminal[found]! < 0) approvedTerminal[found] = row;
+    const first = firstTerminal[found]!;
+    if (first < 0) {
+      firstTerminal[found] = row;
+      continue;
+    }
+    exceptions.add({
+      kind: 'terminal_display_duplicate',
+      subjectSide: sides.terminal,
+      subjectRow: row,
+      hostRow: found,
+      terminalRow: row,
+      earlierRow: first,
+      amountAtStake: 0,
+    });
+  }
+  for (let row = 0; row < host.length; row += 1) {
+    const first = firstTerminal[row]!;
+    if (first < 0) continue;
+    const approved = approvedTerminal[row]!;
+    if (approved >= 0) {
+      if (!wasApproved(host, row)) {
+        exceptions.add({
+          kind: 'terminal_only',
+          subjectSide: sides.terminal,
+          subjectRow: approved,
+          hostRow: row,
+          terminalRow: approved,
+          amountAtStake: t.amount[approved]! >= 0 ? t.amount[approved]! : h.amount[row]!,
+        });
+      }
+    } else if (isCapturedSale(host, row)) {
+      const line = firstSettlement[row]!;
+      exceptions.add({
+        kind: 'host_only_approved',
+        subjectSide: sides.host,
+        subjectRow: row,
+        hostRow: row,
+        terminalRow: first,
+        ...(line >= 0 ? { settlementRow: line } : {}),
+        amountAtStake: h.amount[row]!,
+      });
+    }
+  }
+}

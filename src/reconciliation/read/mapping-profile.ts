@@ -1,0 +1,267 @@
+// Mapping profiles: a JSON file that says how an acquirer's own settlement file maps onto the v1
+// settlement columns (its column names, amounts in yuan or fen with the rounding named, time
+// formats, type codes, encoding, delimiter). Parsed at the edge into a MappingProfile, with every
+// problem reported at once, each naming the key.
+import { readFile, stat } from 'node:fs/promises';
+import iconv from 'iconv-lite';
+import type { RoundingMode } from '../../money/money.js';
+import { describeValue, PosError, type FieldProblem } from '../../pos-error.js';
+
+export const profileFormat = 'posguard/settlement-mapping/v1';
+
+/** A cell taken from a column of the acquirer's file, or a fixed value for every line. */
+export type TextMapping = { readonly column: string } | { readonly value: string };
+
+export interface AmountMapping {
+  readonly column: string;
+  /** `yuan`: decimal major units ("12.80"); `fen`: whole minor units ("1280"). */
+  readonly unit: 'yuan' | 'fen';
+  /** What to do with digits past the fen: `reject` refuses them. */
+  readonly rounding: RoundingMode;
+}
+
+export interface TimeMapping {
+  /** One or more columns, joined with one space before `format` reads them. */
+  readonly columns: readonly string[];
+  /** Tokens yyyy MM dd HH mm ss (and optional SSS); any other character must match itself. */
+  readonly format: string;
+  /** The offset the acquirer's wall-clock times are in, `+08:00` for China. */
+  readonly utcOffsetMinutes: number;
+}
+
+export interface TypeMapping {
+  readonly column: string;
+  /** The acquirer's type code to a v1 type, or `skip` for lines that are not sales or refunds. */
+  readonly map: Readonly<Record<string, 'sale' | 'refund' | 'skip'>>;
+}
+
+export interface MappingProfile {
+  readonly name: string;
+  /** An encoding iconv-lite knows (`utf-8`, `gbk`, `gb18030`, ...). */
+  readonly encoding: string;
+  readonly delimiter: string;
+  readonly text: Readonly<Record<TextColumn, TextMapping | null>>;
+  readonly txnTime: TimeMapping;
+  readonly txnType: TypeMapping;
+  readonly amount: AmountMapping;
+  readonly fee: AmountMapping | null;
+}
+
+export const requiredTextColumns = ['merchant_id', 'terminal_id', 'batch_no', 'stan', 'rrn'] as const;
+export const optionalTextColumns = ['settlement_date', 'auth_code', 'currency', 'card_masked'] as const;
+export type TextColumn = (typeof requiredTextColumns)[number] | (typeof optionalTextColumns)[number];
+
+const roundingModes: readonly RoundingMode[] = ['reject', 'half-up', 'half-even', 'down'];
+const topKeys = ['profile', 'name', 'encoding', 'delimiter', 'columns'];
+const columnKeys = [...requiredTextColumns, ...optionalTextColumns, 'txn_time', 'txn_type', 'amount', 'fee'];
+
+/** The largest profile file read: a profile is a page of JSON, not data. */
+export const maxProfileBytes = 1024 * 1024;
+
+const timeTokens = ['yyyy', 'MM', 'dd', 'HH', 'mm', 'ss', 'SSS'] as const;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Checks a parsed JSON value; returns the profile or throws POS_ERR_RECON_BAD_PROFILE listing every problem. */
+// Over 70 lines on purpose: a flat list of independent checks, one per key of the profile in the
+// order its documentation gives them, each adding its problem so that all are reported at once.
+export function parseMappingProfile(value: unknown, file: string): MappingProfile {
+  const problems: FieldProblem[] = [];
+  const problem = (field: string, expected: string, actual: unknown): void => {
+    problems.push({ field, expected, actual: describeValue(actual) });
+  };
+  const unknownKeys = (path: string, object: Record<string, unknown>, allowed: readonly string[]): void => {
+    for (const key of Object.keys(object)) {
+      if (!allowed.includes(key))
+        problem(`${path}${key}`, `no such key (known: ${allowed.join(', ')})`, object[key]);
+    }
+  };
+  const string = (path: string, v: unknown): string => {
+    if (typeof v === 'string' && v !== '') return v;
+    problem(path, 'a non-empty string', v);
+    return '';
+  };
+
+  if (!isRecord(value)) {
+    throw PosError.invalidInput('POS_ERR_RECON_BAD_PROFILE', `mapping profile ${file}`, [
+      { field: '(top level)', expected: 'a JSON object', actual: describeValue(value) },
+    ]);
+  }
+  unknownKeys('', value, topKeys);
+  if (value['profile'] !== profileFormat) problem('profile', JSON.stringify(profileFormat), value['profile']);
+  const name = string('name', value['name']);
+  const encoding = value['encoding'] === undefined ? 'utf-8' : string('encoding', value['encoding']);
+  if (encoding !== '' && !iconv.encodingExists(encoding)) {
+    problem('encoding', 'an encoding iconv-lite knows, such as utf-8 or gbk', encoding);
+  }
+  const delimiter = value['delimiter'] === undefined ? ',' : string('delimiter', value['delimiter']);
+  if (
+    delimiter !== '' &&
+    (Buffer.byteLength(delimiter) !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r')
+  ) {
+    problem('delimiter', 'one ASCII character other than a quote or a line break', delimiter);
+  }
+
+  const columns = isRecord(value['columns']) ? value['columns'] : {};
+  if (!isRecord(value['columns']))
+    problem('columns', 'an object mapping v1 settlement columns', value['columns']);
+  unknownKeys('columns.', columns, columnKeys);
+
+  const text = {} as Record<TextColumn, TextMapping | null>;
+  for (const key of [...requiredTextColumns, ...optionalTextColumns]) {
+    const path = `columns.${key}`;
+    const entry = columns[key];
+    if (entry === undefined && (optionalTextColumns as readonly string[]).includes(key)) {
+      text[key] = null;
+      continue;
+    }
+    if (isRecord(entry) && typeof entry['column'] === 'string' && Object.keys(entry).length === 1) {
+      text[key] = { column: string(`${path}.column`, entry['column']) };
+    } else if (isRecord(entry) && typeof entry['value'] === 'string' && Object.keys(entry).length === 1) {
+      text[key] = { value: entry['value'] };
+    } else {
+      problem(path, '{ "column": "<header name>" } or { "value": "<fixed text>" }', entry);
+      text[key] = null;
+    }
+  }
+
+  const amountOf = (key: 'amount' | 'fee'): AmountMapping | null => {
+    const entry = columns[key];
+    const path = `columns.${key}`;
+    if (entry === undefined && key === 'fee') return null;
+    if (!isRecord(entry)) {
+      problem(
+        path,
+        '{ "column": "<header name>", "unit": "yuan" | "fen", "rounding": "reject" | ... }',
+        entry,
+      );
+      return null;
+    }
+    unknownKeys(`${path}.`, entry, ['column', 'unit', 'rounding']);
+    const column = string(`${path}.column`, entry['column']);
+    const unit = entry['unit'];
+    if (unit !== 'yuan' && unit !== 'fen') problem(`${path}.unit`, '"yuan" or "fen"', unit);
+    const rounding = entry['rounding'] ?? 'reject';
+    if (!roundingModes.includes(rounding as RoundingMode)) {
+      problem(`${path}.rounding`, roundingModes.map((m) => JSON.stringify(m)).join(' or '), rounding);
+    }
+    return { column, unit: unit === 'fen' ? 'fen' : 'yuan', rounding: rounding as RoundingMode };
+  };
+  const amount = amountOf('amount');
+  const fee = amountOf('fee');
+
+  let txnTime: TimeMapping = { columns: [], format: '', utcOffsetMinutes: 0 };
+  const time = columns['txn_time'];
+  if (!isRecord(time)) {
+    problem(
+      'columns.txn_time',
+      '{ "columns": [...], "format": "yyyyMMdd HHmmss", "utc_offset": "+08:00" }',
+      time,
+    );
+  } else {
+    unknownKeys('columns.txn_time.', time, ['columns', 'format', 'utc_offset']);
+    const names = Array.isArray(time['columns']) ? (time['columns'] as unknown[]) : [];
+    if (!Array.isArray(time['columns']) || names.length === 0) {
+      problem('columns.txn_time.columns', 'a list of one or more header names', time['columns']);
+    }
+    const columnNames = names.map((n, i) => string(`columns.txn_time.columns[${i}]`, n));
+    const format = string('columns.txn_time.format', time['format']);
+    for (const token of ['yyyy', 'MM', 'dd', 'HH', 'mm', 'ss']) {
+      if (format !== '' && !format.includes(token)) {
+        problem(
+          'columns.txn_time.format',
+          `a format with ${timeTokens.slice(0, 6).join(', ')} (missing ${token})`,
+          format,
+        );
+        break;
+      }
+    }
+    const offset = /^([+-])(\d{2}):(\d{2})$/.exec(
+      typeof time['utc_offset'] === 'string' ? time['utc_offset'] : '',
+    );
+    let utcOffsetMinutes = 0;
+    if (offset === null || Number(offset[2]) > 18 || Number(offset[3]) > 59) {
+      problem('columns.txn_time.utc_offset', 'an offset like "+08:00"', time['utc_offset']);
+    } else {
+      utcOffsetMinutes = (offset[1] === '-' ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3]));
+    }
+    txnTime = { columns: columnNames, format, utcOffsetMinutes };
+  }
+
+  let txnType: TypeMapping = { column: '', map: {} };
+  const type = columns['txn_type'];
+  if (!isRecord(type)) {
+    problem(
+      'columns.txn_type',
+      '{ "column": "<header name>", "map": { "<code>": "sale" | "refund" | "skip" } }',
+      type,
+    );
+  } else {
+    unknownKeys('columns.txn_type.', type, ['column', 'map']);
+    const column = string('columns.txn_type.column', type['column']);
+    const map: Record<string, 'sale' | 'refund' | 'skip'> = {};
+    if (!isRecord(type['map']) || Object.keys(type['map']).length === 0) {
+      problem('columns.txn_type.map', 'an object from type codes to "sale", "refund" or "skip"', type['map']);
+    } else {
+      for (const [code, target] of Object.entries(type['map'])) {
+        if (target === 'sale' || target === 'refund' || target === 'skip') map[code] = target;
+        else problem(`columns.txn_type.map.${code}`, '"sale", "refund" or "skip"', target);
+      }
+    }
+    txnType = { column, map };
+  }
+
+  if (problems.length > 0) {
+    throw PosError.invalidInput('POS_ERR_RECON_BAD_PROFILE', `mapping profile ${file}`, problems);
+  }
+  return { name, encoding, delimiter, text, txnTime, txnType, amount: amount!, fee };
+}
+
+/** Reads and checks a profile file. */
+export async function loadMappingProfile(path: string): Promise<MappingProfile> {
+  let json: unknown;
+  try {
+    const size = (await stat(path)).size;
+    if (size > maxProfileBytes) {
+      throw new PosError(
+        'POS_ERR_RECON_BAD_PROFILE',
+        `mapping profile ${path}: expected at most ${maxProfileBytes} bytes of JSON, got ${size}`,
+      );
+    }
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    if (error instanceof PosError) throw error;
+    throw new PosError('POS_ERR_RECON_BAD_PROFILE', `mapping profile ${path}: ${(error as Error).message}`, {
+      details: { file: path },
+      cause: error,
+    });
+  }
+  return parseMappingProfile(json, path);
+}
+
+/** A compiled time format: where each token sits in the joined text. */
+export interface CompiledTimeFormat {
+  readonly length: number;
+  readonly fields: readonly { token: (typeof timeTokens)[number]; at: number }[];
+  readonly literals: readonly { at: number; char: string }[];
+}
+
+export function compileTimeFormat(format: string): CompiledTimeFormat {
+  const fields: { token: (typeof timeTokens)[number]; at: number }[] = [];
+  const literals: { at: number; char: string }[] = [];
+  let i = 0;
+  outer: while (i < format.length) {
+    for (const token of timeTokens) {
+      if (format.startsWith(token, i)) {
+        fields.push({ token, at: i });
+        i += token.length;
+        continue outer;
+      }
+    }
+    literals.push({ at: i, char: format[i]! });
+    i += 1;
+  }
+  return { length: format.length, fields, literals };
+}

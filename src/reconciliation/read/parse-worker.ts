@@ -1,0 +1,50 @@
+// The worker thread's side of parallel parsing: reads the settlement file and/or the terminal
+// journal it is given into tables with its own dictionary, and posts them back without copying
+// (transferred ArrayBuffers) along with the dictionary's texts, which the main thread remaps.
+import { parentPort, workerData } from 'node:worker_threads';
+import { assert } from '../../assert.js';
+import { isPosError } from '../../pos-error.js';
+import type { WorkerJob, WorkerMessage } from './parse-worker-client.js';
+import { readWithProfile } from './profile-reader.js';
+import { readSettlementFile } from './settlement-file-reader.js';
+import type { TransferredTable } from '../tables/tables.js';
+import { readTerminalJournal } from './terminal-journal-reader.js';
+import { TextDictionary } from '../tables/text-dictionary.js';
+
+const port = parentPort;
+assert(port !== null, 'parse-worker.ts runs as a worker thread');
+const jobs = workerData as WorkerJob[];
+
+async function run(): Promise<void> {
+  const dictionary = new TextDictionary();
+  const tables: { name: WorkerJob['name']; table: TransferredTable }[] = [];
+  const transfer: ArrayBuffer[] = [];
+  for (const job of jobs) {
+    const onProgress = (p: { rows: number; bytesRead: number }): void => {
+      port!.postMessage({ type: 'progress', source: job.name, ...p } satisfies WorkerMessage);
+    };
+    const common = {
+      dictionary,
+      file: job.path,
+      onProgress,
+      ...(job.maxRecordBytes === undefined ? {} : { maxRecordBytes: job.maxRecordBytes }),
+    };
+    const table =
+      job.name === 'terminal'
+        ? await readTerminalJournal(common)
+        : job.profile === undefined
+          ? await readSettlementFile(common)
+          : await readWithProfile({ ...common, profile: job.profile });
+    const moved = table.toTransfer();
+    tables.push({ name: job.name, table: moved.table });
+    transfer.push(...moved.transfer);
+  }
+  port!.postMessage({ type: 'done', tables, texts: dictionary.allTexts() } satisfies WorkerMessage, transfer);
+}
+
+run().catch((error: unknown) => {
+  const message: WorkerMessage = isPosError(error)
+    ? { type: 'error', code: error.code, message: error.message, details: error.details }
+    : { type: 'crash', message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+  port.postMessage(message);
+});

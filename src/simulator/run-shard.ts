@@ -1,0 +1,41 @@
+// One protocol on one shard of a simulated day: the unit of work the shard pool hands to a worker
+// thread (shard-worker.ts) or runs on this thread. It sits apart from simulate.ts so that the pool,
+// the worker and the day's driver all import it and none of them imports another in a loop.
+import { VirtualClock } from '../clock/virtual-clock.js';
+import type { FaultRates } from './faults.js';
+import type { ProtocolResult } from './accounting.js';
+import { generateIntents } from './intents.js';
+import { runNaive } from './naive/run-naive.js';
+import { Schedule } from './schedule.js';
+import { SimContext } from './sim-context.js';
+import { defaultWorld } from './world.js';
+import { runGuarded } from './guarded/run-guarded.js';
+
+export const protocols = ['naive', 'guarded'] as const;
+export type Protocol = (typeof protocols)[number];
+
+/** Host processes (and halves of the terminals) a day is split into: fixed, for repeatable reports. */
+export const shardCount = 2;
+
+export interface ShardJob {
+  readonly protocol: Protocol;
+  readonly shard: number;
+  readonly intents: number;
+  readonly terminals: number;
+  readonly seed: number;
+  readonly rates: FaultRates;
+}
+
+/** One protocol on one shard: its terminals, its customers, its host. */
+export async function runShard(job: ShardJob): Promise<ProtocolResult> {
+  const shards = Math.min(shardCount, job.terminals);
+  const terminals = Array.from({ length: job.terminals }, (_, t) => t).filter(
+    (t) => t % shards === job.shard,
+  );
+  const world = defaultWorld(terminals);
+  const intents = generateIntents({ count: job.intents, terminals: job.terminals, seed: job.seed }).filter(
+    (intent) => intent.terminal % shards === job.shard,
+  );
+  const sim = new SimContext(new VirtualClock(world.dayStartMs), new Schedule(job.seed), job.rates);
+  return job.protocol === 'naive' ? runNaive(sim, intents, world) : runGuarded(sim, intents, world);
+}

@@ -1,0 +1,252 @@
+// The money operations: sale and void (reversible: the transaction and its reversal record are
+// journaled before the request goes out, and the outcome settles which of them stays), refund
+// (journaled, then sent until answered) and the balance inquiry (no money moves).
+import { maskPan } from '../../cards/card.js';
+import { interpretResponseCode, type IsoMessage } from '../../iso8583/index.js';
+import { PosError } from '../../pos-error.js';
+import type { OriginalRef, TransactionRecord } from '../journal.js';
+import type { FinancialOutcome } from '../outcomes.js';
+import {
+  balanceRequest,
+  reversalMessage,
+  saleRequest,
+  voidRequest,
+  type CardInput,
+  type TerminalIdentity,
+} from '../terminal-messages.js';
+import { finish, sendRefund } from './record-answer.js';
+import { readyForMoney, reverseNow } from './reversals.js';
+import { answerTrust, sixDigits, type TerminalCore } from './terminal-core.js';
+
+export interface SaleInput {
+  amount: number;
+  card: CardInput;
+  operatorId?: string | null;
+  confirmDuplicate?: boolean;
+}
+
+/** A sale whose card read was accepted (terminal-client.ts filters double reads first). */
+export function sale(core: TerminalCore, input: SaleInput): Promise<FinancialOutcome> {
+  const operatorId = input.operatorId ?? null;
+  return reversible(core, {
+    kind: 'sale',
+    amount: input.amount,
+    cardMasked: maskPan(input.card.pan),
+    entryMode: input.card.entryMode,
+    operatorId,
+    original: null,
+    onStan: (stan) => core.cardReads.started(stan),
+    build: (common) =>
+      saleRequest({
+        ...common,
+        amount: input.amount,
+        card: input.card,
+        operatorId,
+        confirmDuplicate: input.confirmDuplicate ?? false,
+      }),
+  });
+}
+
+/** Voids an approved sale of the journal (by STAN), or one named explicitly. */
+export function voidSale(
+  core: TerminalCore,
+  input: { stan?: string; original?: OriginalRef; operatorId?: string | null },
+): Promise<FinancialOutcome> {
+  const original = input.original ?? originalOf(core, input.stan, 'void');
+  const operatorId = input.operatorId ?? null;
+  return reversible(core, {
+    kind: 'void',
+    amount: original.amount,
+    cardMasked: core.findRecord(original.stan)?.cardMasked ?? null,
+    entryMode: null,
+    operatorId,
+    original,
+    build: (common) => voidRequest({ ...common, original, operatorId }),
+  });
+}
+
+/** Refunds part or all of a sale of the journal (by STAN), or one named explicitly. */
+export async function refund(
+  core: TerminalCore,
+  input: { stan?: string; original?: OriginalRef; amount: number; operatorId?: string | null },
+): Promise<FinancialOutcome> {
+  const original = input.original ?? originalOf(core, input.stan, 'refund');
+  const blocked = await readyForMoney(core);
+  if (blocked !== undefined) return blocked;
+  const stan = await core.nextStan();
+  const now = core.clock.now();
+  const record = await core.putRecord({
+    batchNo: core.state.batchNo,
+    stan: sixDigits(stan),
+    kind: 'refund',
+    state: 'sending',
+    amount: input.amount,
+    cardMasked: core.findRecord(original.stan)?.cardMasked ?? null,
+    entryMode: null,
+    operatorId: input.operatorId ?? null,
+    original,
+    responseCode: null,
+    message: null,
+    rrn: null,
+    authCode: null,
+    uploaded: false,
+    printed: false,
+    createdAt: now,
+    updatedAt: now,
+  });
+  return sendRefund(core, record);
+}
+
+export function originalOf(core: TerminalCore, stan: string | undefined, what: string): OriginalRef {
+  const sale = stan === undefined ? undefined : core.findRecord(stan);
+  if (sale?.kind !== 'sale' || sale.state !== 'approved' || sale.rrn === null) {
+    throw new PosError(
+      'POS_ERR_TERMINAL_UNKNOWN_TRANSACTION',
+      `${what}: expected the STAN of an approved sale in this terminal's journal, got ${stan === undefined ? 'none' : JSON.stringify(stan)}${
+        sale === undefined ? '' : ` (a ${sale.kind} that is ${sale.state})`
+      }`,
+    );
+  }
+  const local = new Date(sale.createdAt + 8 * 3600 * 1000).toISOString();
+  return {
+    batchNo: sale.batchNo,
+    stan: sale.stan,
+    rrn: sale.rrn,
+    authCode: sale.authCode,
+    date: `${local.slice(5, 7)}${local.slice(8, 10)}`,
+    amount: sale.amount,
+  };
+}
+
+/** What a reversible request is: its record's contents and how to build its message. */
+interface ReversibleSpec {
+  kind: 'sale' | 'void';
+  amount: number;
+  cardMasked: string | null;
+  entryMode: TransactionRecord['entryMode'];
+  operatorId: string | null;
+  original: OriginalRef | null;
+  onStan?: (stan: string) => void;
+  build: (common: { identity: TerminalIdentity; stan: number; batchNo: string }) => IsoMessage;
+}
+
+/**
+ * A reversible request (sale, void): journal the transaction and its reversal record, send,
+ * then settle the outcome; see the file header of terminal-client.ts for each case.
+ */
+export async function reversible(core: TerminalCore, spec: ReversibleSpec): Promise<FinancialOutcome> {
+  const blocked = await readyForMoney(core);
+  if (blocked !== undefined) return blocked;
+  const stan = await core.nextStan();
+  spec.onStan?.(sixDigits(stan));
+  const batchNo = core.state.batchNo;
+  const request = spec.build({ identity: core.identity, stan, batchNo });
+  const now = core.clock.now();
+  const ref = { batchNo, stan: sixDigits(stan) };
+  let record = await journalBeforeSending(core, { spec, request, ref, now });
+  const answer = await core.exchange(request, true);
+  if (answer.kind === 'not-sent') {
+    record = await core.putRecord({
+      ...record,
+      state: 'not-sent',
+      message: answer.detail,
+      updatedAt: core.clock.now(),
+    });
+    await core.dropReversal(ref);
+    return { kind: 'not-sent', record, detail: answer.detail };
+  }
+  if (answer.kind === 'no-answer') return reverseNow(core, record, request, 'no-answer');
+  const { approved, trusted } = answerTrust(answer);
+  if (!trusted) {
+    return reverseNow(
+      core,
+      record,
+      request,
+      'mac-failed',
+      approved ? answer.message.fields['38'] : undefined,
+    );
+  }
+  if (approved) {
+    // From here until the record is completed, a crash means reason 96: approved, not finished.
+    const authCode = answer.message.fields['38'];
+    await core.putReversal({
+      ...ref,
+      reason: 'terminal-failed',
+      message: reversalMessage(request, 'terminal-failed', authCode),
+      attempts: 0,
+      createdAt: now,
+    });
+  }
+  const outcome = await finish(core, record, answer);
+  await core.dropReversal(ref);
+  return outcome;
+}
+
+/** Journals the reversal record (reason 98, no answer) and then the transaction, `sending`. */
+async function journalBeforeSending(
+  core: TerminalCore,
+  sending: {
+    spec: ReversibleSpec;
+    request: IsoMessage;
+    ref: { batchNo: string; stan: string };
+    now: number;
+  },
+): Promise<TransactionRecord> {
+  const { spec, request, ref, now } = sending;
+  await core.putReversal({
+    ...ref,
+    reason: 'no-answer',
+    message: reversalMessage(request, 'no-answer'),
+    attempts: 0,
+    createdAt: now,
+  });
+  return core.putRecord({
+    ...ref,
+    kind: spec.kind,
+    state: 'sending',
+    amount: spec.amount,
+    cardMasked: spec.cardMasked,
+    entryMode: spec.entryMode,
+    operatorId: spec.operatorId,
+    original: spec.original,
+    responseCode: null,
+    message: null,
+    rrn: null,
+    authCode: null,
+    uploaded: false,
+    printed: false,
+    createdAt: now,
+    updatedAt: now,
+  });
+}
+
+/** A balance inquiry: no money moves, nothing to reverse. Field 54's amount in fen. */
+export async function balance(
+  core: TerminalCore,
+  input: {
+    card: CardInput;
+  },
+): Promise<
+  | { readonly kind: 'balance'; readonly balanceMinor: number; readonly code: string }
+  | { readonly kind: 'declined'; readonly code: string; readonly message: string }
+  | { readonly kind: 'no-answer' | 'blocked'; readonly detail: string }
+> {
+  const blocked = await readyForMoney(core);
+  if (blocked !== undefined) return { kind: 'blocked', detail: blocked.detail };
+  const stan = await core.nextStan();
+  const answer = await core.exchange(
+    balanceRequest({ identity: core.identity, stan, batchNo: core.state.batchNo, card: input.card }),
+    true,
+  );
+  if (answer.kind !== 'answer') return { kind: 'no-answer', detail: answer.detail };
+  const field54 = answer.message.fields['54'];
+  if (answer.code !== '00' || answer.macOk !== true || field54 === undefined) {
+    return {
+      kind: 'declined',
+      code: answer.code,
+      message: interpretResponseCode({ code: answer.code, mti: answer.message.mti }).message,
+    };
+  }
+  const sign = field54.slice(7, 8) === 'D' ? -1 : 1;
+  return { kind: 'balance', balanceMinor: sign * Number(field54.slice(8, 20)), code: answer.code };
+}

@@ -1,0 +1,101 @@
+// Owed reversals and unanswered refunds: a reversal (0400, no card data) is journaled before its
+// sale or void goes out and stays until the host acknowledges it; it goes out before any other
+// financial message, a bounded number of times per call and again on every later call.
+import type { IsoMessage, ReversalReason } from '../../iso8583/index.js';
+import { recordKey, type ReversalRecord, type TransactionRecord } from '../journal.js';
+import type { FinancialOutcome, ReversalsOutcome } from '../outcomes.js';
+import { reversalMessage } from '../terminal-messages.js';
+import { sendRefund } from './record-answer.js';
+import { ensureSession } from './session.js';
+import type { TerminalCore } from './terminal-core.js';
+
+/** Sends every owed reversal (and every unanswered refund) now: `reversal-status`. */
+export async function sendReversals(core: TerminalCore): Promise<ReversalsOutcome> {
+  const reason = await ensureSession(core);
+  if (reason !== undefined) return { delivered: 0, pending: core.reversalsByKey.size, refundsAnswered: 0 };
+  return flush(core);
+}
+
+export async function flush(core: TerminalCore): Promise<ReversalsOutcome> {
+  let delivered = 0;
+  for (const owed of core.pendingReversals()) {
+    if (await deliverReversal(core, owed)) delivered += 1;
+  }
+  let refundsAnswered = 0;
+  // Unanswered refunds are rare: filter before sorting, so a long journal costs a scan, not a sort.
+  const unanswered = [...core.unansweredRefunds]
+    .map((key) => core.recordsByKey.get(key))
+    .filter((r): r is TransactionRecord => r !== undefined)
+    .sort((a, b) => a.createdAt - b.createdAt || a.stan.localeCompare(b.stan));
+  for (const record of unanswered) {
+    const outcome = await sendRefund(core, record);
+    if (outcome.kind !== 'unanswered') refundsAnswered += 1;
+  }
+  return { delivered, pending: core.reversalsByKey.size, refundsAnswered };
+}
+
+/** Sends one reversal until the host answers it, at most `reversalAttempts` times. */
+export async function deliverReversal(core: TerminalCore, owed: ReversalRecord): Promise<boolean> {
+  for (let attempt = 0; attempt < core.reversalAttempts; attempt += 1) {
+    if ((await ensureSession(core)) !== undefined) return false;
+    const current = core.reversalsByKey.get(recordKey(owed)) ?? owed;
+    await core.putReversal({ ...current, attempts: current.attempts + 1 });
+    const answer = await core.exchange(current.message, true);
+    if (answer.kind !== 'answer') continue;
+    // An acknowledgement that cannot be trusted, a MAC refusal (sign in, then again) or a host
+    // fault: the reversal stays owed. Any other answer means the host has dealt with it.
+    if (answer.code === '00' && answer.macOk !== true) continue;
+    if (answer.signInRequired || answer.code === '96') continue;
+    const record = core.recordsByKey.get(recordKey(owed));
+    if (record?.state === 'sending') {
+      await core.putRecord({
+        ...record,
+        state: 'reversed',
+        message: `reversed (reason ${current.message.fields['39'] ?? '?'}): the card is not charged`,
+        updatedAt: core.clock.now(),
+      });
+    }
+    await core.dropReversal(owed);
+    return true;
+  }
+  return false;
+}
+
+/** Signs in if needed and delivers owed reversals; a reason not to send when one is still owed. */
+export async function readyForMoney(
+  core: TerminalCore,
+): Promise<{ kind: 'blocked'; detail: string; pendingReversals: number } | undefined> {
+  const session = await ensureSession(core);
+  if (session !== undefined)
+    return { kind: 'blocked', detail: session, pendingReversals: core.reversalsByKey.size };
+  await flush(core);
+  if (core.reversalsByKey.size === 0) return undefined;
+  return {
+    kind: 'blocked',
+    detail: `${core.reversalsByKey.size} reversal(s) not yet acknowledged by the host: they go first, nothing else was sent`,
+    pendingReversals: core.reversalsByKey.size,
+  };
+}
+
+export async function reverseNow(
+  core: TerminalCore,
+  record: TransactionRecord,
+  request: IsoMessage,
+  reason: ReversalReason,
+  authCode?: string,
+): Promise<FinancialOutcome> {
+  const ref = { batchNo: record.batchNo, stan: record.stan };
+  const owed: ReversalRecord = {
+    ...ref,
+    reason,
+    message: reversalMessage(request, reason, authCode),
+    attempts: 0,
+    createdAt: record.createdAt,
+  };
+  await core.putReversal(owed);
+  const delivered = await deliverReversal(core, owed);
+  const current = core.recordsByKey.get(recordKey(ref)) ?? record;
+  return delivered
+    ? { kind: 'reversed', record: current, reason }
+    : { kind: 'reversal-pending', record: current, reason };
+}
