@@ -94,6 +94,10 @@ function toTerminal(row: Row): TerminalRecord {
     macKeyEncrypted: textOrNull(row, 'mac_key_encrypted'),
     keyMode: textOrNull(row, 'key_mode'),
     keysIssuedAt: integerOrNull(row, 'keys_issued_at'),
+    pendingPinKeyEncrypted: textOrNull(row, 'pending_pin_key_encrypted'),
+    pendingMacKeyEncrypted: textOrNull(row, 'pending_mac_key_encrypted'),
+    pendingKeyMode: textOrNull(row, 'pending_key_mode'),
+    pendingKeysIssuedAt: integerOrNull(row, 'pending_keys_issued_at'),
     batchNo: text(row, 'batch_no'),
     signedIn: flag(row, 'signed_in'),
     createdAt: integer(row, 'created_at'),
@@ -502,6 +506,13 @@ class SqlTx extends SqlReader implements StoreTx {
     if (patch.macKeyEncrypted !== undefined) columns.push(['mac_key_encrypted', patch.macKeyEncrypted]);
     if (patch.keyMode !== undefined) columns.push(['key_mode', patch.keyMode]);
     if (patch.keysIssuedAt !== undefined) columns.push(['keys_issued_at', patch.keysIssuedAt]);
+    if (patch.pendingPinKeyEncrypted !== undefined)
+      columns.push(['pending_pin_key_encrypted', patch.pendingPinKeyEncrypted]);
+    if (patch.pendingMacKeyEncrypted !== undefined)
+      columns.push(['pending_mac_key_encrypted', patch.pendingMacKeyEncrypted]);
+    if (patch.pendingKeyMode !== undefined) columns.push(['pending_key_mode', patch.pendingKeyMode]);
+    if (patch.pendingKeysIssuedAt !== undefined)
+      columns.push(['pending_keys_issued_at', patch.pendingKeysIssuedAt]);
     if (patch.batchNo !== undefined) columns.push(['batch_no', patch.batchNo]);
     if (patch.signedIn !== undefined) columns.push(['signed_in', patch.signedIn ? 1 : 0]);
     if (columns.length === 0) return;

@@ -379,7 +379,7 @@ export class TerminalClient {
       const stan = await this.#nextStan();
       const answer = await this.#exchange(
         signOffRequest({ identity: this.#identity, stan, batchNo: this.#state.batchNo }),
-        false,
+        true,
       );
       if (answer.kind !== 'answer') return { kind: 'no-answer', detail: answer.detail };
       if (answer.code === '00') await this.#save({ keys: null });
