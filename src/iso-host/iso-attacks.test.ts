@@ -245,3 +245,17 @@ function common(stan: number) {
     merchantId: merchantId.padEnd(15),
   };
 }
+
+describe('issue 13, ISO 8583: field 58', () => {
+  it('answers a chip sale that carries PBOC e-cash data in field 58 (approved, signed)', async () => {
+    const h = await makeIsoHarness();
+    const macKey = await h.signIn(1);
+    const message = sale(2);
+    const { answer, frame } = await h.send(
+      { ...message, fields: { ...message.fields, '58': 'ECASH0000100' } },
+      macKey,
+    );
+    expect(answer.fields['39']).toBe('00');
+    expect(verifyFrameMac(frame, macKey)).toBe(true);
+  });
+});
