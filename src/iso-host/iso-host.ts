@@ -49,7 +49,12 @@ import { noIsoMetrics, type IsoMetrics } from './iso-metrics.js';
 
 /** What to do with a frame: send the answer, send nothing, or close the connection. */
 export type IsoReply =
-  | { readonly kind: 'answer'; readonly frame: Buffer }
+  | {
+      readonly kind: 'answer';
+      readonly frame: Buffer;
+      /** The request's MAC was proven (the answer is signed): its connection is a terminal's. */
+      readonly authenticated?: boolean;
+    }
   /** No answer: the outcome is still unknown, and the terminal's timeout leads it to reverse. */
   | { readonly kind: 'withheld'; readonly reason: string }
   /** Nothing can be answered (not even the MTI or terminal can be read): close this connection. */
@@ -255,7 +260,7 @@ export class IsoHost {
     } else {
       this.#ctx.log.info(line, 'iso request answered');
     }
-    return { kind: 'answer', frame: out };
+    return { kind: 'answer', frame: out, authenticated: routed.signer !== null };
   }
 
   /**
