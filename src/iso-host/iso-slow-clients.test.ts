@@ -127,10 +127,19 @@ describe('the ISO 8583 TCP channel against slow clients', () => {
     expect(sent).toBeLessThan(bytes.length);
     expect(handler.unframedCount).toBe(1);
     expect(lines.some((l) => l.includes('not whole within 400 ms of its first byte'))).toBe(true);
-    // A whole frame, however many writes it takes within the deadline, is answered.
+    // A whole frame, however many writes it takes within the deadline, is answered; the deadline
+    // does not run between frames: a terminal idle after its answer stays connected.
     const quick = await client(s.port, '127.0.0.2');
     for (const byte of frame('quick')) quick.socket.write(Buffer.from([byte]));
     expect(await quick.next()).toBe('ok:quick');
+    const idleSince = performance.now();
+    const stillOpen = await Promise.race([
+      quick.closed.then(() => false),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 800)),
+    ]);
+    expect(stillOpen, `closed after ${performance.now() - idleSince} ms idle`).toBe(true);
+    quick.socket.write(frame('later'));
+    expect(await quick.next()).toBe('ok:later');
     quick.socket.destroy();
     await s.close();
   });
@@ -171,7 +180,7 @@ describe('the ISO 8583 TCP channel against slow clients', () => {
       slow.push(c);
     }
     // The host accepts a moment after the client's handshake: wait (bounded) until it counted them.
-    for (let i = 0; i < 200 && s.connections() < 4; i += 1) await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 200 && s.connections() < 4; i += 1) await new Promise((r) => setTimeout(r, 5));
     expect(s.connections()).toBe(4);
     // A second terminal comes: the oldest slow client gives way.
     const second = await client(s.port, '127.0.0.7');

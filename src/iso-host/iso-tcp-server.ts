@@ -193,7 +193,9 @@ export async function startIsoServer(options: IsoServerOptions): Promise<IsoServ
         return;
       }
       if (split.kind === 'incomplete') {
-        // The deadline runs from the frame's first byte, whatever trickles in after it.
+        // The deadline runs from the frame's first byte, whatever trickles in after it; between
+        // frames (nothing buffered) only the idle timer runs.
+        if (connection.buffered.length === 0) break;
         connection.frameTimer ??= setTimeout(() => {
           log.warn(
             { connection: connection.id, remote: connection.remote, bytes: connection.buffered.length },
