@@ -2,7 +2,8 @@
 // with its fix. The forged sale is built exactly as the issue describes: take an answer the host
 // signed, craft a sale (the attacker's card and amount) whose 8-byte-block XOR equals the signed
 // answer's by choosing filler bytes in field 55, and reuse the answer's MAC.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { verifyStore } from '../audit/verify-store.js';
 import { Secret } from '../cards/secret.js';
 import {
   buildRequest,
@@ -18,7 +19,27 @@ import {
 } from '../iso8583/index.js';
 import { merchantId, otherPan, terminalId, testPan } from '../payments/test-support/engine-harness.js';
 import { echoRequest, saleRequest, signOffRequest, type CardInput } from '../terminal/terminal-messages.js';
-import { identity, makeIsoHarness, type IsoHarness } from './test-support/iso-harness.js';
+import { identity, makeIsoHarness as makeHarness, type IsoHarness } from './test-support/iso-harness.js';
+
+/** Every harness of a test, checked afterwards as `posguard verify` checks a store. */
+const harnesses: IsoHarness[] = [];
+
+async function makeIsoHarness(): Promise<IsoHarness> {
+  const h = await makeHarness();
+  harnesses.push(h);
+  return h;
+}
+
+afterEach(async () => {
+  for (const h of harnesses.splice(0)) {
+    const report = await verifyStore(h.store, {
+      now: h.clock.now(),
+      pendingCutoffMs: 12_000,
+      issuerLedger: h.ledger,
+    });
+    expect(report.breaches).toEqual([]);
+  }
+});
 
 const batchNo = '000001';
 const chip: CardInput = { pan: testPan, expiry: '2812', entryMode: 'chip' };
