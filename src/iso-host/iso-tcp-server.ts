@@ -100,6 +100,11 @@ interface Connection {
   ended: boolean;
 }
 
+/**
+ * Starts the channel. One long function on purpose: the connection set, the per-address counts
+ * and the closing state are shared by the closures below (finish, pump, onData, admit), and
+ * splitting it would turn them into a class with the same state and more ceremony.
+ */
 export async function startIsoServer(options: IsoServerOptions): Promise<IsoServer> {
   const limits = { ...isoServerDefaults, ...definedOnly(options) };
   const { host, log } = options;
