@@ -5,10 +5,12 @@
 //
 // For every frame: decode it (an unreadable frame is answered 30 where its MTI and terminal can be
 // read, otherwise its connection is closed); find the merchant (F42, else 03) and the terminal
-// (F41, else 97); classify the transaction; check the terminal's session keys and the MAC (A0 and
-// processing requirement 3 when missing, stale or wrong); check the batch (77 and requirement 3);
-// hand the named values to the handler of the transaction; build the answer, sign it when the
-// request was signed, log one line with masked card data only, and count it in the metrics.
+// (F41, else 97); classify the transaction; refuse fields it does not use (30); check the
+// terminal's session keys and the MAC (A0 and processing requirement 3 when missing, stale or
+// wrong, never signed) and that the MAC input's fold was never signed before (issue 13); check the
+// batch (77 and requirement 3); hand the named values to the handler of the transaction; build the
+// answer, sign it only when the request's MAC was proven (remembering its fold), log one line with
+// masked card data only, and count it in the metrics.
 import type { Secret } from '../cards/secret.js';
 import {
   buildResponse,

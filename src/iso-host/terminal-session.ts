@@ -1,8 +1,9 @@
-// A terminal's session with the host: the MAC key it got at its last sign-in, and whether that
-// key may still be used. Keys are missing when the terminal never signed in (or signed off) and
-// stale when they are older than the host's key age limit; either way the request is refused with
-// A0 and processing requirement 3 (sign in again) and changes nothing. A request that must carry a
-// MAC and does not, or whose MAC is wrong, is refused the same way.
+// A terminal's session with the host: its working MAC key and the key its last sign-in offered
+// (pending until a request MACed under it proves the sender holds the TMK), and whether each may
+// still be used. Keys are missing when the terminal never signed in (or signed off) and stale when
+// they are older than the host's key age limit; either way the request is refused with A0 and
+// processing requirement 3 (sign in again) and changes nothing. A request without a MAC, or whose
+// MAC matches neither key, is refused the same way.
 import type { Secret } from '../cards/secret.js';
 import { verifyFrameMac, type IsoMessage } from '../iso8583/index.js';
 import { openKey } from '../merchants/key-vault.js';
