@@ -141,6 +141,9 @@ export async function startHost(config: HostConfig, options: { logger?: Logger }
         port: config.isoPort,
         address: config.host,
         idleTimeoutMs: config.iso.idleTimeoutMs,
+        frameDeadlineMs: config.iso.frameDeadlineMs,
+        maxConnections: config.iso.maxConnections,
+        maxConnectionsPerAddress: config.iso.maxConnectionsPerAddress,
       });
       const server = iso;
       metrics.iso.watchConnections(() => server.connections());

@@ -80,6 +80,30 @@ export const hostSettings: readonly SettingSpec[] = [
     help: 'ISO 8583: close a terminal connection idle this long',
   },
   {
+    name: 'isoFrameDeadlineMs',
+    flag: 'iso-frame-deadline-ms',
+    env: 'POSGUARD_ISO_FRAME_DEADLINE_MS',
+    kind: { type: 'integer', min: 100, max: 120_000 },
+    fallback: '10000',
+    help: 'ISO 8583: close a connection whose frame is not whole this long after its first byte',
+  },
+  {
+    name: 'isoMaxConnections',
+    flag: 'iso-max-connections',
+    env: 'POSGUARD_ISO_MAX_CONNECTIONS',
+    kind: { type: 'integer', min: 1, max: 100_000 },
+    fallback: '1024',
+    help: 'ISO 8583: connections at once; when full, one that never sent a MACed request makes room',
+  },
+  {
+    name: 'isoMaxConnectionsPerAddress',
+    flag: 'iso-max-connections-per-address',
+    env: 'POSGUARD_ISO_MAX_CONNECTIONS_PER_ADDRESS',
+    kind: { type: 'integer', min: 1, max: 100_000 },
+    fallback: '64',
+    help: 'ISO 8583: connections at once from one source address',
+  },
+  {
     name: 'logLevel',
     flag: 'log-level',
     env: 'POSGUARD_LOG_LEVEL',
@@ -236,7 +260,13 @@ export interface HostConfig {
   readonly host: string;
   readonly isoPort: number | null;
   /** The ISO 8583 channel's settings (used when isoPort is given). */
-  readonly iso: { readonly keyMaxAgeMs: number; readonly idleTimeoutMs: number };
+  readonly iso: {
+    readonly keyMaxAgeMs: number;
+    readonly idleTimeoutMs: number;
+    readonly frameDeadlineMs: number;
+    readonly maxConnections: number;
+    readonly maxConnectionsPerAddress: number;
+  };
   readonly logLevel: string;
   readonly upstreamUrl: string | null;
   readonly issuerFaults: IssuerFaults;
@@ -291,6 +321,9 @@ export function loadHostConfig(input: {
     iso: {
       keyMaxAgeMs: Number(s['isoKeyMaxAgeHours']) * 3_600_000,
       idleTimeoutMs: Number(s['isoIdleTimeoutS']) * 1000,
+      frameDeadlineMs: Number(s['isoFrameDeadlineMs']),
+      maxConnections: Number(s['isoMaxConnections']),
+      maxConnectionsPerAddress: Number(s['isoMaxConnectionsPerAddress']),
     },
     logLevel: s['logLevel'] ?? 'info',
     upstreamUrl: s['upstreamUrl'] ?? null,

@@ -70,8 +70,22 @@ describe('the ISO 8583 host: sign-in and session keys', () => {
       field62: answer.fields['62'] ?? '',
     });
     expect(keys.macKey.reveal()).toHaveLength(8);
+    // Offered, not adopted: the keys are pending until a request MACed under them arrives.
+    const offered = await h.store.read((r) => r.getTerminal(merchantId, terminalId));
+    expect(offered).toMatchObject({
+      signedIn: false,
+      pendingKeyMode: '003',
+      pendingKeysIssuedAt: h.clock.now(),
+    });
+    const signedAt = h.clock.now();
+    expect((await h.send(sale(2), keys.macKey)).answer.fields['39']).toBe('00');
     const terminal = await h.store.read((r) => r.getTerminal(merchantId, terminalId));
-    expect(terminal).toMatchObject({ signedIn: true, keyMode: '003', keysIssuedAt: h.clock.now() });
+    expect(terminal).toMatchObject({
+      signedIn: true,
+      keyMode: '003',
+      keysIssuedAt: signedAt,
+      pendingMacKeyEncrypted: null,
+    });
     // Stored sealed, never in clear.
     expect(terminal?.macKeyEncrypted).not.toContain(keys.macKey.reveal().toString('hex'));
     expect(h.logText()).not.toContain(keys.macKey.reveal().toString('hex').toUpperCase());
@@ -128,7 +142,9 @@ describe('the ISO 8583 host: sign-in and session keys', () => {
     const { answer, frame } = await h.send(sale(2), macKey);
     expect(answer.fields['39']).toBe('A0');
     expect(header(answer).processingRequirement).toBe(3);
-    expect(verifyFrameMac(frame, macKey)).toBe(true);
+    // Not signed: the request's MAC was never proven, so its answer carries none (issue 13).
+    expect(answer.fields['64']).toBeUndefined();
+    expect(frame.length).toBeGreaterThan(0);
     expect(await payments(h)).toEqual([]);
   });
 
@@ -171,11 +187,13 @@ describe('the ISO 8583 host: sign-in and session keys', () => {
     expect(await payments(h)).toEqual([]);
   });
 
-  it('answers echo tests without a session, and after a sign-off refuses money until the next sign-in', async () => {
+  it('answers echo tests without a session, and after a MACed sign-off refuses money until the next sign-in', async () => {
     const h = await makeIsoHarness();
     expect((await h.send(echoRequest({ identity, stan: 1, batchNo }))).answer.fields['39']).toBe('00');
     const macKey = await h.signIn(2);
-    expect((await h.send(signOffRequest({ identity, stan: 3, batchNo }))).answer.fields['39']).toBe('00');
+    expect((await h.send(signOffRequest({ identity, stan: 3, batchNo }), macKey)).answer.fields['39']).toBe(
+      '00',
+    );
     expect((await h.send(sale(4), macKey)).answer.fields['39']).toBe('A0');
     const again = await h.signIn(5);
     expect((await h.send(sale(6), again)).answer.fields['39']).toBe('00');

@@ -5,10 +5,12 @@
 //
 // For every frame: decode it (an unreadable frame is answered 30 where its MTI and terminal can be
 // read, otherwise its connection is closed); find the merchant (F42, else 03) and the terminal
-// (F41, else 97); classify the transaction; check the terminal's session keys and the MAC (A0 and
-// processing requirement 3 when missing, stale or wrong); check the batch (77 and requirement 3);
-// hand the named values to the handler of the transaction; build the answer, sign it when the
-// request was signed, log one line with masked card data only, and count it in the metrics.
+// (F41, else 97); classify the transaction; refuse fields it does not use (30); check the
+// terminal's session keys and the MAC (A0 and processing requirement 3 when missing, stale or
+// wrong, never signed) and that the MAC input's fold was never signed before (issue 13); check the
+// batch (77 and requirement 3); hand the named values to the handler of the transaction; build the
+// answer, sign it only when the request's MAC was proven (remembering its fold), log one line with
+// masked card data only, and count it in the metrics.
 import type { Secret } from '../cards/secret.js';
 import {
   buildResponse,
@@ -17,6 +19,8 @@ import {
   encodeFrame,
   encodeSignedFrame,
   isResponseMti,
+  macFold,
+  macInput,
   parseField60,
   type Field60,
   type IsoMessage,
@@ -37,14 +41,22 @@ import {
   type TerminalRequest,
 } from './host-context.js';
 import { handleBatchUpload, handleBatchUploadEnd, handleSettlement } from './settlement.js';
-import { handleSignIn, handleSignOff } from './sign-in.js';
-import { checkSession } from './terminal-session.js';
+import { formatError } from './financial-requests.js';
+import { unusedFieldProblems } from './request-field-rules.js';
+import { SignedFolds, type SignedFoldLimits } from './signed-folds.js';
+import { adoptPendingKeys, handleSignIn, handleSignOff } from './sign-in.js';
+import { checkSession, type SessionKey } from './terminal-session.js';
 import { handleTransactionQuery, isTransactionQuery } from './transaction-query.js';
 import { noIsoMetrics, type IsoMetrics } from './iso-metrics.js';
 
 /** What to do with a frame: send the answer, send nothing, or close the connection. */
 export type IsoReply =
-  | { readonly kind: 'answer'; readonly frame: Buffer }
+  | {
+      readonly kind: 'answer';
+      readonly frame: Buffer;
+      /** The request's MAC was proven (the answer is signed): its connection is a terminal's. */
+      readonly authenticated?: boolean;
+    }
   /** No answer: the outcome is still unknown, and the terminal's timeout leads it to reverse. */
   | { readonly kind: 'withheld'; readonly reason: string }
   /** Nothing can be answered (not even the MTI or terminal can be read): close this connection. */
@@ -66,6 +78,8 @@ export interface IsoHostOptions {
   readonly log?: EngineLog;
   /** Requests by type and answer, for monitoring; nothing when not given. */
   readonly metrics?: IsoMetrics;
+  /** Bounds of the record of signed MAC folds (tests make them small). */
+  readonly foldLimits?: Partial<SignedFoldLimits>;
 }
 
 /** Transactions that must carry a MAC and a fresh session. */
@@ -99,9 +113,16 @@ const hostRefusals: ReadonlySet<string> = new Set([
   answerCodes.macFailed,
 ]);
 
+/** The session key a request's MAC was proven under, and whose it is: signs the answer. */
+interface Signer {
+  readonly terminal: string;
+  readonly key: SessionKey;
+}
+
 interface Routed {
   readonly answer: HandlerAnswer;
-  readonly macKey: Secret<Buffer> | null;
+  /** Set only when the request's MAC was proven: no other answer is ever signed (issue 13). */
+  readonly signer: Signer | null;
   readonly type: string;
   /** A fault (not a refusal the engine names) behind a 96: logged at error level. */
   readonly failure?: unknown;
@@ -109,24 +130,26 @@ interface Routed {
 
 /**
  * The answer to an error the engine or the store threw: a refusal it names (original not found,
- * wrong state...) or a fault (96). `macKey` signs it when the terminal's session was good.
+ * wrong state...) or a fault (96). `signer` signs it when the request's MAC was proven.
  */
-function refusalOf(error: unknown, type: string, macKey: Secret<Buffer> | null): Routed {
+function refusalOf(error: unknown, type: string, signer: Signer | null): Routed {
   const { code, expected } = answerCodeOfError(error);
   const log = {
     errorCode: isPosError(error) ? error.code : undefined,
     refused: error instanceof Error ? error.message : String(error),
   };
-  return { answer: { code, log }, macKey, type, ...(expected ? {} : { failure: error }) };
+  return { answer: { code, log }, signer, type, ...(expected ? {} : { failure: error }) };
 }
 
 export class IsoHost {
   readonly #ctx: HostContext;
   readonly #metrics: IsoMetrics;
+  readonly #folds: SignedFolds;
 
   constructor(options: IsoHostOptions) {
     const engine = options.engine.context;
     this.#metrics = options.metrics ?? noIsoMetrics;
+    this.#folds = new SignedFolds(options.foldLimits);
     this.#ctx = {
       engine: options.engine,
       store: engine.store,
@@ -231,9 +254,7 @@ export class IsoHost {
         ? {}
         : { processingRequirement: answer.processingRequirement }),
     });
-    const signed = routed.macKey !== null && message.fields['64'] !== undefined;
-    const out =
-      signed && routed.macKey !== null ? encodeSignedFrame(response, routed.macKey) : encodeFrame(response);
+    const out = this.#encode(response, routed.signer);
     if (failure !== undefined) {
       this.#ctx.log.error({ ...line, err: failure }, 'iso request failed: answered 96 (system fault)');
     } else if (hostRefusals.has(answer.code)) {
@@ -241,7 +262,22 @@ export class IsoHost {
     } else {
       this.#ctx.log.info(line, 'iso request answered');
     }
-    return { kind: 'answer', frame: out };
+    return { kind: 'answer', frame: out, authenticated: routed.signer !== null };
+  }
+
+  /**
+   * The answer frame: signed only under the key the request's MAC was proven with, and its MAC
+   * fold remembered so that no request can reuse this signature.
+   */
+  #encode(response: IsoMessage, signer: Signer | null): Buffer {
+    if (signer === null) return encodeFrame(response);
+    const out = encodeSignedFrame(response, signer.key.macKey);
+    this.#folds.recordAnswer({
+      terminal: signer.terminal,
+      sealedMacKey: signer.key.sealed,
+      fold: macFold(macInput(out)),
+    });
+    return out;
   }
 
   #unreadable(frame: Buffer, error: unknown, connection: IsoConnection): IsoReply {
@@ -278,6 +314,11 @@ export class IsoHost {
     return { kind: 'answer', frame: encodeFrame(response) };
   }
 
+  /**
+   * Finds merchant and terminal, checks fields, session and batch, and hands the request to its
+   * handler. Over 70 lines because it is the one ordered list of checks every request passes, in
+   * the order the answer codes depend on; each step is a call, and splitting it would scatter it.
+   */
   async #route(
     frame: Buffer,
     message: IsoMessage,
@@ -285,9 +326,9 @@ export class IsoHost {
     merchantId: string | null,
   ): Promise<Routed> {
     const type = classify(message);
-    const refuse = (answer: HandlerAnswer, macKey: Secret<Buffer> | null = null): Routed => ({
+    const refuse = (answer: HandlerAnswer, signer: Signer | null = null): Routed => ({
       answer,
-      macKey,
+      signer,
       type,
     });
     if (merchantId === null) {
@@ -296,6 +337,8 @@ export class IsoHost {
         log: { problems: ['field 42: expected the merchant id, got nothing'] },
       });
     }
+    const unused = unusedFieldProblems(type, message);
+    if (unused.length > 0) return refuse(formatError(unused));
     const now = this.#ctx.clock.now();
     const found = await this.#ctx.store.read(async (reader) => ({
       merchant: await reader.getMerchant(merchantId),
@@ -333,34 +376,22 @@ export class IsoHost {
       });
     }
     if (type === 'sign-in')
-      return { answer: await handleSignIn(this.#ctx, request, field60), macKey: null, type };
+      return { answer: await handleSignIn(this.#ctx, request, field60), signer: null, type };
 
     const query = type === 'echo' && isTransactionQuery(request);
-    const session = checkSession({
-      terminal: found.terminal,
-      frame,
-      message,
-      now,
-      rules: { keyMaxAgeMs: this.#ctx.settings.keyMaxAgeMs, terminalKeyKey: this.#ctx.terminalKeyKey },
-      macRequired: query || macRequired.has(type),
-    });
     const macOptional = !query && !macRequired.has(type);
-    if (session.kind === 'refused') {
-      // Echo and sign-off need no session; without field 64 they are answered as they are.
-      if (macOptional && message.fields['64'] === undefined) {
-        const answer = type === 'sign-off' ? await handleSignOff(this.#ctx, request) : this.#plain(type);
-        return { answer, macKey: null, type };
-      }
-      return refuse(
-        {
-          code: session.code,
-          processingRequirement: session.processingRequirement,
-          log: { refused: session.why },
-        },
-        session.macKey,
-      );
+    if (macOptional && message.fields['64'] === undefined) {
+      // An echo needs no session. A sign-off without a MAC is answered 00 but ends nothing: its
+      // terminal and merchant ids are printed on every receipt, so anyone could send it (issue 13).
+      const answer: HandlerAnswer =
+        type === 'sign-off'
+          ? { code: answerCodes.approved, log: { session: 'kept: the sign-off carried no MAC' } }
+          : this.#plain(type);
+      return { answer, signer: null, type };
     }
-    const { macKey } = session;
+    const proof = await this.#authenticate(request);
+    if (proof.kind === 'refused') return refuse(proof.answer);
+    const { signer } = proof;
     if (inCurrentBatch.has(type) && field60.batchNumber !== Number(found.terminal.batchNo)) {
       return refuse(
         {
@@ -370,17 +401,68 @@ export class IsoHost {
             refused: `batch ${field60.batchNumber} is not the terminal's current batch ${found.terminal.batchNo}`,
           },
         },
-        macKey,
+        signer,
       );
     }
     const routedType = query ? 'transaction-query' : type;
     try {
-      return { answer: await this.#dispatch(type, request, field60, query), macKey, type: routedType };
+      return {
+        answer: await this.#dispatch(type, request, field60, query),
+        signer,
+        type: routedType,
+      };
     } catch (error) {
       // An engine refusal (original not found, wrong state...) to a terminal whose MAC was good
       // is signed like any other answer to it.
-      return refusalOf(error, routedType, macKey);
+      return refusalOf(error, routedType, signer);
     }
+  }
+
+  /**
+   * Proves a request's MAC: under the working keys or the pending ones (which it then adopts), and
+   * with a fold no message signed under that key had (issue 13). Gives the signer of the answer,
+   * or the A0 refusal, which is never signed.
+   */
+  async #authenticate(
+    request: TerminalRequest,
+  ): Promise<{ kind: 'proven'; signer: Signer } | { kind: 'refused'; answer: HandlerAnswer }> {
+    const session = checkSession({
+      terminal: request.terminal,
+      frame: request.frame,
+      message: request.message,
+      now: request.now,
+      rules: { keyMaxAgeMs: this.#ctx.settings.keyMaxAgeMs, terminalKeyKey: this.#ctx.terminalKeyKey },
+    });
+    if (session.kind === 'refused') {
+      return {
+        kind: 'refused',
+        answer: {
+          code: session.code,
+          processingRequirement: session.processingRequirement,
+          log: { refused: session.why },
+        },
+      };
+    }
+    const terminal = `${request.merchantId}/${request.terminalId}`;
+    const input = macInput(request.frame);
+    const fold = this.#folds.checkRequest({
+      terminal,
+      sealedMacKey: session.sealed,
+      fold: macFold(input),
+      macInput: input,
+    });
+    if (fold.kind === 'forged' || fold.kind === 'full') {
+      const why =
+        fold.kind === 'forged'
+          ? fold.why
+          : 'this session signed as many messages as the host remembers: sign in again for a new key';
+      return {
+        kind: 'refused',
+        answer: { code: answerCodes.macFailed, processingRequirement: signInAgain, log: { refused: why } },
+      };
+    }
+    if (session.adopt) await adoptPendingKeys(this.#ctx, request.terminal, session.sealed, request.now);
+    return { kind: 'proven', signer: { terminal, key: session } };
   }
 
   #plain(type: string): HandlerAnswer {

@@ -6,8 +6,13 @@
 // and the connection is closed (a stream cannot be resynchronised after a bad length); at most
 // `maxQueuedFrames` frames may wait on one connection (a terminal sends one request and waits);
 // a connection idle for `idleTimeoutMs` is closed (never one whose request is still being
-// answered); at most `maxConnections` connections at once. Everything that goes wrong with one
-// connection is logged and ends that connection only. `close()` stops accepting, lets every
+// answered). Slow clients (issue 13): once the first byte of a frame arrived, the whole frame must
+// arrive within `frameDeadlineMs` (the idle timer restarts on every byte, this one does not); one
+// source address may hold at most `maxConnectionsPerAddress` connections; at most
+// `maxConnections` connections at once, and when that many are open a new one takes the place of
+// the oldest connection that has not yet sent a MAC-proven request (a slow or silent client), so
+// connections of signed-in terminals are never the ones refused. Everything that goes wrong with
+// one connection is logged and ends that connection only. `close()` stops accepting, lets every
 // connection finish the requests it has sent, then closes them.
 import { createServer, type Server, type Socket } from 'node:net';
 import { splitFrame } from '../iso8583/index.js';
@@ -34,12 +39,23 @@ export interface IsoServerOptions {
   readonly maxFrameBytes?: number;
   readonly maxQueuedFrames?: number;
   readonly maxConnections?: number;
+  readonly frameDeadlineMs?: number;
+  readonly maxConnectionsPerAddress?: number;
   /** How long `close()` waits for connections to finish before cutting them. */
   readonly closeTimeoutMs?: number;
 }
 
 type ServerLimits = Readonly<
-  Record<'idleTimeoutMs' | 'maxFrameBytes' | 'maxQueuedFrames' | 'maxConnections' | 'closeTimeoutMs', number>
+  Record<
+    | 'idleTimeoutMs'
+    | 'maxFrameBytes'
+    | 'maxQueuedFrames'
+    | 'maxConnections'
+    | 'closeTimeoutMs'
+    | 'frameDeadlineMs'
+    | 'maxConnectionsPerAddress',
+    number
+  >
 >;
 
 export const isoServerDefaults: ServerLimits = {
@@ -49,6 +65,10 @@ export const isoServerDefaults: ServerLimits = {
   maxQueuedFrames: 8,
   maxConnections: 1024,
   closeTimeoutMs: 30_000,
+  // A terminal writes a whole frame (under 1 KiB) at once; 10 s allows a very slow GPRS link.
+  frameDeadlineMs: 10_000,
+  // Terminals of one shop, or behind a carrier's NAT, share an address: room for many, not all.
+  maxConnectionsPerAddress: 64,
 };
 
 export interface IsoServer {
@@ -63,6 +83,12 @@ interface Connection {
   readonly socket: Socket;
   readonly id: string;
   readonly remote: string;
+  /** The peer's address without the port: what the per-address cap counts. */
+  readonly address: string;
+  /** Runs from a frame's first byte until the frame is whole. */
+  frameTimer: NodeJS.Timeout | undefined;
+  /** A request on it had its MAC proven: a signed-in terminal, never closed to make room. */
+  proven: boolean;
   buffered: Buffer;
   readonly queue: Buffer[];
   busy: boolean;
@@ -74,11 +100,28 @@ interface Connection {
   ended: boolean;
 }
 
+/**
+ * Starts the channel. One long function on purpose: the connection set, the per-address counts
+ * and the closing state are shared by the closures below (finish, pump, onData, admit), and
+ * splitting it would turn them into a class with the same state and more ceremony.
+ */
 export async function startIsoServer(options: IsoServerOptions): Promise<IsoServer> {
   const limits = { ...isoServerDefaults, ...definedOnly(options) };
   const { host, log } = options;
   const open = new Set<Connection>();
+  const perAddress = new Map<string, number>();
   let closing = false;
+  let refusedLoggedAt = 0;
+  let refusedSinceLog = 0;
+  /** Refused connections are logged at most once a second, with a count: a flood floods no log. */
+  const logRefused = (address: string, why: string): void => {
+    refusedSinceLog += 1;
+    const now = Date.now();
+    if (now - refusedLoggedAt < 1000) return;
+    log.warn({ remote: address, refused: refusedSinceLog }, `iso connection refused: ${why}`);
+    refusedLoggedAt = now;
+    refusedSinceLog = 0;
+  };
   let sequence = 0;
   const allClosed: Array<() => void> = [];
 
@@ -97,6 +140,7 @@ export async function startIsoServer(options: IsoServerOptions): Promise<IsoServ
       return;
     }
     connection.ended = true;
+    clearTimeout(connection.frameTimer);
     connection.socket.end();
     // A peer that never reads would keep a half-closed socket forever: cut it after a grace period.
     setTimeout(() => connection.socket.destroy(), 5_000).unref();
@@ -109,8 +153,10 @@ export async function startIsoServer(options: IsoServerOptions): Promise<IsoServ
       for (let frame = connection.queue.shift(); frame !== undefined; frame = connection.queue.shift()) {
         const reply = await host.handle(frame, { id: connection.id, remote: connection.remote });
         if (connection.socket.destroyed) return;
-        if (reply.kind === 'answer') connection.socket.write(reply.frame);
-        else if (reply.kind === 'close') {
+        if (reply.kind === 'answer') {
+          if (reply.authenticated === true) connection.proven = true;
+          connection.socket.write(reply.frame);
+        } else if (reply.kind === 'close') {
           connection.closeAfterAnswer = true;
           return;
         }
@@ -151,7 +197,23 @@ export async function startIsoServer(options: IsoServerOptions): Promise<IsoServ
         finish(connection, 'frame too long');
         return;
       }
-      if (split.kind === 'incomplete') break;
+      if (split.kind === 'incomplete') {
+        // The deadline runs from the frame's first byte, whatever trickles in after it; between
+        // frames (nothing buffered) only the idle timer runs.
+        if (connection.buffered.length === 0) break;
+        connection.frameTimer ??= setTimeout(() => {
+          log.warn(
+            { connection: connection.id, remote: connection.remote, bytes: connection.buffered.length },
+            `iso frame refused (not whole within ${limits.frameDeadlineMs} ms of its first byte): connection closed`,
+          );
+          connection.buffered = Buffer.alloc(0);
+          host.unframed?.({ id: connection.id, remote: connection.remote });
+          finish(connection, 'frame deadline');
+        }, limits.frameDeadlineMs);
+        break;
+      }
+      clearTimeout(connection.frameTimer);
+      connection.frameTimer = undefined;
       // Copies: the frame outlives the chunk it was cut from while it waits in the queue.
       connection.queue.push(Buffer.from(split.frame));
       connection.buffered = split.rest.length === 0 ? Buffer.alloc(0) : Buffer.from(split.rest);
@@ -167,12 +229,45 @@ export async function startIsoServer(options: IsoServerOptions): Promise<IsoServ
     void pump(connection);
   };
 
+  /** Whether a new connection from `address` may be taken, making room for it if it can. */
+  const admit = (address: string): boolean => {
+    if ((perAddress.get(address) ?? 0) >= limits.maxConnectionsPerAddress) {
+      logRefused(address, `${limits.maxConnectionsPerAddress} connections from this address already open`);
+      return false;
+    }
+    if (open.size < limits.maxConnections) return true;
+    // Full: the oldest connection that proved nothing and is not being answered gives way.
+    for (const candidate of open) {
+      if (!candidate.proven && !candidate.busy && !candidate.ended) {
+        log.warn(
+          { connection: candidate.id, remote: candidate.remote },
+          `iso connection closed: ${limits.maxConnections} connections open, making room for a new one (this one never sent a MAC-proven request)`,
+        );
+        candidate.ended = true;
+        clearTimeout(candidate.frameTimer);
+        candidate.socket.destroy();
+        return true;
+      }
+    }
+    logRefused(address, `${limits.maxConnections} connections open, all of signed-in terminals or busy`);
+    return false;
+  };
+
   const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
     sequence += 1;
+    const address = socket.remoteAddress ?? '?';
+    if (closing || !admit(address)) {
+      socket.destroy();
+      return;
+    }
+    perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
     const connection: Connection = {
       socket,
       id: `iso-${sequence}`,
-      remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`,
+      remote: `${address}:${socket.remotePort ?? '?'}`,
+      address,
+      frameTimer: undefined,
+      proven: false,
       buffered: Buffer.alloc(0),
       queue: [],
       busy: false,
@@ -180,10 +275,6 @@ export async function startIsoServer(options: IsoServerOptions): Promise<IsoServ
       closeAfterAnswer: false,
       ended: false,
     };
-    if (closing) {
-      socket.destroy();
-      return;
-    }
     open.add(connection);
     socket.setNoDelay(true);
     socket.setTimeout(limits.idleTimeoutMs);
@@ -216,11 +307,15 @@ export async function startIsoServer(options: IsoServerOptions): Promise<IsoServ
       socket.destroy();
     });
     socket.on('close', () => {
-      open.delete(connection);
+      clearTimeout(connection.frameTimer);
+      if (open.delete(connection)) {
+        const left = (perAddress.get(address) ?? 1) - 1;
+        if (left <= 0) perAddress.delete(address);
+        else perAddress.set(address, left);
+      }
       if (open.size === 0) for (const resolve of allClosed.splice(0)) resolve();
     });
   });
-  server.maxConnections = limits.maxConnections;
   server.on('error', (error) => log.error({ err: error }, 'iso server error'));
 
   await new Promise<void>((resolve, reject) => {

@@ -1,9 +1,10 @@
 // Sign-in (0800, 60.3 = 001, 003 or 004) and sign-off (0820, 60.3 = 002). A sign-in issues fresh
 // PIN and MAC keys (and a track key in mode 004), sends them in field 62 encrypted under the
 // terminal master key with their check values, and gives the terminal the batch number it must
-// use in 60.2 (CUP POS spec, sign-in). The host keeps the keys sealed under its terminal-key key
-// and marks the terminal signed in; from then on its MACs are checked with the new MAC key.
-// A sign-off clears the session: the next financial request is refused until it signs in again.
+// use in 60.2 (CUP POS spec, sign-in). An 0800 carries no MAC, so anyone can send one: the host
+// keeps the keys it issued sealed as *pending* and leaves the working keys alone; the first request
+// MACed under the pending keys proves its sender holds the TMK and makes them the working keys
+// (adoptPendingKeys). A sign-off (which must be MACed, see iso-host.ts) ends the session.
 import { chainOf } from '../payments/ports/journal-store.js';
 import {
   buildField60,
@@ -11,7 +12,10 @@ import {
   generateSessionKeys,
   isSignInKeyMode,
   type Field60,
+  type SessionKeys,
+  type SignInKeyMode,
 } from '../iso8583/index.js';
+import type { TerminalRecord } from '../payments/payment.js';
 import { openKey, sealKey } from '../merchants/key-vault.js';
 import { answerCodes } from './answer-codes.js';
 import type { HandlerAnswer, HostContext, TerminalRequest } from './host-context.js';
@@ -41,32 +45,30 @@ export async function handleSignIn(
   }
   const tmk = openKey(terminal.tmkEncrypted, ctx.terminalKeyKey, keyContext(terminal, 'tmk'));
   const randomBytes = (size: number): Buffer => ctx.random.bytes(size);
-  const keys = generateSessionKeys({ mode, randomBytes });
+  const reoffered = pendingKeysOf(ctx, terminal, mode, request.now);
+  const keys = reoffered ?? generateSessionKeys({ mode, randomBytes });
   const field62 = buildSignInKeys({ mode, tmk, keys });
   const batchNumber = Number(terminal.batchNo);
-  await ctx.store.transaction(async (tx) => {
-    await tx.updateTerminal(terminal.merchantId, terminal.terminalId, {
-      pinKeyEncrypted: sealKey(keys.pinKey, ctx.terminalKeyKey, keyContext(terminal, 'pin'), randomBytes),
-      macKeyEncrypted: sealKey(keys.macKey, ctx.terminalKeyKey, keyContext(terminal, 'mac'), randomBytes),
-      keyMode: mode,
-      keysIssuedAt: request.now,
-      signedIn: true,
-    });
-    await tx.appendJournal({
-      chain: chainOf(terminal.merchantId, terminal.terminalId),
-      at: request.now,
-      paymentId: null,
-      event: 'terminal.signed_in',
-      fromStatus: null,
-      toStatus: null,
-      data: JSON.stringify({
-        merchantId: terminal.merchantId,
-        terminalId: terminal.terminalId,
-        keyMode: mode,
-        batchNo: terminal.batchNo,
+  if (reoffered === undefined) {
+    await ctx.store.transaction((tx) =>
+      tx.updateTerminal(terminal.merchantId, terminal.terminalId, {
+        pendingPinKeyEncrypted: sealKey(
+          keys.pinKey,
+          ctx.terminalKeyKey,
+          keyContext(terminal, 'pin'),
+          randomBytes,
+        ),
+        pendingMacKeyEncrypted: sealKey(
+          keys.macKey,
+          ctx.terminalKeyKey,
+          keyContext(terminal, 'mac'),
+          randomBytes,
+        ),
+        pendingKeyMode: mode,
+        pendingKeysIssuedAt: request.now,
       }),
-    });
-  });
+    );
+  }
   const local = chinaLocalTime(request.now);
   return {
     code: answerCodes.approved,
@@ -76,14 +78,91 @@ export async function handleSignIn(
       '60': buildField60({ messageTypeCode: '00', batchNumber, networkManagementCode: mode }),
       '62': field62,
     },
-    log: { keyMode: mode, batchNo: terminal.batchNo },
+    log: {
+      keyMode: mode,
+      batchNo: terminal.batchNo,
+      keysOffered: reoffered === undefined ? 'new' : 'pending again',
+    },
   };
 }
+
+/**
+ * The keys an earlier sign-in offered, when they are still fresh and of the same mode: offered
+ * again rather than replaced, so a sign-in sent by someone else between the terminal's sign-in and
+ * its first request cannot make the terminal's new keys useless. In mode 004 the track key is not
+ * kept by the host, so a fresh one goes with the kept PIN and MAC keys.
+ */
+function pendingKeysOf(
+  ctx: HostContext,
+  terminal: TerminalRecord,
+  mode: SignInKeyMode,
+  now: number,
+): SessionKeys | undefined {
+  const {
+    pendingPinKeyEncrypted: pin,
+    pendingMacKeyEncrypted: mac,
+    pendingKeysIssuedAt: issuedAt,
+  } = terminal;
+  if (pin === null || mac === null || issuedAt === null || terminal.pendingKeyMode !== mode) return undefined;
+  if (now - issuedAt > ctx.settings.keyMaxAgeMs) return undefined;
+  const fresh = generateSessionKeys({ mode, randomBytes: (size) => ctx.random.bytes(size) });
+  return {
+    pinKey: openKey(pin, ctx.terminalKeyKey, keyContext(terminal, 'pin')),
+    macKey: openKey(mac, ctx.terminalKeyKey, keyContext(terminal, 'mac')),
+    ...(fresh.trackKey === undefined ? {} : { trackKey: fresh.trackKey }),
+  };
+}
+
+/**
+ * A request MACed under the pending keys proved its sender holds the TMK: those keys become the
+ * working keys and the terminal is signed in. Under the terminal's row lock, and only if the
+ * pending keys are still the ones the MAC was checked under (another sign-in may have come since).
+ */
+export async function adoptPendingKeys(
+  ctx: HostContext,
+  terminal: TerminalRecord,
+  sealedMacKey: string,
+  now: number,
+): Promise<void> {
+  await ctx.store.transaction(async (tx) => {
+    const current = await tx.lockTerminal(terminal.merchantId, terminal.terminalId);
+    if (current === undefined || current.pendingMacKeyEncrypted !== sealedMacKey) return;
+    await tx.updateTerminal(terminal.merchantId, terminal.terminalId, {
+      pinKeyEncrypted: current.pendingPinKeyEncrypted,
+      macKeyEncrypted: current.pendingMacKeyEncrypted,
+      keyMode: current.pendingKeyMode,
+      keysIssuedAt: current.pendingKeysIssuedAt,
+      signedIn: true,
+      ...noPendingKeys,
+    });
+    await tx.appendJournal({
+      chain: chainOf(terminal.merchantId, terminal.terminalId),
+      at: now,
+      paymentId: null,
+      event: 'terminal.signed_in',
+      fromStatus: null,
+      toStatus: null,
+      data: JSON.stringify({
+        merchantId: terminal.merchantId,
+        terminalId: terminal.terminalId,
+        keyMode: current.pendingKeyMode,
+        batchNo: current.batchNo,
+      }),
+    });
+  });
+}
+
+const noPendingKeys = {
+  pendingPinKeyEncrypted: null,
+  pendingMacKeyEncrypted: null,
+  pendingKeyMode: null,
+  pendingKeysIssuedAt: null,
+} as const;
 
 export async function handleSignOff(ctx: HostContext, request: TerminalRequest): Promise<HandlerAnswer> {
   const { terminal } = request;
   await ctx.store.transaction((tx) =>
-    tx.updateTerminal(terminal.merchantId, terminal.terminalId, { signedIn: false }),
+    tx.updateTerminal(terminal.merchantId, terminal.terminalId, { signedIn: false, ...noPendingKeys }),
   );
-  return { code: answerCodes.approved };
+  return { code: answerCodes.approved, log: { session: 'ended' } };
 }

@@ -49,7 +49,15 @@ export {
   type SettlementCheck,
   type SettlementTotals,
 } from './field-48.js';
-export { cupPosMac, encodeSignedFrame, macBytes, macInput, signFrame, verifyFrameMac } from './mac.js';
+export {
+  cupPosMac,
+  encodeSignedFrame,
+  macBytes,
+  macFold,
+  macInput,
+  signFrame,
+  verifyFrameMac,
+} from './mac.js';
 export {
   decryptKey,
   encryptKey,

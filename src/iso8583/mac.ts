@@ -25,11 +25,21 @@ function asciiHex(bytes: Uint8Array, count: number): Buffer {
   return text;
 }
 
+/**
+ * R, the XOR of the 8-byte blocks of a MAC input (zero padding changes nothing). The MAC depends
+ * on the input only through R: two messages with the same R have the same MAC under any key, which
+ * is why a host must never accept a request whose R is that of a message it signed (issue 13).
+ */
+export function macFold(input: Uint8Array): Buffer {
+  const folded = Buffer.alloc(8);
+  for (let i = 0; i < input.length; i += 1) folded[i & 7] = folded[i & 7]! ^ input[i]!;
+  return folded;
+}
+
 /** The 8 ASCII bytes of field 64 for `input` under `macKey` (8 or 16 bytes). */
 export function cupPosMac(input: Uint8Array, macKey: Secret<Buffer>): Buffer {
   const key = keyBytes(macKey, 'MAC key');
-  const folded = Buffer.alloc(8);
-  for (let i = 0; i < input.length; i += 1) folded[i & 7] = folded[i & 7]! ^ input[i]!;
+  const folded = macFold(input);
   const text = asciiHex(folded, 8);
   const encrypt = desEncryptor(key);
   const first = encrypt(text.subarray(0, 8));

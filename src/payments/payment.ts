@@ -80,6 +80,11 @@ export interface TerminalRecord {
   readonly macKeyEncrypted: string | null;
   readonly keyMode: string | null;
   readonly keysIssuedAt: number | null;
+  /** Keys a sign-in issued that no request MACed under them has adopted yet (issue 13). */
+  readonly pendingPinKeyEncrypted: string | null;
+  readonly pendingMacKeyEncrypted: string | null;
+  readonly pendingKeyMode: string | null;
+  readonly pendingKeysIssuedAt: number | null;
   readonly batchNo: string;
   readonly signedIn: boolean;
   readonly createdAt: number;

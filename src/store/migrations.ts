@@ -191,6 +191,18 @@ export const migrations: readonly Migration[] = [
       `CREATE TABLE host_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL, created_at BIGINT NOT NULL)`,
     ],
   },
+  {
+    id: 4,
+    name: 'pending session keys: a sign-in offers keys, a request MACed under them adopts them',
+    statements: [
+      // Additive: a sign-in (0800 carries no MAC, anyone may send one) no longer replaces the
+      // working keys; it leaves the keys it issued here until the terminal proves it holds the TMK.
+      `ALTER TABLE terminals ADD COLUMN pending_pin_key_encrypted TEXT`,
+      `ALTER TABLE terminals ADD COLUMN pending_mac_key_encrypted TEXT`,
+      `ALTER TABLE terminals ADD COLUMN pending_key_mode TEXT`,
+      `ALTER TABLE terminals ADD COLUMN pending_keys_issued_at BIGINT`,
+    ],
+  },
 ];
 
 async function appliedIds(connection: SqlConnection): Promise<Set<number>> {

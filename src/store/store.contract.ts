@@ -97,6 +97,31 @@ export function describeStoreContract(name: string, openFresh: () => Promise<Sto
         batchNo: '000002',
         signedIn: true,
         keyMode: '003',
+        pendingMacKeyEncrypted: null,
+      });
+      // Keys a sign-in offered (issue 13): kept apart from the working keys until adopted.
+      await store.transaction((tx) =>
+        tx.updateTerminal('M1', 'T1', {
+          pendingPinKeyEncrypted: 'sealed-pin',
+          pendingMacKeyEncrypted: 'sealed-mac',
+          pendingKeyMode: '001',
+          pendingKeysIssuedAt: 1_700_000_000_000,
+        }),
+      );
+      expect(await store.read((r) => r.getTerminal('M1', 'T1'))).toMatchObject({
+        keyMode: '003',
+        pendingPinKeyEncrypted: 'sealed-pin',
+        pendingMacKeyEncrypted: 'sealed-mac',
+        pendingKeyMode: '001',
+        pendingKeysIssuedAt: 1_700_000_000_000,
+      });
+      await store.transaction((tx) =>
+        tx.updateTerminal('M1', 'T1', { pendingMacKeyEncrypted: null, pendingKeysIssuedAt: null }),
+      );
+      expect(await store.read((r) => r.getTerminal('M1', 'T1'))).toMatchObject({
+        pendingPinKeyEncrypted: 'sealed-pin',
+        pendingMacKeyEncrypted: null,
+        pendingKeysIssuedAt: null,
       });
       await store.close();
     });

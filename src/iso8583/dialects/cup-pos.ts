@@ -47,6 +47,8 @@ export const cupPosDefinition: DialectDefinition = {
     '53': { name: 'security control information', format: 'n', length: 'fixed', max: 16 },
     '54': { name: 'balance', format: 'an', length: 'LLLVAR', max: 20 },
     '55': { name: 'IC card data (TLV)', format: 'b', length: 'LLLVAR', max: 255 },
+    // CUP POS spec, field 58: PBOC electronic-cash (e-wallet) data, ans...100 LLLVAR. Chip only.
+    '58': { name: 'PBOC electronic cash data', format: 'ans', length: 'LLLVAR', max: 100 },
     // Not in the protocol notes' table, but the published 0210 (wearapay vector) carries a
     // 12-character text field 59, decoded as text in the cup-pos expectations.
     '59': { name: 'acquirer-defined data', format: 'ans', length: 'LLLVAR', max: 999 },

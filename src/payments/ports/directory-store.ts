@@ -24,6 +24,10 @@ export interface TerminalPatch {
   readonly macKeyEncrypted?: string | null;
   readonly keyMode?: string | null;
   readonly keysIssuedAt?: number | null;
+  readonly pendingPinKeyEncrypted?: string | null;
+  readonly pendingMacKeyEncrypted?: string | null;
+  readonly pendingKeyMode?: string | null;
+  readonly pendingKeysIssuedAt?: number | null;
   readonly batchNo?: string;
   readonly signedIn?: boolean;
 }

@@ -66,6 +66,13 @@ export async function updateTerminal(
   if (patch.macKeyEncrypted !== undefined) columns.push(['mac_key_encrypted', patch.macKeyEncrypted]);
   if (patch.keyMode !== undefined) columns.push(['key_mode', patch.keyMode]);
   if (patch.keysIssuedAt !== undefined) columns.push(['keys_issued_at', patch.keysIssuedAt]);
+  if (patch.pendingPinKeyEncrypted !== undefined)
+    columns.push(['pending_pin_key_encrypted', patch.pendingPinKeyEncrypted]);
+  if (patch.pendingMacKeyEncrypted !== undefined)
+    columns.push(['pending_mac_key_encrypted', patch.pendingMacKeyEncrypted]);
+  if (patch.pendingKeyMode !== undefined) columns.push(['pending_key_mode', patch.pendingKeyMode]);
+  if (patch.pendingKeysIssuedAt !== undefined)
+    columns.push(['pending_keys_issued_at', patch.pendingKeysIssuedAt]);
   if (patch.batchNo !== undefined) columns.push(['batch_no', patch.batchNo]);
   if (patch.signedIn !== undefined) columns.push(['signed_in', patch.signedIn ? 1 : 0]);
   if (columns.length === 0) return;

@@ -94,7 +94,7 @@ export async function signOff(core: TerminalCore): Promise<SessionAnswer> {
   const stan = await core.nextStan();
   const answer = await core.exchange(
     signOffRequest({ identity: core.identity, stan, batchNo: core.state.batchNo }),
-    false,
+    true,
   );
   if (answer.kind !== 'answer') return { kind: 'no-answer', detail: answer.detail };
   if (answer.code === '00') await core.save({ keys: null });
