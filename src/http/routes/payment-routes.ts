@@ -9,7 +9,7 @@ import type { PaymentEngine } from '../../payments/engine.js';
 import type { EngineResult } from '../../payments/idempotency.js';
 import type { EntryMode, PaymentKind, PaymentStatus, ReversalReason } from '../../payments/payment.js';
 import { toPaymentView } from '../../payments/payment-view.js';
-import { PosError } from '../../pos-error.js';
+import { describeValue, PosError } from '../../pos-error.js';
 import { idempotencyKeyOf, merchantOf, sendAnswer } from '../request-context.js';
 import {
   errorView,
@@ -64,12 +64,13 @@ const errors = { 400: errorView, 401: errorView, 404: errorView, 409: errorView,
 function decodeCursor(cursor: string): { createdAt: number; id: string } {
   const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const at = Number(createdAt);
-  if (id === undefined || !Number.isSafeInteger(at)) {
+  // The id goes into a store query: printable ASCII only (a NUL is an error on PostgreSQL).
+  if (id === undefined || !Number.isSafeInteger(at) || !/^[\x21-\x7e]{1,64}$/.test(id)) {
     throw PosError.invalidInput('POS_ERR_HTTP_INVALID_REQUEST', 'request querystring', [
       {
         field: 'cursor',
         expected: 'the nextCursor of a previous page',
-        actual: JSON.stringify(cursor.slice(0, 40)),
+        actual: describeValue(cursor),
       },
     ]);
   }
@@ -182,12 +183,12 @@ export function registerPaymentRoutes(
       const limit = q.limit === undefined ? 50 : Number(q.limit);
       if (limit < 1 || limit > 500) {
         throw PosError.invalidInput('POS_ERR_HTTP_INVALID_REQUEST', 'request querystring', [
-          { field: 'limit', expected: 'a whole number from 1 to 500', actual: JSON.stringify(q.limit) },
+          { field: 'limit', expected: 'a whole number from 1 to 500', actual: describeValue(q.limit) },
         ]);
       }
       if (q.from !== undefined && q.to !== undefined && Date.parse(q.from) >= Date.parse(q.to)) {
         throw PosError.invalidInput('POS_ERR_HTTP_INVALID_REQUEST', 'request querystring', [
-          { field: 'from', expected: `a time before to (${q.to})`, actual: JSON.stringify(q.from) },
+          { field: 'from', expected: 'a time before to', actual: describeValue(q.from) },
         ]);
       }
       const payments = await engine.listPayments({
