@@ -1,8 +1,10 @@
 // Card numbers where none belongs: free text a client sends (a reference, an operator id, an
 // idempotency key) is stored, logged and echoed, so a card number in it would sit in clear in the
 // database, its WAL and the logs. This finds one, the way PCI DSS data-discovery tools do: a run of
-// 13 to 19 digits, printed together or in groups split by single spaces or dashes, that starts
-// with a non-zero digit (ISO/IEC 7812: no payment card starts with 0) and passes the Luhn check.
+// 13 to 19 digits, printed together or in groups split by single spaces or dashes, that passes the
+// Luhn check once leading zeros are set aside (ISO/IEC 7812: no payment card starts with 0, so a
+// zero-padded card number is still found). The whole run is judged, not windows inside it, so the
+// rule is predictable: a 20-digit order number passes, and so do 9 in 10 numbers of card length.
 // It also says whether a text is text: no control characters (NUL, ESC of an ANSI sequence, DEL,
 // C1), no bidirectional overrides, no lone UTF-16 surrogates (they cannot be written as UTF-8).
 import { luhnValid } from './card.js';
@@ -16,15 +18,8 @@ const digitRun = /\d(?:[ -]?\d)*/g;
 /** True when the text holds what could be a card number (see the file header). */
 export function holdsCardNumber(text: string): boolean {
   for (const match of text.matchAll(digitRun)) {
-    const digits = match[0].replace(/[ -]/g, '');
-    if (digits.length < minCardDigits) continue;
-    // A longer run may hold a card number inside it (padded or glued to another number): every
-    // window of a card number's length is checked. Runs are bounded by the field lengths (255).
-    for (let length = minCardDigits; length <= Math.min(maxCardDigits, digits.length); length += 1) {
-      for (let start = 0; start + length <= digits.length; start += 1) {
-        if (digits[start] !== '0' && luhnValid(digits.slice(start, start + length))) return true;
-      }
-    }
+    const digits = match[0].replace(/[ -]/g, '').replace(/^0+/, '');
+    if (digits.length >= minCardDigits && digits.length <= maxCardDigits && luhnValid(digits)) return true;
   }
   return false;
 }

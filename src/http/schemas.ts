@@ -220,82 +220,125 @@ export const duplicateListQuery = {
 
 const nullableString = { type: ['string', 'null'] } as const;
 
-export const paymentView = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    kind: { type: 'string', enum: [...paymentKinds] },
-    status: { type: 'string', enum: [...paymentStatuses] },
-    responseCode: nullableString,
-    message: { type: 'string' },
-    rrn: nullableString,
-    authCode: nullableString,
-    amount: { type: 'integer' },
-    currency: { type: 'string' },
-    cardMasked: nullableString,
-    terminalId: { type: 'string' },
-    duplicateOf: nullableString,
-    duplicateConfirmed: { type: 'boolean' },
-    flaggedForReview: { type: 'boolean' },
-    originalId: nullableString,
-    operatorId: nullableString,
-    reference: nullableString,
-    stan: nullableString,
-    batchNo: nullableString,
-    createdAt: { type: 'string', format: 'date-time' },
-    updatedAt: { type: 'string', format: 'date-time' },
-  },
-} as const;
+/** Every property of an object is always sent (null when empty), and nothing else. */
+function exact<P extends Record<string, unknown>>(properties: P) {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: Object.keys(properties) as (keyof P & string)[],
+    properties,
+  } as const;
+}
 
-export const reversalView = {
-  type: 'object',
-  properties: {
-    reversal: {
-      type: 'object',
-      properties: {
-        state: { type: 'string', enum: ['queued', 'done', 'not_needed', 'tombstoned'] },
-        reason: reversalReasonSchema,
-      },
-    },
-    payment: { anyOf: [paymentView, { type: 'null' }] },
-  },
-} as const;
+export const paymentView = exact({
+  id: { type: 'string' },
+  kind: { type: 'string', enum: [...paymentKinds] },
+  status: { type: 'string', enum: [...paymentStatuses] },
+  responseCode: nullableString,
+  message: { type: 'string' },
+  rrn: nullableString,
+  authCode: nullableString,
+  amount: { type: 'integer' },
+  currency: { type: 'string' },
+  cardMasked: nullableString,
+  terminalId: { type: 'string' },
+  duplicateOf: nullableString,
+  duplicateConfirmed: { type: 'boolean' },
+  flaggedForReview: { type: 'boolean' },
+  originalId: nullableString,
+  operatorId: nullableString,
+  reference: nullableString,
+  stan: nullableString,
+  batchNo: nullableString,
+  createdAt: { type: 'string', format: 'date-time' },
+  updatedAt: { type: 'string', format: 'date-time' },
+});
 
-export const duplicateView = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    source: { type: 'string', enum: ['authorization', 'reconciliation'] },
-    resolution: { type: 'string' },
-    terminalId: { type: 'string' },
-    paymentId: nullableString,
-    duplicateOf: nullableString,
-    amount: { type: 'integer' },
-    operatorId: nullableString,
-    confirmedPaymentId: nullableString,
-    kind: nullableString,
-    cause: nullableString,
-    rrn: nullableString,
-    relatedRrn: nullableString,
-    detail: nullableString,
-    detectedAt: { type: 'string', format: 'date-time' },
-    resolvedAt: nullableString,
-  },
-} as const;
+export const reversalView = exact({
+  reversal: exact({
+    state: { type: 'string', enum: ['queued', 'done', 'not_needed', 'tombstoned'] },
+    reason: reversalReasonSchema,
+  }),
+  payment: { anyOf: [paymentView, { type: 'null' }] },
+});
+
+export const duplicateView = exact({
+  id: { type: 'string' },
+  source: { type: 'string', enum: ['authorization', 'reconciliation'] },
+  resolution: { type: 'string' },
+  terminalId: { type: 'string' },
+  paymentId: nullableString,
+  duplicateOf: nullableString,
+  amount: { type: 'integer' },
+  operatorId: nullableString,
+  confirmedPaymentId: nullableString,
+  kind: nullableString,
+  cause: nullableString,
+  rrn: nullableString,
+  relatedRrn: nullableString,
+  detail: nullableString,
+  detectedAt: { type: 'string', format: 'date-time' },
+  resolvedAt: nullableString,
+});
 
 export const errorView = {
   type: 'object',
+  additionalProperties: false,
+  required: ['statusCode', 'code', 'error', 'message'],
   properties: {
     statusCode: { type: 'integer' },
-    code: { type: 'string' },
+    code: {
+      type: 'string',
+      pattern: '^POS_ERR_[A-Z0-9_]+$',
+      description: 'A stable code from docs/errors.md.',
+    },
     error: { type: 'string' },
     message: { type: 'string' },
     problems: {
       type: 'array',
-      items: {
-        type: 'object',
-        properties: { field: { type: 'string' }, expected: { type: 'string' }, actual: { type: 'string' } },
-      },
+      items: exact({ field: { type: 'string' }, expected: { type: 'string' }, actual: { type: 'string' } }),
     },
   },
+} as const;
+
+/** An error answer, with what the status means for this API. */
+function errorAnswer(description: string) {
+  return { ...errorView, description };
+}
+
+const anyRoute = {
+  500: errorAnswer(
+    'The host failed unexpectedly (POS_ERR_HTTP_INTERNAL); retry with the same Idempotency-Key.',
+  ),
+  503: errorAnswer(
+    'The store is unavailable or the host is shutting down; retry with the same Idempotency-Key.',
+  ),
+} as const;
+
+const authenticatedRoute = {
+  ...anyRoute,
+  400: errorAnswer('The request does not match the API; every problem is listed.'),
+  401: errorAnswer('No API key, or one that matches no merchant.'),
+  404: errorAnswer('No such payment or route for this merchant.'),
+  429: errorAnswer(
+    'Too many wrong API keys from this address (POS_ERR_AUTH_RATE_LIMITED); the Retry-After header says how many seconds to wait.',
+  ),
+} as const;
+
+/** The error answers of each kind of route, so every status the API can send is documented. */
+export const errorResponses = {
+  /** GET routes that need an API key. */
+  read: authenticatedRoute,
+  /** POST routes: a body, an Idempotency-Key, and the engine's refusals. */
+  write: {
+    ...authenticatedRoute,
+    409: errorAnswer(
+      'The key is in flight (see Retry-After) or reversed, or the payment cannot make this move.',
+    ),
+    413: errorAnswer('The body is over 16 KiB (POS_ERR_HTTP_BODY_TOO_LARGE).'),
+    415: errorAnswer('The body is not application/json (POS_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE).'),
+    422: errorAnswer('The key was used for another request, or the terminal, sale or amount is refused.'),
+  },
+  /** Routes without an API key (health, metrics). */
+  public: anyRoute,
 } as const;

@@ -12,7 +12,7 @@ import { toPaymentView } from '../../payments/payment-view.js';
 import { describeValue, PosError } from '../../pos-error.js';
 import { idempotencyKeyOf, merchantOf, sendAnswer } from '../request-context.js';
 import {
-  errorView,
+  errorResponses,
   idempotencyKeyHeader,
   paymentIdParams,
   paymentListQuery,
@@ -59,7 +59,8 @@ export function refusal(result: Exclude<EngineResult, { kind: 'answered' }>): Po
 }
 
 const security = [{ apiKey: [] }];
-const errors = { 400: errorView, 401: errorView, 404: errorView, 409: errorView, 422: errorView };
+const readErrors = errorResponses.read;
+const writeErrors = errorResponses.write;
 
 function decodeCursor(cursor: string): { createdAt: number; id: string } {
   const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
@@ -102,7 +103,7 @@ export function registerPaymentRoutes(
         security,
         headers: idempotencyKeyHeader,
         body: saleBody,
-        response: { 201: paymentView, ...errors },
+        response: { 201: paymentView, ...writeErrors },
       },
     },
     async (request, reply) => {
@@ -142,7 +143,7 @@ export function registerPaymentRoutes(
         tags: ['payments'],
         security,
         params: paymentIdParams,
-        response: { 200: paymentView, ...errors },
+        response: { 200: paymentView, ...readErrors },
       },
     },
     async (request) => toPaymentView(await engine.getPayment(merchantOf(request).id, request.params.id)),
@@ -169,12 +170,14 @@ export function registerPaymentRoutes(
         response: {
           200: {
             type: 'object',
+            additionalProperties: false,
+            required: ['data', 'nextCursor'],
             properties: {
               data: { type: 'array', items: paymentView },
               nextCursor: { type: ['string', 'null'] },
             },
           },
-          ...errors,
+          ...readErrors,
         },
       },
     },
@@ -220,7 +223,7 @@ export function registerPaymentRoutes(
         headers: idempotencyKeyHeader,
         params: paymentIdParams,
         body: reversalByIdBody,
-        response: { 200: reversalView, 202: reversalView, ...errors },
+        response: { 200: reversalView, 202: reversalView, ...writeErrors },
       },
     },
     async (request, reply) => {
@@ -247,7 +250,7 @@ export function registerPaymentRoutes(
         security,
         headers: idempotencyKeyHeader,
         body: reversalByKeyBody,
-        response: { 200: reversalView, 202: reversalView, ...errors },
+        response: { 200: reversalView, 202: reversalView, ...writeErrors },
       },
     },
     async (request, reply) => {
@@ -273,7 +276,7 @@ export function registerPaymentRoutes(
         headers: idempotencyKeyHeader,
         params: paymentIdParams,
         body: voidBody,
-        response: { 201: paymentView, ...errors },
+        response: { 201: paymentView, ...writeErrors },
       },
     },
     async (request, reply) => {
@@ -303,7 +306,7 @@ export function registerPaymentRoutes(
         headers: idempotencyKeyHeader,
         params: paymentIdParams,
         body: refundBody,
-        response: { 201: paymentView, ...errors },
+        response: { 201: paymentView, ...writeErrors },
       },
     },
     async (request, reply) => {
@@ -332,7 +335,7 @@ export function registerPaymentRoutes(
         tags: ['terminals'],
         security,
         params: terminalParams,
-        response: { 200: paymentView, ...errors },
+        response: { 200: paymentView, ...readErrors },
       },
     },
     async (request) => {
