@@ -23,6 +23,10 @@ describe('card numbers and control characters in free text', () => {
     expect(holdsCardNumber('0000000000000000')).toBe(false); // no card starts with 0
     expect(holdsCardNumber('3f2a9c1e-8b7d-4e2f-9a10-5c3b2d1e0f4a')).toBe(false);
     expect(holdsCardNumber('123456789012')).toBe(false); // 12 digits: shorter than any card in use
+    // Epoch timestamps in milliseconds and nanoseconds, both passing the Luhn check: no card starts with 1.
+    expect(holdsCardNumber('order-1733461234564')).toBe(false);
+    expect(holdsCardNumber('sale-1733461234567890126')).toBe(false);
+    expect(holdsCardNumber('8171999927660000')).toBe(true); // UnionPay's 81 range
   });
 
   it('names NUL, ANSI escapes, other controls, bidi overrides and lone surrogates', () => {

@@ -1,10 +1,13 @@
 // Card numbers where none belongs: free text a client sends (a reference, an operator id, an
 // idempotency key) is stored, logged and echoed, so a card number in it would sit in clear in the
 // database, its WAL and the logs. This finds one, the way PCI DSS data-discovery tools do: a run of
-// 13 to 19 digits, printed together or in groups split by single spaces or dashes, that passes the
-// Luhn check once leading zeros are set aside (ISO/IEC 7812: no payment card starts with 0, so a
-// zero-padded card number is still found). The whole run is judged, not windows inside it, so the
-// rule is predictable: a 20-digit order number passes, and so do 9 in 10 numbers of card length.
+// 13 to 19 digits, printed together or in groups split by single spaces or dashes, that starts as
+// a payment card does and passes the Luhn check, once leading zeros are set aside (so a
+// zero-padded card number is still found). Payment cards start with 2 to 6 (ISO/IEC 7812 major
+// industry identifiers: Mastercard 2 and 5, Amex, JCB and Diners 3, Visa 4, UnionPay and Discover
+// 6) or 81 (UnionPay's newer range); epoch timestamps (1...), common in keys and references, do not.
+// The whole run is judged, not windows inside it, so the rule is predictable: a 20-digit order
+// number passes, and so do 9 in 10 numbers of card length with a card's first digit.
 // It also says whether a text is text: no control characters (NUL, ESC of an ANSI sequence, DEL,
 // C1), no bidirectional overrides, no lone UTF-16 surrogates (they cannot be written as UTF-8).
 import { luhnValid } from './card.js';
@@ -13,13 +16,22 @@ const minCardDigits = 13;
 const maxCardDigits = 19;
 
 /** Runs of digits, allowing one space or dash between digits, as card numbers are printed. */
+const cardPrefix = /^(?:[2-6]|81)/;
+
 const digitRun = /\d(?:[ -]?\d)*/g;
 
 /** True when the text holds what could be a card number (see the file header). */
 export function holdsCardNumber(text: string): boolean {
   for (const match of text.matchAll(digitRun)) {
     const digits = match[0].replace(/[ -]/g, '').replace(/^0+/, '');
-    if (digits.length >= minCardDigits && digits.length <= maxCardDigits && luhnValid(digits)) return true;
+    if (
+      digits.length >= minCardDigits &&
+      digits.length <= maxCardDigits &&
+      cardPrefix.test(digits) &&
+      luhnValid(digits)
+    ) {
+      return true;
+    }
   }
   return false;
 }
