@@ -121,6 +121,7 @@ export async function startHost(config: HostConfig, options: { logger?: Logger }
     fingerprintKey: keys.fingerprintKey,
     logger,
     version,
+    limits: config.http,
   });
   let address: string;
   let iso: IsoServer | undefined;

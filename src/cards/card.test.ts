@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { cardFingerprint, luhnValid, makeCard, maskPan, panProblems } from './card.js';
+import { cardExpired, cardFingerprint, luhnValid, makeCard, maskPan, panProblems } from './card.js';
 import { Secret } from './secret.js';
 
 const key = new Secret(Buffer.alloc(32, 7), 'fingerprint key');
@@ -42,5 +42,20 @@ describe('cards', () => {
     expect(inspect(card)).not.toContain('6212345678901232');
     expect(String(card.pan)).toBe('[redacted card number]');
     expect(card.pan.reveal()).toBe('6212345678901232');
+  });
+});
+
+describe('card expiry', () => {
+  const at = (iso: string) => Date.parse(iso);
+  it('keeps a card good through the last day of its expiry month, in China Standard Time', () => {
+    expect(cardExpired({ expiry: '2611', atMs: at('2026-11-30T15:59:59Z') })).toBe(false); // 23:59:59 CST
+    expect(cardExpired({ expiry: '2611', atMs: at('2026-11-30T16:00:00Z') })).toBe(true); // Dec 1st CST
+    expect(cardExpired({ expiry: '2612', atMs: at('2026-11-30T16:00:00Z') })).toBe(false);
+  });
+
+  it('finds a card from another year or century expired', () => {
+    expect(cardExpired({ expiry: '2001', atMs: at('2026-11-25T06:00:00Z') })).toBe(true);
+    expect(cardExpired({ expiry: '2512', atMs: at('2026-01-01T00:00:00Z') })).toBe(true);
+    expect(cardExpired({ expiry: '3001', atMs: at('2026-11-25T06:00:00Z') })).toBe(false);
   });
 });

@@ -84,3 +84,19 @@ export function makeCard(input: { pan: string; expiry: string; fingerprintKey: S
     fingerprint: cardFingerprint(input.pan, input.fingerprintKey),
   };
 }
+
+/** China Standard Time, UTC+8 all year: the date CUP terminals print and acquirers settle by. */
+const chinaOffsetMs = 8 * 3600 * 1000;
+
+/**
+ * Whether a card had expired at a transaction's moment. A card is good through the last day of its
+ * expiry month (ISO/IEC 7813: YYMM, years 2000 to 2099), judged by the transaction's date in China
+ * Standard Time, so a sale at 23:59 on the last day of the month still goes through.
+ */
+export function cardExpired(input: { expiry: string; atMs: number }): boolean {
+  const year = 2000 + Number(input.expiry.slice(0, 2));
+  const month = Number(input.expiry.slice(2, 4));
+  const local = new Date(input.atMs + chinaOffsetMs);
+  const nowMonths = local.getUTCFullYear() * 12 + local.getUTCMonth() + 1;
+  return nowMonths > year * 12 + month;
+}

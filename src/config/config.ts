@@ -3,6 +3,7 @@
 // default. A bad value is refused naming where it came from, what was expected and what came.
 // It only reads: the host keys, the secret file and the store are host-keys/'s business.
 import { dirname, resolve } from 'node:path';
+import { defaultHttpLimits, type HttpLimits } from '../http/http-server.js';
 import { defaultEngineSettings, minKeyRetentionMs, type EngineSettings } from '../payments/engine-context.js';
 import { PosError } from '../pos-error.js';
 import type { IssuerFaults } from '../simulated-issuer/simulated-issuer.js';
@@ -55,6 +56,46 @@ export const hostSettings: readonly SettingSpec[] = [
     kind: { type: 'string' },
     fallback: '127.0.0.1',
     help: 'address to listen on',
+  },
+  {
+    name: 'httpRequestTimeoutMs',
+    flag: 'http-request-timeout-ms',
+    env: 'POSGUARD_HTTP_REQUEST_TIMEOUT_MS',
+    kind: { type: 'integer', min: 1_000, max: 120_000 },
+    fallback: String(defaultHttpLimits.requestTimeoutMs),
+    help: 'HTTP: a request (headers and body) must arrive within this; a slower client gets 408',
+  },
+  {
+    name: 'httpIdleTimeoutMs',
+    flag: 'http-idle-timeout-ms',
+    env: 'POSGUARD_HTTP_IDLE_TIMEOUT_MS',
+    kind: { type: 'integer', min: 1_000, max: 600_000 },
+    fallback: String(defaultHttpLimits.idleTimeoutMs),
+    help: 'HTTP: close a connection silent this long (at least --upstream-timeout-ms + 5 s)',
+  },
+  {
+    name: 'httpMaxConnections',
+    flag: 'http-max-connections',
+    env: 'POSGUARD_HTTP_MAX_CONNECTIONS',
+    kind: { type: 'integer', min: 1, max: 100_000 },
+    fallback: String(defaultHttpLimits.maxConnections),
+    help: 'HTTP: open connections in all; more are closed at once',
+  },
+  {
+    name: 'httpMaxConnectionsPerAddress',
+    flag: 'http-max-connections-per-address',
+    env: 'POSGUARD_HTTP_MAX_CONNECTIONS_PER_ADDRESS',
+    kind: { type: 'integer', min: 0, max: 100_000 },
+    fallback: String(defaultHttpLimits.maxConnectionsPerAddress),
+    help: 'HTTP: open connections from one client address (0: no cap, e.g. behind a proxy)',
+  },
+  {
+    name: 'httpAuthFailuresPerMinute',
+    flag: 'http-auth-failures-per-minute',
+    env: 'POSGUARD_HTTP_AUTH_FAILURES_PER_MINUTE',
+    kind: { type: 'integer', min: 0, max: 100_000 },
+    fallback: String(defaultHttpLimits.authFailuresPerMinute),
+    help: 'HTTP: wrong API keys one address may send per minute before 429 (0: no limit)',
   },
   {
     name: 'isoPort',
@@ -258,6 +299,8 @@ export interface HostConfig {
   readonly databaseUrl: string | null;
   readonly httpPort: number;
   readonly host: string;
+  /** The HTTP API's timeouts, connection caps and failed-authentication limit. */
+  readonly http: HttpLimits;
   readonly isoPort: number | null;
   /** The ISO 8583 channel's settings (used when isoPort is given). */
   readonly iso: {
@@ -311,12 +354,23 @@ export function loadHostConfig(input: {
       },
     );
   }
+  const http: HttpLimits = {
+    ...defaultHttpLimits,
+    requestTimeoutMs: Number(s['httpRequestTimeoutMs']),
+    // A connection is silent while its request waits for the upstream: the idle timeout always
+    // outlasts the upstream timeout, so it never cuts off an answer the host is about to give.
+    idleTimeoutMs: Math.max(Number(s['httpIdleTimeoutMs']), Number(s['upstreamTimeoutMs']) + 5_000),
+    maxConnections: Number(s['httpMaxConnections']),
+    maxConnectionsPerAddress: Number(s['httpMaxConnectionsPerAddress']),
+    authFailuresPerMinute: Number(s['httpAuthFailuresPerMinute']),
+  };
   return {
     dbPath,
     dataDir: dirname(dbPath),
     databaseUrl,
     httpPort: Number(s['httpPort']),
     host: s['host'] ?? '127.0.0.1',
+    http,
     isoPort: s['isoPort'] === undefined ? null : Number(s['isoPort']),
     iso: {
       keyMaxAgeMs: Number(s['isoKeyMaxAgeHours']) * 3_600_000,

@@ -4,6 +4,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { describePanInput } from '../cards/card.js';
+import { freeTextProblem } from '../cards/card-in-text.js';
 import { describeKind, describeValue, isPosError, PosError, type FieldProblem } from '../pos-error.js';
 
 /** The HTTP status of every error code the API can answer with. */
@@ -16,12 +17,15 @@ export const httpStatusOfCode: Readonly<Record<string, number>> = {
   POS_ERR_HTTP_INTERNAL: 500,
   POS_ERR_AUTH_MISSING_API_KEY: 401,
   POS_ERR_AUTH_INVALID_API_KEY: 401,
+  POS_ERR_AUTH_RATE_LIMITED: 429,
+  POS_ERR_HTTP_INVALID_UTF8: 400,
   POS_ERR_IDEMPOTENCY_KEY_MISSING: 400,
   POS_ERR_IDEMPOTENCY_KEY_INVALID: 400,
   POS_ERR_IDEMPOTENCY_KEY_REUSED: 422,
   POS_ERR_IDEMPOTENCY_IN_FLIGHT: 409,
   POS_ERR_IDEMPOTENCY_KEY_REVERSED: 409,
   POS_ERR_PAYMENT_NOT_FOUND: 404,
+  POS_ERR_PAYMENT_INVALID_TEXT: 400,
   POS_ERR_PAYMENT_UNKNOWN_TERMINAL: 422,
   POS_ERR_PAYMENT_UNKNOWN_MERCHANT: 422,
   POS_ERR_PAYMENT_WRONG_TERMINAL: 422,
@@ -63,6 +67,9 @@ function expectationOf(issue: ValidationIssue): string {
       return `one of ${(p['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'x-luhn':
       return '12 to 19 digits passing the Luhn check';
+    case 'x-free-text':
+      if (typeof hint === 'string') return hint;
+      return 'plain text without control characters and without a card number';
     default:
       return typeof hint === 'string' ? hint : (issue.message ?? issue.keyword);
   }
@@ -93,7 +100,9 @@ export function validationProblems(
         ? describeKind(value)
         : path[path.length - 1] === 'pan'
           ? describePanInput(value)
-          : describeValue(value);
+          : typeof value === 'string' && freeTextProblem(value) !== undefined
+            ? (freeTextProblem(value) ?? '')
+            : describeValue(value);
     problems.set(field, { field, expected: expectationOf(issue), actual });
   }
   return [...problems.values()];
@@ -152,5 +161,7 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
     request.log.error({ err: error, code: posError.code }, posError.message);
   }
   if (posError.code === 'POS_ERR_IDEMPOTENCY_IN_FLIGHT') void reply.header('retry-after', '1');
+  const retryAfterS = posError.details['retryAfterS'];
+  if (typeof retryAfterS === 'number') void reply.header('retry-after', String(retryAfterS));
   return reply.status(statusCode).send(errorBody(statusCode, posError));
 }

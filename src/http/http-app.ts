@@ -6,13 +6,17 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { luhnValid, maxPanLength, minPanLength } from '../cards/card.js';
+import { freeTextProblem, redactUrl } from '../cards/card-in-text.js';
 import type { Secret } from '../cards/secret.js';
-import { systemClock } from '../clock/clock.js';
+import { systemClock, type Clock } from '../clock/clock.js';
 import { cachedAuthenticator } from '../merchants/merchant-admin.js';
 import type { PaymentEngine } from '../payments/engine.js';
 import { PosError } from '../pos-error.js';
 import type { Store } from '../payments/ports/store.js';
+import { AuthFailureLimit } from './auth-failure-limit.js';
 import { handleError } from './errors.js';
+import { defaultHttpLimits, limitedServer, type HttpLimits } from './http-server.js';
+import { parseUtf8Json } from './utf8-json.js';
 import { parseIdempotencyKey } from './request-context.js';
 import { registerPaymentRoutes } from './routes/payment-routes.js';
 import { registerReportRoutes } from './routes/report-routes.js';
@@ -27,6 +31,10 @@ export interface HttpAppDeps {
   readonly fingerprintKey: Secret<Buffer>;
   readonly logger: FastifyBaseLogger;
   readonly version: string;
+  /** Timeouts, connection caps and the failed-authentication limit; defaults when not given. */
+  readonly limits?: HttpLimits;
+  /** The clock of the failed-authentication windows (tests own it); the system clock otherwise. */
+  readonly clock?: Pick<Clock, 'now'>;
 }
 
 function validPan(value: unknown): boolean {
@@ -40,15 +48,18 @@ function validPan(value: unknown): boolean {
 }
 
 export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
+  const limits = deps.limits ?? defaultHttpLimits;
   const app = Fastify({
+    serverFactory: (handler) => limitedServer(limits, handler),
     loggerInstance: deps.logger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: bodyLimitBytes,
     return503OnClosing: true,
     // A URL the router cannot read (bad percent-encoding): answered in posguard's error format.
     frameworkErrors: (error, request, reply) => {
+      // Fastify's message quotes the URL: redacted, as a card number may be in it.
       void handleError(
-        new PosError('POS_ERR_HTTP_INVALID_REQUEST', `the URL: ${error.message}`, { cause: error }),
+        new PosError('POS_ERR_HTTP_INVALID_REQUEST', `the URL: ${redactUrl(error.message)}`),
         request,
         reply,
       );
@@ -64,6 +75,12 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
       onCreate: (ajv) => {
         ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
         ajv.addKeyword({
+          keyword: 'x-free-text',
+          schemaType: 'boolean',
+          validate: (_schema: boolean, data: unknown) =>
+            typeof data !== 'string' || freeTextProblem(data) === undefined,
+        });
+        ajv.addKeyword({
           keyword: 'x-luhn',
           schemaType: 'boolean',
           validate: (_schema: boolean, data: unknown) => validPan(data),
@@ -76,12 +93,25 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   app.decorateRequest('idempotencyKey', null);
   // JSON only: a text/plain body is refused with 415 rather than parsed as a string.
   app.removeContentTypeParser('text/plain');
+  // JSON is read as bytes and refused unless it is UTF-8 (RFC 8259 section 8.1), rather than
+  // repaired with U+FFFD and accepted: what is stored is what the client sent, or nothing.
+  app.removeContentTypeParser('application/json');
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) =>
+    parseUtf8Json(
+      body as Buffer,
+      (text) => {
+        void jsonParser(request, text, done);
+      },
+      done,
+    ),
+  );
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) =>
     handleError(
       new PosError(
         'POS_ERR_HTTP_ROUTE_NOT_FOUND',
-        `no route ${request.method} ${request.url.split('?')[0] ?? ''}`,
+        `no route ${request.method} ${redactUrl(request.url.split('?')[0] ?? '')}`,
       ),
       request,
       reply,
@@ -110,11 +140,26 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, () => app.swagger());
 
   const authenticateKey = cachedAuthenticator(deps.store, systemClock);
+  const authFailures = new AuthFailureLimit({
+    maxFailures: limits.authFailuresPerMinute,
+    windowMs: 60_000,
+    maxAddresses: 10_000,
+    clock: deps.clock ?? systemClock,
+  });
   app.addHook('onRequest', async (request) => {
     // The path without its query: a load balancer's /healthz?probe=1 is as public as /healthz.
     const path = request.url.split('?', 1)[0] ?? '';
     if (path === '/healthz' || path === '/metrics' || path === '/openapi.json' || path.startsWith('/docs'))
       return;
+    // Checked before the key: from an address over its limit, no key is tried at all.
+    const retryAfterS = authFailures.retryAfterS(request.ip);
+    if (retryAfterS !== undefined) {
+      throw new PosError(
+        'POS_ERR_AUTH_RATE_LIMITED',
+        `Authorization: too many wrong API keys from this address; retry after ${retryAfterS} s`,
+        { details: { retryAfterS } },
+      );
+    }
     const header = request.headers.authorization;
     const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (match === null) {
@@ -125,6 +170,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     }
     const merchant = await authenticateKey(match[1] ?? '');
     if (merchant === undefined) {
+      authFailures.recordFailure(request.ip);
       throw new PosError('POS_ERR_AUTH_INVALID_API_KEY', 'Authorization: the API key matches no merchant');
     }
     request.merchant = merchant;
@@ -154,7 +200,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     request.log.info(
       {
         method: request.method,
-        url: request.url,
+        url: redactUrl(request.url),
         statusCode: reply.statusCode,
         ms: Math.round(reply.elapsedTime),
       },

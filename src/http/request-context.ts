@@ -3,6 +3,7 @@
 // Idempotency-Key HTTP Header Field": the key is required on every POST, 1 to 255 characters, and
 // may be sent as a structured-field string ("...").
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { holdsCardNumber } from '../cards/card-in-text.js';
 import type { MerchantRecord } from '../payments/payment.js';
 import { PosError } from '../pos-error.js';
 
@@ -48,6 +49,13 @@ export function parseIdempotencyKey(header: string | string[] | undefined): stri
       `Idempotency-Key: expected 1 to ${maxIdempotencyKeyLength} printable ASCII characters, got ${
         key.length === 0 ? 'an empty value' : `${key.length} characters`
       }`,
+    );
+  }
+  if (holdsCardNumber(key)) {
+    // Keys are stored and logged: a card number in one would sit there in clear.
+    throw new PosError(
+      'POS_ERR_IDEMPOTENCY_KEY_INVALID',
+      `Idempotency-Key: expected a key holding no card number, got a ${key.length}-character key that looks like one (not shown)`,
     );
   }
   return key;

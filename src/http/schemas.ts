@@ -5,13 +5,23 @@ import { currencies, maxAmountMinor } from '../money/money.js';
 import { maxPanLength, minPanLength } from '../cards/card.js';
 import { entryModes, paymentKinds, paymentStatuses, reversalReasons } from '../payments/payment.js';
 
+/** What free text must be: the same rule the engine applies on both doors (cards/card-in-text.ts). */
+const freeTextExpected = 'plain text without control characters and without a card number';
+
 export const idempotencyKeyHeader = {
   type: 'object',
+  required: ['idempotency-key'],
   properties: {
     'idempotency-key': {
       type: 'string',
+      minLength: 1,
+      // 255 characters, or a structured-field string of them in quotes with \" and \\ escapes.
+      maxLength: 2 * 255 + 2,
+      pattern: '^[\\x20-\\x7e]+$',
+      'x-free-text': true,
       description:
-        'Names this request, 1 to 255 characters (a structured-field string in double quotes is accepted too). ' +
+        'Required on every POST. Names this request: 1 to 255 printable ASCII characters holding no card number ' +
+        '(a structured-field string in double quotes is accepted too). ' +
         'A repeat with the same key and body gets the stored answer with Idempotent-Replayed: true.',
     },
   },
@@ -22,7 +32,24 @@ const operatorId = {
   minLength: 1,
   maxLength: 16,
   pattern: '^[A-Za-z0-9 _-]+$',
-  'x-expected': '1 to 16 letters, digits, spaces, _ or -',
+  'x-free-text': true,
+  'x-expected': '1 to 16 letters, digits, spaces, _ or -, holding no card number',
+} as const;
+
+/** A terminal id as registered: 1 to 8 letters or digits. */
+const terminalIdText = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 8,
+  pattern: '^[A-Za-z0-9]+$',
+  'x-expected': 'a terminal id (1 to 8 letters or digits)',
+} as const;
+
+/** `limit` of a list: a whole number from 1 to 500, as text (it comes in the query string). */
+const listLimit = {
+  type: 'string',
+  pattern: '^(?:[1-9][0-9]?|[1-4][0-9]{2}|500)$',
+  'x-expected': 'a whole number from 1 to 500',
 } as const;
 
 export const saleBody = {
@@ -52,7 +79,11 @@ export const saleBody = {
       properties: {
         pan: {
           type: 'string',
+          minLength: minPanLength,
+          maxLength: maxPanLength,
+          pattern: '^[0-9]+$',
           'x-luhn': true,
+          'x-expected': `${minPanLength} to ${maxPanLength} digits passing the Luhn check`,
           description: `Card number, ${minPanLength} to ${maxPanLength} digits passing the Luhn check. Never stored or returned.`,
         },
         expiry: {
@@ -70,7 +101,14 @@ export const saleBody = {
       description:
         'The operator confirms this is a genuine second purchase after a duplicate_suspected answer.',
     },
-    reference: { type: 'string', minLength: 1, maxLength: 64, description: "The merchant's own reference." },
+    reference: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 64,
+      'x-free-text': true,
+      'x-expected': `1 to 64 characters of ${freeTextExpected}`,
+      description: `The merchant's own reference: 1 to 64 characters of ${freeTextExpected}.`,
+    },
   },
 } as const;
 
@@ -114,7 +152,9 @@ export const reversalByKeyBody = {
       minLength: 1,
       maxLength: 255,
       pattern: '^[\\x20-\\x7e]+$',
-      'x-expected': '1 to 255 printable ASCII characters, as the Idempotency-Key header takes',
+      'x-free-text': true,
+      'x-expected':
+        '1 to 255 printable ASCII characters holding no card number, as the Idempotency-Key header takes',
       description: 'The idempotency key the original was (or would have been) sent with.',
     },
     reason: reversalReasonSchema,
@@ -124,20 +164,28 @@ export const reversalByKeyBody = {
 export const paymentIdParams = {
   type: 'object',
   required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+  properties: {
+    id: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 64,
+      pattern: '^[\\x21-\\x7e]+$',
+      'x-expected': 'a payment id (printable ASCII, no spaces)',
+    },
+  },
 } as const;
 
 export const terminalParams = {
   type: 'object',
   required: ['terminalId'],
-  properties: { terminalId: { type: 'string', minLength: 1, maxLength: 8 } },
+  properties: { terminalId: terminalIdText },
 } as const;
 
 export const paymentListQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    terminalId: { type: 'string', minLength: 1, maxLength: 8 },
+    terminalId: terminalIdText,
     kind: { type: 'string', enum: [...paymentKinds] },
     status: { type: 'string', enum: [...paymentStatuses] },
     from: {
@@ -150,8 +198,14 @@ export const paymentListQuery = {
       format: 'date-time',
       'x-expected': 'an ISO 8601 time such as 2026-11-26T00:00:00+08:00',
     },
-    limit: { type: 'string', pattern: '^[0-9]{1,3}$', 'x-expected': 'a whole number from 1 to 500' },
-    cursor: { type: 'string', maxLength: 200, 'x-expected': 'the nextCursor of a previous page' },
+    limit: listLimit,
+    cursor: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      pattern: '^[A-Za-z0-9_-]+$',
+      'x-expected': 'the nextCursor of a previous page',
+    },
   },
 } as const;
 
@@ -160,88 +214,131 @@ export const duplicateListQuery = {
   additionalProperties: false,
   properties: {
     source: { type: 'string', enum: ['authorization', 'reconciliation'] },
-    limit: { type: 'string', pattern: '^[0-9]{1,3}$', 'x-expected': 'a whole number from 1 to 500' },
+    limit: listLimit,
   },
 } as const;
 
 const nullableString = { type: ['string', 'null'] } as const;
 
-export const paymentView = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    kind: { type: 'string', enum: [...paymentKinds] },
-    status: { type: 'string', enum: [...paymentStatuses] },
-    responseCode: nullableString,
-    message: { type: 'string' },
-    rrn: nullableString,
-    authCode: nullableString,
-    amount: { type: 'integer' },
-    currency: { type: 'string' },
-    cardMasked: nullableString,
-    terminalId: { type: 'string' },
-    duplicateOf: nullableString,
-    duplicateConfirmed: { type: 'boolean' },
-    flaggedForReview: { type: 'boolean' },
-    originalId: nullableString,
-    operatorId: nullableString,
-    reference: nullableString,
-    stan: nullableString,
-    batchNo: nullableString,
-    createdAt: { type: 'string', format: 'date-time' },
-    updatedAt: { type: 'string', format: 'date-time' },
-  },
-} as const;
+/** Every property of an object is always sent (null when empty), and nothing else. */
+function exact<P extends Record<string, unknown>>(properties: P) {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: Object.keys(properties) as (keyof P & string)[],
+    properties,
+  } as const;
+}
 
-export const reversalView = {
-  type: 'object',
-  properties: {
-    reversal: {
-      type: 'object',
-      properties: {
-        state: { type: 'string', enum: ['queued', 'done', 'not_needed', 'tombstoned'] },
-        reason: reversalReasonSchema,
-      },
-    },
-    payment: { anyOf: [paymentView, { type: 'null' }] },
-  },
-} as const;
+export const paymentView = exact({
+  id: { type: 'string' },
+  kind: { type: 'string', enum: [...paymentKinds] },
+  status: { type: 'string', enum: [...paymentStatuses] },
+  responseCode: nullableString,
+  message: { type: 'string' },
+  rrn: nullableString,
+  authCode: nullableString,
+  amount: { type: 'integer' },
+  currency: { type: 'string' },
+  cardMasked: nullableString,
+  terminalId: { type: 'string' },
+  duplicateOf: nullableString,
+  duplicateConfirmed: { type: 'boolean' },
+  flaggedForReview: { type: 'boolean' },
+  originalId: nullableString,
+  operatorId: nullableString,
+  reference: nullableString,
+  stan: nullableString,
+  batchNo: nullableString,
+  createdAt: { type: 'string', format: 'date-time' },
+  updatedAt: { type: 'string', format: 'date-time' },
+});
 
-export const duplicateView = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    source: { type: 'string', enum: ['authorization', 'reconciliation'] },
-    resolution: { type: 'string' },
-    terminalId: { type: 'string' },
-    paymentId: nullableString,
-    duplicateOf: nullableString,
-    amount: { type: 'integer' },
-    operatorId: nullableString,
-    confirmedPaymentId: nullableString,
-    kind: nullableString,
-    cause: nullableString,
-    rrn: nullableString,
-    relatedRrn: nullableString,
-    detail: nullableString,
-    detectedAt: { type: 'string', format: 'date-time' },
-    resolvedAt: nullableString,
-  },
-} as const;
+export const reversalView = exact({
+  reversal: exact({
+    state: { type: 'string', enum: ['queued', 'done', 'not_needed', 'tombstoned'] },
+    reason: reversalReasonSchema,
+  }),
+  payment: { anyOf: [paymentView, { type: 'null' }] },
+});
+
+export const duplicateView = exact({
+  id: { type: 'string' },
+  source: { type: 'string', enum: ['authorization', 'reconciliation'] },
+  resolution: { type: 'string' },
+  terminalId: { type: 'string' },
+  paymentId: nullableString,
+  duplicateOf: nullableString,
+  amount: { type: 'integer' },
+  operatorId: nullableString,
+  confirmedPaymentId: nullableString,
+  kind: nullableString,
+  cause: nullableString,
+  rrn: nullableString,
+  relatedRrn: nullableString,
+  detail: nullableString,
+  detectedAt: { type: 'string', format: 'date-time' },
+  resolvedAt: nullableString,
+});
 
 export const errorView = {
   type: 'object',
+  additionalProperties: false,
+  required: ['statusCode', 'code', 'error', 'message'],
   properties: {
     statusCode: { type: 'integer' },
-    code: { type: 'string' },
+    code: {
+      type: 'string',
+      pattern: '^POS_ERR_[A-Z0-9_]+$',
+      description: 'A stable code from docs/errors.md.',
+    },
     error: { type: 'string' },
     message: { type: 'string' },
     problems: {
       type: 'array',
-      items: {
-        type: 'object',
-        properties: { field: { type: 'string' }, expected: { type: 'string' }, actual: { type: 'string' } },
-      },
+      items: exact({ field: { type: 'string' }, expected: { type: 'string' }, actual: { type: 'string' } }),
     },
   },
+} as const;
+
+/** An error answer, with what the status means for this API. */
+function errorAnswer(description: string) {
+  return { ...errorView, description };
+}
+
+const anyRoute = {
+  500: errorAnswer(
+    'The host failed unexpectedly (POS_ERR_HTTP_INTERNAL); retry with the same Idempotency-Key.',
+  ),
+  503: errorAnswer(
+    'The store is unavailable or the host is shutting down; retry with the same Idempotency-Key.',
+  ),
+} as const;
+
+const authenticatedRoute = {
+  ...anyRoute,
+  400: errorAnswer('The request does not match the API; every problem is listed.'),
+  401: errorAnswer('No API key, or one that matches no merchant.'),
+  404: errorAnswer('No such payment or route for this merchant.'),
+  429: errorAnswer(
+    'Too many wrong API keys from this address (POS_ERR_AUTH_RATE_LIMITED); the Retry-After header says how many seconds to wait.',
+  ),
+} as const;
+
+/** The error answers of each kind of route, so every status the API can send is documented. */
+export const errorResponses = {
+  /** GET routes that need an API key. */
+  read: authenticatedRoute,
+  /** POST routes: a body, an Idempotency-Key, and the engine's refusals. */
+  write: {
+    ...authenticatedRoute,
+    409: errorAnswer(
+      'The key is in flight (see Retry-After) or reversed, or the payment cannot make this move.',
+    ),
+    413: errorAnswer('The body is over 16 KiB (POS_ERR_HTTP_BODY_TOO_LARGE).'),
+    415: errorAnswer('The body is not application/json (POS_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE).'),
+    422: errorAnswer('The key was used for another request, or the terminal, sale or amount is refused.'),
+  },
+  /** Routes without an API key (health, metrics). */
+  public: anyRoute,
 } as const;

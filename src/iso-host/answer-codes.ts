@@ -36,6 +36,8 @@ const byErrorCode: Readonly<Record<string, string>> = {
   POS_ERR_PAYMENT_REFUND_EXCEEDS_CAPTURED: answerCodes.overAmount,
   POS_ERR_PAYMENT_UNKNOWN_TERMINAL: answerCodes.terminalNotRegistered,
   POS_ERR_PAYMENT_UNKNOWN_MERCHANT: answerCodes.invalidMerchant,
+  // Free text the engine refuses (control characters, a card number): a format error.
+  POS_ERR_PAYMENT_INVALID_TEXT: answerCodes.formatError,
 };
 
 /**

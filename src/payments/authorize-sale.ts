@@ -7,7 +7,7 @@
 //     the key so a retransmission gets it again.
 // A crash between 1 and 3 leaves a `pending` sale that recovery reverses (see recovery.ts).
 import { chainOf } from './ports/journal-store.js';
-import type { Card } from '../cards/card.js';
+import { cardExpired, type Card } from '../cards/card.js';
 import type { Currency } from '../money/money.js';
 import { PosError } from '../pos-error.js';
 import type { RequestRecord } from './ports/idempotency-store.js';
@@ -20,6 +20,7 @@ import { possiblyChargedStatuses } from './life-cycle.js';
 import type { Channel, EntryMode, MerchantRecord, PaymentRecord } from './payment.js';
 import { hostResponseCodes } from './payment.js';
 import { paymentAnswer } from './payment-view.js';
+import { requireFreeText } from './free-text.js';
 import { requestHash } from './request-hash.js';
 import { inTransaction, movePayment, type UnitOfWork } from './unit-of-work.js';
 import { callWithDeadline } from './upstream-call.js';
@@ -105,6 +106,9 @@ async function begin(
   );
   // Deciding about a taken key may wait for an in-flight request: done after this commit.
   if (existing !== undefined) return { kind: 'existing', record: existing };
+  if (cardExpired({ expiry: command.card.expiry, atMs: now })) {
+    return { kind: 'result', result: await declineExpired(ctx, work, command, id) };
+  }
 
   const candidates =
     merchant.duplicatePolicy === 'off'
@@ -230,6 +234,61 @@ async function begin(
   return { kind: 'send', sale };
 }
 
+/**
+ * A card past its expiry month is declined by the host itself with 54 (expired card, CUP response
+ * codes), as an issuer would: stored, journaled and answered under the key, never sent upstream.
+ */
+async function declineExpired(
+  ctx: EngineContext,
+  work: UnitOfWork,
+  command: SaleCommand,
+  id: string,
+): Promise<EngineResult> {
+  const { tx, now } = work;
+  const record: PaymentRecord = {
+    id,
+    kind: 'sale',
+    merchantId: command.merchantId,
+    terminalId: command.terminalId,
+    idempotencyKey: command.idempotencyKey,
+    status: 'declined',
+    amount: command.amount,
+    currency: command.currency,
+    cardMasked: command.card.masked,
+    cardFingerprint: command.card.fingerprint,
+    entryMode: command.entryMode,
+    operatorId: command.operatorId,
+    reference: command.reference,
+    rrn: null,
+    authCode: null,
+    responseCode: hostResponseCodes.expiredCard,
+    originalId: null,
+    duplicateOf: null,
+    duplicateConfirmed: false,
+    flaggedForReview: false,
+    channel: command.channel,
+    stan: command.stan,
+    batchNo: command.batchNo,
+    reversalReason: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await tx.insertPayment(record);
+  await tx.appendJournal({
+    chain: chainOf(command.merchantId, command.terminalId),
+    at: now,
+    paymentId: id,
+    event: 'payment.created',
+    fromStatus: null,
+    toStatus: 'declined',
+    data: JSON.stringify({ responseCode: hostResponseCodes.expiredCard, reason: 'card expired' }),
+  });
+  const answer = paymentAnswer(record);
+  await tx.completeRequest(command.merchantId, command.idempotencyKey, answer);
+  work.afterCommit(() => ctx.metrics.paymentStatus('sale', 'declined'));
+  return { kind: 'answered', answer, replayed: false };
+}
+
 async function recordDuplicateDecision(
   ctx: EngineContext,
   work: UnitOfWork,
@@ -275,6 +334,11 @@ async function recordDuplicateDecision(
 }
 
 export async function authorizeSale(ctx: EngineContext, command: SaleCommand): Promise<EngineResult> {
+  requireFreeText({
+    idempotencyKey: command.idempotencyKey,
+    operatorId: command.operatorId,
+    reference: command.reference,
+  });
   const hash = saleRequestHash(command);
   const begun = await inTransaction(ctx, (work) => begin(ctx, work, command, hash));
   if (begun.kind === 'existing') {
@@ -297,6 +361,7 @@ export async function authorizeSale(ctx: EngineContext, command: SaleCommand): P
           currency: sale.currency,
           pan: command.card.pan,
           cardFingerprint: sale.cardFingerprint,
+          expiry: command.card.expiry,
           entryMode: sale.entryMode,
           batchNo: sale.batchNo,
           stan: sale.stan,

@@ -2,13 +2,14 @@
 // call and reversal) that acts on an approved sale. This runs that shape; `void-sale.ts` and
 // `refund-sale.ts` say what each checks and what it does to the sale once approved.
 import { chainOf } from './ports/journal-store.js';
-import { PosError } from '../pos-error.js';
+import { describeValue, PosError } from '../pos-error.js';
 import type { RequestRecord } from './ports/idempotency-store.js';
 import type { EngineContext } from './engine-context.js';
 import { answerExistingKey, newRequestRecord, type EngineResult } from './idempotency.js';
 import { activeChildStatuses } from './life-cycle.js';
 import type { Channel, PaymentRecord } from './payment.js';
 import { recordAnswer, requireMerchant } from './authorize-sale.js';
+import { requireFreeText } from './free-text.js';
 import { requestHash } from './request-hash.js';
 import { inTransaction, type UnitOfWork } from './unit-of-work.js';
 import { callWithDeadline } from './upstream-call.js';
@@ -42,8 +43,8 @@ export async function loadOwnSale(
 ): Promise<PaymentRecord> {
   const sale = await work.tx.lockPayment(saleId);
   if (sale === undefined || sale.merchantId !== merchantId || sale.kind !== 'sale') {
-    throw new PosError('POS_ERR_PAYMENT_NOT_FOUND', `no sale ${JSON.stringify(saleId)} for this merchant`, {
-      details: { paymentId: saleId },
+    throw new PosError('POS_ERR_PAYMENT_NOT_FOUND', `no sale ${describeValue(saleId)} for this merchant`, {
+      details: { paymentId: describeValue(saleId) },
     });
   }
   return sale;
@@ -57,6 +58,7 @@ export async function runChildOperation(
   command: ChildCommand,
   rules: ChildRules,
 ): Promise<EngineResult> {
+  requireFreeText({ idempotencyKey: command.idempotencyKey, operatorId: command.operatorId });
   const hash = requestHash(rules.kind, {
     saleId: command.saleId,
     operatorId: command.operatorId,

@@ -1,7 +1,7 @@
 // The payment engine: the one door every channel (HTTP, ISO 8583, the simulator) goes through to
 // authorise, void, refund and reverse, and the background work that keeps the promise when things
 // fail: the reversal queue, crash recovery and key expiry.
-import { PosError } from '../pos-error.js';
+import { describeValue, PosError } from '../pos-error.js';
 import type { DuplicateQuery, DuplicateRecord } from './ports/duplicate-store.js';
 import type { PaymentQuery } from './ports/payment-store.js';
 import { authorizeSale, type SaleCommand } from './authorize-sale.js';
@@ -57,8 +57,9 @@ export class PaymentEngine {
   async getPayment(merchantId: string, id: string): Promise<PaymentRecord> {
     const payment = await this.#ctx.store.read((reader) => reader.getPayment(id));
     if (payment === undefined || payment.merchantId !== merchantId) {
-      throw new PosError('POS_ERR_PAYMENT_NOT_FOUND', `no payment ${JSON.stringify(id)} for this merchant`, {
-        details: { paymentId: id },
+      // Described, not quoted: an id from a URL may be anything, a card number included.
+      throw new PosError('POS_ERR_PAYMENT_NOT_FOUND', `no payment ${describeValue(id)} for this merchant`, {
+        details: { paymentId: describeValue(id) },
       });
     }
     return payment;

@@ -45,7 +45,7 @@ export interface PaymentRecord {
   readonly entryMode: EntryMode | null;
   readonly operatorId: string | null;
   readonly reference: string | null;
-  /** Null only for a suspected duplicate that was never sent upstream. */
+  /** Null only for a sale never sent upstream (a suspected duplicate, an expired card). */
   readonly rrn: string | null;
   readonly authCode: string | null;
   readonly responseCode: string | null;
@@ -94,6 +94,7 @@ export interface TerminalRecord {
 export const hostResponseCodes = {
   approved: '00',
   duplicateTransmission: '94',
+  expiredCard: '54',
   issuerTimeout: '98',
   issuerUnavailable: '91',
   systemFault: '96',

@@ -17,6 +17,7 @@ import {
   type StoredAnswer,
 } from './payment-view.js';
 import { queueReversalOf, requireMerchant } from './authorize-sale.js';
+import { requireFreeText } from './free-text.js';
 import { requestHash } from './request-hash.js';
 import { inTransaction, movePayment, type UnitOfWork } from './unit-of-work.js';
 
@@ -146,6 +147,10 @@ async function reverseCurrent(
 type Begun = { kind: 'existing'; record: RequestRecord } | { kind: 'answered'; answer: StoredAnswer };
 
 export async function reversePayment(ctx: EngineContext, command: ReverseCommand): Promise<EngineResult> {
+  requireFreeText({
+    idempotencyKey: command.idempotencyKey,
+    ...('originalKey' in command.target ? { originalKey: command.target.originalKey } : {}),
+  });
   const hash = requestHash('reversal', { target: command.target, reason: command.reason });
   const begun = await inTransaction(ctx, async (work): Promise<Begun> => {
     const { tx, now } = work;

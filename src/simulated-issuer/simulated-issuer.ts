@@ -4,6 +4,7 @@
 // idempotent by RRN, as the host relies on: a repeated authorisation gets the first answer again,
 // and a reversal that arrives before its original leaves a tombstone that declines the original.
 import { createHash } from 'node:crypto';
+import { cardExpired } from '../cards/card.js';
 import type { Clock } from '../clock/clock.js';
 import type { Random } from '../random/random.js';
 import type {
@@ -129,7 +130,9 @@ export class SimulatedIssuer implements Upstream {
     };
     let decline: string | undefined;
     if (request.kind === 'sale') {
-      if (this.#faults.declineRate > 0 && this.#random.next() < this.#faults.declineRate) decline = '51';
+      // A card past its expiry month is declined 54 (expired card), whatever the host checked.
+      if (request.expiry !== undefined && cardExpired({ expiry: request.expiry, atMs: now })) decline = '54';
+      else if (this.#faults.declineRate > 0 && this.#random.next() < this.#faults.declineRate) decline = '51';
     } else if (original?.state !== 'posted' || original.kind !== 'sale') {
       decline = '25';
     } else if (request.amount > original.amount) {

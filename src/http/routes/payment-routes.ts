@@ -9,10 +9,10 @@ import type { PaymentEngine } from '../../payments/engine.js';
 import type { EngineResult } from '../../payments/idempotency.js';
 import type { EntryMode, PaymentKind, PaymentStatus, ReversalReason } from '../../payments/payment.js';
 import { toPaymentView } from '../../payments/payment-view.js';
-import { PosError } from '../../pos-error.js';
+import { describeValue, PosError } from '../../pos-error.js';
 import { idempotencyKeyOf, merchantOf, sendAnswer } from '../request-context.js';
 import {
-  errorView,
+  errorResponses,
   idempotencyKeyHeader,
   paymentIdParams,
   paymentListQuery,
@@ -59,17 +59,19 @@ export function refusal(result: Exclude<EngineResult, { kind: 'answered' }>): Po
 }
 
 const security = [{ apiKey: [] }];
-const errors = { 400: errorView, 401: errorView, 404: errorView, 409: errorView, 422: errorView };
+const readErrors = errorResponses.read;
+const writeErrors = errorResponses.write;
 
 function decodeCursor(cursor: string): { createdAt: number; id: string } {
   const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const at = Number(createdAt);
-  if (id === undefined || !Number.isSafeInteger(at)) {
+  // The id goes into a store query: printable ASCII only (a NUL is an error on PostgreSQL).
+  if (id === undefined || !Number.isSafeInteger(at) || !/^[\x21-\x7e]{1,64}$/.test(id)) {
     throw PosError.invalidInput('POS_ERR_HTTP_INVALID_REQUEST', 'request querystring', [
       {
         field: 'cursor',
         expected: 'the nextCursor of a previous page',
-        actual: JSON.stringify(cursor.slice(0, 40)),
+        actual: describeValue(cursor),
       },
     ]);
   }
@@ -101,7 +103,7 @@ export function registerPaymentRoutes(
         security,
         headers: idempotencyKeyHeader,
         body: saleBody,
-        response: { 201: paymentView, ...errors },
+        response: { 201: paymentView, ...writeErrors },
       },
     },
     async (request, reply) => {
@@ -141,7 +143,7 @@ export function registerPaymentRoutes(
         tags: ['payments'],
         security,
         params: paymentIdParams,
-        response: { 200: paymentView, ...errors },
+        response: { 200: paymentView, ...readErrors },
       },
     },
     async (request) => toPaymentView(await engine.getPayment(merchantOf(request).id, request.params.id)),
@@ -168,12 +170,14 @@ export function registerPaymentRoutes(
         response: {
           200: {
             type: 'object',
+            additionalProperties: false,
+            required: ['data', 'nextCursor'],
             properties: {
               data: { type: 'array', items: paymentView },
               nextCursor: { type: ['string', 'null'] },
             },
           },
-          ...errors,
+          ...readErrors,
         },
       },
     },
@@ -182,12 +186,12 @@ export function registerPaymentRoutes(
       const limit = q.limit === undefined ? 50 : Number(q.limit);
       if (limit < 1 || limit > 500) {
         throw PosError.invalidInput('POS_ERR_HTTP_INVALID_REQUEST', 'request querystring', [
-          { field: 'limit', expected: 'a whole number from 1 to 500', actual: JSON.stringify(q.limit) },
+          { field: 'limit', expected: 'a whole number from 1 to 500', actual: describeValue(q.limit) },
         ]);
       }
       if (q.from !== undefined && q.to !== undefined && Date.parse(q.from) >= Date.parse(q.to)) {
         throw PosError.invalidInput('POS_ERR_HTTP_INVALID_REQUEST', 'request querystring', [
-          { field: 'from', expected: `a time before to (${q.to})`, actual: JSON.stringify(q.from) },
+          { field: 'from', expected: 'a time before to', actual: describeValue(q.from) },
         ]);
       }
       const payments = await engine.listPayments({
@@ -219,7 +223,7 @@ export function registerPaymentRoutes(
         headers: idempotencyKeyHeader,
         params: paymentIdParams,
         body: reversalByIdBody,
-        response: { 200: reversalView, 202: reversalView, ...errors },
+        response: { 200: reversalView, 202: reversalView, ...writeErrors },
       },
     },
     async (request, reply) => {
@@ -246,7 +250,7 @@ export function registerPaymentRoutes(
         security,
         headers: idempotencyKeyHeader,
         body: reversalByKeyBody,
-        response: { 200: reversalView, 202: reversalView, ...errors },
+        response: { 200: reversalView, 202: reversalView, ...writeErrors },
       },
     },
     async (request, reply) => {
@@ -272,7 +276,7 @@ export function registerPaymentRoutes(
         headers: idempotencyKeyHeader,
         params: paymentIdParams,
         body: voidBody,
-        response: { 201: paymentView, ...errors },
+        response: { 201: paymentView, ...writeErrors },
       },
     },
     async (request, reply) => {
@@ -302,7 +306,7 @@ export function registerPaymentRoutes(
         headers: idempotencyKeyHeader,
         params: paymentIdParams,
         body: refundBody,
-        response: { 201: paymentView, ...errors },
+        response: { 201: paymentView, ...writeErrors },
       },
     },
     async (request, reply) => {
@@ -331,7 +335,7 @@ export function registerPaymentRoutes(
         tags: ['terminals'],
         security,
         params: terminalParams,
-        response: { 200: paymentView, ...errors },
+        response: { 200: paymentView, ...readErrors },
       },
     },
     async (request) => {

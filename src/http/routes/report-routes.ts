@@ -6,15 +6,17 @@ import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { isoTime } from '../../clock/clock.js';
 import type { PaymentEngine } from '../../payments/engine.js';
-import { PosError } from '../../pos-error.js';
+import { describeValue, PosError } from '../../pos-error.js';
 import type { DuplicateRecord, DuplicateSource } from '../../payments/ports/duplicate-store.js';
 import type { Store } from '../../payments/ports/store.js';
 import { merchantOf } from '../request-context.js';
-import { duplicateListQuery, duplicateView, errorView } from '../schemas.js';
+import { duplicateListQuery, duplicateView, errorResponses } from '../schemas.js';
 
 const healthView = {
   type: 'object',
-  properties: { status: { type: 'string' }, store: { type: 'string' } },
+  additionalProperties: false,
+  required: ['status', 'store'],
+  properties: { status: { type: 'string', enum: ['ok', 'unavailable'] }, store: { type: 'string' } },
 } as const;
 
 function toDuplicateView(d: DuplicateRecord) {
@@ -53,9 +55,13 @@ export function registerReportRoutes(
         security: [{ apiKey: [] }],
         querystring: duplicateListQuery,
         response: {
-          200: { type: 'object', properties: { data: { type: 'array', items: duplicateView } } },
-          400: errorView,
-          401: errorView,
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['data'],
+            properties: { data: { type: 'array', items: duplicateView } },
+          },
+          ...errorResponses.read,
         },
       },
     },
@@ -66,7 +72,7 @@ export function registerReportRoutes(
           {
             field: 'limit',
             expected: 'a whole number from 1 to 500',
-            actual: JSON.stringify(request.query.limit),
+            actual: describeValue(request.query.limit),
           },
         ]);
       }
@@ -86,7 +92,7 @@ export function registerReportRoutes(
       schema: {
         summary: 'Liveness and store reachability',
         tags: ['operations'],
-        response: { 200: healthView, 503: healthView },
+        response: { 200: healthView, 500: errorResponses.public[500], 503: healthView },
       },
     },
     async (_request, reply) => {

@@ -19,6 +19,8 @@ export interface AuthorizationRequest {
   /** The clear card number, present for sales only (it is never stored, so voids and refunds lack it). */
   readonly pan: Secret<string> | null;
   readonly cardFingerprint: string | null;
+  /** The card's expiry (YYMM) for sales, so the issuer can decline an expired card (54). */
+  readonly expiry?: string;
   readonly entryMode: EntryMode | null;
   /** The terminal's batch and trace number (ISO 8583 60.2 and F11), when it sent them. */
   readonly batchNo: string | null;
