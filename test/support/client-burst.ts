@@ -26,6 +26,8 @@ export function saleBody(amount: number): Record<string, unknown> {
 }
 
 /** Sends one key until some host gives a final answer; `hosts()` says which hosts are up. */
+let fanOutTurn = 0;
+
 export async function sendUntilAnswered(
   seen: Seen,
   hosts: () => ReadonlyArray<{ url: string }>,
@@ -33,7 +35,12 @@ export async function sendUntilAnswered(
 ): Promise<void> {
   for (let attempt = 0; attempt < options.maxAttempts; attempt += 1) {
     const live = hosts();
-    const targets = options.fanOut ? live : [live[attempt % live.length]].filter((h) => h !== undefined);
+    // Fan-out sends to every host, starting with a different one each time: the host that gets a
+    // request first nearly always takes its key, so a fixed order would leave one host idle.
+    fanOutTurn += 1;
+    const targets = options.fanOut
+      ? [...live.slice(fanOutTurn % live.length), ...live.slice(0, fanOutTurn % live.length)]
+      : [live[attempt % live.length]].filter((h) => h !== undefined);
     const answers = await Promise.all(
       targets.map((host) =>
         call(host, 'POST', '/v1/payments', { key: seen.key, body: saleBody(seen.amount) }).catch(
