@@ -5,7 +5,7 @@
 import { PosError, describeValue, type FieldProblem } from '../pos-error.js';
 import type { CardKind } from './fee-plan.js';
 
-export const minBinDigits = 2;
+export const minBinDigits = 1;
 export const maxBinDigits = 11;
 /** The most rows one table may hold (the real tables have tens of thousands). */
 export const maxBinRows = 1_000_000;

@@ -182,7 +182,7 @@ function saleExplanation(
   const en: string[] = [];
   if (f.unknownCard) {
     zh.push(`卡种未知（BIN 不在卡表中），按方案最高费率（${name.zh}）计费。`);
-    en.push(`Card kind unknown (BIN not in the table): priced at the plan's highest rate (${name.en}).`);
+    en.push(`Card kind unknown (BIN not in the table): priced at the plan's highest rate (${name.en}). `);
   }
   zh.push(
     `交易 ${f.transactionId}，${amount} 元，费率方案第${f.planVersion}版，${name.zh}费率 ${formatPercent(f.ratePpm)}`,
