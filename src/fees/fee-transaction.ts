@@ -131,36 +131,48 @@ export function columnsFromRecords(options: ToColumnsOptions): ColumnsFromRecord
     columns.merchant[row] = indexOf(merchantIndex, merchantIds, t.merchantId);
     columns.terminal[row] = indexOf(terminalIndex, terminalIds, `${t.merchantId}/${t.terminalId}`);
     columns.duplicateRefunded[row] = t.duplicateRefunded === true ? 1 : 0;
-    let original = -1;
-    if (t.kind !== 'sale' && t.originalId !== undefined) {
-      const found = rowOf.get(t.originalId);
-      const sale = found === undefined ? undefined : records[found];
-      if (found === undefined || sale === undefined) {
-        problems.push({
-          field: `transactions[${t.id}].originalId`,
-          expected: 'the id of a sale among the transactions (pass the originals of what is priced)',
-          actual: describeValue(t.originalId),
-        });
-      } else if (sale.kind !== 'sale' || sale.merchantId !== t.merchantId) {
-        problems.push({
-          field: `transactions[${t.id}].originalId`,
-          expected: 'a sale of the same merchant',
-          actual: `a ${sale.kind} of merchant ${describeValue(sale.merchantId)}`,
-        });
-      } else if (found > row) {
-        problems.push({
-          field: `transactions[${t.id}].atMs`,
-          expected: `not before its sale ${describeValue(sale.id)}`,
-          actual: new Date(t.atMs).toISOString(),
-        });
-      } else {
-        original = found;
-      }
-    }
-    columns.original[row] = original;
+    columns.original[row] = t.kind === 'sale' ? -1 : originalRow({ t, row, rowOf, records, problems });
   });
   if (problems.length > 0) throw transactionError(problems);
   return { columns, records, merchantIds, terminalIds };
+}
+
+interface OriginalLookup {
+  readonly t: FeeTransaction;
+  readonly row: number;
+  readonly rowOf: ReadonlyMap<string, number>;
+  readonly records: readonly FeeTransaction[];
+  readonly problems: FieldProblem[];
+}
+
+/** The row of the sale a void, refund or reversal acts on; -1 (and a problem) when there is none. */
+function originalRow({ t, row, rowOf, records, problems }: OriginalLookup): number {
+  if (t.originalId === undefined) return -1; // already reported by checkRecord
+  const found = rowOf.get(t.originalId);
+  const sale = found === undefined ? undefined : records[found];
+  const field = `transactions[id=${t.id}]`;
+  if (found === undefined || sale === undefined) {
+    problems.push({
+      field: `${field}.originalId`,
+      expected: 'the id of a sale among the transactions (pass the originals of what is priced)',
+      actual: describeValue(t.originalId),
+    });
+  } else if (sale.kind !== 'sale' || sale.merchantId !== t.merchantId) {
+    problems.push({
+      field: `${field}.originalId`,
+      expected: 'a sale of the same merchant',
+      actual: `a ${sale.kind} of merchant ${describeValue(sale.merchantId)}`,
+    });
+  } else if (found > row) {
+    problems.push({
+      field: `${field}.atMs`,
+      expected: `not before its sale ${describeValue(sale.id)}`,
+      actual: new Date(t.atMs).toISOString(),
+    });
+  } else {
+    return found;
+  }
+  return -1;
 }
 
 export function transactionError(problems: readonly FieldProblem[]): PosError {
