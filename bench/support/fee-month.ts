@@ -146,22 +146,47 @@ export function generateMonth(options: GenerateOptions): GeneratedMonth {
   return { columns, merchants, terminals: merchants * terminalsPerMerchant, plans, planOfMerchant, firstDay };
 }
 
-/** Writes the month as CSV for the DuckDB peer, 64 Ki rows per write. */
+/** Writes the month as CSV for the DuckDB peer, through one 4 MiB buffer (no string per cell). */
 export function writeMonthCsv(month: GeneratedMonth, file: string): number {
   const c = month.columns;
   const fd = openSync(file, 'w');
+  const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
   let bytes = 0;
+  let at = 0;
+  // Every value here is a whole number from -1 to below 2^31 (amounts are at most 5,000,100 fen).
+  const put = (value: number, end: number): void => {
+    let v = value;
+    if (v < 0) {
+      buffer[at++] = 45;
+      v = -v;
+    }
+    const start = at;
+    do {
+      buffer[at++] = 48 + (v % 10);
+      v = (v / 10) | 0;
+    } while (v > 0);
+    buffer.subarray(start, at).reverse();
+    buffer[at++] = end;
+  };
   try {
     bytes += writeSync(fd, 'row,merchant,terminal,kind,amount,channel,card_kind,day,original,dup\n');
-    for (let start = 0; start < c.count; start += 65_536) {
-      const lines: string[] = [];
-      for (let row = start; row < Math.min(c.count, start + 65_536); row += 1) {
-        lines.push(
-          `${row},${c.merchant[row]},${c.terminal[row]},${c.kind[row]},${c.amountFen[row]},${c.channel[row]},${c.cardKind[row]},${c.day[row]},${c.original[row]},${c.duplicateRefunded[row]}\n`,
-        );
+    for (let row = 0; row < c.count; row += 1) {
+      if (at > buffer.length - 256) {
+        bytes += writeSync(fd, buffer, 0, at);
+        at = 0;
       }
-      bytes += writeSync(fd, lines.join(''));
+      put(row, 44);
+      put(c.merchant[row]!, 44);
+      put(c.terminal[row]!, 44);
+      put(c.kind[row]!, 44);
+      put(c.amountFen[row]!, 44);
+      put(c.channel[row]!, 44);
+      put(c.cardKind[row]!, 44);
+      put(c.day[row]!, 44);
+      put(c.original[row]!, 44);
+      put(c.duplicateRefunded[row]!, 10);
     }
+    bytes += writeSync(fd, buffer, 0, at);
   } finally {
     closeSync(fd);
   }

@@ -64,61 +64,65 @@ export interface AggregateOptions {
   readonly days: number;
 }
 
+/** Where each line kind (sale, void, refund, duplicate refund, reversal) adds its figures. */
+const countAt = Int32Array.of(
+  at.salesCount,
+  at.voidsCount,
+  at.refundsCount,
+  at.duplicateRefundsCount,
+  at.reversalsCount,
+);
+const amountAt = Int32Array.of(
+  at.salesFen,
+  at.voidsFen,
+  at.refundsFen,
+  at.duplicateRefundsFen,
+  at.reversalsFen,
+);
+const feeAt = Int32Array.of(
+  at.feesChargedFen,
+  at.feesReturnedOnVoidFen,
+  at.feesReturnedOnRefundFen,
+  at.feesReturnedOnDuplicateFen,
+  at.feesReturnedOnReversalFen,
+);
+/** Charged fees count as they are; returned fees (negative on the line) count as positive amounts. */
+const feeSign = Float64Array.of(1, -1, -1, -1, -1);
+/** By the sale's bucket (see PricedColumns.bucket): debit, credit, QR, foreign, unknown. */
+const bucketAt = Int32Array.of(
+  at.feesDebitFen,
+  at.feesCreditFen,
+  at.feesQrFen,
+  at.feesForeignFen,
+  at.feesUnknownCardFen,
+);
+
 /** The table of totals; rows outside [fromDay, fromDay + days) are left out. */
-// Over 70 lines for the same reason as priceColumns: one branch per kind over shared arrays.
 export function aggregateDays(options: AggregateOptions): TotalsTable {
   const { columns, priced, groups, fromDay, days } = options;
   assert(groups * days * metricCount <= 2 ** 28, 'a totals table of at most 2^28 figures');
   const values = new Float64Array(groups * days * metricCount);
   const group = options.groupBy === 'merchant' ? columns.merchant : columns.terminal;
   const { kind, amountFen, day, duplicateRefunded, cardKind, channel } = columns;
-  const { feeFen, addOnFen, bound, aboveCappedFees } = priced;
+  const { feeFen, addOnFen, bound, aboveCappedFees, bucket } = priced;
   for (let row = 0; row < columns.count; row += 1) {
     const offset = day[row]! - fromDay;
     if (offset < 0 || offset >= days) continue;
     const base = (group[row]! * days + offset) * metricCount;
     const k = kind[row]!;
-    const amount = amountFen[row]!;
+    // Line kinds: the transaction kinds, with refunds of duplicates apart and reversals last.
+    const line = k === kindCode.reversal ? 4 : k === kindCode.refund && duplicateRefunded[row] === 1 ? 3 : k;
     const fee = feeFen[row]!;
-    // Fees by card kind follow the sale's card (QR codes by themselves, unknown cards apart).
-    const sale = k === kindCode.sale ? row : columns.original[row]!;
-    const byKind =
-      channel[sale] === 1
-        ? at.feesQrFen
-        : cardKind[sale] === 3
-          ? at.feesUnknownCardFen
-          : cardKind[sale] === 0
-            ? at.feesDebitFen
-            : cardKind[sale] === 1
-              ? at.feesCreditFen
-              : at.feesForeignFen;
-    values[base + byKind]! += fee;
-    if (k === kindCode.sale) {
-      values[base + at.salesCount]! += 1;
-      values[base + at.salesFen]! += amount;
-      values[base + at.feesChargedFen]! += fee;
-      values[base + at.addOnFeesFen]! += addOnFen[row]!;
-      if (channel[row] === 0 && cardKind[row] === 3) values[base + at.unknownCardCount]! += 1;
-      if (bound[row] === 1) values[base + at.capAppliedCount]! += 1;
-      if (bound[row] === 2) values[base + at.minimumAppliedCount]! += 1;
-      values[base + at.aboveCappedFeesCount]! += aboveCappedFees[row]!;
-    } else if (k === kindCode.void) {
-      values[base + at.voidsCount]! += 1;
-      values[base + at.voidsFen]! += amount;
-      values[base + at.feesReturnedOnVoidFen]! -= fee;
-    } else if (k === kindCode.reversal) {
-      values[base + at.reversalsCount]! += 1;
-      values[base + at.reversalsFen]! += amount;
-      values[base + at.feesReturnedOnReversalFen]! -= fee;
-    } else if (duplicateRefunded[row] === 1) {
-      values[base + at.duplicateRefundsCount]! += 1;
-      values[base + at.duplicateRefundsFen]! += amount;
-      values[base + at.feesReturnedOnDuplicateFen]! -= fee;
-    } else {
-      values[base + at.refundsCount]! += 1;
-      values[base + at.refundsFen]! += amount;
-      values[base + at.feesReturnedOnRefundFen]! -= fee;
-    }
+    values[base + countAt[line]!]! += 1;
+    values[base + amountAt[line]!]! += amountFen[row]!;
+    values[base + feeAt[line]!]! += feeSign[line]! * fee;
+    values[base + bucketAt[bucket[row]!]!]! += fee;
+    if (line !== 0) continue;
+    values[base + at.addOnFeesFen]! += addOnFen[row]!;
+    if (channel[row] === 0 && cardKind[row] === 3) values[base + at.unknownCardCount]! += 1;
+    const b = bound[row]!;
+    if (b !== 0) values[base + (b === 1 ? at.capAppliedCount : at.minimumAppliedCount)]! += 1;
+    values[base + at.aboveCappedFeesCount]! += aboveCappedFees[row]!;
   }
   return { groups, fromDay, days, values };
 }

@@ -36,6 +36,8 @@ export interface PricedColumns {
   readonly bound: Uint8Array;
   /** 1 on a debit sale whose rate fee is above what the capped ceilings would come to. */
   readonly aboveCappedFees: Uint8Array;
+  /** The fees-by-card-kind bucket of the row's sale: debit, credit, QR, foreign, unknown (0 to 4). */
+  readonly bucket: Uint8Array;
 }
 
 export interface PriceOptions {
@@ -60,8 +62,14 @@ export interface PriceOptions {
  */
 export function roundHalfUp(numerator: number, denominator: number): number {
   if (numerator <= Number.MAX_SAFE_INTEGER) {
-    const remainder = numerator % denominator;
-    const quotient = (numerator - remainder) / denominator;
+    // The division may round up to the next whole number when the quotient lies just below it;
+    // the remainder, exact in doubles below 2^53, tells and corrects it.
+    let quotient = Math.floor(numerator / denominator);
+    let remainder = numerator - quotient * denominator;
+    if (remainder < 0) {
+      quotient -= 1;
+      remainder += denominator;
+    }
     return remainder * 2 >= denominator ? quotient + 1 : quotient;
   }
   return Number(roundHalfUpBig(BigInt(numerator), BigInt(denominator)));
@@ -93,6 +101,7 @@ export function priceColumns(options: PriceOptions): PricedColumns {
   const rateKey = new Uint8Array(count);
   const bound = new Uint8Array(count);
   const aboveCappedFees = new Uint8Array(count);
+  const bucket = new Uint8Array(count);
   // Per sale: how much has been refunded, and whether a void or reversal closed it.
   const refundedFen = new Float64Array(count);
   const closed = new Uint8Array(count);
@@ -137,6 +146,7 @@ export function priceColumns(options: PriceOptions): PricedColumns {
       rateKey[row] = key;
       bound[row] = b;
       aboveCappedFees[row] = key === debitKey && card === 0 && rate > capped ? 1 : 0;
+      bucket[row] = channel[row] === 1 ? 2 : card === unknownCard ? 4 : card === 0 ? 0 : card === 1 ? 1 : 3;
       continue;
     }
     const sale = original[row]!;
@@ -144,6 +154,7 @@ export function priceColumns(options: PriceOptions): PricedColumns {
     const saleFee = feeFen[sale]!;
     version[row] = version[sale]!;
     rateKey[row] = rateKey[sale]!;
+    bucket[row] = bucket[sale]!;
     if (closed[sale] === 1)
       throw sequenceError(describeRow(row), 'a sale not already voided or reversed', describeRow(sale));
     if (k === kindCode.refund) {
@@ -172,7 +183,7 @@ export function priceColumns(options: PriceOptions): PricedColumns {
     closed[sale] = 1;
     feeFen[row] = -saleFee;
   }
-  return { feeFen, addOnFen, version, rateKey, bound, aboveCappedFees };
+  return { feeFen, addOnFen, version, rateKey, bound, aboveCappedFees, bucket };
 }
 
 function sequenceError(row: string, expected: string, actual: string): PosError {
