@@ -99,9 +99,11 @@ const connection = await instance.connect();
 const loadStarted = performance.now();
 for (const sql of load) await connection.run(sql);
 const loadMs = performance.now() - loadStarted;
+const cpuBefore = process.cpuUsage();
 const started = performance.now();
 for (const sql of pricing) await connection.run(sql);
 const ms = performance.now() - started;
+const cpu = process.cpuUsage(cpuBefore);
 
 const one = async (sql: string): Promise<Record<string, unknown>> =>
   (await connection.runAndReadAll(sql)).getRowObjects()[0] ?? {};
@@ -128,6 +130,7 @@ const grand = await one(
 console.log(
   JSON.stringify({
     ms,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     loadMs,
     peakRssMb: peakRssMb(),
     differences,

@@ -93,6 +93,11 @@ describe('reading a fee plan file', () => {
     ]);
   });
 
+  it('leaves numbers inside text alone', () => {
+    const plan = readFeePlanFile(planText.replace('"ops:alice"', '"ops 1.5e3 \\"x\\" 0.6"'));
+    expect(plan.versions[0]?.changedBy).toBe('ops 1.5e3 "x" 0.6');
+  });
+
   it('refuses text that is not JSON', () => {
     expect(refusal('{"format": ').code).toBe('POS_ERR_FEES_PLAN_INVALID');
   });

@@ -181,6 +181,34 @@ describe('the monthly statement computed by hand (M1, March 2026)', () => {
   });
 });
 
+describe('yearly fees', () => {
+  it('are never taken twice within 365 days when a version moves the billing day', () => {
+    const json = JSON.parse(readFileSync('test/fixtures/fees/plan-m1.json', 'utf8')) as {
+      versions: Record<string, unknown>[];
+    };
+    json.versions.push({
+      ...json.versions[1],
+      version: 3,
+      effectiveFrom: '2026-04-01',
+      changedAt: '2026-03-25T10:00:00+08:00',
+      annualFee: { feeFen: 12_000, billingDay: '06-01' },
+    });
+    const moved = readFeePlanFile(JSON.stringify(json));
+    const charges = (m: string): (string | number)[][] =>
+      monthlyStatement({
+        plan: moved,
+        transactions: [],
+        month: m,
+        nowMs: Date.parse('2027-12-01T00:00:00+08:00'),
+      })
+        .lines.filter((l) => l.lineKind === 'annual-fee')
+        .map((l) => [l.lineId, l.feeFen, l.planVersion]);
+    expect(charges('2026-03')).toEqual([['annual-fee:2026-03-15', 9900, 1]]);
+    expect(charges('2026-06')).toEqual([]);
+    expect(charges('2027-06')).toEqual([['annual-fee:2027-06-01', 12_000, 3]]);
+  });
+});
+
 describe('the daily statement', () => {
   it('gives one terminal its own lines and totals', () => {
     const day = dailyStatement({
