@@ -1,16 +1,19 @@
 // The import-cycle check of `npm run lint` (tools/import-cycles.ts): it finds loops of every length,
 // type-only imports included, and src/ has none.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { importCycles, importGraph, sourceFiles } from '../tools/import-cycles.js';
+import { folderGraph, importCycles, importGraph, sourceFiles } from '../tools/import-cycles.js';
 
 function tree(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'posguard-cycles-'));
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
   return dir;
 }
 
@@ -49,5 +52,23 @@ describe('the import-cycle check', () => {
     expect(importCycles(importGraph(sourceFiles(fileURLToPath(new URL('../src', import.meta.url)))))).toEqual(
       [],
     );
+  });
+
+  it('finds a loop between folders whose files do not loop, and leaves tests out of it', () => {
+    const dir = tree({
+      'store/sql.ts': "import type { Payment } from '../payments/payment.js';\nexport type Row = Payment;\n",
+      'payments/payment.ts': 'export type Payment = { id: string };\n',
+      'payments/engine.ts': "import type { Row } from '../store/sql.js';\nexport type E = Row;\n",
+      'cli/run.ts': "import type { E } from '../payments/engine.js';\nexport type R = E;\n",
+      'payments/engine.test.ts': "import type { R } from '../cli/run.js';\nexport type T = R;\n",
+    });
+    const graph = importGraph(sourceFiles(dir));
+    expect(importCycles(graph)).toEqual([]);
+    expect(importCycles(folderGraph(graph, dir))).toEqual([['payments', 'store']]);
+  });
+
+  it('finds no folder cycle in src/', () => {
+    const src = fileURLToPath(new URL('../src', import.meta.url));
+    expect(importCycles(folderGraph(importGraph(sourceFiles(src)), src))).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 // `npm run lint` runs this after ESLint: it fails when two or more files of src/ import each other
-// in a loop, directly or through others. Every import counts, type-only ones and dynamic `import()`
+// in a loop, directly or through others, and when two or more top-level folders of src/ do (through
+// their shipped files: a folder cycle is a layering knot even when no file loops). Every import counts, type-only ones and dynamic `import()`
 // included: a type-only loop still ties two files' meaning together, and it is the kind of loop
 // ESLint's import plugins let through (docs/decisions.md, "Import cycles"). TypeScript's own
 // pre-processor lists each file's imports without a full parse: the check itself takes a fraction of
@@ -123,15 +124,51 @@ function orderCycle(component: readonly string[], graph: ReadonlyMap<string, rea
   return path;
 }
 
+/**
+ * The same graph one level up: each top-level folder of `srcDir` (a file directly in it stands for
+ * itself) and the folders its shipped files import. Tests and their support are left out: they wire
+ * real adapters to the core, as the composition root does, and ship in no build.
+ */
+export function folderGraph(
+  graph: ReadonlyMap<string, readonly string[]>,
+  srcDir: string,
+): Map<string, string[]> {
+  const shipped = (file: string): boolean =>
+    !file.endsWith('.test.ts') && !file.endsWith('.contract.ts') && !file.includes('/test-support/');
+  const folderOf = (file: string): string => relative(srcDir, file).split(/[\\/]/)[0] ?? file;
+  const folders = new Map<string, Set<string>>();
+  for (const [file, targets] of graph) {
+    if (!shipped(file)) continue;
+    const from = folderOf(file);
+    const edges = folders.get(from) ?? new Set<string>();
+    for (const target of targets)
+      if (shipped(target) && folderOf(target) !== from) edges.add(folderOf(target));
+    folders.set(from, edges);
+  }
+  return new Map([...folders].map(([folder, edges]) => [folder, [...edges].sort()]));
+}
+
 function main(): void {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-  const cycles = importCycles(importGraph(sourceFiles(join(root, 'src'))));
+  const srcDir = join(root, 'src');
+  const graph = importGraph(sourceFiles(srcDir));
+  const cycles = importCycles(graph);
   for (const cycle of cycles) {
     const names = cycle.map((file) => relative(root, file));
     console.error(`import cycle: ${[...names, names[0]].join(' -> ')}`);
   }
+  const folderCycles = importCycles(folderGraph(graph, srcDir));
+  for (const cycle of folderCycles) {
+    console.error(`folder cycle: ${[...cycle, cycle[0]].map((f) => `src/${f}`).join(' -> ')}`);
+  }
   if (cycles.length > 0) {
     console.error(`${cycles.length} import cycle(s) in src/: move what both files need into a third file.`);
+    process.exitCode = 1;
+  }
+  if (folderCycles.length > 0) {
+    console.error(
+      `${folderCycles.length} folder cycle(s) in src/: a folder's code depends on one that depends on it; move the shared part inward (docs/architecture.md).`,
+    );
     process.exitCode = 1;
   }
 }
