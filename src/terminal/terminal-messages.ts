@@ -5,6 +5,7 @@
 import { rethrowInvariant } from '../assert.js';
 import {
   duplicateConfirmationMarker,
+  entryModeCodes,
   transactionQueryMarker,
   buildField61,
   buildRequest,
@@ -42,12 +43,8 @@ export interface TerminalIdentity {
 export const defaultTpdu = '6000030000';
 export const defaultHeader = '603100000000';
 
-const entryCodes: Readonly<Record<EntryMode, string>> = {
-  manual: '01',
-  swipe: '02',
-  chip: '05',
-  contactless: '07',
-};
+/** Every entry mode the engine knows has its field 22 code (a new mode without one does not compile). */
+const entryCodes: Readonly<Record<EntryMode, string>> = entryModeCodes;
 
 interface Common {
   readonly identity: TerminalIdentity;
