@@ -107,6 +107,7 @@ export default tseslint.config(
       'src/random/**/*.ts',
       'src/fees/**/*.ts',
       'src/pos-error.ts',
+      'src/error-catalogue.ts',
       'src/assert.ts',
     ],
     ignores: testFiles,

@@ -3,6 +3,7 @@
 // stable code (`POS_ERR_<AREA>_<WHAT>`, listed in docs/errors.md), a message that names what was
 // wrong, what was expected and what came, and structured details for machines. Programmer errors
 // are not PosErrors: they are assertions (see `assert.ts`) that stop the process.
+import type { ErrorCode } from './error-catalogue.js';
 
 /** One problem with one input field: what was expected and what actually came. */
 export interface FieldProblem {
@@ -19,11 +20,12 @@ export interface PosErrorOptions {
 
 export class PosError extends Error {
   override readonly name = 'PosError';
-  readonly code: string;
+  /** One of the codes in error-catalogue.ts: a code not there does not compile. */
+  readonly code: ErrorCode;
   readonly details: Readonly<Record<string, unknown>>;
   readonly problems: readonly FieldProblem[];
 
-  constructor(code: string, message: string, options: PosErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, options: PosErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options.details ?? {};
@@ -31,7 +33,7 @@ export class PosError extends Error {
   }
 
   /** Builds the error for a list of field problems, with every problem in the message. */
-  static invalidInput(code: string, what: string, problems: readonly FieldProblem[]): PosError {
+  static invalidInput(code: ErrorCode, what: string, problems: readonly FieldProblem[]): PosError {
     const listed = problems.map((p) => `${p.field}: expected ${p.expected}, got ${p.actual}`).join('; ');
     return new PosError(code, `invalid ${what}: ${listed}`, { problems });
   }

@@ -1,40 +1,20 @@
 // How errors look on the wire: every 4xx and 5xx is `{ statusCode, code, error, message,
 // problems? }` with a stable code from docs/errors.md. Validation failures list every problem at
 // once, each naming the field, what was expected and what came; card numbers are never echoed.
+import { haltOnInvariant } from '../assert.js';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { describePanInput } from '../cards/card.js';
 import { freeTextProblem } from '../cards/card-in-text.js';
+import { errorCatalogue, type ErrorCode, type ErrorEntry } from '../error-catalogue.js';
 import { describeKind, describeValue, isPosError, PosError, type FieldProblem } from '../pos-error.js';
 
-/** The HTTP status of every error code the API can answer with. */
-export const httpStatusOfCode: Readonly<Record<string, number>> = {
-  POS_ERR_HTTP_INVALID_REQUEST: 400,
-  POS_ERR_HTTP_MALFORMED_JSON: 400,
-  POS_ERR_HTTP_BODY_TOO_LARGE: 413,
-  POS_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE: 415,
-  POS_ERR_HTTP_ROUTE_NOT_FOUND: 404,
-  POS_ERR_HTTP_INTERNAL: 500,
-  POS_ERR_AUTH_MISSING_API_KEY: 401,
-  POS_ERR_AUTH_INVALID_API_KEY: 401,
-  POS_ERR_AUTH_RATE_LIMITED: 429,
-  POS_ERR_HTTP_INVALID_UTF8: 400,
-  POS_ERR_IDEMPOTENCY_KEY_MISSING: 400,
-  POS_ERR_IDEMPOTENCY_KEY_INVALID: 400,
-  POS_ERR_IDEMPOTENCY_KEY_REUSED: 422,
-  POS_ERR_IDEMPOTENCY_IN_FLIGHT: 409,
-  POS_ERR_IDEMPOTENCY_KEY_REVERSED: 409,
-  POS_ERR_PAYMENT_NOT_FOUND: 404,
-  POS_ERR_PAYMENT_INVALID_TEXT: 400,
-  POS_ERR_PAYMENT_UNKNOWN_TERMINAL: 422,
-  POS_ERR_PAYMENT_UNKNOWN_MERCHANT: 422,
-  POS_ERR_PAYMENT_WRONG_TERMINAL: 422,
-  POS_ERR_PAYMENT_ILLEGAL_TRANSITION: 409,
-  POS_ERR_PAYMENT_REFUND_EXCEEDS_CAPTURED: 422,
-  POS_ERR_REVERSAL_MISMATCH: 409,
-  POS_ERR_STORE_UNAVAILABLE: 503,
-  POS_ERR_STORE_CLOSED: 503,
-};
+/** The HTTP status of every error code the API can answer with, read from the error catalogue. */
+export const httpStatusOfCode: Readonly<Partial<Record<ErrorCode, number>>> = Object.fromEntries(
+  Object.entries(errorCatalogue).flatMap(([code, entry]: [string, ErrorEntry]) =>
+    entry.http === undefined ? [] : [[code, entry.http]],
+  ),
+);
 
 interface ValidationIssue {
   readonly keyword: string;
@@ -155,6 +135,9 @@ function fromFastify(error: FastifyError, request: FastifyRequest): PosError {
 }
 
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  // A broken invariant stops the process (assert.ts); this client still gets the 500 below, if the
+  // process lives long enough to send it. Idempotency holds: a retry with its key is safe.
+  if (haltOnInvariant(error)) request.log.fatal({ err: error }, 'invariant broken: the process stops');
   const posError = isPosError(error) ? error : fromFastify(error as FastifyError, request);
   const statusCode = httpStatusOfCode[posError.code] ?? 500;
   if (statusCode >= 500) {

@@ -1,6 +1,8 @@
 // The field 39 codes the ISO 8583 host answers with when it decides itself (CUP POS spec, response
-// codes; docs/reference/cup-pos-iso8583.md), and which code each engine error becomes. Codes from
-// the issuer (51, 05...) pass through unchanged in the payment's answer.
+// codes; docs/reference/cup-pos-iso8583.md), and which code each engine error becomes (the `iso` of
+// its entry in error-catalogue.ts). Codes from the issuer (51, 05...) pass through unchanged in the
+// payment's answer.
+import { errorEntry } from '../error-catalogue.js';
 import { isPosError } from '../pos-error.js';
 
 export const answerCodes = {
@@ -28,23 +30,11 @@ export type AnswerCode = (typeof answerCodes)[keyof typeof answerCodes];
 /** The header's processing requirement that tells the terminal to sign in again (CUP POS spec, header). */
 export const signInAgain = 3;
 
-const byErrorCode: Readonly<Record<string, string>> = {
-  POS_ERR_PAYMENT_NOT_FOUND: answerCodes.originalNotFound,
-  POS_ERR_REVERSAL_MISMATCH: answerCodes.originalNotFound,
-  POS_ERR_PAYMENT_WRONG_TERMINAL: answerCodes.notPermittedToTerminal,
-  POS_ERR_PAYMENT_ILLEGAL_TRANSITION: answerCodes.wrongState,
-  POS_ERR_PAYMENT_REFUND_EXCEEDS_CAPTURED: answerCodes.overAmount,
-  POS_ERR_PAYMENT_UNKNOWN_TERMINAL: answerCodes.terminalNotRegistered,
-  POS_ERR_PAYMENT_UNKNOWN_MERCHANT: answerCodes.invalidMerchant,
-  // Free text the engine refuses (control characters, a card number): a format error.
-  POS_ERR_PAYMENT_INVALID_TEXT: answerCodes.formatError,
-};
-
 /**
  * The answer code for an error the engine or the store raised: a named refusal for the payment
  * errors a terminal can cause, 96 (system fault) for everything else, which the host also logs.
  */
 export function answerCodeOfError(error: unknown): { code: string; expected: boolean } {
-  const code = isPosError(error) ? byErrorCode[error.code] : undefined;
+  const code = isPosError(error) ? errorEntry(error.code).iso : undefined;
   return code === undefined ? { code: answerCodes.systemFault, expected: false } : { code, expected: true };
 }

@@ -5,22 +5,9 @@
 // never leaves this file at all, and problems describe inputs without echoing them.
 import { describePanInput, expiryProblems, makeCard, panProblems, type Card } from '../cards/card.js';
 import type { Secret } from '../cards/secret.js';
-import type { IsoMessage } from '../iso8583/index.js';
+import { entryModeOfCode, type IsoMessage } from '../iso8583/index.js';
 import type { EntryMode } from '../payments/payment.js';
 import type { FieldProblem } from '../pos-error.js';
-
-/** Field 22's first two digits; the fallback and contactless variants terminals send map onto the four modes. */
-const entryModes: ReadonlyMap<string, EntryMode> = new Map([
-  ['01', 'manual'],
-  ['02', 'swipe'],
-  ['05', 'chip'],
-  ['07', 'contactless'],
-  // 80/90: magnetic stripe read after a failed chip read (fallback); 96/98: qPBOC contactless.
-  ['80', 'swipe'],
-  ['90', 'swipe'],
-  ['96', 'contactless'],
-  ['98', 'contactless'],
-]);
 
 export type CardReading =
   | { readonly kind: 'card'; readonly card: Card; readonly entryMode: EntryMode }
@@ -37,7 +24,7 @@ function trackParts(track: string): { pan: string; expiry: string } | undefined 
 
 export function entryModeOf(message: IsoMessage, problems: FieldProblem[]): EntryMode | undefined {
   const field22 = message.fields['22'];
-  const mode = field22 === undefined ? undefined : entryModes.get(field22.slice(0, 2));
+  const mode = field22 === undefined ? undefined : entryModeOfCode.get(field22.slice(0, 2));
   if (mode === undefined) {
     problems.push({
       field: 'field 22',

@@ -4,7 +4,7 @@
 // and balance inquiry (0200, F3 31). Each handler reads the named values it needs, refuses bad
 // input with 30 naming every problem, and leaves the rest to the engine: idempotency, the
 // duplicate guard, the upstream call and its reversal all happen there, once, for every channel.
-import { reversedType, type Field60 } from '../iso8583/index.js';
+import { reversedType, sixDigits, type Field60 } from '../iso8583/index.js';
 import type { EngineResult } from '../payments/idempotency.js';
 import type { PaymentRecord, ReversalReason } from '../payments/payment.js';
 import type { PaymentView, ReversalView } from '../payments/payment-view.js';
@@ -12,7 +12,7 @@ import type { FieldProblem } from '../pos-error.js';
 import { answerCodes } from './answer-codes.js';
 import { readCard } from './card-data.js';
 import { field63Text, type HandlerAnswer, type HostContext, type TerminalRequest } from './host-context.js';
-import { isoIdempotencyKey, isoReversalKey, sixDigits } from './idempotency-key.js';
+import { isoIdempotencyKey, isoReversalKey } from './idempotency-key.js';
 import { answerOfRefusal, answerOfView } from './payment-answer.js';
 import { RequestFields } from './request-fields.js';
 

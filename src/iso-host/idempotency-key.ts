@@ -10,8 +10,3 @@ export function isoIdempotencyKey(request: { terminalId: string; batchNo: string
 export function isoReversalKey(originalKey: string, reasonCode: string): string {
   return `${originalKey}:reversal:${reasonCode}`;
 }
-
-/** A batch number (60.2) or STAN (F11) as six digits, the form payments store. */
-export function sixDigits(value: number): string {
-  return String(value).padStart(6, '0');
-}

@@ -12,6 +12,6 @@ export { defaultIsoHostSettings, type IsoHostSettings } from './host-context.js'
 export { noIsoMetrics, type IsoMetrics } from './iso-metrics.js';
 export { answerCodes, signInAgain } from './answer-codes.js';
 export { isoIdempotencyKey, isoReversalKey } from './idempotency-key.js';
-export { duplicateConfirmationMarker, transactionQueryMarker } from './request-fields.js';
+export { duplicateConfirmationMarker, transactionQueryMarker } from '../iso8583/index.js';
 export { keyContext } from './terminal-session.js';
 export { countedRefundStatuses, countedSaleStatuses, nextBatchNo } from './settlement.js';

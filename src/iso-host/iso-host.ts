@@ -11,6 +11,7 @@
 // batch (77 and requirement 3); hand the named values to the handler of the transaction; build the
 // answer, sign it only when the request's MAC was proven (remembering its fold), log one line with
 // masked card data only, and count it in the metrics.
+import { haltOnInvariant, rethrowInvariant } from '../assert.js';
 import type { Secret } from '../cards/secret.js';
 import {
   buildResponse,
@@ -133,6 +134,8 @@ interface Routed {
  * wrong state...) or a fault (96). `signer` signs it when the request's MAC was proven.
  */
 function refusalOf(error: unknown, type: string, signer: Signer | null): Routed {
+  // A broken invariant is no refusal: it stops the process, and the terminal gets no answer.
+  rethrowInvariant(error);
   const { code, expected } = answerCodeOfError(error);
   const log = {
     errorCode: isPosError(error) ? error.code : undefined,
@@ -169,11 +172,14 @@ export class IsoHost {
     try {
       return await this.#handle(frame, connection, counted);
     } catch (error) {
-      // Only a defect gets here (an answer that cannot be encoded): this connection is closed,
-      // the host goes on, and the line says what happened.
+      // Only a defect gets here: a broken invariant stops the process (assert.ts); an answer that
+      // cannot be encoded closes this connection and the host goes on. The line says which.
+      const broken = haltOnInvariant(error);
       this.#ctx.log.error(
         { connection: connection.id, remote: connection.remote, err: error },
-        'iso request failed: no answer could be built; connection closed',
+        broken
+          ? 'iso request failed: invariant broken; connection closed and the process stops'
+          : 'iso request failed: no answer could be built; connection closed',
       );
       counted.outcome = 'closed';
       return { kind: 'close', reason: 'no answer could be built' };
@@ -198,6 +204,7 @@ export class IsoHost {
     try {
       message = decodeFrame(frame);
     } catch (error) {
+      rethrowInvariant(error);
       const reply = this.#unreadable(frame, error, connection);
       if (reply.kind === 'answer') counted.outcome = answerCodes.formatError;
       return reply;

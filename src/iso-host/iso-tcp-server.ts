@@ -14,6 +14,7 @@
 // connections of signed-in terminals are never the ones refused. Everything that goes wrong with
 // one connection is logged and ends that connection only. `close()` stops accepting, lets every
 // connection finish the requests it has sent, then closes them.
+import { haltOnInvariant } from '../assert.js';
 import { createServer, type Server, type Socket } from 'node:net';
 import { splitFrame } from '../iso8583/index.js';
 import type { EngineLog } from '../payments/engine-context.js';
@@ -162,7 +163,9 @@ export async function startIsoServer(options: IsoServerOptions): Promise<IsoServ
         }
       }
     } catch (error) {
-      // IsoHost.handle never throws; if it ever does, only this connection pays for it.
+      // IsoHost.handle never throws; if it ever does, only this connection pays for it, unless it
+      // is a broken invariant, which stops the process (assert.ts).
+      haltOnInvariant(error);
       log.error({ connection: connection.id, err: error }, 'iso connection failed');
       connection.socket.destroy();
     } finally {

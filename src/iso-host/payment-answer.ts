@@ -5,12 +5,12 @@
 //   declined            -> the issuer's code (51, 05...) or 91 when the issuer was unavailable
 //   reversal_pending    -> 98: no answer from the issuer in time; the host reverses it itself
 //   duplicate_suspected -> 94 with the reason and the way to confirm in field 63
+import { duplicateConfirmationMarker } from '../iso8583/index.js';
 import type { EngineResult } from '../payments/idempotency.js';
 import type { PaymentView } from '../payments/payment-view.js';
 import { answerCodes } from './answer-codes.js';
 import { field63Text, type HandlerAnswer } from './host-context.js';
 import { chinaLocalTime } from './local-time.js';
-import { duplicateConfirmationMarker } from './request-fields.js';
 
 function codeOfView(view: PaymentView): string {
   switch (view.status) {

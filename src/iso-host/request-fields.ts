@@ -3,6 +3,7 @@
 // expected and what came. The handlers work with these values, never with raw field text.
 import { currencyFromNumeric, type Currency } from '../money/money.js';
 import {
+  duplicateConfirmationMarker,
   parseBatchUploadCount,
   parseField60,
   parseField61,
@@ -13,12 +14,6 @@ import {
   type SettlementTotals,
 } from '../iso8583/index.js';
 import { describeValue, isPosError, type FieldProblem } from '../pos-error.js';
-
-/** The text a terminal puts after its operator code in field 63 to confirm a suspected duplicate. */
-export const duplicateConfirmationMarker = 'DUPCONFIRM';
-
-/** The prefix of field 63 in a 0820 echo that asks for a transaction's outcome (see transaction-query.ts). */
-export const transactionQueryMarker = 'QRY';
 
 export class RequestFields {
   readonly problems: FieldProblem[] = [];

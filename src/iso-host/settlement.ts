@@ -17,6 +17,7 @@
 import { chainOf } from '../payments/ports/journal-store.js';
 import {
   buildSettlementTotals,
+  sixDigits,
   type Field60,
   type SettlementBlock,
   type SettlementTotals,
@@ -32,7 +33,6 @@ import type { StoreReader } from '../payments/ports/store.js';
 import { answerCodes, signInAgain } from './answer-codes.js';
 import { formatError } from './financial-requests.js';
 import { field63Text, type HandlerAnswer, type HostContext, type TerminalRequest } from './host-context.js';
-import { sixDigits } from './idempotency-key.js';
 import { chinaLocalTime } from './local-time.js';
 import { RequestFields } from './request-fields.js';
 

@@ -8,12 +8,12 @@
 //            rrn=<RRN>;ac=<auth code>;b=<batch>;t=<STAN>;c=<masked card>;at=<YYYYMMDDhhmmss>"
 //            (absent values left out), MACed; 25 when there is no such transaction.
 // An echo without the marker stays a plain echo.
+import { transactionQueryMarker } from '../iso8583/index.js';
 import type { PaymentRecord } from '../payments/payment.js';
 import { answerCodes } from './answer-codes.js';
 import type { HandlerAnswer, HostContext, TerminalRequest } from './host-context.js';
 import { isoIdempotencyKey } from './idempotency-key.js';
 import { chinaTimestamp } from './local-time.js';
-import { transactionQueryMarker } from './request-fields.js';
 
 export function isTransactionQuery(request: {
   message: { fields: Readonly<Record<string, string>> };

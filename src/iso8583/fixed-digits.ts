@@ -3,6 +3,11 @@
 // or builder reports all that is wrong with its input at once (POS_ERR_ISO_BAD_SUBFIELD).
 import { PosError, describeValue, type FieldProblem } from '../pos-error.js';
 
+/** A batch number (60.2) or STAN (F11) as six digits, the form terminals send and payments store. */
+export function sixDigits(value: number): string {
+  return String(value).padStart(6, '0');
+}
+
 export function isDigits(text: string): boolean {
   if (text.length === 0) return false;
   for (let i = 0; i < text.length; i += 1) {

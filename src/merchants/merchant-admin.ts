@@ -12,6 +12,11 @@ import { duplicatePolicies, type DuplicatePolicy, type MerchantRecord } from '..
 const merchantIdPattern = /^[A-Za-z0-9]{1,15}$/;
 const terminalIdPattern = /^[A-Za-z0-9]{1,8}$/;
 export const maxDuplicateWindowS = 24 * 3600;
+/**
+ * How close two sales of one card and amount must be for the duplicate guard to hold the second,
+ * unless the merchant chose otherwise; reconciliation calls such a pair a suspected duplicate by the
+ * same window, so the two agree on what a duplicate is.
+ */
 export const defaultDuplicateWindowS = 120;
 
 const base62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';

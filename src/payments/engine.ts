@@ -1,6 +1,7 @@
 // The payment engine: the one door every channel (HTTP, ISO 8583, the simulator) goes through to
 // authorise, void, refund and reverse, and the background work that keeps the promise when things
 // fail: the reversal queue, crash recovery and key expiry.
+import { haltOnInvariant } from '../assert.js';
 import { describeValue, PosError } from '../pos-error.js';
 import type { DuplicateQuery, DuplicateRecord } from './ports/duplicate-store.js';
 import type { PaymentQuery } from './ports/payment-store.js';
@@ -102,6 +103,16 @@ export class PaymentEngine {
       try {
         return await step();
       } catch (error) {
+        if (haltOnInvariant(error)) {
+          // The process stops (assert.ts); until it does, no loop does more work on a broken state.
+          ctx.log.error(
+            { err: error, loop: name },
+            `background ${name}: invariant broken; the process stops`,
+          );
+          stopping.abort();
+          this.#wake.abort();
+          return undefined;
+        }
         ctx.log.error({ err: error, loop: name }, `background ${name} failed; retrying`);
         return undefined;
       }

@@ -1,7 +1,7 @@
 // The reconciliation module's public entry point: what other parts of posguard (the CLI, the store,
 // the HTTP API) use. Everything else in this folder is internal.
+export type { EntryMode } from '../payments/payment.js';
 export type {
-  EntryMode,
   HostRow,
   HostStatus,
   SettlementRow,
@@ -20,9 +20,9 @@ export {
   type SettlementSource,
   type TerminalSource,
 } from './reconcile.js';
-export { defaultDuplicateWindowS } from './match/classifier.js';
 export { defaultMaxRecordBytes } from './read/csv-scanner.js';
 export {
+  causes,
   exceptionKinds,
   kindInfo,
   type Action,

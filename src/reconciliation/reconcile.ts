@@ -4,7 +4,8 @@
 // With two threads, settlement and terminal files are parsed on a worker thread while this thread
 // reads the host journal.
 import { PosError } from '../pos-error.js';
-import { classify, defaultDuplicateWindowS } from './match/classifier.js';
+import { defaultDuplicateWindowS } from '../merchants/merchant-admin.js';
+import { classify } from './match/classifier.js';
 import { zeroPerKind } from './match/exception-kinds.js';
 import type { ReconciliationResult } from './match/reconciliation-result.js';
 import { HostIndex } from './match/host-index.js';

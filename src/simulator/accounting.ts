@@ -2,7 +2,7 @@
 // is the ground truth of charges; each posting is traced back to the intent (and the cause) that
 // made it, through the RRN, the host's record of the RRN, and the terminal attempt behind it.
 import type { LedgerEntry } from '../simulated-issuer/issuer-ledger.js';
-import { causes, type Cause } from './faults.js';
+import { causes, type Cause } from '../reconciliation/index.js';
 import type { Intent } from './intents.js';
 
 /** Why a sale was sent: the original try (null) or the cause of the fault that made someone send it again. */

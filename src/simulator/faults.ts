@@ -4,9 +4,7 @@
 // that a day of thousands of sales meets every one of them. Rates are probabilities per occasion
 // (per sale, per message, per call), except `issuer_outage`, the share of the day the issuer is down.
 import { PosError } from '../pos-error.js';
-
-export const causes = ['software', 'hardware', 'operator', 'network', 'third_party'] as const;
-export type Cause = (typeof causes)[number];
+import { causes, type Cause } from '../reconciliation/index.js';
 
 export interface FaultSpec {
   readonly cause: Cause;

@@ -2,7 +2,8 @@
 // register of terminal attempts (which intent each trace number belongs to, and why it was sent),
 // the faults that struck each attempt, and the traces the accounting reads at the end.
 import type { FaultName, FaultRates } from './faults.js';
-import { faultSpecs, type Cause } from './faults.js';
+import type { Cause } from '../reconciliation/index.js';
+import { faultSpecs } from './faults.js';
 import type { Attempt, AttemptCause, IntentTrace } from './accounting.js';
 import type { Schedule } from './schedule.js';
 import type { VirtualClock } from '../clock/virtual-clock.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/test-support/run-cli.js';
-import { causes, faultRates, type FaultSelection } from './faults.js';
+import { causes } from '../reconciliation/index.js';
+import { faultRates, type FaultSelection } from './faults.js';
 import { guardedBreaches, replayCommand, simulate, type SimulationReport } from './simulate.js';
 
 const terminals = 20;

@@ -7,7 +7,8 @@
 // two, whatever the machine, so the same seed gives the same report everywhere; the shards are
 // independent and their counts add up.
 import { availableParallelism } from 'node:os';
-import { causes, faultNames, type FaultRates } from './faults.js';
+import { causes } from '../reconciliation/index.js';
+import { faultNames, type FaultRates } from './faults.js';
 import type { ProtocolResult } from './accounting.js';
 import { protocols, shardCount, type Protocol, type ShardJob } from './run-shard.js';
 import { runInWorkers } from './shard-pool.js';

@@ -2,7 +2,7 @@
 // `reprint` falls back on when its journal lacks the outcome of a transaction.
 import { PosError } from '../pos-error.js';
 import type { RecordState } from './journal.js';
-import { transactionQueryMarker } from './terminal-messages.js';
+import { transactionQueryMarker } from '../iso8583/index.js';
 
 /** What the host said about a transaction in answer to a transaction query. */
 export interface HostTransaction {

@@ -2,6 +2,7 @@
 // connection is kept open between exchanges and opened again when the host has closed it. After
 // an exchange without an answer the connection is dropped, so an answer that comes late can never
 // be taken for the answer to the next request. Waiting goes through the Clock port.
+import { rethrowInvariant } from '../assert.js';
 import { connect, type Socket } from 'node:net';
 import type { Clock } from '../clock/clock.js';
 import { splitFrame } from '../iso8583/index.js';
@@ -70,6 +71,7 @@ export class TcpTransport implements Transport {
       try {
         split = splitFrame(this.#buffered, { maxFrameBytes: this.#options.maxFrameBytes ?? 4096 });
       } catch (error) {
+        rethrowInvariant(error);
         this.#fail(socket, isPosError(error) ? error.message : 'an unreadable frame');
         return;
       }

@@ -3,10 +3,6 @@
 import { describe, expect, it } from 'vitest';
 import { keyFromHex } from '../iso8583/index.js';
 import {
-  duplicateConfirmationMarker as hostDuplicateMarker,
-  transactionQueryMarker as hostQueryMarker,
-} from '../iso-host/request-fields.js';
-import {
   HostTransport,
   makeIsoHarness,
   tmkHex,
@@ -20,7 +16,7 @@ import type { Printer, Receipt } from './receipt.js';
 import { parseQueryAnswer } from './host-transaction.js';
 import type { FinancialOutcome, SaleOutcome } from './outcomes.js';
 import { TerminalClient } from './terminal-client.js';
-import { duplicateConfirmationMarker, transactionQueryMarker, type CardInput } from './terminal-messages.js';
+import type { CardInput } from './terminal-messages.js';
 
 const chip: CardInput = { pan: testPan, expiry: '2812', entryMode: 'chip' };
 
@@ -152,11 +148,6 @@ describe('the terminal SDK: sign-in and numbers', () => {
     expect(() => parseQueryAnswer('CUP')).toThrow(
       expect.objectContaining({ code: 'POS_ERR_TERMINAL_BAD_QUERY_ANSWER' }),
     );
-  });
-
-  it('uses the same markers as the host for duplicate confirmation and the transaction query', () => {
-    expect(duplicateConfirmationMarker).toBe(hostDuplicateMarker);
-    expect(transactionQueryMarker).toBe(hostQueryMarker);
   });
 });
 

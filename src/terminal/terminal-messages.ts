@@ -2,7 +2,11 @@
 // an answer must pass before the terminal believes it (CUP POS spec; docs/iso8583.md). Card data
 // goes only where the protocol puts it: field 2 and 14 for keyed, chip and contactless reads,
 // track 2 (field 35) for a swipe. Reversal records are stripped of card data before they are kept.
+import { rethrowInvariant } from '../assert.js';
 import {
+  duplicateConfirmationMarker,
+  entryModeCodes,
+  transactionQueryMarker,
   buildField61,
   buildRequest,
   buildReversal,
@@ -39,16 +43,8 @@ export interface TerminalIdentity {
 export const defaultTpdu = '6000030000';
 export const defaultHeader = '603100000000';
 
-/** The marker and text conventions of docs/iso8583.md, mirrored from the host. */
-export const duplicateConfirmationMarker = 'DUPCONFIRM';
-export const transactionQueryMarker = 'QRY';
-
-const entryCodes: Readonly<Record<EntryMode, string>> = {
-  manual: '01',
-  swipe: '02',
-  chip: '05',
-  contactless: '07',
-};
+/** Every entry mode the engine knows has its field 22 code (a new mode without one does not compile). */
+const entryCodes: Readonly<Record<EntryMode, string>> = entryModeCodes;
 
 interface Common {
   readonly identity: TerminalIdentity;
@@ -225,6 +221,7 @@ export function checkAnswer(request: IsoMessage, frame: Buffer): AnswerCheck {
   try {
     message = decodeFrame(frame);
   } catch (error) {
+    rethrowInvariant(error);
     return { kind: 'not-ours', detail: `an unreadable answer: ${(error as Error).message}` };
   }
   const expectedMti = `${request.mti.slice(0, 2)}${Number(request.mti[2]) + 1}${request.mti.slice(3)}`;

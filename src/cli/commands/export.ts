@@ -1,6 +1,7 @@
 // `posguard export`: the host journal of a store in the v1 reconciliation format, ready for
 // `posguard reconcile` or an acquirer's tools. Written to a temporary file and renamed into place,
 // so a failed export never leaves a partial file that looks complete.
+import { rethrowInvariant } from '../../assert.js';
 import { once } from 'node:events';
 import { createWriteStream, openSync, renameSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -104,6 +105,7 @@ export const exportCommand: Command = {
       renameSync(temporary, out);
     } catch (error) {
       rmSync(temporary, { force: true });
+      rethrowInvariant(error);
       if (error instanceof PosError) throw error;
       throw exportFailed(out, error);
     } finally {

@@ -5,8 +5,8 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { formatMajorUnits } from '../../money/money.js';
 import { PosError } from '../../pos-error.js';
+import { defaultDuplicateWindowS } from '../../merchants/merchant-admin.js';
 import {
-  defaultDuplicateWindowS,
   defaultMaxRecordBytes,
   exceptionKinds,
   kindInfo,

@@ -1,6 +1,6 @@
 // `posguard simulate`: the deterministic fault simulation, naive against guarded, from the CLI.
+import { causes } from '../../reconciliation/index.js';
 import {
-  causes,
   faultNames,
   faultRates,
   faultSelections,

@@ -10,11 +10,11 @@
 import { assert } from '../../assert.js';
 import { ExceptionList, sides } from './exception-list.js';
 import { capacityFor, compositeHash, HostIndex, mixCode } from './host-index.js';
-import { entryModes, hostStatuses, settlementTxnTypes, terminalResults, txnTypes } from '../tables/rows.js';
+import { entryModes } from '../../payments/payment.js';
+import { hostStatuses, settlementTxnTypes, terminalResults, txnTypes } from '../tables/rows.js';
 import { hostFlags, type HostTable, type SettlementTable, type TerminalTable } from '../tables/tables.js';
 import type { TextDictionary } from '../tables/text-dictionary.js';
 
-export const defaultDuplicateWindowS = 120;
 /** Two card reads closer than this are the terminal's doing, not the operator's (spec). */
 export const hardwareRepeatMs = 15_000;
 

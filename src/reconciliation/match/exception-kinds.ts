@@ -15,7 +15,10 @@ export const exceptionKinds = [
 ] as const;
 export type ExceptionKind = (typeof exceptionKinds)[number];
 
-/** The seed's five causes. */
+/**
+ * The seed's five causes of a duplicate or missing transaction; the simulator files its faults
+ * under the same five (simulator/faults.ts).
+ */
 export const causes = ['software', 'hardware', 'operator', 'network', 'third_party'] as const;
 export type Cause = (typeof causes)[number];
 

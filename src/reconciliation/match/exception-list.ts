@@ -10,7 +10,8 @@ import {
   type Cause,
   type ExceptionKind,
 } from './exception-kinds.js';
-import { entryModes, hostStatuses, settlementTxnTypes, terminalResults, txnTypes } from '../tables/rows.js';
+import { entryModes } from '../../payments/payment.js';
+import { hostStatuses, settlementTxnTypes, terminalResults, txnTypes } from '../tables/rows.js';
 import { Table, type HostTable, type SettlementTable, type TerminalTable } from '../tables/tables.js';
 import type { TextDictionary } from '../tables/text-dictionary.js';
 

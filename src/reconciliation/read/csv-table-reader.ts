@@ -2,6 +2,7 @@
 // (any order, extra columns ignored, every missing one reported at once), check each record's
 // width, and hand each data record to a row parser that names file, line and column when a cell
 // is wrong.
+import type { ErrorCode } from '../../error-catalogue.js';
 import { stat } from 'node:fs/promises';
 import type { PosError } from '../../pos-error.js';
 import { notFen, parseFen, parseIsoTime } from './cell-parsing.js';
@@ -49,7 +50,7 @@ export class CellReader {
     return this.dictionary.codeBytes(record.buffer, record.starts[field]!, record.ends[field]!, maxDigits);
   }
 
-  fail(code: string, field: number, expected: string): PosError {
+  fail(code: ErrorCode, field: number, expected: string): PosError {
     const text = this.record.text(field);
     return inputError(
       code,

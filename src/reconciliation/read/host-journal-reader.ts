@@ -2,7 +2,8 @@
 // table. Columns: see `hostJournalColumns`; statuses, entry modes and booleans are checked word by
 // word, amounts are whole fen, times ISO 8601 with an offset.
 import { estimatedRows, readCsvTable, wordsOf, type TableReadOptions } from './csv-table-reader.js';
-import { entryModes, hostStatuses, txnTypes } from '../tables/rows.js';
+import { entryModes } from '../../payments/payment.js';
+import { hostStatuses, txnTypes } from '../tables/rows.js';
 import { hashFingerprint, hostFlags, newHostTable, type HostTable } from '../tables/tables.js';
 import { narrowDigits, wideDigits } from '../tables/text-dictionary.js';
 

@@ -1,5 +1,6 @@
 // The operating errors of reading reconciliation input: every one names the file, the line and the
 // column (by header name where there is one), so a merchant can open the file at the right place.
+import type { ErrorCode } from '../../error-catalogue.js';
 import { PosError } from '../../pos-error.js';
 
 /** Where in an input file a problem sits. `line` is 1-based and counts physical lines. */
@@ -9,7 +10,7 @@ export interface InputPlace {
   readonly column?: string;
 }
 
-export function inputError(code: string, place: InputPlace, problem: string, cause?: unknown): PosError {
+export function inputError(code: ErrorCode, place: InputPlace, problem: string, cause?: unknown): PosError {
   const where =
     place.column === undefined
       ? `${place.file} line ${place.line}`

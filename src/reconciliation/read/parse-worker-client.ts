@@ -1,5 +1,6 @@
 // The main thread's side of parallel parsing: starts parse-worker on its own thread and turns what
 // comes back into tables keyed in this thread's dictionary.
+import type { ErrorCode } from '../../error-catalogue.js';
 import { InvariantError } from '../../assert.js';
 import { PosError } from '../../pos-error.js';
 import { startWorker } from '../../start-worker.js';
@@ -28,7 +29,7 @@ export type WorkerMessage =
       tables: { name: 'settlement' | 'terminal'; table: TransferredTable }[];
       texts: readonly string[];
     }
-  | { type: 'error'; code: string; message: string; details: Readonly<Record<string, unknown>> }
+  | { type: 'error'; code: ErrorCode; message: string; details: Readonly<Record<string, unknown>> }
   | { type: 'crash'; message: string };
 
 export interface ParsedInWorker {

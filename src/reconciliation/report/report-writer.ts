@@ -3,6 +3,7 @@
 // directory first and renamed into place only once all three are complete, summary.json last; if a
 // rename fails, the files already placed are removed again, so a failed run never leaves a partial
 // report behind.
+import { rethrowInvariant } from '../../assert.js';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PosError } from '../../pos-error.js';
@@ -43,6 +44,7 @@ export async function writeReport(options: {
       placed.push(join(outDir, name));
     }
   } catch (error) {
+    rethrowInvariant(error);
     // A report is the three files together: take back the ones already placed.
     await Promise.all(placed.map((path) => rm(path, { force: true })));
     throw new PosError(

@@ -4,6 +4,8 @@
 // columnar form (`tables.ts`). Field meanings follow the v1 reconciliation formats
 // (docs/reference/reconciliation-csv.md).
 
+import type { EntryMode } from '../../payments/payment.js';
+
 export const txnTypes = ['sale', 'void', 'refund'] as const;
 export type TxnType = (typeof txnTypes)[number];
 
@@ -23,9 +25,6 @@ export const hostStatuses = [
   'partially_refunded',
 ] as const;
 export type HostStatus = (typeof hostStatuses)[number];
-
-export const entryModes = ['chip', 'swipe', 'contactless', 'manual'] as const;
-export type EntryMode = (typeof entryModes)[number];
 
 /**
  * One line of the terminal journal. Text fields are '' when unknown; `txnTimeMs` and `amountMinor`

@@ -5,7 +5,6 @@
 import { assert } from '../../assert.js';
 import { PosError } from '../../pos-error.js';
 import {
-  entryModes,
   hostStatuses,
   settlementTxnTypes,
   terminalResults,
@@ -14,6 +13,7 @@ import {
   type SettlementRow,
   type TerminalRow,
 } from './rows.js';
+import { entryModes } from '../../payments/payment.js';
 import { narrowDigits, wideDigits, type TextDictionary } from './text-dictionary.js';
 
 type ColumnKind = 'wideKey' | 'narrowKey' | 'f64' | 'i32' | 'u8';

@@ -6,14 +6,8 @@
 // README's sample day use it: it is not part of what posguard ships.
 import { assert } from '../../assert.js';
 import type { Cause, ExceptionKind } from '../match/exception-kinds.js';
-import type {
-  EntryMode,
-  HostRow,
-  HostStatus,
-  SettlementRow,
-  TerminalResult,
-  TerminalRow,
-} from '../tables/rows.js';
+import type { EntryMode } from '../../payments/payment.js';
+import type { HostRow, HostStatus, SettlementRow, TerminalResult, TerminalRow } from '../tables/rows.js';
 import { hostJournalLine, settlementFileLine, terminalJournalLine } from '../read/v1-lines.js';
 
 export interface DaySink {

@@ -2,7 +2,7 @@
 // journaled before the request goes out, and the outcome settles which of them stays), refund
 // (journaled, then sent until answered) and the balance inquiry (no money moves).
 import { maskPan } from '../../cards/card.js';
-import { interpretResponseCode, type IsoMessage } from '../../iso8583/index.js';
+import { interpretResponseCode, sixDigits, type IsoMessage } from '../../iso8583/index.js';
 import { PosError } from '../../pos-error.js';
 import type { OriginalRef, TransactionRecord } from '../journal.js';
 import type { FinancialOutcome } from '../outcomes.js';
@@ -16,7 +16,7 @@ import {
 } from '../terminal-messages.js';
 import { finish, sendRefund } from './record-answer.js';
 import { readyForMoney, reverseNow } from './reversals.js';
-import { answerTrust, sixDigits, type TerminalCore } from './terminal-core.js';
+import { answerTrust, type TerminalCore } from './terminal-core.js';
 
 export interface SaleInput {
   amount: number;

@@ -6,12 +6,13 @@ import {
   interpretResponseCode,
   openSignInKeys,
   parseField60,
+  sixDigits,
   type SignInKeyMode,
 } from '../../iso8583/index.js';
 import { PosError } from '../../pos-error.js';
 import type { SignInOutcome } from '../outcomes.js';
 import { echoRequest, signInRequest, signOffRequest } from '../terminal-messages.js';
-import { sixDigits, type TerminalCore } from './terminal-core.js';
+import { type TerminalCore } from './terminal-core.js';
 
 export interface SignInInput {
   mode?: SignInKeyMode;

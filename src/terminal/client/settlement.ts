@@ -1,12 +1,17 @@
 // Day end: the batch totals, settlement (0500), and when the host says unbalanced the batch upload
 // (0320s, then the closing one) and settlement once more. A balanced batch closes and the next starts.
-import { interpretResponseCode, parseSettlementTotals, type SettlementTotals } from '../../iso8583/index.js';
+import {
+  interpretResponseCode,
+  parseSettlementTotals,
+  sixDigits,
+  type SettlementTotals,
+} from '../../iso8583/index.js';
 import { recordKey, type OriginalRef, type TransactionRecord } from '../journal.js';
 import type { SettleOutcome } from '../outcomes.js';
 import { settlementRequest, uploadEndRequest, uploadRequest } from '../terminal-messages.js';
 import { readyForMoney } from './reversals.js';
 import { ensureSession } from './session.js';
-import { maxStan, sixDigits, type TerminalCore } from './terminal-core.js';
+import { maxStan, type TerminalCore } from './terminal-core.js';
 
 /** The terminal's totals of its current batch: standing sales (not voided) and approved refunds. */
 export function batchTotals(core: TerminalCore): SettlementTotals {

@@ -52,10 +52,6 @@ export interface TerminalClientOptions {
 /** STANs and batch numbers run from 1 to this and then start again at 1. */
 export const maxStan = 999_999;
 
-export function sixDigits(value: number): string {
-  return String(value).padStart(6, '0');
-}
-
 export interface ExchangeAnswer {
   readonly kind: 'answer';
   readonly message: IsoMessage;

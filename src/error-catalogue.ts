@@ -1,0 +1,300 @@
+// The catalogue of every operating error posguard reports: its stable code, the HTTP status the
+// API answers it with, the CUP field-39 answer code the ISO 8583 door refuses with, and a one-line
+// summary. It is the one home of these facts: `PosError.code` is the union of its keys (a typo is a
+// compile error), the HTTP error map and the ISO answer-code map read it, and
+// test/error-codes-documented.test.ts checks docs/errors.md (which explains each code in full)
+// against it.
+
+export interface ErrorEntry {
+  /** The HTTP status the API answers with; absent for an error no HTTP request can meet (CLI, files). */
+  readonly http?: number;
+  /**
+   * The CUP field-39 answer code (CUP POS spec, response codes) the ISO 8583 door refuses with, for
+   * an error a terminal can cause; absent means 96 (system fault), which the door also logs.
+   */
+  readonly iso?: string;
+  /** One line saying what happened; docs/errors.md says it in full. */
+  readonly summary: string;
+}
+
+export const errorCatalogue = {
+  // HTTP
+  POS_ERR_HTTP_INVALID_REQUEST: { http: 400, summary: 'The body, query or path does not match the API.' },
+  POS_ERR_HTTP_MALFORMED_JSON: { http: 400, summary: 'The body is not valid JSON.' },
+  POS_ERR_HTTP_INVALID_UTF8: { http: 400, summary: 'The body holds bytes that are not UTF-8.' },
+  POS_ERR_HTTP_BODY_TOO_LARGE: { http: 413, summary: 'The body is over 16 KiB.' },
+  POS_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE: { http: 415, summary: 'The body is not `application/json`.' },
+  POS_ERR_HTTP_ROUTE_NOT_FOUND: { http: 404, summary: 'No such route.' },
+  POS_ERR_HTTP_INTERNAL: { http: 500, summary: 'The host failed unexpectedly.' },
+
+  // Authentication
+  POS_ERR_AUTH_MISSING_API_KEY: { http: 401, summary: 'No `Authorization: Bearer <API key>` header.' },
+  POS_ERR_AUTH_INVALID_API_KEY: { http: 401, summary: 'The API key matches no merchant.' },
+  POS_ERR_AUTH_RATE_LIMITED: {
+    http: 429,
+    summary: 'This client address sent too many wrong API keys in the last minute.',
+  },
+
+  // Idempotency
+  POS_ERR_IDEMPOTENCY_KEY_MISSING: { http: 400, summary: 'A POST without an `Idempotency-Key` header.' },
+  POS_ERR_IDEMPOTENCY_KEY_INVALID: {
+    http: 400,
+    summary:
+      'The key is empty, longer than 255 characters, not printable ASCII, a malformed quoted string, or a list (the header twice).',
+  },
+  POS_ERR_IDEMPOTENCY_KEY_REUSED: {
+    http: 422,
+    summary: 'The key was used before for a different request (other amount, card, terminal...).',
+  },
+  POS_ERR_IDEMPOTENCY_IN_FLIGHT: {
+    http: 409,
+    summary: 'The first request with this key is still being processed.',
+  },
+  POS_ERR_IDEMPOTENCY_KEY_REVERSED: {
+    http: 409,
+    summary: 'A reversal naming this key arrived before the request itself (a tombstone).',
+  },
+
+  // Payments
+  POS_ERR_PAYMENT_NOT_FOUND: { http: 404, iso: '25', summary: 'No such payment for this merchant.' },
+  POS_ERR_PAYMENT_INVALID_TEXT: {
+    http: 400,
+    iso: '30',
+    summary:
+      'Free text to be stored (a reference, an operator id, an idempotency key) holds a control character, a lone surrogate or a card number.',
+  },
+  POS_ERR_PAYMENT_UNKNOWN_TERMINAL: {
+    http: 422,
+    iso: '97',
+    summary: 'The terminal is not registered to this merchant.',
+  },
+  POS_ERR_PAYMENT_UNKNOWN_MERCHANT: { http: 422, iso: '03', summary: 'The merchant is not registered.' },
+  POS_ERR_PAYMENT_WRONG_TERMINAL: {
+    http: 422,
+    iso: '58',
+    summary: "A void or refund from a terminal other than the sale's.",
+  },
+  POS_ERR_PAYMENT_ILLEGAL_TRANSITION: {
+    http: 409,
+    iso: '22',
+    summary:
+      "The payment's life cycle does not allow the move (void a declined sale, refund a voided one, reverse a refunded one...).",
+  },
+  POS_ERR_PAYMENT_REFUND_EXCEEDS_CAPTURED: {
+    http: 422,
+    iso: '61',
+    summary: "Refunds (counting those in flight) would exceed the sale's amount.",
+  },
+  POS_ERR_REVERSAL_MISMATCH: {
+    http: 409,
+    iso: '25',
+    summary:
+      'A reversal (an ISO 0400) names, by its key, a payment of another kind or amount than the one it carries.',
+  },
+
+  // Store
+  POS_ERR_STORE_UNAVAILABLE: {
+    http: 503,
+    summary: 'The database refused or could not take the write (disk full, I/O error, connection lost).',
+  },
+  POS_ERR_STORE_CLOSED: { http: 503, summary: 'The host is shutting down.' },
+  POS_ERR_STORE_OPEN_FAILED: { summary: 'The database file could not be opened or created.' },
+  POS_ERR_STORE_NOT_FOUND: {
+    summary:
+      'A command that reads or extends a store (verify, export, reconcile, terminal add) was pointed at a SQLite file that does not exist.',
+  },
+  POS_ERR_STORE_NOT_POSGUARD: {
+    summary: 'The file (or PostgreSQL schema) a reading command was pointed at holds no posguard store.',
+  },
+  POS_ERR_EXPORT_WRITE_FAILED: {
+    summary: '`export --out` names a path that cannot be written (no such folder, a folder, no permission).',
+  },
+  POS_ERR_SECRET_MISMATCH: {
+    summary:
+      '`serve` or `terminal add` was given another host secret than the one the store was first served with.',
+  },
+
+  // Merchants, terminals and keys
+  POS_ERR_MERCHANT_INVALID: {
+    summary: 'A merchant id, name, duplicate policy or window that is not allowed.',
+  },
+  POS_ERR_MERCHANT_EXISTS: { summary: 'A merchant with that id already exists.' },
+  POS_ERR_MERCHANT_NOT_FOUND: { summary: 'No merchant with that id.' },
+  POS_ERR_TERMINAL_INVALID: { summary: 'A terminal id or TMK of the wrong form.' },
+  POS_ERR_TERMINAL_EXISTS: { summary: 'The terminal is already registered to that merchant.' },
+  POS_ERR_KEY_UNREADABLE: { summary: 'A stored terminal key cannot be decrypted.' },
+
+  // Configuration and CLI
+  POS_ERR_CONFIG_INVALID: {
+    summary: 'A setting (flag, environment variable or secret file) with a value of the wrong form.',
+  },
+  POS_ERR_CLI_BAD_FLAG: {
+    summary: 'An unknown flag, a flag without its value, or a value of the wrong form.',
+  },
+  POS_ERR_CLI_MISSING_FLAG: { summary: 'A required flag was not given.' },
+
+  // Money
+  POS_ERR_MONEY_INVALID_AMOUNT: {
+    summary:
+      'An amount that is not a whole, non-negative number of minor units within 12 digits, or decimal text with more places than the currency has.',
+  },
+
+  // ISO 8583
+  POS_ERR_ISO_TRUNCATED: { summary: 'The frame ends inside a part or field.' },
+  POS_ERR_ISO_LENGTH_PREFIX_MISMATCH: {
+    summary: 'The 2-byte length prefix does not match the number of bytes that follow it.',
+  },
+  POS_ERR_ISO_BAD_BCD: {
+    summary:
+      'A nibble above 9 where packed BCD digits were expected (MTI, numeric field, length prefix), or a pad nibble that is not 0 (or F where the field allows it).',
+  },
+  POS_ERR_ISO_BAD_CHARACTER: { summary: 'A byte a field cannot hold.' },
+  POS_ERR_ISO_FIELD_TOO_LONG: {
+    summary: 'A length prefix announces more than the dialect allows for the field.',
+  },
+  POS_ERR_ISO_UNKNOWN_FIELD: {
+    summary:
+      'The bitmap has a bit set for a field the dialect does not define (bit 1 in a dialect without a secondary bitmap included).',
+  },
+  POS_ERR_ISO_TRAILING_BYTES: { summary: 'Bytes are left over after the last field the bitmap announces.' },
+  POS_ERR_ISO_FRAME_TOO_LONG: {
+    summary: "A TCP length prefix announces more than the reader's maximum frame size.",
+  },
+  POS_ERR_ISO_BAD_VALUE: { summary: 'A message to encode is invalid.' },
+  POS_ERR_ISO_BAD_SUBFIELD: {
+    summary:
+      'A sub-field helper (fields 48, 60, 61) was given text of the wrong shape or values out of range.',
+  },
+  POS_ERR_ISO_NO_MAC_FIELD: {
+    summary:
+      'A frame to sign or verify has no field 64 (bit 64 clear), or field 64 is not its last field (a secondary bitmap follows).',
+  },
+  POS_ERR_ISO_BAD_KEY: {
+    summary:
+      'A key of the wrong size for its use (names the key, never its bytes), or a sign-in key set that does not fit its mode.',
+  },
+  POS_ERR_ISO_KEY_CHECK_FAILED: {
+    summary: 'A key decrypted from sign-in field 62 does not match its check value.',
+  },
+  POS_ERR_ISO_BAD_DIALECT: { summary: 'A dialect definition or file is invalid.' },
+  POS_ERR_ISO_DIALECT_UNREADABLE: { summary: 'A dialect file cannot be read, or is larger than 1 MiB.' },
+  POS_ERR_ISO_UNKNOWN_DIALECT: {
+    summary: 'A dialect name that is neither built in nor a path to a JSON file.',
+  },
+  POS_ERR_ISO_BAD_HEX: {
+    summary:
+      '`posguard iso decode` was given text that is not an even number of hex digits (white space is ignored).',
+  },
+  POS_ERR_ISO_INPUT_TOO_LARGE: { summary: '`posguard iso` input (stdin or file) is larger than 1 MiB.' },
+  POS_ERR_ISO_INPUT_UNREADABLE: { summary: '`posguard iso encode` could not read its input file.' },
+
+  // Reconciliation
+  POS_ERR_RECON_FILE_UNREADABLE: {
+    summary: 'An input file could not be opened or read (missing, no permission).',
+  },
+  POS_ERR_RECON_EMPTY_FILE: { summary: 'An input file holds no header row.' },
+  POS_ERR_RECON_MISSING_COLUMN: {
+    summary: 'The header lacks a column the format (or the mapping profile) needs.',
+  },
+  POS_ERR_RECON_DUPLICATE_COLUMN: { summary: 'The header names a needed column twice.' },
+  POS_ERR_RECON_FIELD_COUNT: {
+    summary: 'A record has a different number of fields than the header (or more than 1024).',
+  },
+  POS_ERR_RECON_BAD_QUOTING: { summary: 'Broken RFC 4180 quoting.' },
+  POS_ERR_RECON_BAD_ENCODING: {
+    summary:
+      "A cell that is not valid UTF-8 (v1 files), or holds bytes its profile's encoding cannot decode (GBK...).",
+  },
+  POS_ERR_RECON_LINE_TOO_LONG: { summary: 'A record is longer than the maximum (`--max-line-bytes`).' },
+  POS_ERR_RECON_BAD_AMOUNT: {
+    summary:
+      "An amount or fee that is not a whole, non-negative number of fen (or, through a profile, not an amount in the profile's unit and rounding).",
+  },
+  POS_ERR_RECON_BAD_TIME: {
+    summary:
+      "A time that is not ISO 8601 with an offset (or, through a profile, not in the profile's format), or names no real date.",
+  },
+  POS_ERR_RECON_BAD_VALUE: {
+    summary:
+      'A type, result, status, entry mode or boolean outside its allowed words, or a type code the profile does not map.',
+  },
+  POS_ERR_RECON_DUPLICATE_HOST_KEY: {
+    summary: 'The host journal holds one RRN, or one merchant + terminal + batch + STAN, on two lines.',
+  },
+  POS_ERR_RECON_BAD_PROFILE: { summary: 'A mapping profile that is not valid JSON or breaks its schema.' },
+  POS_ERR_RECON_TOO_BIG: { summary: 'An input past a stated maximum of one run.' },
+  POS_ERR_RECON_REPORT_WRITE: { summary: 'The report could not be written into the out directory.' },
+  POS_ERR_RECON_WORKER_FAILED: {
+    summary:
+      'The thread parsing the settlement or terminal file stopped unexpectedly (for example, out of memory).',
+  },
+
+  // Fees
+  POS_ERR_FEES_PLAN_INVALID: { summary: 'A plan file that is not JSON or breaks its format.' },
+  POS_ERR_FEES_PLAN_OVERLAP: {
+    summary: 'Plan versions that are not numbered 1, 2, 3... or that do not each start after the one before.',
+  },
+  POS_ERR_FEES_PLAN_REWRITES_PAST: {
+    summary: 'A version (after the first) made on or after the day it starts.',
+  },
+  POS_ERR_FEES_PLAN_BELOW_COST: {
+    summary: "A debit or credit rate (or cap) below the 2016 ceilings' worst case for the acquirer.",
+  },
+  POS_ERR_FEES_BIN_TABLE_INVALID: {
+    summary:
+      'A BIN table CSV without `bin` and `card_kind` columns, or with rows of the wrong form (a BIN not 1 to 11 digits, an unknown card kind, one BIN given two kinds).',
+  },
+  POS_ERR_FEES_TRANSACTION_INVALID: {
+    summary:
+      'A transaction record of the wrong form, a void or refund whose sale is not given, refunds past the sale, a void after a refund, a second void or reversal of one sale.',
+  },
+  POS_ERR_FEES_NO_PLAN_VERSION: {
+    summary: "A sale dated before the first version of its merchant's plan (or a merchant with no plan).",
+  },
+  POS_ERR_FEES_STATEMENT_DATE: {
+    summary: 'A statement day that is not `YYYY-MM-DD` (or month not `YYYY-MM`), or that is still to come.',
+  },
+  POS_ERR_FEES_COMPARE_INVALID: { summary: '`fees compare` given fewer than two plans (or more than 20).' },
+
+  // Terminal SDK and virtual POS
+  POS_ERR_TERMINAL_NO_MASTER_KEY: {
+    summary: 'A sign-in was asked of a terminal whose journal holds no terminal master key.',
+  },
+  POS_ERR_TERMINAL_NOT_SIGNED_IN: {
+    summary: 'A transaction was asked of a terminal with no session keys and no master key to sign in with.',
+  },
+  POS_ERR_TERMINAL_UNKNOWN_TRANSACTION: {
+    summary:
+      "A void, refund or reprint named a STAN that is not an approved sale (or not a transaction at all) in the terminal's journal.",
+  },
+  POS_ERR_TERMINAL_WRONG_JOURNAL: {
+    summary: 'The journal folder belongs to another terminal or merchant than the one named.',
+  },
+  POS_ERR_TERMINAL_JOURNAL_UNREADABLE: { summary: 'A journal file cannot be read.' },
+  POS_ERR_TERMINAL_JOURNAL_FULL: { summary: 'The journal holds its maximum of 10,000 transactions.' },
+  POS_ERR_TERMINAL_BAD_QUERY_ANSWER: {
+    summary: "The host's answer to a transaction query (field 63) is not in the `QRY;k=...;s=...` form.",
+  },
+
+  // Simulator
+  POS_ERR_SIMULATOR_BAD_FAULT: {
+    summary:
+      '`faultRates` got a `NAME=RATE` that names no fault or gives a rate outside 0 to 1 (the CLI says `POS_ERR_CLI_BAD_FLAG`).',
+  },
+  POS_ERR_SIMULATOR_STUCK: { summary: 'A simulated day stopped with work left and nothing to wake it.' },
+  POS_ERR_SIMULATOR_WORKER_FAILED: { summary: 'A simulation shard failed on its worker thread.' },
+} as const satisfies Readonly<Record<`POS_ERR_${string}`, ErrorEntry>>;
+
+/** Every code a `PosError` can carry. */
+export type ErrorCode = keyof typeof errorCatalogue;
+
+/** The catalogue seen through the entry type, for reading an optional field of any code. */
+const entries: Readonly<Record<ErrorCode, ErrorEntry>> = errorCatalogue;
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(errorCatalogue, value);
+}
+
+export function errorEntry(code: ErrorCode): ErrorEntry {
+  return entries[code];
+}
