@@ -4,15 +4,14 @@
 import { describeValue, PosError } from '../pos-error.js';
 import type { DuplicateQuery, DuplicateRecord } from './ports/duplicate-store.js';
 import type { PaymentQuery } from './ports/payment-store.js';
-import { authorizeSale, type SaleCommand } from './authorize-sale.js';
+import { authorizeSale, type PaymentResult, type SaleCommand } from './authorize-sale.js';
 import type { ChildCommand } from './child-operation.js';
 import type { EngineContext } from './engine-context.js';
-import type { EngineResult } from './idempotency.js';
 import type { PaymentRecord } from './payment.js';
 import { expireKeys, recoverOrphans } from './recovery.js';
 import { refundSale } from './refund-sale.js';
 import { drainReversals } from './reversal-queue.js';
-import { reversePayment, type ReverseCommand } from './reverse-payment.js';
+import { reversePayment, type ReversalResult, type ReverseCommand } from './reverse-payment.js';
 import { voidSale } from './void-sale.js';
 
 export interface BackgroundWork {
@@ -38,19 +37,19 @@ export class PaymentEngine {
     return this.#ctx;
   }
 
-  authorizeSale(command: SaleCommand): Promise<EngineResult> {
+  authorizeSale(command: SaleCommand): Promise<PaymentResult> {
     return authorizeSale(this.#ctx, command);
   }
 
-  voidSale(command: ChildCommand): Promise<EngineResult> {
+  voidSale(command: ChildCommand): Promise<PaymentResult> {
     return voidSale(this.#ctx, command);
   }
 
-  refundSale(command: ChildCommand & { amount: number }): Promise<EngineResult> {
+  refundSale(command: ChildCommand & { amount: number }): Promise<PaymentResult> {
     return refundSale(this.#ctx, command);
   }
 
-  reverse(command: ReverseCommand): Promise<EngineResult> {
+  reverse(command: ReverseCommand): Promise<ReversalResult> {
     return reversePayment(this.#ctx, command);
   }
 
