@@ -4,6 +4,13 @@
 import { describeValue, PosError } from '../pos-error.js';
 import type { DuplicateQuery, DuplicateRecord } from './ports/duplicate-store.js';
 import type { PaymentQuery } from './ports/payment-store.js';
+import {
+  finishBatchUpload,
+  recordBatchUpload,
+  settleBatch,
+  type SettleCommand,
+  type SettleResult,
+} from './batch-settlement.js';
 import { authorizeSale, type PaymentResult, type SaleCommand } from './authorize-sale.js';
 import type { ChildCommand } from './child-operation.js';
 import type { EngineContext } from './engine-context.js';
@@ -51,6 +58,21 @@ export class PaymentEngine {
 
   reverse(command: ReverseCommand): Promise<ReversalResult> {
     return reversePayment(this.#ctx, command);
+  }
+
+  /** Settles a terminal batch (ISO 8583 0500). */
+  settleBatch(command: SettleCommand): Promise<SettleResult> {
+    return settleBatch(this.#ctx, command);
+  }
+
+  /** Keeps one record of a terminal's batch upload (ISO 8583 0320). */
+  recordBatchUpload(command: Parameters<typeof recordBatchUpload>[1]): ReturnType<typeof recordBatchUpload> {
+    return recordBatchUpload(this.#ctx, command);
+  }
+
+  /** Ends a terminal's batch upload (the closing 0320). */
+  finishBatchUpload(command: Parameters<typeof finishBatchUpload>[1]): ReturnType<typeof finishBatchUpload> {
+    return finishBatchUpload(this.#ctx, command);
   }
 
   async getPayment(merchantId: string, id: string): Promise<PaymentRecord> {
