@@ -19,6 +19,13 @@ import { expireKeys, recoverOrphans } from './recovery.js';
 import { refundSale } from './refund-sale.js';
 import { drainReversals } from './reversal-queue.js';
 import { reversePayment, type ReversalResult, type ReverseCommand } from './reverse-payment.js';
+import {
+  adoptPendingKeys,
+  offerSessionKeys,
+  signOff,
+  type SealedSessionKeys,
+  type TerminalRef,
+} from './terminal-sign-in.js';
 import { voidSale } from './void-sale.js';
 
 export interface BackgroundWork {
@@ -58,6 +65,21 @@ export class PaymentEngine {
 
   reverse(command: ReverseCommand): Promise<ReversalResult> {
     return reversePayment(this.#ctx, command);
+  }
+
+  /** Keeps the keys a sign-in offered as the terminal's pending keys. */
+  offerSessionKeys(command: { terminal: TerminalRef; keys: SealedSessionKeys; now: number }): Promise<void> {
+    return offerSessionKeys(this.#ctx, command);
+  }
+
+  /** Makes the pending keys the working keys, if they are still the ones a request was MACed under. */
+  adoptPendingKeys(command: { terminal: TerminalRef; sealedMacKey: string; now: number }): Promise<void> {
+    return adoptPendingKeys(this.#ctx, command);
+  }
+
+  /** Ends a terminal's session. */
+  signOff(terminal: TerminalRef): Promise<void> {
+    return signOff(this.#ctx, terminal);
   }
 
   /** Settles a terminal batch (ISO 8583 0500). */
