@@ -4,8 +4,9 @@
 // may be sent as a structured-field string ("...").
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { holdsCardNumber } from '../cards/card-in-text.js';
-import type { MerchantRecord } from '../payments/payment.js';
+import type { EngineAnswer, MerchantRecord } from '../payments/payment.js';
 import { PosError } from '../pos-error.js';
+import { answerJson } from './answer-json.js';
 
 export const maxIdempotencyKeyLength = 255;
 
@@ -84,12 +85,9 @@ export function idempotencyKeyOf(request: FastifyRequest): string {
   return request.idempotencyKey;
 }
 
-/** Sends a stored or fresh answer body (already JSON) with its status. */
-export function sendAnswer(
-  reply: FastifyReply,
-  answer: { status: number; body: string },
-  replayed: boolean,
-): FastifyReply {
+/** Sends a stored or fresh engine answer, written as JSON, with its status. */
+export function sendAnswer(reply: FastifyReply, answer: EngineAnswer, replayed: boolean): FastifyReply {
   if (replayed) void reply.header('idempotent-replayed', 'true');
-  return reply.status(answer.status).type('application/json; charset=utf-8').send(answer.body);
+  const { status, body } = answerJson(answer);
+  return reply.status(status).type('application/json; charset=utf-8').send(body);
 }

@@ -6,8 +6,8 @@
 // duplicate guard, the upstream call and its reversal all happen there, once, for every channel.
 import { reversedType, sixDigits, type Field60 } from '../iso8583/index.js';
 import type { EngineResult } from '../payments/idempotency.js';
-import type { PaymentRecord, ReversalReason } from '../payments/payment.js';
-import type { PaymentView, ReversalView } from '../payments/payment-view.js';
+import type { PaymentResult } from '../payments/authorize-sale.js';
+import type { EngineAnswer, PaymentRecord, ReversalReason } from '../payments/payment.js';
 import type { FieldProblem } from '../pos-error.js';
 import { answerCodes } from './answer-codes.js';
 import { readCard } from './card-data.js';
@@ -28,7 +28,10 @@ export function formatError(problems: readonly FieldProblem[]): HandlerAnswer {
  * up to its in-flight wait on each call; the first request ends by the upstream timeout (with 98
  * and a reversal at worst), so the bound below always outlasts it on a healthy host.
  */
-async function untilAnswered(ctx: HostContext, run: () => Promise<EngineResult>): Promise<EngineResult> {
+async function untilAnswered<A extends EngineAnswer>(
+  ctx: HostContext,
+  run: () => Promise<EngineResult<A>>,
+): Promise<EngineResult<A>> {
   const settings = ctx.engine.context.settings;
   const attempts =
     Math.ceil(
@@ -39,9 +42,9 @@ async function untilAnswered(ctx: HostContext, run: () => Promise<EngineResult>)
   return result;
 }
 
-function paymentAnswer(result: EngineResult): HandlerAnswer {
+function paymentAnswer(result: PaymentResult): HandlerAnswer {
   if (result.kind !== 'answered') return answerOfRefusal(result);
-  return answerOfView(JSON.parse(result.answer.body) as PaymentView, result.replayed);
+  return answerOfView(result.answer.view, result.replayed);
 }
 
 export async function handleSale(
@@ -221,7 +224,7 @@ export async function handleReversal(
     }),
   );
   if (result.kind !== 'answered') return answerOfRefusal(result);
-  const view = JSON.parse(result.answer.body) as ReversalView;
+  const view = result.answer.view;
   return {
     code: answerCodes.approved,
     fields: { '63': field63Text() },

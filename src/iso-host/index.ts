@@ -14,4 +14,4 @@ export { answerCodes, signInAgain } from './answer-codes.js';
 export { isoIdempotencyKey, isoReversalKey } from './idempotency-key.js';
 export { duplicateConfirmationMarker, transactionQueryMarker } from '../iso8583/index.js';
 export { keyContext } from './terminal-session.js';
-export { countedRefundStatuses, countedSaleStatuses, nextBatchNo } from './settlement.js';
+export { countedRefundStatuses, countedSaleStatuses, nextBatchNo } from '../payments/batch-settlement.js';

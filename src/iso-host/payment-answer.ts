@@ -1,5 +1,5 @@
 // Turns the engine's answer about a sale, void or refund into the fields of a 0210/0230. The answer
-// is built from the stored PaymentView, so a retransmission (a replay of the stored answer) gets
+// is built from the engine's PaymentView (the stored one on a replay), so a retransmission (a replay of the stored answer) gets
 // the same RRN, authorisation code, response code and times, and only the MAC is computed anew.
 //   approved            -> 00 (the issuer's code), F37 RRN, F38 authorisation code
 //   declined            -> the issuer's code (51, 05...) or 91 when the issuer was unavailable
@@ -7,7 +7,7 @@
 //   duplicate_suspected -> 94 with the reason and the way to confirm in field 63
 import { duplicateConfirmationMarker } from '../iso8583/index.js';
 import type { EngineResult } from '../payments/idempotency.js';
-import type { PaymentView } from '../payments/payment-view.js';
+import type { PaymentView } from '../payments/payment.js';
 import { answerCodes } from './answer-codes.js';
 import { field63Text, type HandlerAnswer } from './host-context.js';
 import { chinaLocalTime } from './local-time.js';
@@ -29,7 +29,7 @@ function codeOfView(view: PaymentView): string {
 
 export function answerOfView(view: PaymentView, replayed: boolean): HandlerAnswer {
   const code = codeOfView(view);
-  const local = chinaLocalTime(Date.parse(view.createdAt));
+  const local = chinaLocalTime(view.createdAt);
   const fields: Record<string, string> = { '12': local.hhmmss, '13': local.mmdd };
   if (view.rrn !== null) fields['37'] = view.rrn;
   // F38 is an6: an upstream's code of another size is left out rather than failing the answer.

@@ -4,8 +4,9 @@
 // use in 60.2 (CUP POS spec, sign-in). An 0800 carries no MAC, so anyone can send one: the host
 // keeps the keys it issued sealed as *pending* and leaves the working keys alone; the first request
 // MACed under the pending keys proves its sender holds the TMK and makes them the working keys
-// (adoptPendingKeys). A sign-off (which must be MACed, see iso-host.ts) ends the session.
-import { chainOf } from '../payments/ports/journal-store.js';
+// (adoptPendingKeys). A sign-off (which must be MACed, see iso-host.ts) ends the session. The
+// keys are built and sealed here (field 62 is CUP's format); the engine keeps them
+// (payments/terminal-sign-in.ts).
 import {
   buildField60,
   buildSignInKeys,
@@ -50,24 +51,15 @@ export async function handleSignIn(
   const field62 = buildSignInKeys({ mode, tmk, keys });
   const batchNumber = Number(terminal.batchNo);
   if (reoffered === undefined) {
-    await ctx.store.transaction((tx) =>
-      tx.updateTerminal(terminal.merchantId, terminal.terminalId, {
-        pendingPinKeyEncrypted: sealKey(
-          keys.pinKey,
-          ctx.terminalKeyKey,
-          keyContext(terminal, 'pin'),
-          randomBytes,
-        ),
-        pendingMacKeyEncrypted: sealKey(
-          keys.macKey,
-          ctx.terminalKeyKey,
-          keyContext(terminal, 'mac'),
-          randomBytes,
-        ),
-        pendingKeyMode: mode,
-        pendingKeysIssuedAt: request.now,
-      }),
-    );
+    await ctx.engine.offerSessionKeys({
+      terminal,
+      keys: {
+        pinKeyEncrypted: sealKey(keys.pinKey, ctx.terminalKeyKey, keyContext(terminal, 'pin'), randomBytes),
+        macKeyEncrypted: sealKey(keys.macKey, ctx.terminalKeyKey, keyContext(terminal, 'mac'), randomBytes),
+        keyMode: mode,
+      },
+      now: request.now,
+    });
   }
   const local = chinaLocalTime(request.now);
   return {
@@ -113,56 +105,18 @@ function pendingKeysOf(
   };
 }
 
-/**
- * A request MACed under the pending keys proved its sender holds the TMK: those keys become the
- * working keys and the terminal is signed in. Under the terminal's row lock, and only if the
- * pending keys are still the ones the MAC was checked under (another sign-in may have come since).
- */
+/** A request MACed under the pending keys proved its sender holds the TMK: the engine adopts them. */
 export async function adoptPendingKeys(
   ctx: HostContext,
   terminal: TerminalRecord,
   sealedMacKey: string,
   now: number,
 ): Promise<void> {
-  await ctx.store.transaction(async (tx) => {
-    const current = await tx.lockTerminal(terminal.merchantId, terminal.terminalId);
-    if (current === undefined || current.pendingMacKeyEncrypted !== sealedMacKey) return;
-    await tx.updateTerminal(terminal.merchantId, terminal.terminalId, {
-      pinKeyEncrypted: current.pendingPinKeyEncrypted,
-      macKeyEncrypted: current.pendingMacKeyEncrypted,
-      keyMode: current.pendingKeyMode,
-      keysIssuedAt: current.pendingKeysIssuedAt,
-      signedIn: true,
-      ...noPendingKeys,
-    });
-    await tx.appendJournal({
-      chain: chainOf(terminal.merchantId, terminal.terminalId),
-      at: now,
-      paymentId: null,
-      event: 'terminal.signed_in',
-      fromStatus: null,
-      toStatus: null,
-      data: JSON.stringify({
-        merchantId: terminal.merchantId,
-        terminalId: terminal.terminalId,
-        keyMode: current.pendingKeyMode,
-        batchNo: current.batchNo,
-      }),
-    });
-  });
+  await ctx.engine.adoptPendingKeys({ terminal, sealedMacKey, now });
 }
-
-const noPendingKeys = {
-  pendingPinKeyEncrypted: null,
-  pendingMacKeyEncrypted: null,
-  pendingKeyMode: null,
-  pendingKeysIssuedAt: null,
-} as const;
 
 export async function handleSignOff(ctx: HostContext, request: TerminalRequest): Promise<HandlerAnswer> {
   const { terminal } = request;
-  await ctx.store.transaction((tx) =>
-    tx.updateTerminal(terminal.merchantId, terminal.terminalId, { signedIn: false, ...noPendingKeys }),
-  );
+  await ctx.engine.signOff(terminal);
   return { code: answerCodes.approved, log: { session: 'ended' } };
 }

@@ -91,7 +91,7 @@ export {
   type ResponseCodeDefinition,
   type ResponseInterpretation,
   type ResponseOutcome,
-} from './response-codes.js';
+} from '../payments/response-codes.js';
 export {
   classify,
   isResponseMti,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PosError } from '../pos-error.js';
 import { decodeFrame, encodeFrame } from './codec.js';
-import { interpretResponseCode, isApproval, responseCodeTable } from './response-codes.js';
+import { interpretResponseCode, isApproval, responseCodeTable } from '../payments/response-codes.js';
 import { loadVectors } from './test-support/vectors.js';
 import { buildRequest, buildResponse, buildReversal, echoedFields } from './transaction-builders.js';
 import { classify, isResponseMti, reversedType, transactionTable } from './transactions.js';

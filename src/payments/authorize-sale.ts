@@ -17,7 +17,7 @@ import { decideDuplicate } from './duplicate-guard.js';
 import type { EngineContext } from './engine-context.js';
 import { answerExistingKey, newRequestRecord, type EngineResult } from './idempotency.js';
 import { possiblyChargedStatuses } from './life-cycle.js';
-import type { Channel, EntryMode, MerchantRecord, PaymentRecord } from './payment.js';
+import type { Channel, EngineAnswer, EntryMode, MerchantRecord, PaymentRecord } from './payment.js';
 import { hostResponseCodes } from './payment.js';
 import { paymentAnswer } from './payment-view.js';
 import { requireFreeText } from './free-text.js';
@@ -72,9 +72,12 @@ export async function requireMerchant(tx: StoreTx, merchantId: string): Promise<
   return merchant;
 }
 
+/** A sale's, void's or refund's answer. */
+export type PaymentResult = EngineResult<EngineAnswer & { kind: 'payment' }>;
+
 type Begun =
   | { kind: 'existing'; record: RequestRecord }
-  | { kind: 'result'; result: EngineResult }
+  | { kind: 'result'; result: PaymentResult }
   | { kind: 'send'; sale: PaymentRecord };
 
 async function begin(
@@ -243,7 +246,7 @@ async function declineExpired(
   work: UnitOfWork,
   command: SaleCommand,
   id: string,
-): Promise<EngineResult> {
+): Promise<PaymentResult> {
   const { tx, now } = work;
   const record: PaymentRecord = {
     id,
@@ -333,7 +336,7 @@ async function recordDuplicateDecision(
   });
 }
 
-export async function authorizeSale(ctx: EngineContext, command: SaleCommand): Promise<EngineResult> {
+export async function authorizeSale(ctx: EngineContext, command: SaleCommand): Promise<PaymentResult> {
   requireFreeText({
     idempotencyKey: command.idempotencyKey,
     operatorId: command.operatorId,
@@ -342,7 +345,11 @@ export async function authorizeSale(ctx: EngineContext, command: SaleCommand): P
   const hash = saleRequestHash(command);
   const begun = await inTransaction(ctx, (work) => begin(ctx, work, command, hash));
   if (begun.kind === 'existing') {
-    return answerExistingKey(ctx, begun.record, { operation: 'sale', requestHash: hash });
+    return answerExistingKey(ctx, begun.record, {
+      operation: 'sale',
+      requestHash: hash,
+      answerKind: 'payment',
+    });
   }
   if (begun.kind === 'result') return begun.result;
   const { sale } = begun;
@@ -446,10 +453,8 @@ export async function recordAnswer(
       outcome.kind === 'answer' ? { outcome: outcome.answer.outcome } : { outcome: 'unknown' },
     ),
   });
-  const stored = await tx.getRequest(current.merchantId, current.idempotencyKey);
-  const body = stored?.responseBody ?? null;
-  const status = stored?.responseStatus ?? null;
-  return body !== null && status !== null ? { status, body } : paymentAnswer(current);
+  const stored = (await tx.getRequest(current.merchantId, current.idempotencyKey))?.answer;
+  return stored?.kind === 'payment' ? stored : paymentAnswer(current);
 }
 
 /** Moves a pending or approved payment to reversal_pending and queues its reversal. */

@@ -5,10 +5,10 @@ import { chainOf } from './ports/journal-store.js';
 import { describeValue, PosError } from '../pos-error.js';
 import type { RequestRecord } from './ports/idempotency-store.js';
 import type { EngineContext } from './engine-context.js';
-import { answerExistingKey, newRequestRecord, type EngineResult } from './idempotency.js';
+import { answerExistingKey, newRequestRecord } from './idempotency.js';
 import { activeChildStatuses } from './life-cycle.js';
 import type { Channel, PaymentRecord } from './payment.js';
-import { recordAnswer, requireMerchant } from './authorize-sale.js';
+import { recordAnswer, requireMerchant, type PaymentResult } from './authorize-sale.js';
 import { requireFreeText } from './free-text.js';
 import { requestHash } from './request-hash.js';
 import { inTransaction, type UnitOfWork } from './unit-of-work.js';
@@ -57,7 +57,7 @@ export async function runChildOperation(
   ctx: EngineContext,
   command: ChildCommand,
   rules: ChildRules,
-): Promise<EngineResult> {
+): Promise<PaymentResult> {
   requireFreeText({ idempotencyKey: command.idempotencyKey, operatorId: command.operatorId });
   const hash = requestHash(rules.kind, {
     saleId: command.saleId,
@@ -134,7 +134,11 @@ export async function runChildOperation(
     return { kind: 'send', child, sale };
   });
   if (begun.kind === 'existing') {
-    return answerExistingKey(ctx, begun.record, { operation: rules.kind, requestHash: hash });
+    return answerExistingKey(ctx, begun.record, {
+      operation: rules.kind,
+      requestHash: hash,
+      answerKind: 'payment',
+    });
   }
   const { child, sale } = begun;
   const outcome = await callWithDeadline(

@@ -5,15 +5,28 @@ import { haltOnInvariant } from '../assert.js';
 import { describeValue, PosError } from '../pos-error.js';
 import type { DuplicateQuery, DuplicateRecord } from './ports/duplicate-store.js';
 import type { PaymentQuery } from './ports/payment-store.js';
-import { authorizeSale, type SaleCommand } from './authorize-sale.js';
+import {
+  finishBatchUpload,
+  recordBatchUpload,
+  settleBatch,
+  type SettleCommand,
+  type SettleResult,
+} from './batch-settlement.js';
+import { authorizeSale, type PaymentResult, type SaleCommand } from './authorize-sale.js';
 import type { ChildCommand } from './child-operation.js';
 import type { EngineContext } from './engine-context.js';
-import type { EngineResult } from './idempotency.js';
 import type { PaymentRecord } from './payment.js';
 import { expireKeys, recoverOrphans } from './recovery.js';
 import { refundSale } from './refund-sale.js';
 import { drainReversals } from './reversal-queue.js';
-import { reversePayment, type ReverseCommand } from './reverse-payment.js';
+import { reversePayment, type ReversalResult, type ReverseCommand } from './reverse-payment.js';
+import {
+  adoptPendingKeys,
+  offerSessionKeys,
+  signOff,
+  type SealedSessionKeys,
+  type TerminalRef,
+} from './terminal-sign-in.js';
 import { voidSale } from './void-sale.js';
 
 export interface BackgroundWork {
@@ -39,20 +52,50 @@ export class PaymentEngine {
     return this.#ctx;
   }
 
-  authorizeSale(command: SaleCommand): Promise<EngineResult> {
+  authorizeSale(command: SaleCommand): Promise<PaymentResult> {
     return authorizeSale(this.#ctx, command);
   }
 
-  voidSale(command: ChildCommand): Promise<EngineResult> {
+  voidSale(command: ChildCommand): Promise<PaymentResult> {
     return voidSale(this.#ctx, command);
   }
 
-  refundSale(command: ChildCommand & { amount: number }): Promise<EngineResult> {
+  refundSale(command: ChildCommand & { amount: number }): Promise<PaymentResult> {
     return refundSale(this.#ctx, command);
   }
 
-  reverse(command: ReverseCommand): Promise<EngineResult> {
+  reverse(command: ReverseCommand): Promise<ReversalResult> {
     return reversePayment(this.#ctx, command);
+  }
+
+  /** Keeps the keys a sign-in offered as the terminal's pending keys. */
+  offerSessionKeys(command: { terminal: TerminalRef; keys: SealedSessionKeys; now: number }): Promise<void> {
+    return offerSessionKeys(this.#ctx, command);
+  }
+
+  /** Makes the pending keys the working keys, if they are still the ones a request was MACed under. */
+  adoptPendingKeys(command: { terminal: TerminalRef; sealedMacKey: string; now: number }): Promise<void> {
+    return adoptPendingKeys(this.#ctx, command);
+  }
+
+  /** Ends a terminal's session. */
+  signOff(terminal: TerminalRef): Promise<void> {
+    return signOff(this.#ctx, terminal);
+  }
+
+  /** Settles a terminal batch (ISO 8583 0500). */
+  settleBatch(command: SettleCommand): Promise<SettleResult> {
+    return settleBatch(this.#ctx, command);
+  }
+
+  /** Keeps one record of a terminal's batch upload (ISO 8583 0320). */
+  recordBatchUpload(command: Parameters<typeof recordBatchUpload>[1]): ReturnType<typeof recordBatchUpload> {
+    return recordBatchUpload(this.#ctx, command);
+  }
+
+  /** Ends a terminal's batch upload (the closing 0320). */
+  finishBatchUpload(command: Parameters<typeof finishBatchUpload>[1]): ReturnType<typeof finishBatchUpload> {
+    return finishBatchUpload(this.#ctx, command);
   }
 
   async getPayment(merchantId: string, id: string): Promise<PaymentRecord> {

@@ -6,10 +6,12 @@
 // before its original) refuses the original.
 import type { RequestOperation, RequestRecord } from './ports/idempotency-store.js';
 import type { EngineContext } from './engine-context.js';
-import type { StoredAnswer } from './payment-view.js';
+import { assert } from '../assert.js';
+import type { EngineAnswer } from './payment.js';
 
-export type EngineResult =
-  | { readonly kind: 'answered'; readonly answer: StoredAnswer; readonly replayed: boolean }
+/** The outcome of an engine request: its answer (fresh or replayed), or why there is none. */
+export type EngineResult<A extends EngineAnswer = EngineAnswer> =
+  | { readonly kind: 'answered'; readonly answer: A; readonly replayed: boolean }
   | { readonly kind: 'key_reused'; readonly operation: RequestOperation }
   | { readonly kind: 'in_flight' }
   | { readonly kind: 'tombstoned' };
@@ -28,30 +30,31 @@ export function newRequestRecord(
   return {
     ...input,
     state: 'in_flight',
-    responseStatus: null,
-    responseBody: null,
+    answer: null,
     createdAt: input.now,
     expiresAt: input.now + ctx.settings.keyRetentionMs,
   };
 }
 
-function replay(record: RequestRecord): EngineResult | undefined {
-  if (record.state !== 'completed' || record.responseStatus === null || record.responseBody === null) {
-    return undefined;
-  }
-  return {
-    kind: 'answered',
-    answer: { status: record.responseStatus, body: record.responseBody },
-    replayed: true,
-  };
+type AnswerOf<K extends EngineAnswer['kind']> = Extract<EngineAnswer, { kind: K }>;
+
+function replay<K extends EngineAnswer['kind']>(
+  record: RequestRecord,
+  answerKind: K,
+): EngineResult<AnswerOf<K>> | undefined {
+  const answer = record.answer;
+  if (record.state !== 'completed' || answer === null) return undefined;
+  // The same operation and content under the same key were answered by the same use case.
+  assert(answer.kind === answerKind, `a stored ${record.operation} answer is a ${answerKind} answer`);
+  return { kind: 'answered', answer: answer as AnswerOf<K>, replayed: true };
 }
 
 /** Decides the answer for a request whose key was already taken by `existing`. */
-export async function answerExistingKey(
+export async function answerExistingKey<K extends EngineAnswer['kind']>(
   ctx: EngineContext,
   existing: RequestRecord,
-  request: { operation: RequestOperation; requestHash: string },
-): Promise<EngineResult> {
+  request: { operation: RequestOperation; requestHash: string; answerKind: K },
+): Promise<EngineResult<AnswerOf<K>>> {
   if (existing.operation === 'tombstone') {
     ctx.metrics.duplicatePrevented('late_original_refused');
     ctx.log.warn(
@@ -63,7 +66,7 @@ export async function answerExistingKey(
   if (existing.operation !== request.operation || existing.requestHash !== request.requestHash) {
     return { kind: 'key_reused', operation: existing.operation };
   }
-  const stored = replay(existing);
+  const stored = replay(existing, request.answerKind);
   if (stored !== undefined) {
     ctx.metrics.duplicatePrevented('retransmission_replayed');
     return stored;
@@ -75,7 +78,7 @@ export async function answerExistingKey(
     const current = await ctx.store.read((reader) =>
       reader.getRequest(existing.merchantId, existing.idempotencyKey),
     );
-    const answered = current && replay(current);
+    const answered = current && replay(current, request.answerKind);
     if (answered !== undefined) {
       ctx.metrics.duplicatePrevented('retransmission_replayed');
       return answered;

@@ -1,46 +1,7 @@
-// What clients see of a payment: the JSON body of every payment answer, and the body of reversal
-// answers. The view is also what an idempotency record stores and replays, byte for byte.
-import { isoTime } from '../clock/clock.js';
-import type { Currency } from '../money/money.js';
-import type { PaymentKind, PaymentRecord, PaymentStatus, ReversalReason } from './payment.js';
-import { interpretResponseCode } from '../iso8583/response-codes.js';
-
-export interface PaymentView {
-  readonly id: string;
-  readonly kind: PaymentKind;
-  readonly status: PaymentStatus;
-  readonly responseCode: string | null;
-  readonly message: string;
-  readonly rrn: string | null;
-  readonly authCode: string | null;
-  readonly amount: number;
-  readonly currency: Currency;
-  readonly cardMasked: string | null;
-  readonly terminalId: string;
-  readonly duplicateOf: string | null;
-  readonly duplicateConfirmed: boolean;
-  readonly flaggedForReview: boolean;
-  readonly originalId: string | null;
-  readonly operatorId: string | null;
-  readonly reference: string | null;
-  readonly stan: string | null;
-  readonly batchNo: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-export type ReversalState = 'queued' | 'done' | 'not_needed' | 'tombstoned';
-
-export interface ReversalView {
-  readonly reversal: { readonly state: ReversalState; readonly reason: ReversalReason };
-  readonly payment: PaymentView | null;
-}
-
-/** An answer as stored under an idempotency key: a status class and the exact body. */
-export interface StoredAnswer {
-  readonly status: number;
-  readonly body: string;
-}
+// What clients see of a payment: the view of every payment answer, and of the payment a reversal
+// answer names. The answer is also what an idempotency record keeps and gives again to a repeat.
+import type { EngineAnswer, PaymentRecord, PaymentView, ReversalOutcome, ReversalReason } from './payment.js';
+import { interpretResponseCode } from './response-codes.js';
 
 function messageFor(payment: PaymentRecord): string {
   switch (payment.status) {
@@ -87,11 +48,22 @@ export function toPaymentView(payment: PaymentRecord): PaymentView {
     reference: payment.reference,
     stan: payment.stan,
     batchNo: payment.batchNo,
-    createdAt: isoTime(payment.createdAt),
-    updatedAt: isoTime(payment.updatedAt),
+    createdAt: payment.createdAt,
+    updatedAt: payment.updatedAt,
   };
 }
 
-export function paymentAnswer(payment: PaymentRecord): StoredAnswer {
-  return { status: 201, body: JSON.stringify(toPaymentView(payment)) };
+export function paymentAnswer(payment: PaymentRecord): EngineAnswer & { kind: 'payment' } {
+  return { kind: 'payment', view: toPaymentView(payment) };
+}
+
+export function reversalAnswer(
+  state: ReversalOutcome,
+  reason: ReversalReason,
+  payment: PaymentRecord | null,
+): EngineAnswer & { kind: 'reversal' } {
+  return {
+    kind: 'reversal',
+    view: { reversal: { state, reason }, payment: payment && toPaymentView(payment) },
+  };
 }

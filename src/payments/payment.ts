@@ -99,3 +99,53 @@ export const hostResponseCodes = {
   issuerUnavailable: '91',
   systemFault: '96',
 } as const;
+
+/**
+ * What the engine answers about a payment: the record as any client may see it (no fingerprint,
+ * no channel), with the engine's own words for its status. Times are epoch milliseconds; each door
+ * writes them its own way (ISO 8601 in JSON, local date and time in ISO 8583 fields 12 and 13).
+ */
+export interface PaymentView {
+  readonly id: string;
+  readonly kind: PaymentKind;
+  readonly status: PaymentStatus;
+  readonly responseCode: string | null;
+  readonly message: string;
+  readonly rrn: string | null;
+  readonly authCode: string | null;
+  readonly amount: number;
+  readonly currency: Currency;
+  readonly cardMasked: string | null;
+  readonly terminalId: string;
+  readonly duplicateOf: string | null;
+  readonly duplicateConfirmed: boolean;
+  readonly flaggedForReview: boolean;
+  readonly originalId: string | null;
+  readonly operatorId: string | null;
+  readonly reference: string | null;
+  readonly stan: string | null;
+  readonly batchNo: string | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/**
+ * Where a reversal request stands once answered: queued, done, not needed (the payment never
+ * charged), or tombstoned (the original has not arrived). Not the state of a queued reversal's
+ * entry (`ReversalState` in ports/reversal-store.ts), nor a payment's status.
+ */
+export const reversalOutcomes = ['queued', 'done', 'not_needed', 'tombstoned'] as const;
+export type ReversalOutcome = (typeof reversalOutcomes)[number];
+
+export interface ReversalView {
+  readonly reversal: { readonly state: ReversalOutcome; readonly reason: ReversalReason };
+  readonly payment: PaymentView | null;
+}
+
+/**
+ * The engine's answer to a request, kept under its idempotency key and given again, unchanged, to
+ * a repeat of the request: a payment (sale, void, refund) or a reversal.
+ */
+export type EngineAnswer =
+  | { readonly kind: 'payment'; readonly view: PaymentView }
+  | { readonly kind: 'reversal'; readonly view: ReversalView };

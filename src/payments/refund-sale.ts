@@ -2,15 +2,15 @@
 // flight or with an unknown outcome, never add up to more than the sale's amount.
 import { PosError } from '../pos-error.js';
 import type { EngineContext } from './engine-context.js';
-import type { EngineResult } from './idempotency.js';
 import { assertTransition } from './life-cycle.js';
 import { runChildOperation, type ChildCommand } from './child-operation.js';
+import type { PaymentResult } from './authorize-sale.js';
 import { movePayment } from './unit-of-work.js';
 
 export function refundSale(
   ctx: EngineContext,
   command: ChildCommand & { amount: number },
-): Promise<EngineResult> {
+): Promise<PaymentResult> {
   return runChildOperation(ctx, command, {
     kind: 'refund',
     hashContent: { amount: command.amount },

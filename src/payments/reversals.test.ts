@@ -6,12 +6,13 @@ import { PaymentEngine } from './engine.js';
 import { reversalBackoffMs } from './reversal-queue.js';
 import { defaultEngineSettings } from './engine-context.js';
 import { merchantId, makeHarness, viewOf } from './test-support/engine-harness.js';
-import type { ReversalView } from './payment-view.js';
+import type { ReversalView } from './payment.js';
 import type { EngineResult } from './idempotency.js';
 
 function reversalOf(result: EngineResult): ReversalView {
   if (result.kind !== 'answered') throw new Error(`expected an answer, got ${result.kind}`);
-  return JSON.parse(result.answer.body) as ReversalView;
+  if (result.answer.kind !== 'reversal') throw new Error(`expected a reversal, got a ${result.answer.kind}`);
+  return result.answer.view;
 }
 
 describe('reversals', () => {

@@ -8,14 +8,8 @@ import { PosError } from '../pos-error.js';
 import type { RequestRecord } from './ports/idempotency-store.js';
 import type { EngineContext } from './engine-context.js';
 import { answerExistingKey, newRequestRecord, type EngineResult } from './idempotency.js';
-import type { PaymentKind, PaymentRecord, ReversalReason } from './payment.js';
-import {
-  paymentAnswer,
-  toPaymentView,
-  type ReversalState,
-  type ReversalView,
-  type StoredAnswer,
-} from './payment-view.js';
+import type { EngineAnswer, PaymentKind, PaymentRecord, ReversalReason } from './payment.js';
+import { paymentAnswer, reversalAnswer } from './payment-view.js';
 import { queueReversalOf, requireMerchant } from './authorize-sale.js';
 import { requireFreeText } from './free-text.js';
 import { requestHash } from './request-hash.js';
@@ -53,21 +47,17 @@ function differenceFromExpected(
   return undefined;
 }
 
-function reversalAnswer(
-  state: ReversalState,
-  reason: ReversalReason,
-  payment: PaymentRecord | null,
-): StoredAnswer {
-  const view: ReversalView = { reversal: { state, reason }, payment: payment && toPaymentView(payment) };
-  return { status: state === 'queued' || state === 'tombstoned' ? 202 : 200, body: JSON.stringify(view) };
-}
+type ReversalAnswer = EngineAnswer & { kind: 'reversal' };
+
+/** A reversal's answer. */
+export type ReversalResult = EngineResult<ReversalAnswer>;
 
 async function reverse(
   ctx: EngineContext,
   work: UnitOfWork,
   payment: PaymentRecord,
   reason: ReversalReason,
-): Promise<StoredAnswer> {
+): Promise<ReversalAnswer> {
   switch (payment.status) {
     case 'pending': {
       // The original is in flight right now. Its own call ends by the upstream timeout; the queue
@@ -138,15 +128,15 @@ async function reverseCurrent(
   work: UnitOfWork,
   paymentId: string,
   reason: ReversalReason,
-): Promise<StoredAnswer> {
+): Promise<ReversalAnswer> {
   const current = await work.tx.lockPayment(paymentId);
   if (current === undefined) throw new PosError('POS_ERR_PAYMENT_NOT_FOUND', `no payment ${paymentId}`);
   return reverse(ctx, work, current, reason);
 }
 
-type Begun = { kind: 'existing'; record: RequestRecord } | { kind: 'answered'; answer: StoredAnswer };
+type Begun = { kind: 'existing'; record: RequestRecord } | { kind: 'answered'; answer: ReversalAnswer };
 
-export async function reversePayment(ctx: EngineContext, command: ReverseCommand): Promise<EngineResult> {
+export async function reversePayment(ctx: EngineContext, command: ReverseCommand): Promise<ReversalResult> {
   requireFreeText({
     idempotencyKey: command.idempotencyKey,
     ...('originalKey' in command.target ? { originalKey: command.target.originalKey } : {}),
@@ -171,7 +161,11 @@ export async function reversePayment(ctx: EngineContext, command: ReverseCommand
     return { kind: 'answered', answer };
   });
   if (begun.kind === 'existing') {
-    return answerExistingKey(ctx, begun.record, { operation: 'reversal', requestHash: hash });
+    return answerExistingKey(ctx, begun.record, {
+      operation: 'reversal',
+      requestHash: hash,
+      answerKind: 'reversal',
+    });
   }
   return { kind: 'answered', answer: begun.answer, replayed: false };
 }
@@ -180,7 +174,7 @@ async function reverseTarget(
   ctx: EngineContext,
   work: UnitOfWork,
   command: ReverseCommand,
-): Promise<StoredAnswer> {
+): Promise<ReversalAnswer> {
   const { tx, now } = work;
   if ('paymentId' in command.target) {
     const payment = await tx.lockPayment(command.target.paymentId);

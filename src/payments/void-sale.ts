@@ -2,12 +2,12 @@
 // approved, or when a void or refund already acts on it.
 import { PosError } from '../pos-error.js';
 import type { EngineContext } from './engine-context.js';
-import type { EngineResult } from './idempotency.js';
 import { assertTransition } from './life-cycle.js';
 import { runChildOperation, type ChildCommand } from './child-operation.js';
+import type { PaymentResult } from './authorize-sale.js';
 import { movePayment } from './unit-of-work.js';
 
-export function voidSale(ctx: EngineContext, command: ChildCommand): Promise<EngineResult> {
+export function voidSale(ctx: EngineContext, command: ChildCommand): Promise<PaymentResult> {
   return runChildOperation(ctx, command, {
     kind: 'void',
     hashContent: {},

@@ -5,6 +5,7 @@ import { journalRowBreach, genesisHash, type JournalHead } from '../payments/por
 import type { NewPayment } from '../payments/ports/payment-store.js';
 import type { RequestRecord } from '../payments/ports/idempotency-store.js';
 import type { Store } from '../payments/ports/store.js';
+import type { EngineAnswer } from '../payments/payment.js';
 
 const t0 = Date.UTC(2026, 10, 25, 6, 0, 0);
 
@@ -36,6 +37,37 @@ function payment(overrides: Partial<NewPayment> & { id: string }): NewPayment {
   };
 }
 
+/** A reversal answer naming its payment: every field of both views comes back equal. */
+const storedAnswer: EngineAnswer = {
+  kind: 'reversal',
+  view: {
+    reversal: { state: 'queued', reason: 'timeout' },
+    payment: {
+      id: 'pay_1',
+      kind: 'sale',
+      status: 'reversal_pending',
+      responseCode: '98',
+      message: 'no answer from the issuer in time',
+      rrn: '000000000001',
+      authCode: null,
+      amount: 1234,
+      currency: 'CNY',
+      cardMasked: '622202******1234',
+      terminalId: 'T1',
+      duplicateOf: null,
+      duplicateConfirmed: false,
+      flaggedForReview: true,
+      originalId: null,
+      operatorId: '01',
+      reference: null,
+      stan: '000001',
+      batchNo: '000001',
+      createdAt: t0,
+      updatedAt: t0 + 7,
+    },
+  },
+};
+
 function request(key: string, overrides: Partial<RequestRecord> = {}): RequestRecord {
   return {
     merchantId: 'M1',
@@ -44,8 +76,7 @@ function request(key: string, overrides: Partial<RequestRecord> = {}): RequestRe
     requestHash: 'h',
     paymentId: null,
     state: 'in_flight',
-    responseStatus: null,
-    responseBody: null,
+    answer: null,
     createdAt: t0,
     expiresAt: t0 + 1000,
     ...overrides,
@@ -157,12 +188,11 @@ export function describeStoreContract(name: string, openFresh: () => Promise<Sto
       await store.transaction(async (tx) => {
         await tx.insertRequest(request('done'));
         await tx.insertRequest(request('open'));
-        await tx.completeRequest('M1', 'done', { status: 201, body: '{"ok":true}' });
+        await tx.completeRequest('M1', 'done', storedAnswer);
       });
       expect(await store.read((r) => r.getRequest('M1', 'done'))).toMatchObject({
         state: 'completed',
-        responseStatus: 201,
-        responseBody: '{"ok":true}',
+        answer: storedAnswer,
       });
       expect(await store.transaction((tx) => tx.deleteExpiredRequests(t0 + 999, 10))).toBe(0);
       expect(await store.transaction((tx) => tx.deleteExpiredRequests(t0 + 1001, 10))).toBe(1);

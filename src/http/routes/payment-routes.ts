@@ -7,8 +7,15 @@ import type { Secret } from '../../cards/secret.js';
 import type { Currency } from '../../money/money.js';
 import type { PaymentEngine } from '../../payments/engine.js';
 import type { EngineResult } from '../../payments/idempotency.js';
-import type { EntryMode, PaymentKind, PaymentStatus, ReversalReason } from '../../payments/payment.js';
+import type {
+  EngineAnswer,
+  EntryMode,
+  PaymentKind,
+  PaymentStatus,
+  ReversalReason,
+} from '../../payments/payment.js';
 import { toPaymentView } from '../../payments/payment-view.js';
+import { paymentJson } from '../answer-json.js';
 import { describeValue, PosError } from '../../pos-error.js';
 import { idempotencyKeyOf, merchantOf, sendAnswer } from '../request-context.js';
 import {
@@ -87,7 +94,7 @@ export function registerPaymentRoutes(
   deps: { engine: PaymentEngine; fingerprintKey: Secret<Buffer> },
 ): void {
   const { engine } = deps;
-  const answerOrRefuse = (result: EngineResult) => {
+  const answerOrRefuse = <A extends EngineAnswer>(result: EngineResult<A>) => {
     if (result.kind !== 'answered') throw refusal(result);
     return result;
   };
@@ -146,7 +153,8 @@ export function registerPaymentRoutes(
         response: { 200: paymentView, ...readErrors },
       },
     },
-    async (request) => toPaymentView(await engine.getPayment(merchantOf(request).id, request.params.id)),
+    async (request) =>
+      paymentJson(toPaymentView(await engine.getPayment(merchantOf(request).id, request.params.id))),
   );
 
   app.get<{
@@ -206,7 +214,7 @@ export function registerPaymentRoutes(
       });
       const last = payments[payments.length - 1];
       return {
-        data: payments.map(toPaymentView),
+        data: payments.map((payment) => paymentJson(toPaymentView(payment))),
         nextCursor:
           payments.length === limit && last !== undefined ? encodeCursor(last.createdAt, last.id) : null,
       };
@@ -346,7 +354,7 @@ export function registerPaymentRoutes(
           `terminal ${request.params.terminalId} has no payment yet`,
         );
       }
-      return toPaymentView(payment);
+      return paymentJson(toPaymentView(payment));
     },
   );
 }

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import type { IsoMessage } from '../iso-message.js';
 import { buildBatchUploadCount, buildSettlementTotals, type SettlementBlock } from '../field-48.js';
 import { buildField61 } from '../field-61.js';
-import { responseCodeTable } from '../response-codes.js';
+import { responseCodeTable } from '../../payments/response-codes.js';
 import { buildRequest, buildResponse } from '../transaction-builders.js';
 import { transactionTable, type TransactionDefinition, type TransactionType } from '../transactions.js';
 

@@ -1,5 +1,7 @@
 // The idempotency port: one record per merchant-scoped key, holding the answer a repeated request
 // gets again (see ../idempotency.ts for what the engine does with it).
+import type { EngineAnswer } from '../payment.js';
+
 export const requestOperations = ['sale', 'void', 'refund', 'reversal', 'tombstone'] as const;
 export type RequestOperation = (typeof requestOperations)[number];
 
@@ -15,9 +17,11 @@ export interface RequestRecord {
   readonly requestHash: string;
   readonly paymentId: string | null;
   readonly state: RequestState;
-  /** The answer given, replayed as is for a repeated request. */
-  readonly responseStatus: number | null;
-  readonly responseBody: string | null;
+  /**
+   * The answer given, replayed for a repeated request; null until the request completes (and for
+   * a tombstone). An adapter keeps it so that it comes back equal, field for field.
+   */
+  readonly answer: EngineAnswer | null;
   readonly createdAt: number;
   readonly expiresAt: number;
 }
@@ -34,10 +38,6 @@ export interface IdempotencyReader {
 export interface IdempotencyWriter {
   /** Inserts the record unless the key is taken; returns the record already there, if any. */
   insertRequest(record: RequestRecord): Promise<RequestRecord | undefined>;
-  completeRequest(
-    merchantId: string,
-    idempotencyKey: string,
-    response: { status: number; body: string },
-  ): Promise<void>;
+  completeRequest(merchantId: string, idempotencyKey: string, answer: EngineAnswer): Promise<void>;
   deleteExpiredRequests(now: number, limit: number): Promise<number>;
 }

@@ -21,7 +21,7 @@ import { PaymentEngine } from '../engine.js';
 import type { EngineResult } from '../idempotency.js';
 import { randomIdSource } from '../id-source.js';
 import type { DuplicatePolicy } from '../payment.js';
-import type { PaymentView } from '../payment-view.js';
+import type { PaymentView } from '../payment.js';
 
 export const merchantId = 'M0001';
 export const terminalId = 'T0001';
@@ -143,5 +143,6 @@ export async function makeHarness(
 /** The payment view of an answered result; fails the test on any other result. */
 export function viewOf(result: EngineResult): PaymentView {
   if (result.kind !== 'answered') throw new Error(`expected an answer, got ${result.kind}`);
-  return JSON.parse(result.answer.body) as PaymentView;
+  if (result.answer.kind !== 'payment') throw new Error(`expected a payment, got a ${result.answer.kind}`);
+  return result.answer.view;
 }

@@ -10,8 +10,6 @@ import type { BatchSettlementRecord } from '../../payments/ports/batch-store.js'
 import { batchSettlementStates } from '../../payments/ports/batch-store.js';
 import type { DuplicateRecord } from '../../payments/ports/duplicate-store.js';
 import { duplicateResolutions, duplicateSources } from '../../payments/ports/duplicate-store.js';
-import type { RequestRecord } from '../../payments/ports/idempotency-store.js';
-import { requestOperations, requestStates } from '../../payments/ports/idempotency-store.js';
 import type { JournalRow } from '../../payments/ports/journal-store.js';
 import type { ReversalRecord } from '../../payments/ports/reversal-store.js';
 import { reversalStates } from '../../payments/ports/reversal-store.js';
@@ -90,17 +88,15 @@ const currencyCodes = Object.keys(currencies) as Currency[];
 
 // Each closed set's reader is built once, not per row.
 const duplicatePolicy = oneOf(duplicatePolicies);
-const paymentKind = oneOf(paymentKinds);
-const paymentStatus = oneOf(paymentStatuses);
-const currency = oneOf(currencyCodes);
+export const paymentKind = oneOf(paymentKinds);
+export const paymentStatus = oneOf(paymentStatuses);
+export const currency = oneOf(currencyCodes);
 const entryModeOrNull = oneOfOrNull(entryModes);
 const channel = oneOf(channels);
 const reversalReasonOrNull = oneOfOrNull(reversalReasons);
-const requestOperation = oneOf(requestOperations);
-const requestState = oneOf(requestStates);
 const duplicateSource = oneOf(duplicateSources);
 const duplicateResolution = oneOf(duplicateResolutions);
-const reversalReason = oneOf(reversalReasons);
+export const reversalReason = oneOf(reversalReasons);
 const reversalState = oneOf(reversalStates);
 const paymentStatusOrNull = oneOfOrNull(paymentStatuses);
 const batchSettlementState = oneOf(batchSettlementStates);
@@ -163,21 +159,6 @@ export function toPayment(row: Row): PaymentRecord {
     reversalReason: reversalReasonOrNull(row, 'reversal_reason'),
     createdAt: integer(row, 'created_at'),
     updatedAt: integer(row, 'updated_at'),
-  };
-}
-
-export function toRequest(row: Row): RequestRecord {
-  return {
-    merchantId: text(row, 'merchant_id'),
-    idempotencyKey: text(row, 'idempotency_key'),
-    operation: requestOperation(row, 'operation'),
-    requestHash: text(row, 'request_hash'),
-    paymentId: textOrNull(row, 'payment_id'),
-    state: requestState(row, 'state'),
-    responseStatus: integerOrNull(row, 'response_status'),
-    responseBody: textOrNull(row, 'response_body'),
-    createdAt: integer(row, 'created_at'),
-    expiresAt: integer(row, 'expires_at'),
   };
 }
 

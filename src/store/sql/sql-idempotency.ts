@@ -1,7 +1,9 @@
 // The idempotency port over SQL: one row per merchant-scoped key.
 import { assert } from '../../assert.js';
 import type { RequestRecord } from '../../payments/ports/idempotency-store.js';
-import { toRequest, type Row } from './rows.js';
+import type { EngineAnswer } from '../../payments/payment.js';
+import { encodeAnswer, toRequest } from './request-rows.js';
+import type { Row } from './rows.js';
 import type { SqlSession } from './sql-driver.js';
 
 export async function getRequest(
@@ -33,6 +35,7 @@ export async function insertRequest(
   s: SqlSession,
   record: RequestRecord,
 ): Promise<RequestRecord | undefined> {
+  const stored = record.answer && encodeAnswer(record.answer);
   // ON CONFLICT DO NOTHING waits for a concurrent insert of the same key to commit or roll back,
   // so exactly one request wins the key; the others read the winner's record.
   const result = await s.db.run(
@@ -46,8 +49,8 @@ export async function insertRequest(
       record.requestHash,
       record.paymentId,
       record.state,
-      record.responseStatus,
-      record.responseBody,
+      stored?.status ?? null,
+      stored?.body ?? null,
       record.createdAt,
       record.expiresAt,
     ],
@@ -62,8 +65,9 @@ export async function completeRequest(
   s: SqlSession,
   merchantId: string,
   idempotencyKey: string,
-  response: { status: number; body: string },
+  answer: EngineAnswer,
 ): Promise<void> {
+  const response = encodeAnswer(answer);
   await s.db.run(
     `UPDATE requests SET state = 'completed', response_status = ?, response_body = ?
      WHERE merchant_id = ? AND idempotency_key = ?`,

@@ -30,7 +30,7 @@ import type {
   ReversalState,
 } from '../../payments/ports/reversal-store.js';
 import type { Store, StoreReader, StoreTx } from '../../payments/ports/store.js';
-import type { PaymentStatus } from '../../payments/payment.js';
+import type { EngineAnswer, PaymentStatus } from '../../payments/payment.js';
 import * as batches from './sql-batches.js';
 import * as directory from './sql-directory.js';
 import type { SqlConnection, SqlDriver, SqlSession } from './sql-driver.js';
@@ -156,8 +156,8 @@ class SqlTx extends SqlReader implements StoreTx {
   insertRequest(record: RequestRecord) {
     return idempotency.insertRequest(this.session, record);
   }
-  completeRequest(merchantId: string, idempotencyKey: string, response: { status: number; body: string }) {
-    return idempotency.completeRequest(this.session, merchantId, idempotencyKey, response);
+  completeRequest(merchantId: string, idempotencyKey: string, answer: EngineAnswer) {
+    return idempotency.completeRequest(this.session, merchantId, idempotencyKey, answer);
   }
   deleteExpiredRequests(now: number, limit: number) {
     return idempotency.deleteExpiredRequests(this.session, now, limit);

@@ -1,0 +1,164 @@
+// Idempotency rows and the answers they keep. An answer is stored as the JSON the HTTP API sent
+// with it (response_body) and the status it had (response_status), the format every earlier
+// version wrote: a database shared with an older host, or rows written before this one, read the
+// same. It is decoded here, once, into the engine's answer value; the doors encode that value
+// their own way, and the HTTP door's encoding of it is the stored body again, byte for byte
+// (checked in request-rows.test.ts and by the HTTP replay tests).
+import { assert } from '../../assert.js';
+import { isoTime } from '../../clock/clock.js';
+import type { RequestRecord } from '../../payments/ports/idempotency-store.js';
+import { requestOperations, requestStates } from '../../payments/ports/idempotency-store.js';
+import {
+  reversalOutcomes,
+  type EngineAnswer,
+  type PaymentView,
+  type ReversalView,
+} from '../../payments/payment.js';
+import {
+  currency,
+  integer,
+  integerOrNull,
+  oneOf,
+  paymentKind,
+  paymentStatus,
+  reversalReason,
+  text,
+  textOrNull,
+  type Row,
+} from './rows.js';
+
+const requestOperation = oneOf(requestOperations);
+const requestState = oneOf(requestStates);
+const reversalOutcome = oneOf(reversalOutcomes);
+
+/** The status each answer had over HTTP, still written for hosts of earlier versions to replay. */
+function legacyStatusOf(answer: EngineAnswer): number {
+  if (answer.kind === 'payment') return 201;
+  const state = answer.view.reversal.state;
+  return state === 'queued' || state === 'tombstoned' ? 202 : 200;
+}
+
+function paymentJson(view: PaymentView): Record<string, unknown> {
+  // The key order is the stored body's: it must not change, or replays of old rows would.
+  return {
+    id: view.id,
+    kind: view.kind,
+    status: view.status,
+    responseCode: view.responseCode,
+    message: view.message,
+    rrn: view.rrn,
+    authCode: view.authCode,
+    amount: view.amount,
+    currency: view.currency,
+    cardMasked: view.cardMasked,
+    terminalId: view.terminalId,
+    duplicateOf: view.duplicateOf,
+    duplicateConfirmed: view.duplicateConfirmed,
+    flaggedForReview: view.flaggedForReview,
+    originalId: view.originalId,
+    operatorId: view.operatorId,
+    reference: view.reference,
+    stan: view.stan,
+    batchNo: view.batchNo,
+    createdAt: isoTime(view.createdAt),
+    updatedAt: isoTime(view.updatedAt),
+  };
+}
+
+export function encodeAnswer(answer: EngineAnswer): { status: number; body: string } {
+  const json =
+    answer.kind === 'payment'
+      ? paymentJson(answer.view)
+      : {
+          reversal: { state: answer.view.reversal.state, reason: answer.view.reversal.reason },
+          payment: answer.view.payment && paymentJson(answer.view.payment),
+        };
+  return { status: legacyStatusOf(answer), body: JSON.stringify(json) };
+}
+
+function objectAt(value: unknown, what: string): Row {
+  assert(typeof value === 'object' && value !== null && !Array.isArray(value), `${what} is an object`);
+  return value as Row;
+}
+
+function boolean(json: Row, key: string): boolean {
+  const value = json[key];
+  assert(typeof value === 'boolean', `stored answer field ${key} is a boolean`);
+  return value;
+}
+
+/** A JSON number (not a string of digits, which a row's reader accepts from PostgreSQL). */
+function wholeNumber(json: Row, key: string): number {
+  const value = json[key];
+  assert(
+    typeof value === 'number' && Number.isSafeInteger(value),
+    `stored answer field ${key} is a whole number`,
+  );
+  return value;
+}
+
+/** An ISO 8601 time this module wrote, back to epoch milliseconds (and only such a time). */
+function time(json: Row, key: string): number {
+  const value = text(json, key);
+  const ms = Date.parse(value);
+  assert(Number.isSafeInteger(ms) && isoTime(ms) === value, `stored answer field ${key} is an ISO 8601 time`);
+  return ms;
+}
+
+function decodePayment(json: Row): PaymentView {
+  return {
+    id: text(json, 'id'),
+    kind: paymentKind(json, 'kind'),
+    status: paymentStatus(json, 'status'),
+    responseCode: textOrNull(json, 'responseCode'),
+    message: text(json, 'message'),
+    rrn: textOrNull(json, 'rrn'),
+    authCode: textOrNull(json, 'authCode'),
+    amount: wholeNumber(json, 'amount'),
+    currency: currency(json, 'currency'),
+    cardMasked: textOrNull(json, 'cardMasked'),
+    terminalId: text(json, 'terminalId'),
+    duplicateOf: textOrNull(json, 'duplicateOf'),
+    duplicateConfirmed: boolean(json, 'duplicateConfirmed'),
+    flaggedForReview: boolean(json, 'flaggedForReview'),
+    originalId: textOrNull(json, 'originalId'),
+    operatorId: textOrNull(json, 'operatorId'),
+    reference: textOrNull(json, 'reference'),
+    stan: textOrNull(json, 'stan'),
+    batchNo: textOrNull(json, 'batchNo'),
+    createdAt: time(json, 'createdAt'),
+    updatedAt: time(json, 'updatedAt'),
+  };
+}
+
+/**
+ * The answer a stored body holds. A body this code did not write stops with an assertion, as a
+ * row does (rows.ts): it would otherwise be replayed as something the types promise it is not.
+ */
+export function decodeAnswer(body: string): EngineAnswer {
+  const json = objectAt(JSON.parse(body) as unknown, 'a stored answer');
+  if (!('reversal' in json)) return { kind: 'payment', view: decodePayment(json) };
+  const reversal = objectAt(json['reversal'], 'a stored reversal');
+  const view: ReversalView = {
+    reversal: { state: reversalOutcome(reversal, 'state'), reason: reversalReason(reversal, 'reason') },
+    payment: json['payment'] === null ? null : decodePayment(objectAt(json['payment'], 'a stored payment')),
+  };
+  return { kind: 'reversal', view };
+}
+
+export function toRequest(row: Row): RequestRecord {
+  const body = textOrNull(row, 'response_body');
+  // The status is not read back: the answer's kind and state say what it was.
+  integerOrNull(row, 'response_status');
+  return {
+    merchantId: text(row, 'merchant_id'),
+    idempotencyKey: text(row, 'idempotency_key'),
+    operation: requestOperation(row, 'operation'),
+    requestHash: text(row, 'request_hash'),
+    paymentId: textOrNull(row, 'payment_id'),
+    state: requestState(row, 'state'),
+    answer: body === null ? null : decodeAnswer(body),
+    createdAt: integer(row, 'created_at'),
+    expiresAt: integer(row, 'expires_at'),
+  };
+}
