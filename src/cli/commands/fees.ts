@@ -124,6 +124,7 @@ async function withStore<T>(flags: ParsedFlags, io: CliIo, fn: (store: Store) =>
 
 const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
+/** Over 70 lines: the three plan subcommands share their flags and store; each is a few lines. */
 async function planCommand(args: readonly string[], io: CliIo): Promise<number> {
   const taken = takeSubcommand('fees plan', args, ['set', 'show', 'history'], help, io.stdout);
   if (typeof taken === 'number') return taken;
