@@ -104,6 +104,7 @@ export default tseslint.config(
       'src/clock/**/*.ts',
       'src/random/**/*.ts',
       'src/fees/**/*.ts',
+      'src/billing/**/*.ts',
       'src/pos-error.ts',
       'src/error-catalogue.ts',
       'src/assert.ts',

@@ -230,14 +230,20 @@ export const errorCatalogue = {
   },
 
   // Fees
-  POS_ERR_FEES_PLAN_INVALID: { summary: 'A plan file that is not JSON or breaks its format.' },
+  POS_ERR_FEES_PLAN_INVALID: {
+    http: 400,
+    summary: 'A plan file that is not JSON or breaks its format.',
+  },
   POS_ERR_FEES_PLAN_OVERLAP: {
+    http: 422,
     summary: 'Plan versions that are not numbered 1, 2, 3... or that do not each start after the one before.',
   },
   POS_ERR_FEES_PLAN_REWRITES_PAST: {
+    http: 422,
     summary: 'A version (after the first) made on or after the day it starts.',
   },
   POS_ERR_FEES_PLAN_BELOW_COST: {
+    http: 422,
     summary: "A debit or credit rate (or cap) below the 2016 ceilings' worst case for the acquirer.",
   },
   POS_ERR_FEES_BIN_TABLE_INVALID: {
@@ -245,16 +251,32 @@ export const errorCatalogue = {
       'A BIN table CSV without `bin` and `card_kind` columns, or with rows of the wrong form (a BIN not 1 to 11 digits, an unknown card kind, one BIN given two kinds).',
   },
   POS_ERR_FEES_TRANSACTION_INVALID: {
+    http: 422,
     summary:
       'A transaction record of the wrong form, a void or refund whose sale is not given, refunds past the sale, a void after a refund, a second void or reversal of one sale.',
   },
   POS_ERR_FEES_NO_PLAN_VERSION: {
+    http: 404,
     summary: "A sale dated before the first version of its merchant's plan (or a merchant with no plan).",
   },
   POS_ERR_FEES_STATEMENT_DATE: {
+    http: 400,
     summary: 'A statement day that is not `YYYY-MM-DD` (or month not `YYYY-MM`), or that is still to come.',
   },
   POS_ERR_FEES_COMPARE_INVALID: { summary: '`fees compare` given fewer than two plans (or more than 20).' },
+  POS_ERR_FEES_MERCHANT_NOT_FOUND: {
+    http: 404,
+    summary:
+      "`/v1/merchants/{id}/...` named a merchant other than the API key's: answered as if it did not exist.",
+  },
+  POS_ERR_FEES_TOO_MANY_TRANSACTIONS: {
+    http: 422,
+    summary:
+      "A statement or comparison over more of the merchant's transactions than one call prices (2,000,000).",
+  },
+  POS_ERR_FEES_FILE_UNREADABLE: {
+    summary: '`posguard fees` could not read a plan or BIN table file, or it is larger than allowed.',
+  },
 
   // Terminal SDK and virtual POS
   POS_ERR_TERMINAL_NO_MASTER_KEY: {

@@ -1,6 +1,7 @@
 // The list of CLI commands, in the order `posguard --help` shows them.
 import type { Command } from './command.js';
 import { exportCommand } from './commands/export.js';
+import { feesCommand } from './commands/fees.js';
 import { iso } from './commands/iso.js';
 import { issuerCommand } from './commands/issuer.js';
 import { merchantCommand } from './commands/merchant.js';
@@ -19,6 +20,7 @@ export const commands: readonly Command[] = [
   exportCommand,
   reconcileCommand,
   simulateCommand,
+  feesCommand,
   iso,
   posCommand,
   issuerCommand,

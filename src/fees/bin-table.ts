@@ -107,3 +107,24 @@ export function cardKindOfBin(table: BinTable, bin: string): CardKind {
   }
   return 'unknown';
 }
+
+/** The table's prefixes, for storing it (shortest first, then in order). */
+export function binTableEntries(table: BinTable): { bin: string; cardKind: Exclude<CardKind, 'unknown'> }[] {
+  return table.byLength.flatMap((map) =>
+    map === undefined
+      ? []
+      : [...map]
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([bin, kind]) => ({
+            bin,
+            cardKind: kind as Exclude<CardKind, 'unknown'>,
+          })),
+  );
+}
+
+/** Builds the table from stored prefixes (already checked when their file was loaded). */
+export function binTableFromEntries(entries: readonly { bin: string; cardKind: CardKind }[]): BinTable {
+  const byLength: Map<string, CardKind>[] = [];
+  for (const { bin, cardKind } of entries) (byLength[bin.length] ??= new Map()).set(bin, cardKind);
+  return { byLength, rows: entries.length };
+}

@@ -8,7 +8,13 @@ export {
   type FeeCeiling,
   type WorstCaseCost,
 } from './bank-card-ceilings.js';
-export { cardKindOfBin, parseBinTable, type BinTable } from './bin-table.js';
+export {
+  binTableEntries,
+  binTableFromEntries,
+  cardKindOfBin,
+  parseBinTable,
+  type BinTable,
+} from './bin-table.js';
 export {
   comparePlans,
   type CompareInput,

@@ -18,6 +18,7 @@ import { handleError } from './errors.js';
 import { defaultHttpLimits, limitedServer, type HttpLimits } from './http-server.js';
 import { parseUtf8Json } from './utf8-json.js';
 import { parseIdempotencyKey } from './request-context.js';
+import { registerFeeRoutes } from './routes/fee-routes.js';
 import { registerPaymentRoutes } from './routes/payment-routes.js';
 import { registerReportRoutes } from './routes/report-routes.js';
 
@@ -210,5 +211,6 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
 
   registerPaymentRoutes(app, { engine: deps.engine, fingerprintKey: deps.fingerprintKey });
   registerReportRoutes(app, { engine: deps.engine, store: deps.store, registry: deps.registry });
+  registerFeeRoutes(app, { store: deps.store, clock: deps.clock ?? systemClock });
   return app;
 }

@@ -203,6 +203,24 @@ export const migrations: readonly Migration[] = [
       `ALTER TABLE terminals ADD COLUMN pending_keys_issued_at BIGINT`,
     ],
   },
+  {
+    id: 5,
+    name: 'fee plans as append-only versions, and the BIN table (issue 17)',
+    statements: [
+      // Append-only: a plan change is a new row, so the plan that priced a past day stays readable.
+      `CREATE TABLE fee_plan_versions (
+        merchant_id TEXT NOT NULL REFERENCES merchants (id),
+        version BIGINT NOT NULL,
+        effective_from TEXT NOT NULL,
+        plan_json TEXT NOT NULL,
+        changed_by TEXT NOT NULL,
+        changed_at BIGINT NOT NULL,
+        PRIMARY KEY (merchant_id, version)
+      )`,
+      `CREATE TABLE fee_bins (bin TEXT PRIMARY KEY, card_kind TEXT NOT NULL)`,
+      `CREATE INDEX duplicates_by_payment ON duplicates (payment_id)`,
+    ],
+  },
 ];
 
 async function appliedIds(connection: SqlConnection): Promise<Set<number>> {

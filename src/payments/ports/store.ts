@@ -1,13 +1,14 @@
 // The store port: everything the engine keeps durably, behind one async interface that the
 // SQLite and PostgreSQL adapters both implement and one contract suite (`store/store.contract.ts`)
 // checks. It is composed of one narrow port per concern (directory, idempotency, payments,
-// duplicates, reversal queue, journal, batches, host settings), so a use case can name the slice
+// duplicates, reversal queue, journal, batches, host settings, fees), so a use case can name the slice
 // it needs. Work happens inside `transaction` (atomic, isolated, durable on commit) or `read`.
 // Transaction callbacks may run more than once (a PostgreSQL serialization retry), so they must
 // only touch the store: never the upstream, never the network.
 import type { BatchReader, BatchWriter } from './batch-store.js';
 import type { DirectoryReader, DirectoryWriter } from './directory-store.js';
 import type { DuplicateReader, DuplicateWriter } from './duplicate-store.js';
+import type { FeeReader, FeeWriter } from './fee-store.js';
 import type { HostSettingWriter } from './host-setting-store.js';
 import type { IdempotencyReader, IdempotencyWriter } from './idempotency-store.js';
 import type { JournalReader, JournalWriter } from './journal-store.js';
@@ -23,7 +24,8 @@ export interface StoreReader
     DuplicateReader,
     ReversalReader,
     JournalReader,
-    BatchReader {}
+    BatchReader,
+    FeeReader {}
 
 /** One write transaction: every read, and every concern's writes. */
 export interface StoreTx
@@ -36,7 +38,8 @@ export interface StoreTx
     ReversalWriter,
     JournalWriter,
     BatchWriter,
-    HostSettingWriter {}
+    HostSettingWriter,
+    FeeWriter {}
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';

@@ -8,6 +8,8 @@ import { assert } from '../../assert.js';
 import { currencies, type Currency } from '../../money/money.js';
 import type { BatchSettlementRecord } from '../../payments/ports/batch-store.js';
 import { batchSettlementStates } from '../../payments/ports/batch-store.js';
+import type { BinEntry, FeePlanVersionRecord } from '../../payments/ports/fee-store.js';
+import { validateFeePlan } from '../../fees/index.js';
 import type { DuplicateRecord } from '../../payments/ports/duplicate-store.js';
 import { duplicateResolutions, duplicateSources } from '../../payments/ports/duplicate-store.js';
 import type { JournalRow } from '../../payments/ports/journal-store.js';
@@ -229,6 +231,55 @@ export function toBatchSettlement(row: Row): BatchSettlementRecord {
       creditCount: integer(row, 'host_credit_count'),
     },
     uploadedCount: integerOrNull(row, 'uploaded_count'),
+    createdAt: integer(row, 'created_at'),
+    updatedAt: integer(row, 'updated_at'),
+  };
+}
+
+export function toFeePlanVersion(row: Row): FeePlanVersionRecord {
+  return {
+    merchantId: text(row, 'merchant_id'),
+    version: integer(row, 'version'),
+    effectiveFrom: text(row, 'effective_from'),
+    // Written by appendFeePlanVersion from a validated plan; validated again so a row edited by
+    // hand is refused with the plan's own error rather than priced.
+    plan: validateFeePlan(JSON.parse(text(row, 'plan_json'))),
+    changedBy: text(row, 'changed_by'),
+    changedAt: integer(row, 'changed_at'),
+  };
+}
+
+const binKinds = ['debit', 'credit', 'foreign'] as const;
+
+export function toBinEntry(row: Row): BinEntry {
+  return { bin: text(row, 'bin'), cardKind: oneOf(binKinds)(row, 'card_kind') };
+}
+
+/** A payment as the fee query reads it: only what pricing needs, and the BIN, never the card. */
+export interface FeeOperationRow {
+  readonly id: string;
+  readonly kind: PaymentRecord['kind'];
+  readonly status: PaymentRecord['status'];
+  readonly terminalId: string;
+  readonly amount: number;
+  readonly bin: string | undefined;
+  readonly originalId: string | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export function toFeeOperation(row: Row): FeeOperationRow {
+  const masked = textOrNull(row, 'card_masked') ?? '';
+  // maskPan keeps the first six digits (cards/card.ts): the BIN, and no more of the number.
+  const bin = /^\d{6}/.test(masked) ? masked.slice(0, 6) : undefined;
+  return {
+    id: text(row, 'id'),
+    kind: paymentKind(row, 'kind'),
+    status: paymentStatus(row, 'status'),
+    terminalId: text(row, 'terminal_id'),
+    amount: integer(row, 'amount'),
+    bin,
+    originalId: textOrNull(row, 'original_id'),
     createdAt: integer(row, 'created_at'),
     updatedAt: integer(row, 'updated_at'),
   };

@@ -15,6 +15,7 @@ import type {
   DuplicateRecord,
   DuplicateResolutionPatch,
 } from '../../payments/ports/duplicate-store.js';
+import type { BinEntry, FeePlanVersionRecord, FeeTransactionQuery } from '../../payments/ports/fee-store.js';
 import type { RequestRecord } from '../../payments/ports/idempotency-store.js';
 import type { JournalEvent } from '../../payments/ports/journal-store.js';
 import type {
@@ -35,6 +36,7 @@ import * as batches from './sql-batches.js';
 import * as directory from './sql-directory.js';
 import type { SqlConnection, SqlDriver, SqlSession } from './sql-driver.js';
 import * as duplicates from './sql-duplicates.js';
+import * as fees from './sql-fees.js';
 import * as hostSettings from './sql-host-settings.js';
 import * as idempotency from './sql-idempotency.js';
 import * as journal from './sql-journal.js';
@@ -127,6 +129,20 @@ class SqlReader implements StoreReader {
   getBatchSettlement(batch: BatchRef) {
     return batches.getBatchSettlement(this.session, batch);
   }
+
+  // Fees.
+  getFeePlan(merchantId: string) {
+    return fees.getFeePlan(this.session, merchantId);
+  }
+  listFeePlanVersions(merchantId: string) {
+    return fees.listFeePlanVersions(this.session, merchantId);
+  }
+  listBins() {
+    return fees.listBins(this.session);
+  }
+  listFeeTransactions(query: FeeTransactionQuery) {
+    return fees.listFeeTransactions(this.session, query);
+  }
 }
 
 class SqlTx extends SqlReader implements StoreTx {
@@ -213,6 +229,14 @@ class SqlTx extends SqlReader implements StoreTx {
   }
   putBatchSettlement(record: BatchSettlementRecord) {
     return batches.putBatchSettlement(this.session, record);
+  }
+
+  // Fees.
+  appendFeePlanVersion(record: FeePlanVersionRecord) {
+    return fees.appendFeePlanVersion(this.session, record);
+  }
+  replaceBins(entries: readonly BinEntry[]) {
+    return fees.replaceBins(this.session, entries);
   }
 
   // Host settings.

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { describeFeeStoreContract } from '../fee-store.contract.js';
 import { describeStoreContract } from '../store.contract.js';
 import { openSqliteStore } from './open-sqlite-store.js';
 
@@ -9,6 +10,8 @@ describeStoreContract('SQLite (in memory)', () => openSqliteStore(':memory:'));
 describeStoreContract('SQLite (file, WAL)', () =>
   openSqliteStore(join(mkdtempSync(join(tmpdir(), 'pg-store-')), 'db.sqlite')),
 );
+
+describeFeeStoreContract('SQLite (in memory)', () => openSqliteStore(':memory:'));
 
 describe('the SQLite store on disk', () => {
   it('opens an existing file again without re-running its migrations', async () => {
