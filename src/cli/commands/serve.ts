@@ -11,6 +11,15 @@ const flagSpec: FlagSpec = {
   json: { type: 'boolean' },
 };
 
+/** What a flag's value looks like in --help, by the kind of setting. */
+const valueLabel = {
+  string: 'VALUE',
+  integer: 'N',
+  rate: 'RATE',
+  range: 'N|MIN-MAX',
+  httpUrl: 'URL',
+  enum: 'NAME',
+} as const;
 const help = [
   'Usage: posguard serve [flags]',
   '',
@@ -20,7 +29,7 @@ const help = [
   'Flags (each also read from the environment variable shown):',
   ...hostSettings.map(
     (s) =>
-      `  --${`${s.flag} ${s.kind.type === 'string' ? 'VALUE' : 'N'}`.padEnd(30)} ${s.help} [${s.env}${s.fallback === undefined ? '' : `, default ${s.fallback}`}]`,
+      `  --${`${s.flag} ${valueLabel[s.kind.type]}`.padEnd(30)} ${s.help} [${s.env}${s.fallback === undefined ? '' : `, default ${s.fallback}`}]`,
   ),
   `  --${'demo'.padEnd(30)} seed the demo merchant ${demo.merchantId} and terminal ${demo.terminalId}`,
   `  --${'json'.padEnd(30)} print no banner: logs only (JSON lines), for scripts`,
