@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { dailyStatement, parseBinTable, binTableEntries, readFeePlanFile } from '../fees/index.js';
 import type { FeePlanVersionRecord } from '../payments/ports/fee-store.js';
 import type { NewPayment } from '../payments/ports/payment-store.js';
+import { newPayment } from './test-support/records.js';
 import type { Store } from '../payments/ports/store.js';
 
 const plan = readFeePlanFile(readFileSync('test/fixtures/fees/plan-m1.json', 'utf8'));
@@ -12,32 +13,16 @@ const plan = readFeePlanFile(readFileSync('test/fixtures/fees/plan-m1.json', 'ut
 const t0 = Date.UTC(2026, 2, 10, 2, 0, 0);
 const hourMs = 3_600_000;
 
+/** An approved sale of M1 on T1 with a debit BIN, at t0 unless told otherwise. */
 function payment(overrides: Partial<NewPayment> & { id: string }): NewPayment {
-  return {
-    kind: 'sale',
-    merchantId: 'M1',
-    terminalId: 'T1',
-    idempotencyKey: `key-${overrides.id}`,
+  return newPayment({
     status: 'approved',
     amount: 10000,
-    currency: 'CNY',
     cardMasked: '622588******1234',
-    cardFingerprint: 'f'.repeat(64),
-    entryMode: 'chip',
-    operatorId: null,
-    reference: null,
-    rrn: null,
-    originalId: null,
-    duplicateOf: null,
-    duplicateConfirmed: false,
-    flaggedForReview: false,
-    channel: 'http',
-    stan: null,
-    batchNo: null,
     responseCode: '00',
     createdAt: t0,
     ...overrides,
-  };
+  });
 }
 
 async function seedMerchants(store: Store): Promise<void> {

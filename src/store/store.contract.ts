@@ -5,83 +5,16 @@ import { journalRowBreach, genesisHash, type JournalHead } from '../payments/por
 import type { NewPayment } from '../payments/ports/payment-store.js';
 import type { RequestRecord } from '../payments/ports/idempotency-store.js';
 import type { Store } from '../payments/ports/store.js';
-import type { EngineAnswer } from '../payments/payment.js';
+import { newPayment, newRequest, storedReversalAnswer } from './test-support/records.js';
 
 const t0 = Date.UTC(2026, 10, 25, 6, 0, 0);
 
-function payment(overrides: Partial<NewPayment> & { id: string }): NewPayment {
-  return {
-    kind: 'sale',
-    merchantId: 'M1',
-    terminalId: 'T1',
-    idempotencyKey: `key-${overrides.id}`,
-    status: 'pending',
-    amount: 1000,
-    currency: 'CNY',
-    cardMasked: '621234******1232',
-    cardFingerprint: 'f'.repeat(64),
-    entryMode: 'chip',
-    operatorId: null,
-    reference: null,
-    rrn: null,
-    originalId: null,
-    duplicateOf: null,
-    duplicateConfirmed: false,
-    flaggedForReview: false,
-    channel: 'http',
-    stan: null,
-    batchNo: null,
-    responseCode: null,
-    createdAt: t0,
-    ...overrides,
-  };
-}
-
+const payment = (overrides: Partial<NewPayment> & { id: string }): NewPayment =>
+  newPayment({ createdAt: t0, ...overrides });
+const request = (key: string, overrides: Partial<RequestRecord> = {}): RequestRecord =>
+  newRequest(key, t0, overrides);
 /** A reversal answer naming its payment: every field of both views comes back equal. */
-const storedAnswer: EngineAnswer = {
-  kind: 'reversal',
-  view: {
-    reversal: { state: 'queued', reason: 'timeout' },
-    payment: {
-      id: 'pay_1',
-      kind: 'sale',
-      status: 'reversal_pending',
-      responseCode: '98',
-      message: 'no answer from the issuer in time',
-      rrn: '000000000001',
-      authCode: null,
-      amount: 1234,
-      currency: 'CNY',
-      cardMasked: '622202******1234',
-      terminalId: 'T1',
-      duplicateOf: null,
-      duplicateConfirmed: false,
-      flaggedForReview: true,
-      originalId: null,
-      operatorId: '01',
-      reference: null,
-      stan: '000001',
-      batchNo: '000001',
-      createdAt: t0,
-      updatedAt: t0 + 7,
-    },
-  },
-};
-
-function request(key: string, overrides: Partial<RequestRecord> = {}): RequestRecord {
-  return {
-    merchantId: 'M1',
-    idempotencyKey: key,
-    operation: 'sale',
-    requestHash: 'h',
-    paymentId: null,
-    state: 'in_flight',
-    answer: null,
-    createdAt: t0,
-    expiresAt: t0 + 1000,
-    ...overrides,
-  };
-}
+const storedAnswer = storedReversalAnswer(t0);
 
 async function seedMerchant(store: Store): Promise<void> {
   await store.transaction(async (tx) => {

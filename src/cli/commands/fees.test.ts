@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatDay, localDayOf } from '../../fees/index.js';
 import type { NewPayment } from '../../payments/ports/payment-store.js';
+import { newPayment } from '../../store/test-support/records.js';
 import { openSqliteStore } from '../../store/sqlite/open-sqlite-store.js';
 import { runCli } from '../test-support/run-cli.js';
 
@@ -13,32 +14,16 @@ const fixture = JSON.parse(readFileSync('test/fixtures/fees/plan-m1.json', 'utf8
 /** 2026-03-10 10:00 in Beijing. */
 const t0 = Date.UTC(2026, 2, 10, 2, 0, 0);
 
+/** An approved sale of M1 on T1 with a debit BIN, at t0 unless told otherwise. */
 function payment(overrides: Partial<NewPayment> & { id: string }): NewPayment {
-  return {
-    kind: 'sale',
-    merchantId: 'M1',
-    terminalId: 'T1',
-    idempotencyKey: `key-${overrides.id}`,
+  return newPayment({
     status: 'approved',
     amount: 10000,
-    currency: 'CNY',
     cardMasked: '622588******1234',
-    cardFingerprint: 'f'.repeat(64),
-    entryMode: 'chip',
-    operatorId: null,
-    reference: null,
-    rrn: null,
-    originalId: null,
-    duplicateOf: null,
-    duplicateConfirmed: false,
-    flaggedForReview: false,
-    channel: 'http',
-    stan: null,
-    batchNo: null,
     responseCode: '00',
     createdAt: t0,
     ...overrides,
-  };
+  });
 }
 
 /** A store with merchant M1 and a day of its sales: a credit card, a debit cap, an unknown card, a refund. */
