@@ -6,7 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { holdsCardNumber } from '../cards/card-in-text.js';
 import type { EngineAnswer, MerchantRecord } from '../payments/payment.js';
 import { PosError } from '../pos-error.js';
-import { answerJson } from './answer-json.js';
+import { answerJson } from '../payments/ports/answer-json.js';
 
 export const maxIdempotencyKeyLength = 255;
 

@@ -15,7 +15,7 @@ import type {
   ReversalReason,
 } from '../../payments/payment.js';
 import { toPaymentView } from '../../payments/payment-view.js';
-import { paymentJson } from '../answer-json.js';
+import { paymentJson } from '../../payments/ports/answer-json.js';
 import { describeValue, PosError } from '../../pos-error.js';
 import { idempotencyKeyOf, merchantOf, sendAnswer } from '../request-context.js';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerJson } from '../../http/answer-json.js';
+import { answerJson } from '../../payments/ports/answer-json.js';
 import type { EngineAnswer } from '../../payments/payment.js';
 import { decodeAnswer, encodeAnswer } from './request-rows.js';
 

@@ -6,6 +6,7 @@
 // (checked in request-rows.test.ts and by the HTTP replay tests).
 import { assert } from '../../assert.js';
 import { isoTime } from '../../clock/clock.js';
+import { answerJson } from '../../payments/ports/answer-json.js';
 import type { RequestRecord } from '../../payments/ports/idempotency-store.js';
 import { requestOperations, requestStates } from '../../payments/ports/idempotency-store.js';
 import {
@@ -31,50 +32,8 @@ const requestOperation = oneOf(requestOperations);
 const requestState = oneOf(requestStates);
 const reversalOutcome = oneOf(reversalOutcomes);
 
-/** The status each answer had over HTTP, still written for hosts of earlier versions to replay. */
-function legacyStatusOf(answer: EngineAnswer): number {
-  if (answer.kind === 'payment') return 201;
-  const state = answer.view.reversal.state;
-  return state === 'queued' || state === 'tombstoned' ? 202 : 200;
-}
-
-function paymentJson(view: PaymentView): Record<string, unknown> {
-  // The key order is the stored body's: it must not change, or replays of old rows would.
-  return {
-    id: view.id,
-    kind: view.kind,
-    status: view.status,
-    responseCode: view.responseCode,
-    message: view.message,
-    rrn: view.rrn,
-    authCode: view.authCode,
-    amount: view.amount,
-    currency: view.currency,
-    cardMasked: view.cardMasked,
-    terminalId: view.terminalId,
-    duplicateOf: view.duplicateOf,
-    duplicateConfirmed: view.duplicateConfirmed,
-    flaggedForReview: view.flaggedForReview,
-    originalId: view.originalId,
-    operatorId: view.operatorId,
-    reference: view.reference,
-    stan: view.stan,
-    batchNo: view.batchNo,
-    createdAt: isoTime(view.createdAt),
-    updatedAt: isoTime(view.updatedAt),
-  };
-}
-
-export function encodeAnswer(answer: EngineAnswer): { status: number; body: string } {
-  const json =
-    answer.kind === 'payment'
-      ? paymentJson(answer.view)
-      : {
-          reversal: { state: answer.view.reversal.state, reason: answer.view.reversal.reason },
-          payment: answer.view.payment && paymentJson(answer.view.payment),
-        };
-  return { status: legacyStatusOf(answer), body: JSON.stringify(json) };
-}
+/** The stored body and status of an answer: the HTTP API's encoding (payments/ports/answer-json.ts). */
+export const encodeAnswer = answerJson;
 
 function objectAt(value: unknown, what: string): Row {
   assert(typeof value === 'object' && value !== null && !Array.isArray(value), `${what} is an object`);

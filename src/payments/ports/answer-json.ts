@@ -1,9 +1,11 @@
-// How the HTTP API writes the engine's answers: a payment as a JSON object with ISO 8601 times,
-// 201 for a payment made (sale, void, refund), and for a reversal 202 while it is still to be done
-// (queued, or a tombstone waiting for its original) and 200 once nothing is left to do. A replay
-// encodes the stored answer again the same way, so its body is the first one's, byte for byte.
-import { isoTime } from '../clock/clock.js';
-import type { EngineAnswer, PaymentView, ReversalView } from '../payments/payment.js';
+// The engine's answer as JSON, one encoding for two readers: the HTTP API sends it (a payment with
+// ISO 8601 times, 201 for a payment made; for a reversal 202 while it is still to be done, queued or
+// a tombstone waiting for its original, and 200 once nothing is left to do), and the store keeps
+// exactly that body and status with the idempotency key, the format every earlier version wrote.
+// So a replay's body is the first one's, byte for byte, and a row written by an older host reads
+// the same.
+import { isoTime } from '../../clock/clock.js';
+import type { EngineAnswer, PaymentView, ReversalView } from '../payment.js';
 
 /** The JSON of a payment (the `paymentView` schema); its key order is part of a replay's bytes. */
 export function paymentJson(view: PaymentView) {
