@@ -1,0 +1,161 @@
+// The wallet port: where the host sends QR payments (Alipay, WeChat Pay, UnionPay QR). One
+// provider per wallet, each an adapter speaking that wallet's own wire format (form POST with RSA2
+// for Alipay, XML with MD5 or HMAC-SHA256 for WeChat Pay). The engine owns the outcome rules (poll
+// a "user paying" order, query an unknown one, cancel what stays unknown): an adapter only
+// translates one call and its answer, and says `unknown` whenever the wallet's answer does not
+// settle the question (a system error, a timeout, a signature that does not verify).
+//
+// Every call about one sale names the same merchant order number (`orderNo`), which the host
+// derives from the sale's idempotency key, so a wallet never sees one sale under two numbers.
+// The payment code is a bearer token: it travels only inside `Secret` and only to the wallet.
+import type { Secret } from '../../cards/secret.js';
+import type { Currency } from '../../money/money.js';
+
+export const wallets = ['alipay', 'wechat', 'unionpay'] as const;
+export type Wallet = (typeof wallets)[number];
+
+/** Why a wallet refused a payment for good (the sale is declined, nothing was charged). */
+export const walletRefusals = [
+  'code_expired',
+  'code_used',
+  'code_invalid',
+  'insufficient_funds',
+  'payer_refused',
+  'risk_refused',
+  'order_closed',
+  'other',
+] as const;
+export type WalletRefusal = (typeof walletRefusals)[number];
+
+/** A charge the wallet confirms: its own trade number, the payer's id in the wallet, the amount. */
+export interface WalletPaid {
+  readonly tradeNo: string;
+  /** Alipay's buyer_user_id, WeChat's openid: the host keeps only a keyed fingerprint of it. */
+  readonly payerId: string;
+  /** Minor units (fen); the host checks it against the order. */
+  readonly amount: number;
+  readonly paidAtMs: number;
+}
+
+export interface WalletPayRequest {
+  readonly orderNo: string;
+  readonly merchantId: string;
+  readonly terminalId: string;
+  /** Minor units (fen). */
+  readonly amount: number;
+  readonly currency: Currency;
+  /** The customer's payment code as scanned (付款码). */
+  readonly code: Secret<string>;
+  /** What the customer sees in the wallet (the merchant's name and the terminal). */
+  readonly subject: string;
+}
+
+export type WalletPayAnswer =
+  | ({ readonly outcome: 'paid' } & WalletPaid)
+  | { readonly outcome: 'refused'; readonly refusal: WalletRefusal; readonly message: string }
+  /** The customer must confirm on the phone (Alipay 10003, WeChat USERPAYING): poll the order. */
+  | { readonly outcome: 'user_paying' }
+  | { readonly outcome: 'unknown'; readonly reason: string };
+
+/** Where an order stands at the wallet. */
+export type WalletOrderState =
+  | ({ readonly state: 'paid' } & WalletPaid)
+  | { readonly state: 'user_paying' }
+  /** Created (a shown code not yet scanned, or a pay not yet taken) and not paid. */
+  | { readonly state: 'not_paid' }
+  | { readonly state: 'closed' }
+  | { readonly state: 'refunded'; readonly refundedAmount: number }
+  | { readonly state: 'refused'; readonly refusal: WalletRefusal; readonly message: string }
+  | { readonly state: 'not_found' }
+  | { readonly state: 'unknown'; readonly reason: string };
+
+/** Cancel (Alipay trade.cancel, WeChat reverse): closes an unpaid order, refunds a paid one. */
+export type WalletCancelAnswer =
+  | { readonly outcome: 'cancelled'; readonly refunded: boolean }
+  /** The wallet asks to call again (Alipay retry_flag=Y, WeChat recall=Y). */
+  | { readonly outcome: 'retry'; readonly reason: string }
+  | { readonly outcome: 'unknown'; readonly reason: string };
+
+export interface WalletPrecreateRequest {
+  readonly orderNo: string;
+  readonly merchantId: string;
+  readonly terminalId: string;
+  readonly amount: number;
+  readonly currency: Currency;
+  readonly subject: string;
+  /** The wallet closes the order itself at this time (epoch ms). */
+  readonly expiresAtMs: number;
+}
+
+export type WalletPrecreateAnswer =
+  /** `qrContent` is what the terminal shows as a QR code (a URL of the wallet's). */
+  | { readonly outcome: 'created'; readonly qrContent: string }
+  | { readonly outcome: 'refused'; readonly refusal: WalletRefusal; readonly message: string }
+  | { readonly outcome: 'unknown'; readonly reason: string };
+
+/** Close an order nobody has paid (Alipay trade.close, WeChat closeorder). */
+export type WalletCloseAnswer =
+  | { readonly outcome: 'closed' }
+  /** Too late: the customer paid it; the host refunds. */
+  | { readonly outcome: 'already_paid' }
+  | { readonly outcome: 'unknown'; readonly reason: string };
+
+export interface WalletRefundRequest {
+  readonly orderNo: string;
+  /** The host's number for this refund; a repeat with the same number refunds once. */
+  readonly refundNo: string;
+  readonly amount: number;
+  readonly orderAmount: number;
+  readonly reason: string;
+}
+
+export type WalletRefundAnswer =
+  | { readonly outcome: 'refunded' }
+  | { readonly outcome: 'refused'; readonly message: string }
+  | { readonly outcome: 'unknown'; readonly reason: string };
+
+/** A payment notification whose signature verified: the wallet says this order was paid. */
+export interface WalletNotification {
+  readonly wallet: Wallet;
+  readonly orderNo: string;
+  readonly paid: WalletPaid;
+}
+
+/** What to answer the wallet's notification request with (each wallet has its own words). */
+export interface WalletAcknowledgement {
+  readonly contentType: string;
+  readonly body: string;
+}
+
+/** How long and how often the engine polls this wallet, as its documentation asks. */
+export interface WalletTiming {
+  /** Query interval while the customer confirms or the outcome is unknown. */
+  readonly queryIntervalMs: number;
+  /** After this long from the pay request, stop querying and cancel. */
+  readonly payWindowMs: number;
+  /** Wait between cancel calls the wallet asked to repeat. */
+  readonly cancelRetryMs: number;
+}
+
+export interface WalletProvider {
+  readonly wallet: Wallet;
+  readonly timing: WalletTiming;
+  /** Each call may never settle (a lost answer): the engine bounds it and treats it as unknown. */
+  pay(request: WalletPayRequest, signal: AbortSignal): Promise<WalletPayAnswer>;
+  query(orderNo: string, signal: AbortSignal): Promise<WalletOrderState>;
+  cancel(orderNo: string, signal: AbortSignal): Promise<WalletCancelAnswer>;
+  precreate(request: WalletPrecreateRequest, signal: AbortSignal): Promise<WalletPrecreateAnswer>;
+  close(orderNo: string, signal: AbortSignal): Promise<WalletCloseAnswer>;
+  refund(request: WalletRefundRequest, signal: AbortSignal): Promise<WalletRefundAnswer>;
+  /**
+   * Verifies a notification as the wallet posted it (raw body and content type) and reads it;
+   * throws a PosError (POS_ERR_WALLET_NOTIFICATION_INVALID) naming what was wrong when the
+   * signature does not verify or the body is not the wallet's format.
+   */
+  readNotification(raw: { readonly body: Buffer; readonly contentType: string }): WalletNotification;
+  /** The body that tells the wallet the notification was taken (it repeats it until then). */
+  readonly acknowledgement: WalletAcknowledgement;
+}
+
+/** The providers a host has, by wallet; a wallet without one refuses its codes. */
+export type WalletProviders = Readonly<Partial<Record<Wallet, WalletProvider>>>;
