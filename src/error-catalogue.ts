@@ -275,7 +275,8 @@ export const errorCatalogue = {
       "A statement or comparison over more of the merchant's transactions than one call prices (2,000,000).",
   },
   POS_ERR_FEES_FILE_UNREADABLE: {
-    summary: '`posguard fees` could not read a plan or BIN table file, or it is larger than allowed.',
+    summary:
+      '`posguard fees` (or `simulate --fee-plan`) could not read a plan or BIN table file, or it is larger than allowed.',
   },
 
   // Terminal SDK and virtual POS
