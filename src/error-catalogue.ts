@@ -269,6 +269,10 @@ export const errorCatalogue = {
     summary:
       "`/v1/merchants/{id}/...` named a merchant other than the API key's: answered as if it did not exist.",
   },
+  POS_ERR_FEES_TERMINAL_NOT_FOUND: {
+    http: 404,
+    summary: "A terminal's statement asked for a terminal the merchant does not have.",
+  },
   POS_ERR_FEES_TOO_MANY_TRANSACTIONS: {
     http: 422,
     summary:

@@ -58,7 +58,7 @@ const help = [
   '  --below-cost      acknowledge new versions priced below the acquirer worst-case cost (2016 ceilings)',
   '  --by NAME         who makes the change (default cli)',
   '  --day, --month    the statement period (local days, UTC+8); not in the future',
-  '  --terminal ID     one terminal (daily statements)',
+  "  --terminal ID     one terminal's statement: its transactions; a month adds its device and SIM fees",
   '  --lang L          zh-CN or en (default en)',
   '  --json            print JSON',
   '  --csv FILE        also write the statement lines as CSV',
@@ -255,12 +255,6 @@ async function statementCommand(args: readonly string[], io: CliIo): Promise<num
   const merchantId = requiredStringFlag(command, flags, 'merchant');
   const when = period(command, flags);
   const terminalId = stringFlag(flags, 'terminal');
-  if (terminalId !== undefined && 'month' in when) {
-    throw new PosError(
-      'POS_ERR_CLI_BAD_FLAG',
-      `${command}: --terminal goes with --day (monthly statements are per merchant)`,
-    );
-  }
   const lang = language(command, flags);
   const csv = stringFlag(flags, 'csv');
   const statement = await withStore(flags, io, (store) =>
