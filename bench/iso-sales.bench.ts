@@ -76,10 +76,17 @@ async function engineOn(store: Store): Promise<PaymentEngine> {
   });
 }
 
-/** Runs `sale(terminal, n)` on every terminal, one at a time each, for the duration; sales/s. */
-async function rate(sale: (terminal: number, n: number) => Promise<void>): Promise<number> {
+/** What one run measured: sales per second, and this process's CPU time per sale. */
+interface Rate {
+  readonly perSecond: number;
+  readonly cpuMsPerSale: number;
+}
+
+/** Runs `sale(terminal, n)` on every terminal, one at a time each, for the duration. */
+async function rate(sale: (terminal: number, n: number) => Promise<void>): Promise<Rate> {
   const end = performance.now() + durationS * 1000;
   const started = performance.now();
+  const cpu = process.cpuUsage();
   let done = 0;
   await Promise.all(
     terminalIds.map(async (_, terminal) => {
@@ -89,10 +96,23 @@ async function rate(sale: (terminal: number, n: number) => Promise<void>): Promi
       }
     }),
   );
-  return (done * 1000) / (performance.now() - started);
+  const used = process.cpuUsage(cpu);
+  return {
+    perSecond: (done * 1000) / (performance.now() - started),
+    cpuMsPerSale: (used.user + used.system) / 1000 / done,
+  };
 }
 
-async function isoRate(store: Store): Promise<number> {
+/** The figures of one store: the ratio, and CPU per sale (steadier than rates on a busy machine). */
+function report(store: string, iso: Rate, engine: Rate): void {
+  ratio(`${store}: sales/s, ISO door vs engine`, iso.perSecond, engine.perSecond, 'sales/s');
+  line(
+    `${store}: CPU ms per sale, ISO door / engine`,
+    `${iso.cpuMsPerSale.toFixed(3)} / ${engine.cpuMsPerSale.toFixed(3)}`,
+  );
+}
+
+async function isoRate(store: Store): Promise<Rate> {
   try {
     return await isoSales(store);
   } finally {
@@ -100,7 +120,7 @@ async function isoRate(store: Store): Promise<number> {
   }
 }
 
-async function isoSales(store: Store): Promise<number> {
+async function isoSales(store: Store): Promise<Rate> {
   const engine = await engineOn(store);
   const host = new IsoHost({
     engine,
@@ -149,7 +169,7 @@ async function isoSales(store: Store): Promise<number> {
   });
 }
 
-async function engineRate(store: Store): Promise<number> {
+async function engineRate(store: Store): Promise<Rate> {
   try {
     return await engineSales(store);
   } finally {
@@ -157,7 +177,7 @@ async function engineRate(store: Store): Promise<number> {
   }
 }
 
-async function engineSales(store: Store): Promise<number> {
+async function engineSales(store: Store): Promise<Rate> {
   const engine = await engineOn(store);
   const card = makeCard({ pan, expiry: '2812', fingerprintKey });
   return rate(async (terminal, n) => {
@@ -185,7 +205,7 @@ const sqlitePath = (): string => join(mkdtempSync(join(tmpdir(), 'posguard-bench
 console.log(`ISO 8583 sales: ${terminals} terminals, one sale at a time each, ${durationS} s per run`);
 const isoSqlite = await isoRate(await openSqliteStore(sqlitePath()));
 const engineSqlite = await engineRate(await openSqliteStore(sqlitePath()));
-ratio('SQLite file: sales/s, ISO door vs engine', isoSqlite, engineSqlite, 'sales/s');
+report('SQLite file', isoSqlite, engineSqlite);
 
 const givenUrl = process.env['POSGUARD_TEST_DATABASE_URL'] ?? '';
 const server = givenUrl === '' ? await startTestPostgres({ durable: true }) : undefined;
@@ -194,8 +214,7 @@ const schemaUrl = (): string => `${baseUrl}?schema=bench_${randomBytes(4).toStri
 try {
   const isoPostgres = await isoRate(await openPostgresStore(schemaUrl()));
   const enginePostgres = await engineRate(await openPostgresStore(schemaUrl()));
-  ratio('PostgreSQL: sales/s, ISO door vs engine', isoPostgres, enginePostgres, 'sales/s');
+  report('PostgreSQL', isoPostgres, enginePostgres);
 } finally {
   if (server !== undefined) await stopTestPostgres(server);
 }
-line('done', '');
