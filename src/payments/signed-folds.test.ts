@@ -1,3 +1,5 @@
+// The record of signed MAC folds as the engine keeps it (issue 13), on an in-memory SQLite store:
+// fresh, retransmitted and forged requests, the limit per session, and key adoption.
 import { describe, expect, it } from 'vitest';
 import { merchantId, makeHarness, terminalId, type Harness } from './test-support/engine-harness.js';
 import { sessionKeyDigest, type SignedRequest } from './signed-folds.js';
