@@ -13,9 +13,7 @@ export interface FoldSession {
 }
 
 /** Who gave a fold: an answer the host signed, or a request (by the digest of its MAC input). */
-export type FoldOwner =
-  | { readonly kind: 'answer' }
-  | { readonly kind: 'request'; readonly digest: string };
+export type FoldOwner = { readonly kind: 'answer' } | { readonly kind: 'request'; readonly digest: string };
 
 export interface SignedFoldLookup {
   /** Who gave the fold under the session key; undefined when nobody did. */
