@@ -158,6 +158,13 @@ export async function buildWalletService(
     }
   }
 
+  addTestHooks(app, wallet, notifier);
+  app.get('/healthz', () => ({ status: 'ok' }));
+  return app;
+}
+
+/** The /_sim/ hooks tests drive the simulated world with; each refuses bad input with a coded 400. */
+function addTestHooks(app: FastifyInstance, wallet: SimulatedWallet, notifier: Notifier): void {
   app.post('/_sim/payers', (request) => {
     const payerId = text(request.body, 'payerId');
     const balance = (request.body as Record<string, unknown>)['balance'];
@@ -196,8 +203,6 @@ export async function buildWalletService(
     wallet.draws.faults = { ...wallet.draws.faults, ...(body as Partial<SimulatedWalletFaults>) };
     return wallet.draws.faults;
   });
-  app.get('/healthz', () => ({ status: 'ok' }));
-  return app;
 }
 
 /** The notification a paid order's wallet posts, or none for a wallet without a wire format here. */
