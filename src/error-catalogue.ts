@@ -303,6 +303,25 @@ export const errorCatalogue = {
     summary: "The host's answer to a transaction query (field 63) is not in the `QRY;k=...;s=...` form.",
   },
 
+  // Wallet providers (QR payments) and the simulated wallet
+  POS_ERR_WALLET_NOTIFICATION_INVALID: {
+    http: 400,
+    summary:
+      "A wallet's notification whose signature does not verify, that is not in the wallet's format, or that names another app or merchant.",
+  },
+  POS_ERR_WALLET_NOTIFICATION_NOT_A_PAYMENT: {
+    summary:
+      'A notification that verifies but reports no payment (a closed or refunded trade, a failed one): acknowledge it, record nothing.',
+  },
+  POS_ERR_WALLET_CONFIG_INVALID: {
+    summary:
+      'Wallet provider settings of the wrong form: a URL that is not http(s), an empty id, a key that cannot be read, an https WeChat Pay URL without a client certificate.',
+  },
+  POS_ERR_SIMULATED_WALLET_BAD_REQUEST: {
+    summary:
+      'A simulated wallet test hook (`/_sim/...`) or its options given an unknown payer, wallet or shown code, a fault out of range, or a body of the wrong form.',
+  },
+
   // Simulator
   POS_ERR_SIMULATOR_BAD_FAULT: {
     summary:
