@@ -7,7 +7,11 @@
 import { isoTime } from '../../clock/clock.js';
 import type { EngineAnswer, PaymentView, ReversalView } from '../payment.js';
 
-/** The JSON of a payment (the `paymentView` schema); its key order is part of a replay's bytes. */
+/**
+ * The JSON of a payment (the `paymentView` schema); its key order is part of a replay's bytes. A
+ * QR sale adds `method`, `wallet` and `paymentCodeMasked` after `cardMasked`; a card payment has
+ * none of them, so its answer is the very bytes earlier versions wrote and stored.
+ */
 export function paymentJson(view: PaymentView) {
   return {
     id: view.id,
@@ -20,6 +24,9 @@ export function paymentJson(view: PaymentView) {
     amount: view.amount,
     currency: view.currency,
     cardMasked: view.cardMasked,
+    ...(view.qr === null
+      ? {}
+      : { method: 'qr' as const, wallet: view.qr.wallet, paymentCodeMasked: view.qr.codeMasked }),
     terminalId: view.terminalId,
     duplicateOf: view.duplicateOf,
     duplicateConfirmed: view.duplicateConfirmed,

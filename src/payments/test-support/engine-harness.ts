@@ -7,6 +7,7 @@ import { addMerchant, addTerminal } from '../../merchants/merchant-admin.js';
 import { SeededRandom } from '../../random/random.js';
 import { openSqliteStore } from '../../store/sqlite/open-sqlite-store.js';
 import type { Store } from '../ports/store.js';
+import type { WalletProviders } from '../ports/wallet.js';
 import { MemoryIssuerLedger } from '../../simulated-issuer/issuer-ledger.js';
 import { SimulatedIssuer, noFaults, type IssuerFaults } from '../../simulated-issuer/simulated-issuer.js';
 import type { SaleCommand } from '../authorize-sale.js';
@@ -49,6 +50,8 @@ export async function makeHarness(
     settings?: Partial<EngineSettings>;
     store?: Store;
     metrics?: (store: Store) => EngineMetrics;
+    /** Wallet providers for QR sales, built on the harness's clock. */
+    wallets?: (clock: VirtualClock) => WalletProviders;
   } = {},
 ): Promise<Harness> {
   const clock = new VirtualClock();
@@ -70,6 +73,8 @@ export async function makeHarness(
     log: silentLog,
     settings: { ...defaultEngineSettings, ...options.settings },
     instanceId: 'test-host',
+    wallets: options.wallets?.(clock) ?? {},
+    fingerprintKey,
   });
   await addMerchant(
     store,

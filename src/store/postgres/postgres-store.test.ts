@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { describeFeeStoreContract } from '../fee-store.contract.js';
+import { describeQrStoreContract } from '../qr-store.contract.js';
 import { describeStoreContract } from '../store.contract.js';
 import { openPostgresStore } from './open-postgres-store.js';
 import { freshSchemaUrl, testDatabaseUrl } from './test-support/test-database.js';
@@ -8,6 +9,8 @@ import { freshSchemaUrl, testDatabaseUrl } from './test-support/test-database.js
 describeStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('contract')));
 
 describeFeeStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('fees')));
+
+describeQrStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('qr')));
 
 describe('opening an existing PostgreSQL store', () => {
   it('refuses a schema that holds no posguard store without creating it, and opens one that does', async () => {

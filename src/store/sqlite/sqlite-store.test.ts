@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeFeeStoreContract } from '../fee-store.contract.js';
+import { describeQrStoreContract } from '../qr-store.contract.js';
 import { describeStoreContract } from '../store.contract.js';
 import { openSqliteStore } from './open-sqlite-store.js';
 
@@ -12,6 +13,8 @@ describeStoreContract('SQLite (file, WAL)', () =>
 );
 
 describeFeeStoreContract('SQLite (in memory)', () => openSqliteStore(':memory:'));
+
+describeQrStoreContract('SQLite (in memory)', () => openSqliteStore(':memory:'));
 
 describe('the SQLite store on disk', () => {
   it('opens an existing file again without re-running its migrations', async () => {

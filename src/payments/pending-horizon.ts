@@ -1,0 +1,20 @@
+// How long a payment may stay `pending` on a live host: the host always moves it on by then, so
+// one still pending later (plus a grace) belongs to a host that stopped mid-call. A card sale waits
+// at most the upstream timeout; a QR sale is polled for its wallet's whole pay window, so a
+// reversal or recovery before that would cancel a sale under the cashier's feet.
+import type { EngineContext } from './engine-context.js';
+import type { PaymentRecord } from './payment.js';
+
+/** The longest any QR sale stays pending on this host: the longest pay window of its wallets. */
+export function qrHorizonMs(ctx: EngineContext): number {
+  return Math.max(
+    ctx.settings.upstreamTimeoutMs,
+    ...Object.values(ctx.wallets).map((provider) => provider.timing.payWindowMs),
+  );
+}
+
+/** How long after its creation this payment may still be pending on a live host. */
+export function pendingHorizonMs(ctx: EngineContext, payment: Pick<PaymentRecord, 'qr'>): number {
+  if (payment.qr === null) return ctx.settings.upstreamTimeoutMs;
+  return ctx.wallets[payment.qr.wallet]?.timing.payWindowMs ?? qrHorizonMs(ctx);
+}
