@@ -16,6 +16,7 @@ import { authorizeSale, type PaymentResult, type SaleCommand } from './authorize
 import type { ChildCommand } from './child-operation.js';
 import type { EngineContext } from './engine-context.js';
 import type { PaymentRecord } from './payment.js';
+import { maxPayWindowMs } from './pending-horizon.js';
 import { authorizeQrSale, type QrSaleCommand } from './qr-sale.js';
 import { expireKeys, recoverOrphans } from './recovery.js';
 import { refundSale } from './refund-sale.js';
@@ -57,6 +58,12 @@ export class PaymentEngine {
       fingerprintKey !== null || Object.keys(wallets).length === 0,
       'an engine with wallet providers has the fingerprint key',
     );
+    for (const provider of Object.values(wallets)) {
+      assert(
+        provider.timing.payWindowMs <= maxPayWindowMs,
+        `the ${provider.wallet} pay window is at most ${maxPayWindowMs} ms`,
+      );
+    }
     this.#ctx = { ...ctx, wallets, fingerprintKey, onReversalQueued: () => this.#wake.abort(wakeUp) };
   }
 

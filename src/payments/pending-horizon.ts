@@ -5,6 +5,13 @@
 import type { EngineContext } from './engine-context.js';
 import type { PaymentRecord } from './payment.js';
 
+/**
+ * The longest pay window a wallet provider may ask for (the engine refuses a longer one): the
+ * wallets document 30 to 60 seconds of polling, and a cashier waits no longer than this. It bounds
+ * how long `posguard verify` lets a QR sale be pending without knowing the wallets' settings.
+ */
+export const maxPayWindowMs = 120_000;
+
 /** The longest any QR sale stays pending on this host: the longest pay window of its wallets. */
 export function qrHorizonMs(ctx: EngineContext): number {
   return Math.max(

@@ -4,7 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { settle, VirtualClock } from '../clock/virtual-clock.js';
 import { readPaymentCode } from './payment-code.js';
+import { verifyStore } from '../audit/verify-store.js';
 import { PaymentEngine } from './engine.js';
+import { maxPayWindowMs } from './pending-horizon.js';
 import type { EngineSettings } from './engine-context.js';
 import type { EngineResult } from './idempotency.js';
 import type { DuplicatePolicy, PaymentView } from './payment.js';
@@ -427,6 +429,29 @@ describe('QR sales after a crash, and reversals while polled', () => {
     await drainAll();
     expect((await h.engine.getPayment(merchantId, view.id)).status).toBe('reversed');
     expect(wallet.ledger().netCharges).toBe(0);
+  });
+});
+
+describe('the store after QR sales', () => {
+  it('holds every invariant verify checks, and names a QR sale pending past the longest pay window', async () => {
+    const { h, wallet, qrSale, sell, drainAll } = await qrHarness();
+    await sell(qrSale());
+    wallet.next({ pay: [{ do: 'charge', amount: 1 }] });
+    await sell(qrSale({ amount: 99 }));
+    await sell(qrSale()); // held: same payer and amount as the first
+    wallet.next({ pay: [{ do: 'ask_payer' }] });
+    await sell(qrSale({ amount: 7 }));
+    await drainAll();
+    const crashed = new PaymentEngine({ ...h.engine.context, clock: new VirtualClock(h.clock.now()) });
+    wallet.next({ pay: [{ do: 'ask_payer' }] });
+    void crashed.authorizeQrSale(qrSale({ amount: 3 })).catch(() => undefined);
+    await settle();
+    const verify = (now: number) => verifyStore(h.store, { now, pendingCutoffMs: 12_000 });
+    // Past a card's cutoff but within a pay window: a sale being polled, not an orphan.
+    expect(await verify(h.clock.now() + 60_000)).toMatchObject({ ok: true, breaches: [] });
+    const late = await verify(h.clock.now() + 12_000 + maxPayWindowMs + 1);
+    expect(late.breaches.map((b) => b.invariant)).toEqual(['no_orphan_pending']);
+    expect(wallet.ledger()).toMatchObject({ charges: 3, refunds: 2 });
   });
 });
 

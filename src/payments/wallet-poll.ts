@@ -35,19 +35,23 @@ export type WalletVerdict =
 
 type QrSale = PaymentRecord & { readonly qr: QrDetails };
 
-/** Appends a journal row about the sale without moving it (what the wallet said meanwhile). */
+/**
+ * Appends a journal row about the sale without moving it (what the wallet said meanwhile), in the
+ * status it has now: a reversal may have moved it since the host last looked.
+ */
 async function journal(ctx: EngineContext, sale: QrSale, event: string, data: Record<string, unknown>) {
-  await inTransaction(ctx, (work) =>
-    work.tx.appendJournal({
+  await inTransaction(ctx, async (work) => {
+    const status = (await work.tx.lockPayment(sale.id))?.status ?? sale.status;
+    await work.tx.appendJournal({
       chain: chainOf(sale.merchantId, sale.terminalId),
       at: work.now,
       paymentId: sale.id,
       event,
-      fromStatus: 'pending',
-      toStatus: 'pending',
+      fromStatus: status,
+      toStatus: status,
       data: JSON.stringify(data),
-    }),
-  );
+    });
+  });
 }
 
 /** A pay answer read as the order state it tells of. */
