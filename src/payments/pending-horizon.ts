@@ -6,11 +6,13 @@ import type { EngineContext } from './engine-context.js';
 import type { PaymentRecord } from './payment.js';
 
 /**
- * The longest pay window a wallet provider may ask for (the engine refuses a longer one): the
- * wallets document 30 to 60 seconds of polling, and a cashier waits no longer than this. It bounds
- * how long `posguard verify` lets a QR sale be pending without knowing the wallets' settings.
+ * The longest pay window a wallet provider may ask for (the engine refuses a longer one). WeChat
+ * Pay's 付款码 guide and Alipay's face-to-face demo both poll for about 30 seconds before they
+ * cancel; twice that is as long as a cashier and an HTTP connection are asked to wait. It bounds
+ * how long `posguard verify` lets a QR sale be pending and how long an HTTP connection may be
+ * silent (config.ts), without either knowing the wallets' settings.
  */
-export const maxPayWindowMs = 120_000;
+export const maxPayWindowMs = 60_000;
 
 /** The longest any QR sale stays pending on this host: the longest pay window of its wallets. */
 export function qrHorizonMs(ctx: EngineContext): number {

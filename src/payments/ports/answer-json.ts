@@ -9,8 +9,9 @@ import type { EngineAnswer, PaymentView, ReversalView } from '../payment.js';
 
 /**
  * The JSON of a payment (the `paymentView` schema); its key order is part of a replay's bytes. A
- * QR sale adds `method`, `wallet` and `paymentCodeMasked` after `cardMasked`; a card payment has
- * none of them, so its answer is the very bytes earlier versions wrote and stored.
+ * QR sale adds `method`, `wallet` and `paymentCodeMasked` at the end (where the HTTP door's schema
+ * serializer writes optional fields, so a GET is the same bytes); a card payment has none of them,
+ * so its answer is the very bytes earlier versions wrote and stored.
  */
 export function paymentJson(view: PaymentView) {
   return {
@@ -24,9 +25,6 @@ export function paymentJson(view: PaymentView) {
     amount: view.amount,
     currency: view.currency,
     cardMasked: view.cardMasked,
-    ...(view.qr === null
-      ? {}
-      : { method: 'qr' as const, wallet: view.qr.wallet, paymentCodeMasked: view.qr.codeMasked }),
     terminalId: view.terminalId,
     duplicateOf: view.duplicateOf,
     duplicateConfirmed: view.duplicateConfirmed,
@@ -38,6 +36,9 @@ export function paymentJson(view: PaymentView) {
     batchNo: view.batchNo,
     createdAt: isoTime(view.createdAt),
     updatedAt: isoTime(view.updatedAt),
+    ...(view.qr === null
+      ? {}
+      : { method: 'qr' as const, wallet: view.qr.wallet, paymentCodeMasked: view.qr.codeMasked }),
   };
 }
 

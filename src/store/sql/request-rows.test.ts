@@ -7,9 +7,9 @@ import { decodeAnswer, encodeAnswer } from './request-rows.js';
 const storedSale =
   '{"id":"pay_1","kind":"sale","status":"approved","responseCode":"00","message":"approved","rrn":"000000000001","authCode":"123456","amount":1234,"currency":"CNY","cardMasked":"622202******1234","terminalId":"T1","duplicateOf":null,"duplicateConfirmed":false,"flaggedForReview":false,"originalId":null,"operatorId":null,"reference":"r-1","stan":null,"batchNo":null,"createdAt":"2026-11-25T06:00:00.000Z","updatedAt":"2026-11-25T06:00:00.250Z"}';
 const storedTombstone = '{"reversal":{"state":"tombstoned","reason":"timeout"},"payment":null}';
-// A QR sale's body: the method, wallet and masked code follow cardMasked (issue 20).
+// A QR sale's body: the method, wallet and masked code come last (issue 20).
 const storedQrSale =
-  '{"id":"pay_2","kind":"sale","status":"approved","responseCode":"00","message":"approved","rrn":"000000000002","authCode":null,"amount":500,"currency":"CNY","cardMasked":null,"method":"qr","wallet":"wechat","paymentCodeMasked":"**************6789","terminalId":"T1","duplicateOf":null,"duplicateConfirmed":false,"flaggedForReview":false,"originalId":null,"operatorId":null,"reference":null,"stan":null,"batchNo":null,"createdAt":"2026-11-25T06:00:00.000Z","updatedAt":"2026-11-25T06:00:10.000Z"}';
+  '{"id":"pay_2","kind":"sale","status":"approved","responseCode":"00","message":"approved","rrn":"000000000002","authCode":null,"amount":500,"currency":"CNY","cardMasked":null,"terminalId":"T1","duplicateOf":null,"duplicateConfirmed":false,"flaggedForReview":false,"originalId":null,"operatorId":null,"reference":null,"stan":null,"batchNo":null,"createdAt":"2026-11-25T06:00:00.000Z","updatedAt":"2026-11-25T06:00:10.000Z","method":"qr","wallet":"wechat","paymentCodeMasked":"**************6789"}';
 
 describe('stored answers', () => {
   it('decodes a stored payment body into the engine value, times in milliseconds', () => {
