@@ -15,6 +15,7 @@ import {
   defaultEngineSettings,
   noMetrics,
   silentLog,
+  type EngineLog,
   type EngineMetrics,
   type EngineSettings,
 } from '../engine-context.js';
@@ -52,6 +53,8 @@ export async function makeHarness(
     metrics?: (store: Store) => EngineMetrics;
     /** Wallet providers for QR sales, built on the harness's clock. */
     wallets?: (clock: VirtualClock) => WalletProviders;
+    /** Where the engine logs; silent by default. */
+    log?: EngineLog;
   } = {},
 ): Promise<Harness> {
   const clock = new VirtualClock();
@@ -70,7 +73,7 @@ export async function makeHarness(
     clock,
     ids: randomIdSource(clock, random.fork(2)),
     metrics: options.metrics?.(store) ?? noMetrics,
-    log: silentLog,
+    log: options.log ?? silentLog,
     settings: { ...defaultEngineSettings, ...options.settings },
     instanceId: 'test-host',
     wallets: options.wallets?.(clock) ?? {},

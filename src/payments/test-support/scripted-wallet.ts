@@ -27,7 +27,9 @@ export type PayStep =
   /** Handled as `then` says, but answered unknown (a system error). */
   | { readonly do: 'unknown'; readonly then: 'charge' | 'ask_payer' | 'nothing' }
   /** Handled as `then` says, and the answer never comes (the call hangs until aborted). */
-  | { readonly do: 'lose_answer'; readonly then: 'charge' | 'ask_payer' | 'nothing' };
+  | { readonly do: 'lose_answer'; readonly then: 'charge' | 'ask_payer' | 'nothing' }
+  /** Handled as `then` says, and the call throws: a careless adapter's error quoting the code. */
+  | { readonly do: 'throw_quoting_code'; readonly then: 'charge' | 'ask_payer' | 'nothing' };
 
 /** What happens at the wallet when a query arrives. */
 export type QueryStep =
@@ -213,6 +215,10 @@ export class ScriptedWallet implements WalletProvider {
         if (step.then !== 'nothing') this.#orders.set(request.orderNo, order);
         happen(step.then);
         return hang(signal);
+      case 'throw_quoting_code':
+        if (step.then !== 'nothing') this.#orders.set(request.orderNo, order);
+        happen(step.then);
+        throw new Error(`connection reset while sending auth_code=${code}`);
     }
   }
 
