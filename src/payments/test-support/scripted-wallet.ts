@@ -70,7 +70,10 @@ export interface ScriptedWalletOptions {
   readonly payerId?: string;
 }
 
-/** Timing of the scripted wallet: query every 5 s for 30 s, as WeChat Pay and Alipay advise. */
+/**
+ * Timing of the scripted wallet: query every 5 s for 30 s, retry a cancel after 2 s (Alipay's
+ * face-to-face demo polls five times 5 s apart; WeChat Pay's guide cancels after about 30 s).
+ */
 export const scriptedTiming: WalletTiming = {
   queryIntervalMs: 5_000,
   payWindowMs: 30_000,
