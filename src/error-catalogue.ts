@@ -298,13 +298,18 @@ export const errorCatalogue = {
     summary:
       "`/v1/merchants/{id}/...` named a merchant other than the API key's: answered as if it did not exist.",
   },
+  POS_ERR_FEES_TERMINAL_NOT_FOUND: {
+    http: 404,
+    summary: "A terminal's statement asked for a terminal the merchant does not have.",
+  },
   POS_ERR_FEES_TOO_MANY_TRANSACTIONS: {
     http: 422,
     summary:
       "A statement or comparison over more of the merchant's transactions than one call prices (2,000,000).",
   },
   POS_ERR_FEES_FILE_UNREADABLE: {
-    summary: '`posguard fees` could not read a plan or BIN table file, or it is larger than allowed.',
+    summary:
+      '`posguard fees` (or `simulate --fee-plan`) could not read a plan or BIN table file, or it is larger than allowed.',
   },
 
   // Terminal SDK and virtual POS

@@ -14,7 +14,7 @@ function feesScript(): string {
 }
 
 describe('the README section "What a POS costs"', () => {
-  it('sets the demo plan, prices a capped debit sale and compares an offer', async () => {
+  it("sets the demo plan, prices a capped debit sale, compares an offer, gives a terminal's month and prices a simulated day's duplicates", async () => {
     const dir = tempDataDir();
     const db = join(dir, 'posguard.db');
     const host = await startHostProcess(['--demo', '--db', db]);
@@ -39,6 +39,10 @@ describe('the README section "What a POS costs"', () => {
         // The offer has no debit cap: 0.55% of 5000.00 is 27.50, 7.50 more than the plan's 20.00.
         'plan.json: 20.00 CNY of net fees on 1 sales (the cheapest).',
         'offer.json: 27.50 CNY of net fees on 1 sales, 7.50 CNY more than the cheapest.',
+        'Monthly statement of merchant DEMOSHOP0000001, terminal DEMO0001',
+        'Plan charges (device, SIM)',
+        'fees on duplicate charges (fee plan: demo)',
+        "The naive protocol's duplicates cost the merchants",
       ];
       let from = 0;
       for (const fragment of expected) {

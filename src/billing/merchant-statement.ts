@@ -22,7 +22,7 @@ export type StatementPeriod = { readonly day: string } | { readonly month: strin
 export interface MerchantStatementInput {
   readonly merchantId: string;
   readonly period: StatementPeriod;
-  /** Daily statements only: one terminal's. */
+  /** One terminal's statement (it must be the merchant's). */
   readonly terminalId?: string;
   readonly nowMs: number;
 }
@@ -68,28 +68,32 @@ export async function merchantStatement(
   const { merchantId, period, nowMs } = input;
   const { firstDay, days } = periodDays(period);
   const plan = await planOf(reader, merchantId);
+  const { terminalId } = input;
+  if (terminalId !== undefined && (await reader.getTerminal(merchantId, terminalId)) === undefined) {
+    throw new PosError(
+      'POS_ERR_FEES_TERMINAL_NOT_FOUND',
+      `merchant ${JSON.stringify(merchantId)} has no terminal ${JSON.stringify(terminalId)}`,
+      { details: { merchantId, terminalId } },
+    );
+  }
   const planFirstDay = parseDay(plan.versions[0]?.effectiveFrom ?? '') ?? firstDay;
   // A month reaches back to the plan's first day: the activation refund counts volume from there.
   const fromDay = 'month' in period ? Math.min(firstDay, planFirstDay) : firstDay;
   const transactions = await reader.listFeeTransactions({
     merchantId,
-    ...(input.terminalId === undefined || 'month' in period ? {} : { terminalId: input.terminalId }),
+    ...(terminalId === undefined ? {} : { terminalId }),
     fromMs: startOfDayMs(fromDay),
     toMs: startOfDayMs(firstDay + days),
     limit: maxStatementTransactions,
   });
   const binTable = binTableFromEntries(await reader.listBins());
+  const terminal = terminalId === undefined ? {} : { terminalId };
   if ('day' in period) {
-    return dailyStatement({
-      plan,
-      transactions,
-      binTable,
-      day: period.day,
-      nowMs,
-      ...(input.terminalId === undefined ? {} : { terminalId: input.terminalId }),
-    });
+    return dailyStatement({ plan, transactions, binTable, day: period.day, nowMs, ...terminal });
   }
-  return monthlyStatement({ plan, transactions, binTable, month: period.month, nowMs });
+  // A terminal's month reads only its transactions: the activation refund, counted on the
+  // merchant's volume, is not on a terminal's statement.
+  return monthlyStatement({ plan, transactions, binTable, month: period.month, nowMs, ...terminal });
 }
 
 export interface CompareForMerchantInput {

@@ -13,6 +13,16 @@ export const kindCode = { sale: 0, void: 1, refund: 2, reversal: 3 } as const;
 export const channels = ['card', 'qr'] as const;
 export type Channel = (typeof channels)[number];
 
+/**
+ * The channel a payment is priced on, from the method its record carries ('card' or 'qr', issue 20):
+ * a QR payment (Alipay, WeChat Pay, UnionPay QR) pays the plan's QR rate whatever funds the wallet,
+ * and is never an unknown card; a card payment pays its card kind's rate. Records written before
+ * payments had a method are card payments.
+ */
+export function channelOfPaymentMethod(method: 'card' | 'qr' | undefined | null): Channel {
+  return method === 'qr' ? 'qr' : 'card';
+}
+
 export interface FeeTransaction {
   readonly id: string;
   readonly merchantId: string;

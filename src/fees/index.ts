@@ -45,8 +45,11 @@ export {
 export { addPlanVersion, planToFileJson, readFeePlanFile, validateFeePlan } from './fee-plan-file.js';
 export {
   allocateColumns,
+  channelOfPaymentMethod,
+  channels,
   columnsFromRecords,
   kindCode,
+  type Channel,
   type FeeTransaction,
   type TransactionColumns,
   type TransactionKind,

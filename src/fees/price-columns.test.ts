@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readFeePlanFile } from './fee-plan-file.js';
-import type { FeeTransaction } from './fee-transaction.js';
+import { channelOfPaymentMethod, type FeeTransaction } from './fee-transaction.js';
 import { roundHalfUp, roundProductHalfUp } from './price-columns.js';
-import { priceMerchant } from './statement.js';
+import { dailyStatement, priceMerchant } from './statement.js';
 
 const plan = readFeePlanFile(readFileSync('test/fixtures/fees/plan-m1.json', 'utf8'));
 const march = (day: number, hour = 10): number =>
@@ -203,5 +203,75 @@ describe('transaction records', () => {
     expect(() => fees([sale('S', 100, { merchantId: 'M2' })])).toThrow(
       expect.objectContaining({ code: 'POS_ERR_FEES_TRANSACTION_INVALID' }),
     );
+  });
+});
+
+describe('QR sales (a payment whose method is qr)', () => {
+  const qr = (id: string, amountFen: number, more: Partial<FeeTransaction> = {}): FeeTransaction => {
+    const { cardKind: _unused, ...card } = sale(id, amountFen, more);
+    return { ...card, channel: channelOfPaymentMethod('qr'), ...more };
+  };
+
+  it('takes the channel from the payment method: qr for QR payments, card otherwise and for old records', () => {
+    expect([
+      channelOfPaymentMethod('qr'),
+      channelOfPaymentMethod('card'),
+      channelOfPaymentMethod(undefined),
+    ]).toEqual(['qr', 'card', 'card']);
+  });
+
+  it('pays the QR rate, never the highest rate of an unknown card nor the rate of the card behind the wallet', () => {
+    // Plan M1: QR 0.38%, foreign (the highest) 2.5%, debit 0.60% capped at 20.00.
+    expect(fees([qr('Q1', 20_050)])).toEqual([76]); // 200.50 x 0.38% = 0.7619
+    expect(fees([qr('Q2', 20_050, { bin: '99999999' })])).toEqual([76]); // a BIN in no table: still QR
+    expect(fees([qr('Q3', 1_000_000, { cardKind: 'debit' })])).toEqual([3800]); // no debit cap: 10,000.00 x 0.38%
+    expect(fees([qr('Q4', 100_000, { atMs: march(20) })])).toEqual([380 + 300]); // version 2 adds its add-on
+  });
+
+  it('is counted and explained as QR: no unknown card, no debit flag, its fees under QR', () => {
+    const day = dailyStatement({
+      plan,
+      transactions: [qr('Q1', 20_050, { bin: '99999999' }), qr('Q2', 1_000_000, { cardKind: 'debit' })],
+      day: '2026-03-02',
+      nowMs: march(3),
+    });
+    expect(day.totals).toMatchObject({
+      feesQrFen: 76 + 3800,
+      feesDebitFen: 0,
+      feesUnknownCardFen: 0,
+      unknownCardCount: 0,
+      aboveCappedFeesCount: 0,
+    });
+    expect(day.lines.map((l) => [l.rateKey, l.cardKind, l.ratePpm, l.unknownCard])).toEqual([
+      ['qr', null, 3800, false],
+      ['qr', null, 3800, false],
+    ]);
+    expect(day.lines[0]?.explanation.en).toBe(
+      'Sale Q1, 200.50 CNY, plan version 1, QR code rate 0.38%: fee 0.76 CNY.',
+    );
+    expect(day.lines[0]?.explanation.zh).toBe(
+      '交易 Q1，200.50 元，费率方案第1版，扫码费率 0.38%：手续费 0.76 元。',
+    );
+  });
+
+  it('returns the QR fee on a refund in proportion, and all of it on a void', () => {
+    // 0.76 x 100.25 / 200.50 = 0.38.
+    expect(fees([qr('Q1', 20_050), after('R1', 'refund', 'Q1', 10_025)])).toEqual([76, -38]);
+    expect(fees([qr('Q1', 20_050), after('V1', 'void', 'Q1', 20_050)])).toEqual([76, -76]);
+  });
+
+  it("applies the QR rate's own cap and minimum", () => {
+    const json = JSON.parse(readFileSync('test/fixtures/fees/plan-m1.json', 'utf8')) as {
+      versions: { rates: Record<string, unknown> }[];
+    };
+    json.versions[0]!.rates['qr'] = { ratePpm: 3800, capFen: 500, minimumFen: 10 };
+    const capped = readFeePlanFile(JSON.stringify(json));
+    const priced = priceMerchant({
+      plan: capped,
+      transactions: [qr('Q1', 1_000_000), qr('Q2', 1_000)],
+    });
+    // 10,000.00 x 0.38% = 38.00, capped at 5.00; 10.00 x 0.38% = 0.038, raised to 0.10.
+    expect([...priced.priced.feeFen]).toEqual([500, 10]);
+    expect([...priced.priced.bound]).toEqual([1, 2]);
   });
 });

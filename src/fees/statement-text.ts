@@ -25,6 +25,7 @@ const labels = {
     zh: '方案费用（机具、激活、年费、流量费）',
     en: 'Plan charges (device, activation, annual, SIM)',
   },
+  terminalPlanCharges: { zh: '方案费用（机具、流量费）', en: 'Plan charges (device, SIM)' },
   net: { zh: '应结算金额', en: 'Net to be paid' },
   settlement: { zh: '结算日', en: 'Settlement date' },
   unknown: { zh: '未知卡种笔数', en: 'Unknown cards' },
@@ -33,14 +34,19 @@ const labels = {
 export function statementText(statement: DailyStatement | MonthlyStatement, lang: StatementLanguage): string {
   const l = (key: keyof typeof labels): string => pick(labels[key], lang);
   const t = statement.totals;
+  const terminal = statement.terminalId;
+  const whose =
+    lang === 'zh-CN'
+      ? `商户 ${statement.merchantId}${terminal === null ? '' : ` 终端 ${terminal}`}`
+      : `merchant ${statement.merchantId}${terminal === null ? '' : `, terminal ${terminal}`}`;
   const head =
     statement.kind === 'daily'
       ? lang === 'zh-CN'
-        ? `商户 ${statement.merchantId}${statement.terminalId === null ? '' : ` 终端 ${statement.terminalId}`} ${statement.day} 日结算单`
-        : `Daily statement of merchant ${statement.merchantId}${statement.terminalId === null ? '' : `, terminal ${statement.terminalId}`}, ${statement.day}`
+        ? `${whose} ${statement.day} 日结算单`
+        : `Daily statement of ${whose}, ${statement.day}`
       : lang === 'zh-CN'
-        ? `商户 ${statement.merchantId} ${statement.month} 月结算单`
-        : `Monthly statement of merchant ${statement.merchantId}, ${statement.month}`;
+        ? `${whose} ${statement.month} 月结算单`
+        : `Monthly statement of ${whose}, ${statement.month}`;
   const feesReturned =
     t.feesReturnedOnVoidFen +
     t.feesReturnedOnRefundFen +
@@ -65,7 +71,10 @@ export function statementText(statement: DailyStatement | MonthlyStatement, lang
     );
   } else {
     const charges = Object.values(statement.planChargesFen).reduce((sum, fen) => sum + fen, 0);
-    rows.push([l('planCharges'), yuan(charges)], [l('net'), yuan(statement.netFen)]);
+    rows.push(
+      [l(terminal === null ? 'planCharges' : 'terminalPlanCharges'), yuan(charges)],
+      [l('net'), yuan(statement.netFen)],
+    );
   }
   const width = Math.max(...rows.map(([label]) => label.length));
   const lines = [

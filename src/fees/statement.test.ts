@@ -181,6 +181,68 @@ describe('the monthly statement computed by hand (M1, March 2026)', () => {
   });
 });
 
+describe("a terminal's monthly statement, by hand", () => {
+  // The rule (docs/fees.md): a terminal's month holds its own transactions and the plan charges a
+  // device brings, its price and its SIM fee; the activation fee, its refund and the annual fee are
+  // the merchant's.
+  const terminalMonth = (terminalId: string, m = '2026-03') =>
+    monthlyStatement({ plan, transactions: month, binTable, month: m, nowMs, terminalId });
+
+  it('gives T2 its one capped sale and the device', () => {
+    const t2 = terminalMonth('T2');
+    expect(t2.terminalId).toBe('T2');
+    expect(t2.lines.map((l) => [l.lineId, l.terminalId, l.feeFen])).toEqual([
+      ['device:2026-03-01', 'T2', 9900],
+      ['S2', 'T2', 2000], // 5,000.00 x 0.60% = 30.00, capped at 20.00
+    ]);
+    expect(t2.totals).toMatchObject({ salesCount: 1, salesFen: 500_000, feesNetFen: 2000, netFen: 498_000 });
+    expect(t2.planChargesFen).toEqual({
+      device: 9900,
+      'activation-fee': 0,
+      'activation-refund': 0,
+      'annual-fee': 0,
+      'sim-fee': 0,
+    });
+    expect(t2.netFen).toBe(498_000 - 9900);
+    expect(t2.days.map((d) => d.day)).toEqual(['2026-03-03']);
+  });
+
+  it('gives T1 every other line of the month, the device, and the SIM fee the next month', () => {
+    const t1 = terminalMonth('T1');
+    const all = monthlyStatement({ plan, transactions: month, binTable, month: '2026-03', nowMs });
+    const transactionIds = all.lines.flatMap((l) =>
+      l.transactionId !== null && l.transactionId !== 'S2' ? [l.transactionId] : [],
+    );
+    expect(t1.lines.map((l) => l.lineId)).toEqual(['device:2026-03-01', ...transactionIds]);
+    // The merchant's month less S2: 10,427 - 2,000 of fees; 1,707,233 - 500,000 gross.
+    expect(t1.totals).toMatchObject({
+      salesCount: 9,
+      salesFen: 1_351_171,
+      grossFen: 1_207_233,
+      feesChargedFen: 9_246,
+      feesNetFen: 8_427,
+      netFen: 1_198_806,
+      aboveCappedFeesCount: 0,
+      unknownCardCount: 1,
+    });
+    expect(t1.netFen).toBe(1_198_806 - 9900);
+    expect(terminalMonth('T1', '2026-04').lines.map((l) => [l.lineId, l.terminalId, l.feeFen])).toEqual([
+      ['sim-fee:2026-04-01', 'T1', 3600],
+    ]);
+  });
+
+  it('leaves the merchant statement as it was: every plan charge once, on no terminal', () => {
+    const all = monthlyStatement({ plan, transactions: month, binTable, month: '2026-03', nowMs });
+    expect(all.terminalId).toBeNull();
+    expect(all.lines.filter((l) => l.transactionId === null).map((l) => [l.lineKind, l.terminalId])).toEqual([
+      ['device', null],
+      ['activation-fee', null],
+      ['annual-fee', null],
+      ['activation-refund', null],
+    ]);
+  });
+});
+
 describe('yearly fees', () => {
   it('are never taken twice within 365 days when a version moves the billing day', () => {
     const json = JSON.parse(readFileSync('test/fixtures/fees/plan-m1.json', 'utf8')) as {

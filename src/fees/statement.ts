@@ -1,4 +1,4 @@
-// Daily and monthly statements for one merchant (daily also per terminal): the totals, every line
+// Daily and monthly statements for one merchant or one of its terminals: the totals, every line
 // with its transaction id and explanation, the settlement date (T+1, or D0 under an instant
 // settlement add-on), and notices in zh-CN and en (unknown cards counted, debit fees above the
 // capped wholesale fees). Pure: the plan, the transactions, the BIN table and "now" are passed in.
@@ -13,7 +13,7 @@ import {
   type DayTotals,
   type TotalsTable,
 } from './daily-totals.js';
-import { transactionLines, yuan, type FeeLine } from './fee-lines.js';
+import { transactionLines, yuan, type FeeLine, type PlanChargeKind } from './fee-lines.js';
 import {
   compilePlan,
   versionIndexOn,
@@ -135,6 +135,8 @@ export function dailyStatement(input: DailyStatementInput): DailyStatement {
 export interface MonthlyStatement {
   readonly kind: 'monthly';
   readonly merchantId: string;
+  /** One terminal's statement: its transactions, and of the plan charges the device and SIM fees. */
+  readonly terminalId: string | null;
   readonly month: string;
   readonly totals: DayTotals;
   /** Plan charges of the month, by kind; the activation refund is negative. */
@@ -155,8 +157,18 @@ export interface MonthlyStatement {
 export interface MonthlyStatementInput extends StatementInput {
   /** `YYYY-MM`. The transactions must reach back to the plan's first day for the activation refund. */
   readonly month: string;
+  readonly terminalId?: string;
 }
 
+/**
+ * The plan charges a terminal's statement carries: the ones a device brings (its price and its
+ * SIM's yearly fee). The activation fee, its refund (earned on the merchant's volume) and the annual
+ * service fee are the merchant's, on the merchant's statement only.
+ */
+export const terminalPlanCharges: ReadonlySet<PlanChargeKind> = new Set(['device', 'sim-fee']);
+
+// Over 70 lines: one pass that adds up the days, the plan charges and the lines of a month, for the
+// merchant or one terminal; split, each part would need the priced month and the table passed round.
 export function monthlyStatement(input: MonthlyStatementInput): MonthlyStatement {
   const offset = input.utcOffsetMinutes ?? chinaUtcOffsetMinutes;
   const month = parseMonth(input.month);
@@ -167,15 +179,22 @@ export function monthlyStatement(input: MonthlyStatementInput): MonthlyStatement
   const merchant = priceMerchant(input);
   const lastDay = month.firstDay + month.days - 1;
   const fromDay = Math.min(merchant.plan.firstDay, month.firstDay);
-  const table = aggregateDays({
-    columns: merchant.columns,
-    priced: merchant.priced,
-    groupBy: 'merchant',
-    groups: 1,
-    fromDay,
-    days: lastDay - fromDay + 1,
-  });
-  const totalsOn = (day: number): DayTotals => dayTotals(table, 0, day);
+  const span = { fromDay, days: lastDay - fromDay + 1 };
+  const table = aggregateDays({ ...merchant, ...span, groupBy: 'merchant', groups: 1 });
+  const terminalId = input.terminalId ?? null;
+  // A terminal's figures come from its own rows; the plan charges still count the merchant's volume.
+  const group =
+    terminalId === null ? 0 : merchant.terminalIds.indexOf(`${input.plan.merchantId}/${terminalId}`);
+  const own =
+    terminalId === null
+      ? table
+      : aggregateDays({
+          ...merchant,
+          ...span,
+          groupBy: 'terminal',
+          groups: Math.max(1, merchant.terminalIds.length),
+        });
+  const totalsOn = (day: number): DayTotals => (group < 0 ? emptyTotals(day) : dayTotals(own, group, day));
   const days: MonthlyStatement['days'][number][] = [];
   const versionsUsed = new Set<number>();
   for (let day = month.firstDay; day <= lastDay; day += 1) {
@@ -198,11 +217,17 @@ export function monthlyStatement(input: MonthlyStatementInput): MonthlyStatement
   const charges = planCharges({
     plan: merchant.plan,
     throughDay: lastDay,
-    grossFenOn: (day) => totalsOn(day).grossFen,
-  }).filter((line) => line.day >= formatDay(month.firstDay));
+    grossFenOn: (day) => dayTotals(table, 0, day).grossFen,
+  })
+    .filter((line) => line.day >= formatDay(month.firstDay))
+    .filter((line) => terminalId === null || terminalPlanCharges.has(line.lineKind as PlanChargeKind))
+    .map((line) => (terminalId === null ? line : { ...line, terminalId }));
   const rows = rowsWhere(
     merchant,
-    (row) => merchant.columns.day[row]! >= month.firstDay && merchant.columns.day[row]! <= lastDay,
+    (row) =>
+      merchant.columns.day[row]! >= month.firstDay &&
+      merchant.columns.day[row]! <= lastDay &&
+      (terminalId === null || merchant.columns.terminal[row] === group),
   );
   const lines = [...transactionLines({ ...merchant, rows }), ...charges].sort((a, b) =>
     a.day < b.day ? -1 : a.day > b.day ? 1 : 0,
@@ -219,6 +244,7 @@ export function monthlyStatement(input: MonthlyStatementInput): MonthlyStatement
   return {
     kind: 'monthly',
     merchantId: input.plan.merchantId,
+    terminalId,
     month: input.month,
     totals,
     planChargesFen,

@@ -7,10 +7,13 @@
 // read, otherwise its connection is closed); find the merchant (F42, else 03) and the terminal
 // (F41, else 97); classify the transaction; refuse fields it does not use (30); check the
 // terminal's session keys and the MAC (A0 and processing requirement 3 when missing, stale or
-// wrong, never signed) and that the MAC input's fold was never signed before (issue 13); check the
-// batch (77 and requirement 3); hand the named values to the handler of the transaction; build the
-// answer, sign it only when the request's MAC was proven (remembering its fold), log one line with
-// masked card data only, and count it in the metrics.
+// wrong, never signed) and that the MAC input's fold was never signed before on any host sharing
+// the store (issue 13); check the batch (77 and requirement 3); hand the named values to the
+// handler of the transaction; build the answer, sign it only when the request's MAC was proven
+// (its fold stored before it leaves), log one line with masked card data only, and count it in
+// the metrics. Merchants, terminals, payments and folds are the engine's: this door only reads
+// and writes through it.
+import { createHmac } from 'node:crypto';
 import { haltOnInvariant, rethrowInvariant } from '../assert.js';
 import type { Secret } from '../cards/secret.js';
 import {
@@ -29,6 +32,7 @@ import {
 } from '../iso8583/index.js';
 import type { EngineLog } from '../payments/engine-context.js';
 import type { PaymentEngine } from '../payments/engine.js';
+import type { TerminalRef } from '../payments/terminal-sign-in.js';
 import { isPosError } from '../pos-error.js';
 import type { Random } from '../random/random.js';
 import { answerCodeOfError, answerCodes, signInAgain } from './answer-codes.js';
@@ -44,8 +48,7 @@ import {
 import { handleBatchUpload, handleBatchUploadEnd, handleSettlement } from './settlement.js';
 import { formatError } from './financial-requests.js';
 import { unusedFieldProblems } from './request-field-rules.js';
-import { SignedFolds, type SignedFoldLimits } from './signed-folds.js';
-import { adoptPendingKeys, handleSignIn, handleSignOff } from './sign-in.js';
+import { handleSignIn, handleSignOff } from './sign-in.js';
 import { checkSession, type SessionKey } from './terminal-session.js';
 import { handleTransactionQuery, isTransactionQuery } from './transaction-query.js';
 import { noIsoMetrics, type IsoMetrics } from './iso-metrics.js';
@@ -79,8 +82,6 @@ export interface IsoHostOptions {
   readonly log?: EngineLog;
   /** Requests by type and answer, for monitoring; nothing when not given. */
   readonly metrics?: IsoMetrics;
-  /** Bounds of the record of signed MAC folds (tests make them small). */
-  readonly foldLimits?: Partial<SignedFoldLimits>;
 }
 
 /** Transactions that must carry a MAC and a fresh session. */
@@ -116,8 +117,25 @@ const hostRefusals: ReadonlySet<string> = new Set([
 
 /** The session key a request's MAC was proven under, and whose it is: signs the answer. */
 interface Signer {
-  readonly terminal: string;
+  readonly terminal: TerminalRef;
   readonly key: SessionKey;
+}
+
+/** What every log line of a request says, once its frame is read. */
+interface RequestBase {
+  readonly connection: string;
+  readonly mti: string;
+  readonly terminalId: string;
+  readonly merchantId: string | null;
+  readonly stan: string | null;
+}
+
+/**
+ * Names a request's MAC input in the fold record: the same bytes give the same digest, so a
+ * retransmission is known, and the digest is keyed, so no card data can be tried against it.
+ */
+function macInputDigest(input: Uint8Array, key: Secret<Buffer>): string {
+  return createHmac('sha256', key.reveal()).update(input).digest('base64');
 }
 
 interface Routed {
@@ -147,15 +165,12 @@ function refusalOf(error: unknown, type: string, signer: Signer | null): Routed 
 export class IsoHost {
   readonly #ctx: HostContext;
   readonly #metrics: IsoMetrics;
-  readonly #folds: SignedFolds;
 
   constructor(options: IsoHostOptions) {
     const engine = options.engine.context;
     this.#metrics = options.metrics ?? noIsoMetrics;
-    this.#folds = new SignedFolds(options.foldLimits);
     this.#ctx = {
       engine: options.engine,
-      store: engine.store,
       clock: engine.clock,
       random: options.random,
       log: options.log ?? engine.log,
@@ -200,34 +215,9 @@ export class IsoHost {
     counted: { type: string; outcome: string },
   ): Promise<IsoReply> {
     const startedAt = this.#ctx.clock.now();
-    let message: IsoMessage;
-    try {
-      message = decodeFrame(frame);
-    } catch (error) {
-      rethrowInvariant(error);
-      const reply = this.#unreadable(frame, error, connection);
-      if (reply.kind === 'answer') counted.outcome = answerCodes.formatError;
-      return reply;
-    }
-    counted.type = isResponseMti(message.mti) ? 'response' : classify(message);
-    const base = {
-      connection: connection.id,
-      mti: message.mti,
-      terminalId: message.fields['41']?.trimEnd() ?? null,
-      merchantId: message.fields['42']?.trimEnd() ?? null,
-      stan: message.fields['11'] ?? null,
-    };
-    if (isResponseMti(message.mti) || base.terminalId === null) {
-      const reason =
-        base.terminalId === null
-          ? 'no terminal id (field 41)'
-          : `MTI ${message.mti} is an answer, not a request`;
-      this.#ctx.log.warn(
-        { ...base, remote: connection.remote },
-        `iso frame refused (${reason}): connection closed`,
-      );
-      return { kind: 'close', reason };
-    }
+    const read = this.#read(frame, connection, counted);
+    if (read.kind !== 'request') return read;
+    const { message, base } = read;
     let routed: Routed;
     try {
       routed = await this.#route(frame, message, base.terminalId, base.merchantId);
@@ -236,7 +226,7 @@ export class IsoHost {
       // line below with the error's code and message, a fault's at error level.
       routed = refusalOf(error, classify(message), null);
     }
-    const { answer, failure } = routed;
+    const { answer } = routed;
     counted.type = routed.type;
     counted.outcome = answer.withhold === undefined ? answer.code : 'withheld';
     const line = {
@@ -253,6 +243,54 @@ export class IsoHost {
       this.#ctx.log.warn(line, `iso request not answered: ${answer.withhold}`);
       return { kind: 'withheld', reason: answer.withhold };
     }
+    const reply = await this.#reply(message, routed, line);
+    if (reply.kind === 'withheld') counted.outcome = 'withheld';
+    return reply;
+  }
+
+  /** Decodes a frame into a request with its log fields, or says how to refuse it. */
+  #read(
+    frame: Buffer,
+    connection: IsoConnection,
+    counted: { type: string; outcome: string },
+  ): { kind: 'request'; message: IsoMessage; base: RequestBase } | IsoReply {
+    let message: IsoMessage;
+    try {
+      message = decodeFrame(frame);
+    } catch (error) {
+      rethrowInvariant(error);
+      const reply = this.#unreadable(frame, error, connection);
+      if (reply.kind === 'answer') counted.outcome = answerCodes.formatError;
+      return reply;
+    }
+    counted.type = isResponseMti(message.mti) ? 'response' : classify(message);
+    const terminalId = message.fields['41']?.trimEnd() ?? null;
+    const base = {
+      connection: connection.id,
+      mti: message.mti,
+      terminalId,
+      merchantId: message.fields['42']?.trimEnd() ?? null,
+      stan: message.fields['11'] ?? null,
+    };
+    if (isResponseMti(message.mti) || terminalId === null) {
+      const reason =
+        terminalId === null ? 'no terminal id (field 41)' : `MTI ${message.mti} is an answer, not a request`;
+      this.#ctx.log.warn(
+        { ...base, remote: connection.remote },
+        `iso frame refused (${reason}): connection closed`,
+      );
+      return { kind: 'close', reason };
+    }
+    return { kind: 'request', message, base: { ...base, terminalId } };
+  }
+
+  /**
+   * Builds, signs and logs the answer. A signed answer leaves only once its MAC fold is in the
+   * store (issue 13); when it cannot be kept the answer is withheld, and the terminal's timeout
+   * leads it to reverse, since a signature no host remembers could be reused for a forgery.
+   */
+  async #reply(message: IsoMessage, routed: Routed, line: Record<string, unknown>): Promise<IsoReply> {
+    const { answer, failure, signer } = routed;
     const response = buildResponse({
       request: message,
       responseCode: answer.code,
@@ -261,7 +299,15 @@ export class IsoHost {
         ? {}
         : { processingRequirement: answer.processingRequirement }),
     });
-    const out = this.#encode(response, routed.signer);
+    let out: Buffer;
+    try {
+      out = await this.#encode(response, signer);
+    } catch (error) {
+      rethrowInvariant(error);
+      const reason = 'the MAC fold of the signed answer could not be stored';
+      this.#ctx.log.error({ ...line, err: error }, `iso request not answered: ${reason}`);
+      return { kind: 'withheld', reason };
+    }
     if (failure !== undefined) {
       this.#ctx.log.error({ ...line, err: failure }, 'iso request failed: answered 96 (system fault)');
     } else if (hostRefusals.has(answer.code)) {
@@ -269,20 +315,21 @@ export class IsoHost {
     } else {
       this.#ctx.log.info(line, 'iso request answered');
     }
-    return { kind: 'answer', frame: out, authenticated: routed.signer !== null };
+    return { kind: 'answer', frame: out, authenticated: signer !== null };
   }
 
   /**
    * The answer frame: signed only under the key the request's MAC was proven with, and its MAC
-   * fold remembered so that no request can reuse this signature.
+   * fold kept in the store before it is given back, so that no request can reuse this signature.
    */
-  #encode(response: IsoMessage, signer: Signer | null): Buffer {
+  async #encode(response: IsoMessage, signer: Signer | null): Promise<Buffer> {
     if (signer === null) return encodeFrame(response);
     const out = encodeSignedFrame(response, signer.key.macKey);
-    this.#folds.recordAnswer({
+    await this.#ctx.engine.recordSignedAnswer({
       terminal: signer.terminal,
       sealedMacKey: signer.key.sealed,
-      fold: macFold(macInput(out)),
+      fold: macFold(macInput(out)).toString('hex'),
+      now: this.#ctx.clock.now(),
     });
     return out;
   }
@@ -322,9 +369,9 @@ export class IsoHost {
   }
 
   /**
-   * Finds merchant and terminal, checks fields, session and batch, and hands the request to its
-   * handler. Over 70 lines because it is the one ordered list of checks every request passes, in
-   * the order the answer codes depend on; each step is a call, and splitting it would scatter it.
+   * The one ordered list of checks every request passes, in the order the answer codes depend on:
+   * merchant, terminal and fields (#find), sign-in, requests that need no MAC, the MAC and its
+   * fold, the batch, then the transaction's handler.
    */
   async #route(
     frame: Buffer,
@@ -338,50 +385,9 @@ export class IsoHost {
       signer,
       type,
     });
-    if (merchantId === null) {
-      return refuse({
-        code: answerCodes.formatError,
-        log: { problems: ['field 42: expected the merchant id, got nothing'] },
-      });
-    }
-    const unused = unusedFieldProblems(type, message);
-    if (unused.length > 0) return refuse(formatError(unused));
-    const now = this.#ctx.clock.now();
-    const found = await this.#ctx.store.read(async (reader) => ({
-      merchant: await reader.getMerchant(merchantId),
-      terminal: await reader.getTerminal(merchantId, terminalId),
-    }));
-    if (found.merchant === undefined) {
-      return refuse({ code: answerCodes.invalidMerchant, log: { refused: `no merchant ${merchantId}` } });
-    }
-    if (found.terminal === undefined) {
-      return refuse({
-        code: answerCodes.terminalNotRegistered,
-        log: { refused: `no terminal ${terminalId} registered to merchant ${merchantId}` },
-      });
-    }
-    const request: TerminalRequest = {
-      frame,
-      message,
-      merchantId,
-      terminalId,
-      terminal: found.terminal,
-      now,
-    };
-    let field60: Field60;
-    try {
-      field60 = parseField60(message.fields['60'] ?? '');
-    } catch (error) {
-      if (!isPosError(error)) throw error;
-      return refuse({
-        code: answerCodes.formatError,
-        log: {
-          problems: [
-            message.fields['60'] === undefined ? 'field 60: expected it, got nothing' : error.message,
-          ],
-        },
-      });
-    }
+    const found = await this.#find(frame, message, type, terminalId, merchantId);
+    if (found.kind === 'refused') return refuse(found.answer);
+    const { request, field60 } = found;
     if (type === 'sign-in')
       return { answer: await handleSignIn(this.#ctx, request, field60), signer: null, type };
 
@@ -399,13 +405,13 @@ export class IsoHost {
     const proof = await this.#authenticate(request);
     if (proof.kind === 'refused') return refuse(proof.answer);
     const { signer } = proof;
-    if (inCurrentBatch.has(type) && field60.batchNumber !== Number(found.terminal.batchNo)) {
+    if (inCurrentBatch.has(type) && field60.batchNumber !== Number(request.terminal.batchNo)) {
       return refuse(
         {
           code: answerCodes.batchMismatch,
           processingRequirement: signInAgain,
           log: {
-            refused: `batch ${field60.batchNumber} is not the terminal's current batch ${found.terminal.batchNo}`,
+            refused: `batch ${field60.batchNumber} is not the terminal's current batch ${request.terminal.batchNo}`,
           },
         },
         signer,
@@ -426,9 +432,55 @@ export class IsoHost {
   }
 
   /**
-   * Proves a request's MAC: under the working keys or the pending ones (which it then adopts), and
-   * with a fold no message signed under that key had (issue 13). Gives the signer of the answer,
-   * or the A0 refusal, which is never signed.
+   * Finds the merchant (F42, else 03) and the terminal (F41, else 97) through the engine, refuses
+   * fields the transaction does not use (30) and reads field 60 (30 when unreadable).
+   */
+  async #find(
+    frame: Buffer,
+    message: IsoMessage,
+    type: ReturnType<typeof classify>,
+    terminalId: string,
+    merchantId: string | null,
+  ): Promise<
+    { kind: 'found'; request: TerminalRequest; field60: Field60 } | { kind: 'refused'; answer: HandlerAnswer }
+  > {
+    const refused = (answer: HandlerAnswer) => ({ kind: 'refused', answer }) as const;
+    if (merchantId === null) {
+      return refused({
+        code: answerCodes.formatError,
+        log: { problems: ['field 42: expected the merchant id, got nothing'] },
+      });
+    }
+    const unused = unusedFieldProblems(type, message);
+    if (unused.length > 0) return refused(formatError(unused));
+    const now = this.#ctx.clock.now();
+    const found = await this.#ctx.engine.findTerminal(merchantId, terminalId);
+    if (found.merchant === undefined) {
+      return refused({ code: answerCodes.invalidMerchant, log: { refused: `no merchant ${merchantId}` } });
+    }
+    if (found.terminal === undefined) {
+      return refused({
+        code: answerCodes.terminalNotRegistered,
+        log: { refused: `no terminal ${terminalId} registered to merchant ${merchantId}` },
+      });
+    }
+    let field60: Field60;
+    try {
+      field60 = parseField60(message.fields['60'] ?? '');
+    } catch (error) {
+      if (!isPosError(error)) throw error;
+      const problem =
+        message.fields['60'] === undefined ? 'field 60: expected it, got nothing' : error.message;
+      return refused({ code: answerCodes.formatError, log: { problems: [problem] } });
+    }
+    const request = { frame, message, merchantId, terminalId, terminal: found.terminal, now };
+    return { kind: 'found', request, field60 };
+  }
+
+  /**
+   * Proves a request's MAC: under the working keys or the pending ones (which the engine then
+   * adopts), and with a fold no message signed under that key had, on any host sharing the store
+   * (issue 13). Gives the signer of the answer, or the A0 refusal, which is never signed.
    */
   async #authenticate(
     request: TerminalRequest,
@@ -440,35 +492,27 @@ export class IsoHost {
       now: request.now,
       rules: { keyMaxAgeMs: this.#ctx.settings.keyMaxAgeMs, terminalKeyKey: this.#ctx.terminalKeyKey },
     });
+    const refused = (why: string, code: string, processingRequirement: number) =>
+      ({ kind: 'refused', answer: { code, processingRequirement, log: { refused: why } } }) as const;
     if (session.kind === 'refused') {
-      return {
-        kind: 'refused',
-        answer: {
-          code: session.code,
-          processingRequirement: session.processingRequirement,
-          log: { refused: session.why },
-        },
-      };
+      return refused(session.why, session.code, session.processingRequirement);
     }
-    const terminal = `${request.merchantId}/${request.terminalId}`;
+    const terminal = { merchantId: request.merchantId, terminalId: request.terminalId };
     const input = macInput(request.frame);
-    const fold = this.#folds.checkRequest({
+    const fold = await this.#ctx.engine.acceptSignedRequest({
       terminal,
       sealedMacKey: session.sealed,
-      fold: macFold(input),
-      macInput: input,
+      adopt: session.adopt,
+      fold: macFold(input).toString('hex'),
+      requestDigest: macInputDigest(input, this.#ctx.fingerprintKey),
+      now: request.now,
+      maxFolds: this.#ctx.settings.maxFoldsPerSession,
     });
-    if (fold.kind === 'forged' || fold.kind === 'full') {
-      const why =
-        fold.kind === 'forged'
-          ? fold.why
-          : 'this session signed as many messages as the host remembers: sign in again for a new key';
-      return {
-        kind: 'refused',
-        answer: { code: answerCodes.macFailed, processingRequirement: signInAgain, log: { refused: why } },
-      };
+    if (fold.kind === 'forged') return refused(fold.why, answerCodes.macFailed, signInAgain);
+    if (fold.kind === 'full') {
+      const why = 'this session signed as many messages as the host remembers: sign in again for a new key';
+      return refused(why, answerCodes.macFailed, signInAgain);
     }
-    if (session.adopt) await adoptPendingKeys(this.#ctx, request.terminal, session.sealed, request.now);
     return { kind: 'proven', signer: { terminal, key: session } };
   }
 

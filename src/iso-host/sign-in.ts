@@ -4,9 +4,9 @@
 // use in 60.2 (CUP POS spec, sign-in). An 0800 carries no MAC, so anyone can send one: the host
 // keeps the keys it issued sealed as *pending* and leaves the working keys alone; the first request
 // MACed under the pending keys proves its sender holds the TMK and makes them the working keys
-// (adoptPendingKeys). A sign-off (which must be MACed, see iso-host.ts) ends the session. The
-// keys are built and sealed here (field 62 is CUP's format); the engine keeps them
-// (payments/terminal-sign-in.ts).
+// (the engine adopts them as it checks that request's MAC fold, see iso-host.ts). A sign-off
+// (which must be MACed, see iso-host.ts) ends the session. The keys are built and sealed here
+// (field 62 is CUP's format); the engine keeps them (payments/terminal-sign-in.ts).
 import {
   buildField60,
   buildSignInKeys,
@@ -103,16 +103,6 @@ function pendingKeysOf(
     macKey: openKey(mac, ctx.terminalKeyKey, keyContext(terminal, 'mac')),
     ...(fresh.trackKey === undefined ? {} : { trackKey: fresh.trackKey }),
   };
-}
-
-/** A request MACed under the pending keys proved its sender holds the TMK: the engine adopts them. */
-export async function adoptPendingKeys(
-  ctx: HostContext,
-  terminal: TerminalRecord,
-  sealedMacKey: string,
-  now: number,
-): Promise<void> {
-  await ctx.engine.adoptPendingKeys({ terminal, sealedMacKey, now });
 }
 
 export async function handleSignOff(ctx: HostContext, request: TerminalRequest): Promise<HandlerAnswer> {

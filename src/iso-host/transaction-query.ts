@@ -64,10 +64,7 @@ export async function handleTransactionQuery(
       batchNo: selector.slice(0, 6),
       stan: selector.slice(6),
     });
-    payment = await ctx.store.read(async (reader) => {
-      const held = await reader.getRequest(request.merchantId, key);
-      return held === undefined || held.paymentId === null ? undefined : reader.getPayment(held.paymentId);
-    });
+    payment = await ctx.engine.paymentOfKey(request.merchantId, key);
   }
   if (
     payment === undefined ||

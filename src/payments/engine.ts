@@ -15,7 +15,7 @@ import {
 import { authorizeSale, type PaymentResult, type SaleCommand } from './authorize-sale.js';
 import type { ChildCommand } from './child-operation.js';
 import type { EngineContext } from './engine-context.js';
-import type { PaymentRecord } from './payment.js';
+import type { MerchantRecord, PaymentRecord, TerminalRecord } from './payment.js';
 import { maxPayWindowMs } from './pending-horizon.js';
 import { authorizeQrSale, type QrSaleCommand } from './qr-sale.js';
 import { expireKeys, recoverOrphans } from './recovery.js';
@@ -23,12 +23,13 @@ import { refundSale } from './refund-sale.js';
 import { drainReversals } from './reversal-queue.js';
 import { reversePayment, type ReversalResult, type ReverseCommand } from './reverse-payment.js';
 import {
-  adoptPendingKeys,
-  offerSessionKeys,
-  signOff,
-  type SealedSessionKeys,
-  type TerminalRef,
-} from './terminal-sign-in.js';
+  acceptSignedRequest,
+  recordSignedAnswer,
+  type FoldCheck,
+  type SignedAnswer,
+  type SignedRequest,
+} from './signed-folds.js';
+import { offerSessionKeys, signOff, type SealedSessionKeys, type TerminalRef } from './terminal-sign-in.js';
 import { voidSale } from './void-sale.js';
 
 export interface BackgroundWork {
@@ -97,9 +98,17 @@ export class PaymentEngine {
     return offerSessionKeys(this.#ctx, command);
   }
 
-  /** Makes the pending keys the working keys, if they are still the ones a request was MACed under. */
-  adoptPendingKeys(command: { terminal: TerminalRef; sealedMacKey: string; now: number }): Promise<void> {
-    return adoptPendingKeys(this.#ctx, command);
+  /**
+   * Checks and keeps the MAC fold of a request whose MAC verified (issue 13), and adopts the pending
+   * keys it was MACed under, if it was.
+   */
+  acceptSignedRequest(request: SignedRequest): Promise<FoldCheck> {
+    return acceptSignedRequest(this.#ctx, request);
+  }
+
+  /** Keeps the MAC fold of an answer about to be sent signed; send it only once this resolved. */
+  recordSignedAnswer(answer: SignedAnswer): Promise<void> {
+    return recordSignedAnswer(this.#ctx, answer);
   }
 
   /** Ends a terminal's session. */
@@ -140,6 +149,25 @@ export class PaymentEngine {
 
   listPayments(query: PaymentQuery): Promise<PaymentRecord[]> {
     return this.#ctx.store.read((reader) => reader.listPayments(query));
+  }
+
+  /** A merchant and one of its terminals, each undefined when not registered. */
+  findTerminal(
+    merchantId: string,
+    terminalId: string,
+  ): Promise<{ merchant: MerchantRecord | undefined; terminal: TerminalRecord | undefined }> {
+    return this.#ctx.store.read(async (reader) => ({
+      merchant: await reader.getMerchant(merchantId),
+      terminal: await reader.getTerminal(merchantId, terminalId),
+    }));
+  }
+
+  /** The payment a merchant's idempotency key made, if it made one. */
+  paymentOfKey(merchantId: string, idempotencyKey: string): Promise<PaymentRecord | undefined> {
+    return this.#ctx.store.read(async (reader) => {
+      const held = await reader.getRequest(merchantId, idempotencyKey);
+      return held === undefined || held.paymentId === null ? undefined : reader.getPayment(held.paymentId);
+    });
   }
 
   lastPayment(merchantId: string, terminalId: string): Promise<PaymentRecord | undefined> {

@@ -5,6 +5,7 @@
 // the pending keys proves its sender holds the terminal master key.
 import type { EngineContext } from './engine-context.js';
 import { chainOf } from './ports/journal-store.js';
+import type { StoreTx } from './ports/store.js';
 
 /** Session keys as the store keeps them: sealed under the host's key-encryption key, never in clear. */
 export interface SealedSessionKeys {
@@ -44,40 +45,41 @@ export async function offerSessionKeys(
 
 /**
  * A request MACed under the pending keys proved its sender holds the TMK: those keys become the
- * working keys and the terminal is signed in. Under the terminal's row lock, and only if the
+ * working keys and the terminal is signed in. Runs inside the caller's transaction (the one that
+ * checks the request's MAC fold, signed-folds.ts), under the terminal's row lock, and only if the
  * pending keys are still the ones the MAC was checked under (another sign-in may have come since).
+ * Says whether it adopted them.
  */
 export async function adoptPendingKeys(
-  ctx: EngineContext,
+  tx: StoreTx,
   command: { readonly terminal: TerminalRef; readonly sealedMacKey: string; readonly now: number },
-): Promise<void> {
+): Promise<boolean> {
   const { terminal, sealedMacKey, now } = command;
-  await ctx.store.transaction(async (tx) => {
-    const current = await tx.lockTerminal(terminal.merchantId, terminal.terminalId);
-    if (current === undefined || current.pendingMacKeyEncrypted !== sealedMacKey) return;
-    await tx.updateTerminal(terminal.merchantId, terminal.terminalId, {
-      pinKeyEncrypted: current.pendingPinKeyEncrypted,
-      macKeyEncrypted: current.pendingMacKeyEncrypted,
-      keyMode: current.pendingKeyMode,
-      keysIssuedAt: current.pendingKeysIssuedAt,
-      signedIn: true,
-      ...noPendingKeys,
-    });
-    await tx.appendJournal({
-      chain: chainOf(terminal.merchantId, terminal.terminalId),
-      at: now,
-      paymentId: null,
-      event: 'terminal.signed_in',
-      fromStatus: null,
-      toStatus: null,
-      data: JSON.stringify({
-        merchantId: terminal.merchantId,
-        terminalId: terminal.terminalId,
-        keyMode: current.pendingKeyMode,
-        batchNo: current.batchNo,
-      }),
-    });
+  const current = await tx.lockTerminal(terminal.merchantId, terminal.terminalId);
+  if (current === undefined || current.pendingMacKeyEncrypted !== sealedMacKey) return false;
+  await tx.updateTerminal(terminal.merchantId, terminal.terminalId, {
+    pinKeyEncrypted: current.pendingPinKeyEncrypted,
+    macKeyEncrypted: current.pendingMacKeyEncrypted,
+    keyMode: current.pendingKeyMode,
+    keysIssuedAt: current.pendingKeysIssuedAt,
+    signedIn: true,
+    ...noPendingKeys,
   });
+  await tx.appendJournal({
+    chain: chainOf(terminal.merchantId, terminal.terminalId),
+    at: now,
+    paymentId: null,
+    event: 'terminal.signed_in',
+    fromStatus: null,
+    toStatus: null,
+    data: JSON.stringify({
+      merchantId: terminal.merchantId,
+      terminalId: terminal.terminalId,
+      keyMode: current.pendingKeyMode,
+      batchNo: current.batchNo,
+    }),
+  });
+  return true;
 }
 
 /** Ends the terminal's session; keys a sign-in offered and nobody adopted are dropped. */

@@ -49,7 +49,7 @@ describe('simulation accounting', () => {
   it('counts every charge beyond the one purchase, blamed on the fault that made it', () => {
     const ledger = [entry('1'), entry('2'), entry('3', { postings: 2 }), entry('4', { state: 'reversed' })];
     const charges = chargesByIntent(ledger, attemptOf);
-    const result = tally({
+    const { counts: result } = tally({
       intents: [intent(0), intent(1), intent(2)],
       traces: new Map([
         [0, trace()],
@@ -72,7 +72,7 @@ describe('simulation accounting', () => {
       [entry('3', { postings: 2 }), entry('9', { kind: 'refund', originalRrn: '3', amount: 1000 })],
       attemptOf,
     );
-    const result = tally({
+    const { counts: result } = tally({
       intents: [intent(1)],
       traces: new Map([[1, trace()]]),
       before,
@@ -86,7 +86,7 @@ describe('simulation accounting', () => {
 
   it('counts a customer who left believing they paid but was not charged, and one charged while the record says failed', () => {
     const charges = chargesByIntent([entry('3')], attemptOf);
-    const result = tally({
+    const { counts: result } = tally({
       intents: [intent(0), intent(1)],
       traces: new Map([
         [0, trace()],
@@ -101,7 +101,7 @@ describe('simulation accounting', () => {
   });
 
   it('counts a genuine repeat purchase the guard stopped and that never went through as a false block', () => {
-    const result = tally({
+    const { counts: result } = tally({
       intents: [intent(5, 1000, 4)],
       traces: new Map([[5, trace({ believesPaid: false, merchantShowsPaid: false, blockedByGuard: true })]]),
       before: new Map(),
@@ -110,5 +110,31 @@ describe('simulation accounting', () => {
       reversals: 0,
     });
     expect(result.falseBlocks).toBe(1);
+  });
+
+  it('carries each duplicate charge with its merchant, terminal, amount and time, and when reconciliation refunded it', () => {
+    const ledger = [
+      entry('1', { amount: 1200 }),
+      entry('2', { amount: 1200, terminalId: 'T9' }),
+      entry('3', { amount: 4500, postings: 2 }),
+    ];
+    const refund = entry('50', { kind: 'refund', originalRrn: '3', amount: 4500 });
+    const { counts, duplicates } = tally({
+      intents: [intent(0, 1200), intent(1, 4500)],
+      traces: new Map([
+        [0, trace()],
+        [1, trace()],
+      ]),
+      before: chargesByIntent(ledger, attemptOf),
+      after: chargesByIntent([...ledger, refund], attemptOf),
+      operatorPrompts: 0,
+      reversals: 0,
+    });
+    expect([counts.duplicateChargesBeforeReconciliation, counts.duplicateCharges]).toEqual([2, 1]);
+    expect(duplicates).toEqual([
+      // Intent 0's network retry still stands; intent 1's second posting was refunded at 50.
+      { merchantId: 'M', terminalId: 'T9', amountFen: 1200, atMs: 2, refundedAtMs: null },
+      { merchantId: 'M', terminalId: 'T', amountFen: 4500, atMs: 3, refundedAtMs: 50 },
+    ]);
   });
 });

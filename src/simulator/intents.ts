@@ -20,9 +20,12 @@ export const dayLengthMs = 10 * 3600 * 1000;
 /** Prices people pay again and again (fen), so different cards often share an amount. */
 const commonPrices = [500, 800, 1200, 1500, 1800, 2500, 3200, 4500, 6800, 9900];
 
+/** The BIN every simulated card number starts with. */
+export const simulatedCardBin = '621234';
+
 /** A valid 16-digit test PAN for card number `n` (BIN 621234, Luhn check digit). */
 export function panOf(card: number): string {
-  const body = `621234${String(card).padStart(9, '0')}`;
+  const body = `${simulatedCardBin}${String(card).padStart(9, '0')}`;
   let sum = 0;
   for (let i = 0; i < body.length; i += 1) {
     let d = Number(body[body.length - 1 - i]);

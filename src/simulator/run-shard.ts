@@ -3,7 +3,7 @@
 // the worker and the day's driver all import it and none of them imports another in a loop.
 import { VirtualClock } from '../clock/virtual-clock.js';
 import type { FaultRates } from './faults.js';
-import type { ProtocolResult } from './accounting.js';
+import type { ProtocolTally } from './accounting.js';
 import { generateIntents } from './intents.js';
 import { runNaive } from './naive/run-naive.js';
 import { Schedule } from './schedule.js';
@@ -26,8 +26,8 @@ export interface ShardJob {
   readonly rates: FaultRates;
 }
 
-/** One protocol on one shard: its terminals, its customers, its host. */
-export async function runShard(job: ShardJob): Promise<ProtocolResult> {
+/** One protocol on one shard: its terminals, its customers, its host; its counts and duplicate charges. */
+export async function runShard(job: ShardJob): Promise<ProtocolTally> {
   const shards = Math.min(shardCount, job.terminals);
   const terminals = Array.from({ length: job.terminals }, (_, t) => t).filter(
     (t) => t % shards === job.shard,

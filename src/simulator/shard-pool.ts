@@ -3,12 +3,12 @@
 // results are the same, only the wall time differs.
 import { PosError } from '../pos-error.js';
 import { startWorker } from '../start-worker.js';
-import type { ProtocolResult } from './accounting.js';
+import type { ProtocolTally } from './accounting.js';
 import { runShard, type ShardJob } from './run-shard.js';
 
-type WorkerReply = { ok: true; result: ProtocolResult } | { ok: false; message: string };
+type WorkerReply = { ok: true; result: ProtocolTally } | { ok: false; message: string };
 
-function inWorker(job: ShardJob): Promise<ProtocolResult> {
+function inWorker(job: ShardJob): Promise<ProtocolTally> {
   return new Promise((resolve, reject) => {
     const worker = startWorker(import.meta.url, 'shard-worker', job);
     let settled = false;
@@ -49,8 +49,8 @@ export async function runInWorkers(
   jobs: readonly ShardJob[],
   workers: number,
   onDone?: (done: number, total: number, job: ShardJob) => void,
-): Promise<ProtocolResult[]> {
-  const results: ProtocolResult[] = new Array<ProtocolResult>(jobs.length);
+): Promise<ProtocolTally[]> {
+  const results: ProtocolTally[] = new Array<ProtocolTally>(jobs.length);
   let done = 0;
   const finished = (job: ShardJob): void => onDone?.((done += 1), jobs.length, job);
   if (workers <= 1) {

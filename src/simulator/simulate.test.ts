@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/test-support/run-cli.js';
 import { causes } from '../reconciliation/index.js';
+import { readFeePlanFile, type FeePlan } from '../fees/index.js';
 import { faultRates, type FaultSelection } from './faults.js';
 import { guardedBreaches, replayCommand, simulate, type SimulationReport } from './simulate.js';
 
@@ -13,12 +14,44 @@ async function day(
   seed: number,
   faults: FaultSelection,
   overrides: string[] = [],
+  fees?: Parameters<typeof simulate>[0]['fees'],
 ): Promise<SimulationReport> {
   return simulate(
-    { intents, terminals, seed, rates: faultRates(faults, overrides), protocols: ['naive', 'guarded'] },
+    {
+      intents,
+      terminals,
+      seed,
+      rates: faultRates(faults, overrides),
+      protocols: ['naive', 'guarded'],
+      ...(fees === undefined ? {} : { fees }),
+    },
     { workers: 1 },
   );
 }
+
+/** A plan pricing every card kind and QR codes alike, at `rate`. */
+const samePlanForAll = (rate: { ratePpm: number; minimumFen?: number }, belowCost: boolean): FeePlan =>
+  readFeePlanFile(
+    JSON.stringify({
+      format: 'posguard-fee-plan/1',
+      merchantId: 'ANY',
+      currency: 'CNY',
+      devicePriceFen: 0,
+      activation: { feeFen: 0 },
+      versions: [
+        {
+          version: 1,
+          effectiveFrom: '2026-01-01',
+          changedBy: 'ops:test',
+          changedAt: '2025-12-01T00:00:00+08:00',
+          belowCost,
+          rates: { debit: rate, credit: rate, qr: rate, foreign: rate },
+        },
+      ],
+    }),
+  );
+/** Every sale pays exactly 1.00 CNY: a zero rate raised to its minimum. */
+const oneYuanEach = samePlanForAll({ ratePpm: 0, minimumFen: 100 }, true);
 
 describe('the fault simulator', () => {
   // The seeds CI runs on every build; a failure names the command that replays it.
@@ -69,6 +102,66 @@ describe('the fault simulator', () => {
     expect(guarded?.duplicateChargesBeforeReconciliation).toBeGreaterThan(0);
     expect(guarded?.duplicateCharges).toBe(0);
     expect(report.protocols.naive?.byCause.third_party).toBeGreaterThan(0);
+  });
+});
+
+describe('the fees of a simulated day (--fees)', () => {
+  it('charges 1.00 CNY on each duplicate under a 1.00 CNY plan: kept under naive, all returned under guarded', async () => {
+    const plain = await day(600, 21, 'all');
+    const priced = await day(600, 21, 'all', [], { plan: oneYuanEach, label: 'one-yuan.json' });
+    const { naive, guarded } = priced.protocols;
+    // Pricing changes nothing else in the report.
+    const counts = (r: SimulationReport): string =>
+      JSON.stringify(
+        Object.fromEntries(Object.entries(r.protocols).map(([p, c]) => [p, { ...c, fees: undefined }])),
+      );
+    expect(counts(priced)).toBe(counts(plain));
+    expect(plain).not.toHaveProperty('fees');
+    expect(plain.protocols.naive).not.toHaveProperty('fees');
+    const n = naive?.duplicateCharges ?? 0;
+    const g = guarded?.duplicateChargesBeforeReconciliation ?? 0;
+    expect(n).toBeGreaterThan(0);
+    expect(g).toBeGreaterThan(0);
+    expect(naive?.fees).toMatchObject({
+      duplicateCharges: n,
+      feesChargedFen: 100 * n,
+      refundedCount: 0,
+      feesReturnedFen: 0,
+      feesNetFen: 100 * n,
+    });
+    expect(guarded?.fees).toMatchObject({
+      duplicateCharges: g,
+      feesChargedFen: 100 * g,
+      refundedCount: g,
+      feesReturnedFen: 100 * g,
+      feesNetFen: 0,
+    });
+    expect(Object.keys(naive?.fees?.byMerchant ?? {})).toEqual(['898310048990001']);
+    expect(priced.fees).toEqual({
+      plan: 'one-yuan.json',
+      naiveMinusGuarded: {
+        duplicateCharges: n - g,
+        duplicateChargesFen:
+          (naive?.fees?.duplicateChargesFen ?? 0) - (guarded?.fees?.duplicateChargesFen ?? 0),
+        feesChargedFen: 100 * (n - g),
+        feesNetFen: 100 * n,
+      },
+    });
+  });
+
+  it('prices the amounts carried: 0.60% of them, within half a fen a charge', async () => {
+    const report = await day(600, 21, 'none', ['issuer_double_post=0.05'], {
+      plan: samePlanForAll({ ratePpm: 6000 }, false),
+      label: 'flat',
+    });
+    const fees = report.protocols.naive?.fees;
+    // Only the issuer double posts: each of its second postings is a duplicate, at its sale's amount.
+    expect(fees?.duplicateCharges).toBe(report.protocols.naive?.byCause.third_party);
+    const exact = ((fees?.duplicateChargesFen ?? 0) * 6000) / 1_000_000;
+    expect(Math.abs((fees?.feesChargedFen ?? 0) - exact)).toBeLessThanOrEqual(
+      (fees?.duplicateCharges ?? 0) / 2,
+    );
+    expect(fees?.duplicateChargesFen).toBeGreaterThan(0);
   });
 });
 

@@ -7,11 +7,13 @@
 // two, whatever the machine, so the same seed gives the same report everywhere; the shards are
 // independent and their counts add up.
 import { availableParallelism } from 'node:os';
+import type { FeePlan } from '../fees/index.js';
 import { causes } from '../reconciliation/index.js';
-import { faultNames, type FaultRates } from './faults.js';
-import type { ProtocolResult } from './accounting.js';
-import { protocols, shardCount, type Protocol, type ShardJob } from './run-shard.js';
+import type { FaultRates } from './faults.js';
+import type { DuplicateCharge, ProtocolResult } from './accounting.js';
+import { shardCount, type Protocol, type ShardJob } from './run-shard.js';
 import { runInWorkers } from './shard-pool.js';
+import { feesDifference, priceDuplicates, type FeesDifference, type ProtocolFees } from './sim-fees.js';
 
 export { protocols, shardCount, type Protocol, type ShardJob } from './run-shard.js';
 
@@ -21,12 +23,19 @@ export interface SimulationOptions {
   readonly seed: number;
   readonly rates: FaultRates;
   readonly protocols: readonly Protocol[];
+  /** Price each protocol's duplicate charges under this plan (`--fees`); `label` names it in the report. */
+  readonly fees?: { readonly plan: FeePlan; readonly label: string };
 }
+
+/** A protocol's counts, with what its duplicates cost in fees when the run priced them. */
+export type ProtocolReport = ProtocolResult & { readonly fees?: ProtocolFees };
 
 export interface SimulationReport {
   readonly seed: number;
   readonly intents: number;
-  readonly protocols: Partial<Record<Protocol, ProtocolResult>>;
+  readonly protocols: Partial<Record<Protocol, ProtocolReport>>;
+  /** With `fees`: the plan's label and, when both protocols ran, naive minus guarded. */
+  readonly fees?: { readonly plan: string; readonly naiveMinusGuarded?: FeesDifference };
   readonly timing: { readonly wallMs: number; readonly intentsPerSecond: number };
 }
 
@@ -56,18 +65,48 @@ export async function simulate(
   );
   const workers = run.workers ?? Math.min(shards, availableParallelism());
   const results = await runInWorkers(jobs, workers, run.onShardDone);
-  const byProtocol: Partial<Record<Protocol, ProtocolResult>> = {};
+  const byProtocol: Partial<Record<Protocol, ProtocolReport>> = {};
+  // Shards in job order: the same list, so the same fees, for the same seed.
+  const duplicates: Partial<Record<Protocol, DuplicateCharge[]>> = {};
   jobs.forEach((job, index) => {
-    const result = results[index] as ProtocolResult;
+    const tally = results[index];
+    if (tally === undefined) return;
     const sum = byProtocol[job.protocol];
-    byProtocol[job.protocol] = sum === undefined ? result : add(sum, result);
+    byProtocol[job.protocol] = sum === undefined ? tally.counts : add(sum, tally.counts);
+    (duplicates[job.protocol] ??= []).push(...tally.duplicates);
   });
+  const fees = options.fees === undefined ? undefined : priceProtocols(byProtocol, duplicates, options.fees);
   const wallMs = Math.round(performance.now() - started);
   return {
     seed: options.seed,
     intents: options.intents,
     protocols: byProtocol,
+    ...(fees === undefined ? {} : { fees }),
     timing: { wallMs, intentsPerSecond: Math.round((options.intents * 1000) / Math.max(1, wallMs)) },
+  };
+}
+
+/** Adds each protocol's `fees` (in place, on the report being built) and gives the run's `fees`. */
+function priceProtocols(
+  byProtocol: Partial<Record<Protocol, ProtocolReport>>,
+  duplicates: Partial<Record<Protocol, DuplicateCharge[]>>,
+  fees: NonNullable<SimulationOptions['fees']>,
+): NonNullable<SimulationReport['fees']> {
+  for (const protocol of Object.keys(byProtocol) as Protocol[]) {
+    const counts = byProtocol[protocol];
+    if (counts === undefined) continue;
+    byProtocol[protocol] = {
+      ...counts,
+      fees: priceDuplicates({ duplicates: duplicates[protocol] ?? [], plan: fees.plan }),
+    };
+  }
+  const naive = byProtocol.naive?.fees;
+  const guarded = byProtocol.guarded?.fees;
+  return {
+    plan: fees.label,
+    ...(naive === undefined || guarded === undefined
+      ? {}
+      : { naiveMinusGuarded: feesDifference(naive, guarded) }),
   };
 }
 
@@ -102,35 +141,4 @@ export function guardedBreaches(report: SimulationReport): string[] {
     guarded.lostSales > 0 ? `${guarded.lostSales} lost sales` : '',
     guarded.falseBlocks > 0 ? `${guarded.falseBlocks} false blocks` : '',
   ].filter((phrase) => phrase !== '');
-}
-
-const rows: ReadonlyArray<[string, (r: ProtocolResult) => number]> = [
-  ['duplicate charges', (r) => r.duplicateCharges],
-  ['  before reconciliation', (r) => r.duplicateChargesBeforeReconciliation],
-  ...causes.map((c): [string, (r: ProtocolResult) => number] => [
-    `  caused by ${c.replace('_', ' ')}`,
-    (r) => r.byCause[c],
-  ]),
-  ['lost sales', (r) => r.lostSales],
-  ['false blocks', (r) => r.falseBlocks],
-  ['operator prompts', (r) => r.operatorPrompts],
-  ['reversals', (r) => r.reversals],
-];
-
-/** The report as a table for people. */
-export function formatReport(report: SimulationReport, rates: FaultRates): string {
-  const shown = protocols.filter((p) => report.protocols[p] !== undefined);
-  const lines = [
-    `seed ${report.seed}, ${report.intents} intents, faults on: ${faultNames.filter((n) => rates[n] > 0).join(', ') || 'none'}`,
-    '',
-    `${''.padEnd(28)}${shown.map((p) => p.padStart(10)).join('')}`,
-    ...rows.map(
-      ([label, pick]) =>
-        `${label.padEnd(28)}${shown.map((p) => String(pick(report.protocols[p] as ProtocolResult)).padStart(10)).join('')}`,
-    ),
-    '',
-    `${report.timing.wallMs} ms, ${report.timing.intentsPerSecond} intents/s`,
-    '',
-  ];
-  return lines.join('\n');
 }

@@ -221,7 +221,32 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX duplicates_by_payment ON duplicates (payment_id)`,
     ],
   },
-  // Id 6 is another branch's (issue 16); ids only need to be unique and applied once each.
+  {
+    id: 6,
+    name: 'the record of signed MAC folds, per terminal session key, shared by every host (issue 13)',
+    statements: [
+      // One row per session key: its count of folds, so that the limit costs one row, not a count.
+      `CREATE TABLE signed_fold_sessions (
+        merchant_id TEXT NOT NULL,
+        terminal_id TEXT NOT NULL,
+        key_digest TEXT NOT NULL,
+        folds BIGINT NOT NULL,
+        PRIMARY KEY (merchant_id, terminal_id, key_digest)
+      )`,
+      // One row per fold: an answer's (request_digest NULL) or a request's (the keyed digest of its
+      // MAC input, never its bytes). Deleted when the terminal adopts new keys.
+      `CREATE TABLE signed_folds (
+        merchant_id TEXT NOT NULL,
+        terminal_id TEXT NOT NULL,
+        key_digest TEXT NOT NULL,
+        fold TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        request_digest TEXT,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (merchant_id, terminal_id, key_digest, fold)
+      )`,
+    ],
+  },
   {
     id: 7,
     name: 'QR payments: method, wallet, masked and fingerprinted code, order and trade numbers, payer (issue 20)',

@@ -131,6 +131,24 @@ export function describeQrStoreContract(name: string, openFresh: () => Promise<S
       await store.close();
     });
 
+    it('hands a QR sale to fee pricing on the QR channel, with no card BIN', async () => {
+      const store = await openFresh();
+      await store.transaction(async (tx) => {
+        await tx.insertPayment(qrSale({ id: 'q1', status: 'approved', responseCode: '00' }));
+        await tx.insertPayment(
+          newPayment({ id: 'c1', createdAt: t0, status: 'approved', responseCode: '00' }),
+        );
+      });
+      const priced = await store.read((r) =>
+        r.listFeeTransactions({ merchantId: 'M1', fromMs: t0, toMs: t0 + 1, limit: 10 }),
+      );
+      expect(priced.map((t) => [t.id, t.channel, t.bin])).toEqual([
+        ['c1', 'card', '621234'],
+        ['q1', 'qr', undefined],
+      ]);
+      await store.close();
+    });
+
     it('finds pending payments past their horizon: a card after its cutoff, a QR sale after its own', async () => {
       const store = await openFresh();
       await store.transaction(async (tx) => {

@@ -40,6 +40,8 @@ async function storeWithADay(): Promise<{ db: string; dir: string }> {
       duplicateWindowS: 120,
       createdAt: t0,
     });
+    for (const terminalId of ['T1', 'T2'])
+      await tx.insertTerminal({ merchantId: 'M1', terminalId, tmkEncrypted: null, createdAt: t0 });
     await tx.insertPayment(payment({ id: 'S1', status: 'partially_refunded' }));
     await tx.insertPayment(
       payment({ id: 'S2', amount: 500000, cardMasked: '621700******0001', createdAt: t0 + 1 }),
@@ -253,6 +255,47 @@ describe('posguard fees', () => {
     expect(en.stdout).not.toContain('S2');
   });
 
+  it("prints a terminal's month: its transactions, its device and SIM fees, none of the merchant's", async () => {
+    const { db, dir } = await storeWithADay();
+    const plan = writePlan(dir, 'v1.json', { ...fixture, versions: fixture.versions.slice(0, 1) });
+    await runCli(['fees', 'plan', 'set', '--db', db, '--merchant', 'M1', '--file', plan]);
+    const args = [
+      'fees',
+      'statement',
+      '--db',
+      db,
+      '--merchant',
+      'M1',
+      '--month',
+      '2026-03',
+      '--terminal',
+      'T2',
+    ];
+    const run = await runCli([...args, '--json']);
+    expect(run.stderr).toBe('');
+    const month = JSON.parse(run.stdout) as {
+      terminalId: string;
+      lines: { lineId: string; feeFen: number }[];
+      planChargesFen: Record<string, number>;
+      netFen: number;
+    };
+    // T2 sold 100.00 with an unknown card: the highest rate, foreign 2.5%, 2.50. The device, 99.00,
+    // is the terminal's; the activation fee and the annual fee on the 15th are the merchant's.
+    expect(month.terminalId).toBe('T2');
+    expect(month.lines.map((l) => [l.lineId, l.feeFen])).toEqual([
+      ['device:2026-03-01', 9900],
+      ['S3', 250],
+    ]);
+    expect(month.planChargesFen).toMatchObject({ device: 9900, 'activation-fee': 0, 'annual-fee': 0 });
+    expect(month.netFen).toBe(10_000 - 250 - 9900);
+    const en = await runCli(args);
+    expect(en.stdout).toContain('Monthly statement of merchant M1, terminal T2, 2026-03');
+    expect(en.stdout).toMatch(/Plan charges \(device, SIM\) +99\.00/);
+    const zh = await runCli([...args, '--lang', 'zh-CN']);
+    expect(zh.stdout).toContain('商户 M1 终端 T2 2026-03 月结算单');
+    expect(zh.stdout).toMatch(/方案费用（机具、流量费） +99\.00/);
+  });
+
   it('refuses bad periods and flags with exit status 2', async () => {
     const { db, dir } = await storeWithADay();
     const plan = writePlan(dir, 'v1.json', { ...fixture, versions: fixture.versions.slice(0, 1) });
@@ -263,7 +306,8 @@ describe('posguard fees', () => {
       [['--day', '2999-01-01'], 'POS_ERR_FEES_STATEMENT_DATE'],
       [['--month', '2026-3'], 'POS_ERR_FEES_STATEMENT_DATE'],
       [['--day', '2026-03-10', '--month', '2026-03'], 'POS_ERR_CLI_BAD_FLAG'],
-      [['--month', '2026-03', '--terminal', 'T1'], 'POS_ERR_CLI_BAD_FLAG'],
+      [['--month', '2026-03', '--terminal', 'T9'], 'POS_ERR_FEES_TERMINAL_NOT_FOUND'],
+      [['--day', '2026-03-10', '--terminal', 'T9'], 'POS_ERR_FEES_TERMINAL_NOT_FOUND'],
       [['--day', '2026-03-10', '--lang', 'fr'], 'POS_ERR_CLI_BAD_FLAG'],
     ] as const) {
       const run = await runCli([...base, ...args]);

@@ -1,6 +1,6 @@
 // `posguard fees`: a merchant's fee plan (set, show, history), the BIN table, statements and plan
 // comparisons (issue 17). Argument parsing and wiring only: the rules live in src/fees/.
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   binTableEntries,
@@ -36,6 +36,7 @@ import {
   type Command,
   type ParsedFlags,
 } from '../command.js';
+import { readInputFile } from '../input-file.js';
 import { openStoreFromFlags, storeFlagHelp, storeFlagSpec } from '../store-flags.js';
 
 const help = [
@@ -57,7 +58,7 @@ const help = [
   '  --below-cost      acknowledge new versions priced below the acquirer worst-case cost (2016 ceilings)',
   '  --by NAME         who makes the change (default cli)',
   '  --day, --month    the statement period (local days, UTC+8); not in the future',
-  '  --terminal ID     one terminal (daily statements)',
+  "  --terminal ID     one terminal's statement: its transactions; a month adds its device and SIM fees",
   '  --lang L          zh-CN or en (default en)',
   '  --json            print JSON',
   '  --csv FILE        also write the statement lines as CSV',
@@ -74,33 +75,6 @@ const help = [
 /** Plan files are small (readFeePlanFile refuses more); BIN tables hold up to a million rows. */
 const maxPlanFileBytes = 1024 * 1024;
 const maxBinFileBytes = 64 * 1024 * 1024;
-
-function readInputFile(io: CliIo, path: string, maxBytes: number): string {
-  const full = resolve(io.cwd, path);
-  try {
-    const size = statSync(full).size;
-    if (size > maxBytes) {
-      throw new PosError(
-        'POS_ERR_FEES_FILE_UNREADABLE',
-        `${path}: ${size} bytes, more than the ${maxBytes} allowed`,
-        {
-          details: { path },
-        },
-      );
-    }
-    return readFileSync(full, 'utf8');
-  } catch (error) {
-    if (error instanceof PosError) throw error;
-    throw new PosError(
-      'POS_ERR_FEES_FILE_UNREADABLE',
-      `cannot read ${JSON.stringify(path)}: ${String(error)}`,
-      {
-        cause: error,
-        details: { path },
-      },
-    );
-  }
-}
 
 function language(command: string, flags: ParsedFlags): StatementLanguage {
   const lang = stringFlag(flags, 'lang') ?? 'en';
@@ -281,12 +255,6 @@ async function statementCommand(args: readonly string[], io: CliIo): Promise<num
   const merchantId = requiredStringFlag(command, flags, 'merchant');
   const when = period(command, flags);
   const terminalId = stringFlag(flags, 'terminal');
-  if (terminalId !== undefined && 'month' in when) {
-    throw new PosError(
-      'POS_ERR_CLI_BAD_FLAG',
-      `${command}: --terminal goes with --day (monthly statements are per merchant)`,
-    );
-  }
   const lang = language(command, flags);
   const csv = stringFlag(flags, 'csv');
   const statement = await withStore(flags, io, (store) =>

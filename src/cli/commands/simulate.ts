@@ -8,14 +8,18 @@ import {
   type FaultSelection,
 } from '../../simulator/faults.js';
 import {
-  formatReport,
   guardedBreaches,
   protocols,
   replayCommand,
   simulate,
   type Protocol,
+  type SimulationOptions,
 } from '../../simulator/simulate.js';
+import { formatReport, reportLanguages, type ReportLanguage } from '../../simulator/report-text.js';
+import { demoFeePlan } from '../../simulator/sim-fees.js';
+import { maxPlanFileBytes, readFeePlanFile } from '../../fees/fee-plan-file.js';
 import { PosError } from '../../pos-error.js';
+import { readInputFile } from '../input-file.js';
 import {
   booleanFlag,
   exitCodes,
@@ -24,12 +28,15 @@ import {
   parseFlags,
   stringFlag,
   wantsHelp,
+  type CliIo,
   type Command,
+  type ParsedFlags,
 } from '../command.js';
 
 const help = [
   'Usage: posguard simulate [--intents N] [--terminals N] [--seed S] [--faults all|none|CAUSE]',
-  '                         [--fault NAME=RATE ...] [--protocol naive|guarded|both] [--json]',
+  '                         [--fault NAME=RATE ...] [--protocol naive|guarded|both]',
+  '                         [--fees] [--fee-plan PLAN.json] [--lang en|zh-CN] [--json]',
   '',
   'Runs one seeded day of purchases through terminals, network, host and issuer, with faults of the',
   'five causes injected, once with a naive POS protocol and once with posguard, and counts what each',
@@ -42,7 +49,13 @@ const help = [
   `  --faults F          which faults: ${faultSelections.join(', ')} (default all)`,
   "  --fault NAME=RATE   set one fault's rate (repeatable), on top of --faults",
   '  --protocol P        naive, guarded or both (default both)',
-  '  --json              print { seed, intents, protocols: { naive, guarded }, timing }',
+  "  --fees              also price each protocol's duplicate charges: the fees the merchants paid on",
+  '                      them, those reconciliation returned, and naive minus guarded (docs/fees.md)',
+  '  --fee-plan FILE     the fee plan to price them under, a `fees plan` file (implies --fees; default',
+  '                      a demo plan: 0.60% on cards, debit capped at 20 CNY)',
+  '  --lang L            en or zh-CN, for the table (default en)',
+  '  --json              print { seed, intents, protocols: { naive, guarded }, timing }; with --fees, each',
+  '                      protocol has `fees` and the run `fees: { plan, naiveMinusGuarded }`',
   '',
   'Faults (cause, default rate):',
   ...faultNames.map(
@@ -58,8 +71,29 @@ const help = [
   'Examples:',
   '  posguard simulate --intents 100000 --seed 7',
   '  posguard simulate --faults network --fault answer_lost=0.05 --json',
+  '  posguard simulate --intents 5000 --fees --lang zh-CN',
   '',
 ].join('\n');
+
+function language(flags: ParsedFlags): ReportLanguage {
+  const lang = stringFlag(flags, 'lang') ?? 'en';
+  if (!(reportLanguages as readonly string[]).includes(lang)) {
+    throw new PosError(
+      'POS_ERR_CLI_BAD_FLAG',
+      `simulate: --lang expected en or zh-CN, got ${JSON.stringify(lang)}`,
+    );
+  }
+  return lang as ReportLanguage;
+}
+
+/** `--fees` with the demo plan, or `--fee-plan FILE` (read and checked like `fees plan set` does). */
+function feeOption(flags: ParsedFlags, io: CliIo): SimulationOptions['fees'] {
+  const file = stringFlag(flags, 'fee-plan');
+  if (file !== undefined) {
+    return { plan: readFeePlanFile(readInputFile(io, file, maxPlanFileBytes)), label: file };
+  }
+  return booleanFlag(flags, 'fees') ? { plan: demoFeePlan, label: 'demo' } : undefined;
+}
 
 export const simulateCommand: Command = {
   name: 'simulate',
@@ -73,6 +107,9 @@ export const simulateCommand: Command = {
       faults: { type: 'string' },
       fault: { type: 'string', multiple: true },
       protocol: { type: 'string' },
+      fees: { type: 'boolean' },
+      'fee-plan': { type: 'string' },
+      lang: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (wantsHelp(flags)) {
@@ -99,6 +136,9 @@ export const simulateCommand: Command = {
     const intents = integerFlag('simulate', flags, 'intents', { min: 1, max: 2_000_000 }) ?? 10_000;
     const terminals = integerFlag('simulate', flags, 'terminals', { min: 1, max: 10_000 }) ?? 50;
     const seed = integerFlag('simulate', flags, 'seed', { min: 0, max: 2 ** 32 - 1 }) ?? 1;
+    const lang = language(flags);
+    // Read before the day runs: a bad plan file is refused at once, not after minutes of simulation.
+    const fees = feeOption(flags, io);
     const started = Date.now();
     const report = await simulate(
       {
@@ -107,6 +147,7 @@ export const simulateCommand: Command = {
         seed,
         rates,
         protocols: protocol === 'both' ? protocols : [protocol as Protocol],
+        ...(fees === undefined ? {} : { fees }),
       },
       {
         // Progress on a terminal: each shard (a protocol on one half of the terminals) as it ends.
@@ -119,7 +160,9 @@ export const simulateCommand: Command = {
         },
       },
     );
-    io.stdout.write(booleanFlag(flags, 'json') ? `${JSON.stringify(report)}\n` : formatReport(report, rates));
+    io.stdout.write(
+      booleanFlag(flags, 'json') ? `${JSON.stringify(report)}\n` : formatReport(report, rates, lang),
+    );
     // posguard broke its promise on this seed: say so, with the command that runs it again.
     const breaches = guardedBreaches(report);
     if (breaches.length === 0) return exitCodes.ok;

@@ -108,6 +108,58 @@ describe('the fee routes', () => {
     expect(month.json()).toMatchObject({ kind: 'monthly', totals: { salesCount: 2 } });
   });
 
+  it("answers a terminal's month: its sales, its device and SIM fees, not the merchant's charges", async () => {
+    const h = await makeHttpHarness();
+    await twoSales(h);
+    const charged = {
+      ...plan,
+      devicePriceFen: 9900,
+      activation: { feeFen: 19_900 },
+      versions: [
+        {
+          ...version1,
+          annualFee: { feeFen: 9900, billingDay: '11-25' },
+          simFee: { feeFen: 3600, billingDay: '11-25' },
+        },
+      ],
+    };
+    expect((await put(h, 'M0001', charged)).statusCode).toBe(200);
+    const answer = await h.call({
+      method: 'GET',
+      url: '/v1/merchants/M0001/statements?month=2026-11&terminalId=T0001',
+    });
+    expect(answer.statusCode).toBe(200);
+    const month = answer.json<{
+      terminalId: string;
+      lines: { lineId: string; terminalId: string; feeFen: number }[];
+      totals: Record<string, number>;
+      netFen: number;
+    }>();
+    // The two sales (12.80 and 12.81, unknown card, 0.60%: 8 fen each), the device on the plan's
+    // first day and the SIM fee on its billing day; the activation and annual fees stay the merchant's.
+    expect(month.terminalId).toBe('T0001');
+    expect(
+      month.lines.filter((l) => l.lineId.includes(':')).map((l) => [l.lineId, l.terminalId, l.feeFen]),
+    ).toEqual([
+      ['device:2026-11-01', 'T0001', 9900],
+      ['sim-fee:2026-11-25', 'T0001', 3600],
+    ]);
+    expect(month.totals).toMatchObject({ salesCount: 2, feesNetFen: 16 });
+    expect(month.netFen).toBe(2561 - 16 - 9900 - 3600);
+    const merchant = await h.call({ method: 'GET', url: '/v1/merchants/M0001/statements?month=2026-11' });
+    expect(merchant.json<{ netFen: number; terminalId: null }>()).toMatchObject({
+      terminalId: null,
+      netFen: 2561 - 16 - 9900 - 19_900 - 9900 - 3600,
+    });
+    for (const query of ['month=2026-11&terminalId=T0009', 'day=2026-11-25&terminalId=T0009']) {
+      const unknown = await h.call({ method: 'GET', url: `/v1/merchants/M0001/statements?${query}` });
+      expect([unknown.statusCode, unknown.json<{ code: string }>().code], query).toEqual([
+        404,
+        'POS_ERR_FEES_TERMINAL_NOT_FOUND',
+      ]);
+    }
+  });
+
   it('refuses bad plans and periods with coded answers, storing nothing', async () => {
     const h = await makeHttpHarness();
     const float = await put(h, 'M0001', {

@@ -121,7 +121,9 @@ const planView = {
 const refusal = (description: string) => ({ ...errorView, description });
 const feeReads = {
   ...errorResponses.read,
-  404: refusal('No such merchant for this API key, or it has no fee plan (POS_ERR_FEES_NO_PLAN_VERSION).'),
+  404: refusal(
+    'No such merchant for this API key, it has no fee plan (POS_ERR_FEES_NO_PLAN_VERSION), or no such terminal (POS_ERR_FEES_TERMINAL_NOT_FOUND).',
+  ),
   422: refusal('The stored transactions cannot be priced, or the period holds too many.'),
 } as const;
 const feeWrites = {
@@ -266,7 +268,7 @@ export function registerFeeRoutes(
       schema: {
         summary: 'A daily (?day=YYYY-MM-DD) or monthly (?month=YYYY-MM) settlement statement',
         description:
-          'Sales, voids, refunds, reversals, gross, fees by kind, net to be paid and the settlement date; every line with its transaction id and an explanation in zh-CN and en. `terminalId` narrows a daily statement to one terminal.',
+          "Sales, voids, refunds, reversals, gross, fees by kind, net to be paid and the settlement date; every line with its transaction id and an explanation in zh-CN and en. `terminalId` gives one terminal's statement: its transactions and, in a month, its device and SIM fees (the activation fee, its refund and the annual fee are the merchant's).",
         tags: ['fees'],
         security: [{ apiKey: [] }],
         params: merchantParams,
@@ -277,14 +279,11 @@ export function registerFeeRoutes(
     async (request) => {
       const merchantId = ownMerchant(request);
       const { day, month, terminalId } = request.query;
-      if (
-        (day === undefined) === (month === undefined) ||
-        (terminalId !== undefined && month !== undefined)
-      ) {
+      if ((day === undefined) === (month === undefined)) {
         throw PosError.invalidInput('POS_ERR_HTTP_INVALID_REQUEST', 'request querystring', [
           {
-            field: day === undefined && month === undefined ? 'day' : 'month',
-            expected: 'exactly one of day and month (terminalId only with day)',
+            field: day === undefined ? 'day' : 'month',
+            expected: 'exactly one of day and month',
             actual: Object.keys(request.query).join(', ') || 'nothing',
           },
         ]);

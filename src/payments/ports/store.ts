@@ -1,10 +1,10 @@
 // The store port: everything the engine keeps durably, behind one async interface that the
 // SQLite and PostgreSQL adapters both implement and one contract suite (`store/store.contract.ts`)
 // checks. It is composed of one narrow port per concern (directory, idempotency, payments,
-// duplicates, reversal queue, journal, batches, host settings, fees), so a use case can name the slice
-// it needs. Work happens inside `transaction` (atomic, isolated, durable on commit) or `read`.
-// Transaction callbacks may run more than once (a PostgreSQL serialization retry), so they must
-// only touch the store: never the upstream, never the network.
+// duplicates, reversal queue, journal, batches, host settings, fees, signed MAC folds), so a use
+// case can name the slice it needs. Work happens inside `transaction` (atomic, isolated, durable
+// on commit) or `read`. Transaction callbacks may run more than once (a PostgreSQL serialization
+// retry), so they must only touch the store: never the upstream, never the network.
 import type { BatchReader, BatchWriter } from './batch-store.js';
 import type { DirectoryReader, DirectoryWriter } from './directory-store.js';
 import type { DuplicateReader, DuplicateWriter } from './duplicate-store.js';
@@ -14,6 +14,7 @@ import type { IdempotencyReader, IdempotencyWriter } from './idempotency-store.j
 import type { JournalReader, JournalWriter } from './journal-store.js';
 import type { PaymentReader, PaymentWriter } from './payment-store.js';
 import type { ReversalReader, ReversalWriter } from './reversal-store.js';
+import type { SignedFoldReader, SignedFoldWriter } from './signed-fold-store.js';
 
 /** Reads: available inside and outside write transactions. */
 export interface StoreReader
@@ -25,7 +26,8 @@ export interface StoreReader
     ReversalReader,
     JournalReader,
     BatchReader,
-    FeeReader {}
+    FeeReader,
+    SignedFoldReader {}
 
 /** One write transaction: every read, and every concern's writes. */
 export interface StoreTx
@@ -39,7 +41,8 @@ export interface StoreTx
     JournalWriter,
     BatchWriter,
     HostSettingWriter,
-    FeeWriter {}
+    FeeWriter,
+    SignedFoldWriter {}
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';

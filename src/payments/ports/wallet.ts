@@ -149,7 +149,7 @@ export interface WalletProvider {
   refund(request: WalletRefundRequest, signal: AbortSignal): Promise<WalletRefundAnswer>;
   /**
    * Verifies a notification as the wallet posted it (raw body and content type) and reads it;
-   * throws a PosError (POS_ERR_WALLET_NOTIFICATION_INVALID) naming what was wrong when the
+   * throws a PosError naming what was wrong (a code of the wallet-notification kind) when the
    * signature does not verify or the body is not the wallet's format.
    */
   readNotification(raw: { readonly body: Buffer; readonly contentType: string }): WalletNotification;

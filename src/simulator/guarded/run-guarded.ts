@@ -19,7 +19,7 @@ import { openSqliteStore } from '../../store/sqlite/open-sqlite-store.js';
 import { MemoryIssuerLedger, type LedgerEntry } from '../../simulated-issuer/issuer-ledger.js';
 import { SimulatedIssuer } from '../../simulated-issuer/simulated-issuer.js';
 import type { AuthorizationRequest } from '../../payments/ports/upstream.js';
-import { chargesByIntent, tally, type Attempt, type ProtocolResult } from '../accounting.js';
+import { chargesByIntent, tally, type Attempt, type ProtocolTally } from '../accounting.js';
 import { FaultyIssuer } from '../faulty-issuer.js';
 import type { Intent } from '../intents.js';
 import { SimNetwork } from '../network.js';
@@ -62,7 +62,7 @@ export async function runGuarded(
   sim: SimContext,
   intents: readonly Intent[],
   world: WorldSettings,
-): Promise<ProtocolResult> {
+): Promise<ProtocolTally> {
   const random = new SeededRandom(sim.schedule.seed);
   const store = await openSqliteStore(':memory:', { now: sim.clock.now(), groupOnNextTurn: false });
   const fingerprintKey = new Secret(derivedKey(sim.schedule.seed, 'fingerprint', 32), 'fingerprint key');

@@ -3,7 +3,7 @@
 import { SeededRandom } from '../../random/random.js';
 import { MemoryIssuerLedger } from '../../simulated-issuer/issuer-ledger.js';
 import { SimulatedIssuer } from '../../simulated-issuer/simulated-issuer.js';
-import { chargesByIntent, tally, type ProtocolResult } from '../accounting.js';
+import { chargesByIntent, tally, type ProtocolTally } from '../accounting.js';
 import { FaultyIssuer } from '../faulty-issuer.js';
 import type { Intent } from '../intents.js';
 import { SimNetwork } from '../network.js';
@@ -16,7 +16,7 @@ export async function runNaive(
   sim: SimContext,
   intents: readonly Intent[],
   world: WorldSettings,
-): Promise<ProtocolResult> {
+): Promise<ProtocolTally> {
   const ledger = new MemoryIssuerLedger();
   const inner = new SimulatedIssuer({
     clock: sim.clock,

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { describeFeeStoreContract } from '../fee-store.contract.js';
 import { describeQrStoreContract } from '../qr-store.contract.js';
+import { describeSignedFoldStoreContract } from '../signed-fold-store.contract.js';
 import { describeStoreContract } from '../store.contract.js';
 import { openPostgresStore } from './open-postgres-store.js';
 import { freshSchemaUrl, testDatabaseUrl } from './test-support/test-database.js';
@@ -9,6 +10,8 @@ import { freshSchemaUrl, testDatabaseUrl } from './test-support/test-database.js
 describeStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('contract')));
 
 describeFeeStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('fees')));
+
+describeSignedFoldStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('folds')));
 
 describeQrStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('qr')));
 

@@ -25,6 +25,7 @@ import {
   reversalReasons,
   type Channel,
   type MerchantRecord,
+  type PaymentMethod,
   type PaymentRecord,
   type QrDetails,
   type TerminalRecord,
@@ -283,6 +284,7 @@ export interface FeeOperationRow {
   readonly originalId: string | null;
   readonly createdAt: number;
   readonly updatedAt: number;
+  readonly method: PaymentMethod;
 }
 
 export function toFeeOperation(row: Row): FeeOperationRow {
@@ -299,5 +301,6 @@ export function toFeeOperation(row: Row): FeeOperationRow {
     originalId: textOrNull(row, 'original_id'),
     createdAt: integer(row, 'created_at'),
     updatedAt: integer(row, 'updated_at'),
+    method: paymentMethod(row, 'method'),
   };
 }

@@ -32,6 +32,7 @@ import type {
   ReversalPatch,
   ReversalState,
 } from '../../payments/ports/reversal-store.js';
+import type { FoldOwner, FoldSession } from '../../payments/ports/signed-fold-store.js';
 import type { Store, StoreReader, StoreTx } from '../../payments/ports/store.js';
 import type { EngineAnswer, PaymentStatus } from '../../payments/payment.js';
 import * as batches from './sql-batches.js';
@@ -44,6 +45,7 @@ import * as idempotency from './sql-idempotency.js';
 import * as journal from './sql-journal.js';
 import * as payments from './sql-payments.js';
 import * as reversals from './sql-reversals.js';
+import * as signedFolds from './sql-signed-folds.js';
 
 class SqlReader implements StoreReader {
   protected readonly session: SqlSession;
@@ -154,6 +156,11 @@ class SqlReader implements StoreReader {
   listFeeTransactions(query: FeeTransactionQuery) {
     return fees.listFeeTransactions(this.session, query);
   }
+
+  // Signed MAC folds.
+  getSignedFold(session: FoldSession, fold: string) {
+    return signedFolds.getSignedFold(this.session, session, fold);
+  }
 }
 
 class SqlTx extends SqlReader implements StoreTx {
@@ -253,6 +260,14 @@ class SqlTx extends SqlReader implements StoreTx {
   // Host settings.
   claimSetting(name: string, value: string, now: number) {
     return hostSettings.claimSetting(this.session, name, value, now);
+  }
+
+  // Signed MAC folds.
+  putSignedFold(session: FoldSession, fold: string, owner: FoldOwner, now: number) {
+    return signedFolds.putSignedFold(this.session, session, fold, owner, now);
+  }
+  deleteSignedFoldsExcept(merchantId: string, terminalId: string, keepKeyDigest: string) {
+    return signedFolds.deleteSignedFoldsExcept(this.session, merchantId, terminalId, keepKeyDigest);
   }
 }
 

@@ -1,0 +1,129 @@
+// `posguard simulate`'s report as a table for people, in en (the default) or zh-CN: the counts of
+// each protocol and, with `--fees`, what their duplicate charges cost the merchants in fees.
+import { formatMajorUnits } from '../money/money.js';
+import { causes, type Cause } from '../reconciliation/index.js';
+import { faultNames, type FaultRates } from './faults.js';
+import type { ProtocolResult } from './accounting.js';
+import { protocols } from './run-shard.js';
+import type { DuplicateFees } from './sim-fees.js';
+import type { ProtocolReport, SimulationReport } from './simulate.js';
+
+export const reportLanguages = ['en', 'zh-CN'] as const;
+export type ReportLanguage = (typeof reportLanguages)[number];
+
+interface Text {
+  readonly en: string;
+  readonly zh: string;
+}
+
+const causeNames: Record<Cause, Text> = {
+  software: { en: 'software', zh: '软件' },
+  hardware: { en: 'hardware', zh: '硬件' },
+  operator: { en: 'operator', zh: '操作员' },
+  network: { en: 'network', zh: '网络' },
+  third_party: { en: 'third party', zh: '第三方' },
+};
+
+type Row<T> = readonly [Text, (r: T) => string];
+
+const countRows: readonly Row<ProtocolResult>[] = [
+  [{ en: 'duplicate charges', zh: '重复扣款' }, (r) => String(r.duplicateCharges)],
+  [{ en: '  before reconciliation', zh: '  对账前' }, (r) => String(r.duplicateChargesBeforeReconciliation)],
+  ...causes.map((c): Row<ProtocolResult> => [
+    { en: `  caused by ${causeNames[c].en}`, zh: `  ${causeNames[c].zh}原因` },
+    (r) => String(r.byCause[c]),
+  ]),
+  [{ en: 'lost sales', zh: '丢失的交易' }, (r) => String(r.lostSales)],
+  [{ en: 'false blocks', zh: '误拦截' }, (r) => String(r.falseBlocks)],
+  [{ en: 'operator prompts', zh: '操作员确认提示' }, (r) => String(r.operatorPrompts)],
+  [{ en: 'reversals', zh: '冲正' }, (r) => String(r.reversals)],
+];
+
+const yuan = (fen: number): string => formatMajorUnits(fen, 'CNY');
+
+const feeRows: readonly Row<DuplicateFees>[] = [
+  [{ en: 'duplicate charges', zh: '重复扣款笔数' }, (f) => String(f.duplicateCharges)],
+  [{ en: '  amount (CNY)', zh: '  金额（元）' }, (f) => yuan(f.duplicateChargesFen)],
+  [{ en: '  fees charged (CNY)', zh: '  收取手续费（元）' }, (f) => yuan(f.feesChargedFen)],
+  [{ en: 'refunded by reconciliation', zh: '对账后退款笔数' }, (f) => String(f.refundedCount)],
+  [{ en: '  fees returned (CNY)', zh: '  退还手续费（元）' }, (f) => yuan(f.feesReturnedFen)],
+  [{ en: 'net fees paid (CNY)', zh: '净付手续费（元）' }, (f) => yuan(f.feesNetFen)],
+];
+
+/** Columns as a terminal shows them: CJK characters take two. */
+function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) width += (ch.codePointAt(0) ?? 0) >= 0x2e80 ? 2 : 1;
+  return width;
+}
+const padEnd = (text: string, width: number): string =>
+  text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+
+function table<T>(
+  rows: readonly Row<T>[],
+  columns: readonly { readonly name: string; readonly value: T }[],
+  lang: ReportLanguage,
+): string[] {
+  const pick = (text: Text): string => (lang === 'zh-CN' ? text.zh : text.en);
+  const cells = rows.map(([, value]) => columns.map((c) => value(c.value)));
+  const width = Math.max(10, ...cells.flat().map((cell) => cell.length + 2));
+  return [
+    `${''.padEnd(28)}${columns.map((c) => c.name.padStart(width)).join('')}`,
+    ...rows.map(
+      ([label], i) => `${padEnd(pick(label), 28)}${(cells[i] ?? []).map((v) => v.padStart(width)).join('')}`,
+    ),
+  ];
+}
+
+function feesSection(report: SimulationReport, lang: ReportLanguage): string[] {
+  if (report.fees === undefined) return [];
+  const plan = report.fees.plan === 'demo' ? (lang === 'zh-CN' ? '演示方案' : 'demo') : report.fees.plan;
+  const shown = protocols.flatMap((p) => {
+    const fees = report.protocols[p]?.fees;
+    return fees === undefined ? [] : [{ name: p, value: fees }];
+  });
+  const lines = [
+    '',
+    lang === 'zh-CN'
+      ? `重复扣款的手续费（费率方案：${plan}）`
+      : `fees on duplicate charges (fee plan: ${plan})`,
+    ...table(feeRows, shown, lang),
+  ];
+  const diff = report.fees.naiveMinusGuarded;
+  if (diff !== undefined) {
+    lines.push(
+      '',
+      lang === 'zh-CN'
+        ? `朴素协议的重复扣款让商户比 posguard（guarded）多付手续费 ${yuan(diff.feesNetFen)} 元（重复扣款多 ${diff.duplicateCharges} 笔，金额 ${yuan(diff.duplicateChargesFen)} 元）。`
+        : `The naive protocol's duplicates cost the merchants ${yuan(diff.feesNetFen)} CNY in fees that the guarded run did not (${diff.duplicateCharges} more duplicate charges, ${yuan(diff.duplicateChargesFen)} CNY).`,
+    );
+  }
+  return lines;
+}
+
+/** The report as a table for people. */
+export function formatReport(
+  report: SimulationReport,
+  rates: FaultRates,
+  lang: ReportLanguage = 'en',
+): string {
+  const on = faultNames.filter((n) => rates[n] > 0).join(', ');
+  const shown = protocols.flatMap((p) => {
+    const result: ProtocolReport | undefined = report.protocols[p];
+    return result === undefined ? [] : [{ name: p, value: result }];
+  });
+  const lines = [
+    lang === 'zh-CN'
+      ? `种子 ${report.seed}，${report.intents} 笔购买，启用的故障：${on || '无'}`
+      : `seed ${report.seed}, ${report.intents} intents, faults on: ${on || 'none'}`,
+    '',
+    ...table(countRows, shown, lang),
+    ...feesSection(report, lang),
+    '',
+    lang === 'zh-CN'
+      ? `${report.timing.wallMs} 毫秒，每秒 ${report.timing.intentsPerSecond} 笔`
+      : `${report.timing.wallMs} ms, ${report.timing.intentsPerSecond} intents/s`,
+    '',
+  ];
+  return lines.join('\n');
+}
