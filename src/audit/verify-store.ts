@@ -7,9 +7,11 @@
 //    the payment made under it;
 //  - approved_once_upstream: no payment was approved by the upstream twice, no RRN used twice;
 //  - refunds_within_captured: refunds of a sale never exceed it, and its status agrees with them;
-//  - no_orphan_pending: nothing is left `pending` past the upstream timeout, and every payment
-//    awaiting reversal has its reversal queued;
-//  - issuer_agrees (with an issuer ledger): every settled outcome matches what the card was charged.
+//  - no_orphan_pending: nothing is left `pending` past the upstream timeout (a QR sale: past the
+//    longest pay window a wallet may have), and every payment awaiting reversal has its reversal
+//    queued;
+//  - issuer_agrees (with an issuer ledger): every settled outcome matches what the card was charged
+//    (QR sales are the wallets' to check, by reconciliation).
 import type { IssuerLedger } from '../simulated-issuer/issuer-ledger.js';
 import { netChargeOfSale } from '../simulated-issuer/issuer-ledger.js';
 import {
@@ -19,6 +21,7 @@ import {
   type JournalHead,
 } from '../payments/ports/journal-store.js';
 import type { PaymentRecord, PaymentStatus } from '../payments/payment.js';
+import { maxPayWindowMs } from '../payments/pending-horizon.js';
 import type { Store } from '../payments/ports/store.js';
 
 export type Invariant =
@@ -49,9 +52,16 @@ const maxListedBreaches = 1000;
 
 export async function verifyStore(
   store: Store,
-  options: { now: number; pendingCutoffMs: number; issuerLedger?: IssuerLedger },
+  options: {
+    now: number;
+    pendingCutoffMs: number;
+    /** How long a QR sale may be polled; by default the cutoff plus the longest pay window allowed. */
+    qrPendingCutoffMs?: number;
+    issuerLedger?: IssuerLedger;
+  },
 ): Promise<VerifyReport> {
   const breaches: Breach[] = [];
+  const qrPendingCutoffMs = options.qrPendingCutoffMs ?? options.pendingCutoffMs + maxPayWindowMs;
   const breach = (invariant: Invariant, message: string, paymentId: string | null = null): void => {
     if (breaches.length < maxListedBreaches) breaches.push({ invariant, message, paymentId });
   };
@@ -123,7 +133,8 @@ export async function verifyStore(
           p.id,
         );
       }
-      if (p.status === 'pending' && p.createdAt < options.now - options.pendingCutoffMs) {
+      const cutoffMs = p.qr === null ? options.pendingCutoffMs : qrPendingCutoffMs;
+      if (p.status === 'pending' && p.createdAt < options.now - cutoffMs) {
         breach(
           'no_orphan_pending',
           `payment ${p.id} is still pending past the upstream timeout and no reversal is queued`,
@@ -167,7 +178,7 @@ export async function verifyStore(
         sale.id,
       );
     }
-    if (options.issuerLedger !== undefined && sale.rrn !== null) {
+    if (options.issuerLedger !== undefined && sale.rrn !== null && sale.qr === null) {
       const expected = expectedCharge(sale, refunded);
       if (expected !== undefined) {
         const charged = netChargeOfSale(options.issuerLedger, sale.rrn);

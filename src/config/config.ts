@@ -5,6 +5,7 @@
 import { dirname, resolve } from 'node:path';
 import { defaultHttpLimits, type HttpLimits } from '../http/http-server.js';
 import { defaultEngineSettings, minKeyRetentionMs, type EngineSettings } from '../payments/engine-context.js';
+import { maxPayWindowMs } from '../payments/pending-horizon.js';
 import { PosError } from '../pos-error.js';
 import type { IssuerFaults } from '../simulated-issuer/simulated-issuer.js';
 
@@ -71,7 +72,7 @@ export const hostSettings: readonly SettingSpec[] = [
     env: 'POSGUARD_HTTP_IDLE_TIMEOUT_MS',
     kind: { type: 'integer', min: 1_000, max: 600_000 },
     fallback: String(defaultHttpLimits.idleTimeoutMs),
-    help: 'HTTP: close a connection silent this long (at least --upstream-timeout-ms + 5 s)',
+    help: 'HTTP: close a connection silent this long (at least --upstream-timeout-ms + 5 s, and 65 s: a QR sale waits for its customer)',
   },
   {
     name: 'httpMaxConnections',
@@ -357,9 +358,14 @@ export function loadHostConfig(input: {
   const http: HttpLimits = {
     ...defaultHttpLimits,
     requestTimeoutMs: Number(s['httpRequestTimeoutMs']),
-    // A connection is silent while its request waits for the upstream: the idle timeout always
-    // outlasts the upstream timeout, so it never cuts off an answer the host is about to give.
-    idleTimeoutMs: Math.max(Number(s['httpIdleTimeoutMs']), Number(s['upstreamTimeoutMs']) + 5_000),
+    // A connection is silent while its request waits for the upstream, or for a wallet's customer
+    // to confirm a QR sale: the idle timeout always outlasts the upstream timeout and the longest
+    // pay window, so it never cuts off an answer the host is about to give.
+    idleTimeoutMs: Math.max(
+      Number(s['httpIdleTimeoutMs']),
+      Number(s['upstreamTimeoutMs']) + 5_000,
+      maxPayWindowMs + 5_000,
+    ),
     maxConnections: Number(s['httpMaxConnections']),
     maxConnectionsPerAddress: Number(s['httpMaxConnectionsPerAddress']),
     authFailuresPerMinute: Number(s['httpAuthFailuresPerMinute']),

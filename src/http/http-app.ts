@@ -75,6 +75,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
       },
       onCreate: (ajv) => {
         ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
+        ajv.addKeyword({ keyword: 'x-choice', schemaType: 'string' });
         ajv.addKeyword({
           keyword: 'x-free-text',
           schemaType: 'boolean',

@@ -146,6 +146,7 @@ async function begin(
     channel: command.channel,
     stan: command.stan,
     batchNo: command.batchNo,
+    qr: null,
     createdAt: now,
   };
 
@@ -273,6 +274,7 @@ async function declineExpired(
     stan: command.stan,
     batchNo: command.batchNo,
     reversalReason: null,
+    qr: null,
     createdAt: now,
     updatedAt: now,
   };
@@ -292,7 +294,7 @@ async function declineExpired(
   return { kind: 'answered', answer, replayed: false };
 }
 
-async function recordDuplicateDecision(
+export async function recordDuplicateDecision(
   ctx: EngineContext,
   work: UnitOfWork,
   sale: PaymentRecord,

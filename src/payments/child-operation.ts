@@ -50,6 +50,19 @@ export async function loadOwnSale(
   return sale;
 }
 
+/**
+ * The wallets' refund calls are not wired to the engine yet (issue 20), and the card upstream must
+ * never see a QR sale; reversing it (the wallet's cancel) refunds it in full.
+ */
+function refuseQrSale(sale: PaymentRecord, kind: ChildRules['kind']): void {
+  if (sale.qr === null) return;
+  throw new PosError(
+    'POS_ERR_QR_REFUND_UNSUPPORTED',
+    `sale ${sale.id} was paid with a ${sale.qr.wallet} payment code: a ${kind} of a QR sale is not supported yet; reverse it instead (the wallet cancels and refunds it)`,
+    { details: { paymentId: sale.id, wallet: sale.qr.wallet } },
+  );
+}
+
 type Begun =
   { kind: 'existing'; record: RequestRecord } | { kind: 'send'; child: PaymentRecord; sale: PaymentRecord };
 
@@ -83,6 +96,7 @@ export async function runChildOperation(
     );
     if (existing !== undefined) return { kind: 'existing', record: existing };
     const sale = await loadOwnSale(work, command.merchantId, command.saleId);
+    refuseQrSale(sale, rules.kind);
     if (command.terminalId !== null && command.terminalId !== sale.terminalId) {
       throw new PosError(
         'POS_ERR_PAYMENT_WRONG_TERMINAL',
@@ -117,6 +131,7 @@ export async function runChildOperation(
       stan: command.stan,
       batchNo: command.batchNo,
       reversalReason: null,
+      qr: null,
       createdAt: now,
       updatedAt: now,
     };

@@ -12,6 +12,7 @@ import type { EngineAnswer, PaymentKind, PaymentRecord, ReversalReason } from '.
 import { paymentAnswer, reversalAnswer } from './payment-view.js';
 import { queueReversalOf, requireMerchant } from './authorize-sale.js';
 import { requireFreeText } from './free-text.js';
+import { pendingHorizonMs } from './pending-horizon.js';
 import { requestHash } from './request-hash.js';
 import { inTransaction, movePayment, type UnitOfWork } from './unit-of-work.js';
 
@@ -60,15 +61,16 @@ async function reverse(
 ): Promise<ReversalAnswer> {
   switch (payment.status) {
     case 'pending': {
-      // The original is in flight right now. Its own call ends by the upstream timeout; the queue
-      // waits until then so the reversal never overtakes the original upstream.
+      // The original is in flight right now. Its own call ends by the upstream timeout (a QR
+      // sale's polling by its wallet's pay window); the queue waits until then so the reversal
+      // never overtakes the original upstream.
       const moved = await queueReversalOf(
         ctx,
         work,
         payment,
         reason,
         'reversal requested while the original was in flight',
-        payment.createdAt + ctx.settings.upstreamTimeoutMs,
+        payment.createdAt + pendingHorizonMs(ctx, payment),
       );
       if (moved === undefined) return reverseCurrent(ctx, work, payment.id, reason);
       await work.tx.completeRequest(moved.merchantId, moved.idempotencyKey, paymentAnswer(moved));
@@ -111,8 +113,14 @@ async function reverse(
     }
     case 'reversed':
       return reversalAnswer('done', reason, payment);
+    case 'duplicate_suspected': {
+      // A QR sale held after the wallet charged it: its cancel is in the queue or done.
+      const queued = payment.qr === null ? undefined : await work.tx.getReversal(payment.id);
+      if (queued !== undefined)
+        return reversalAnswer(queued.state === 'done' ? 'done' : 'queued', reason, payment);
+      return reversalAnswer('not_needed', reason, payment);
+    }
     case 'declined':
-    case 'duplicate_suspected':
       return reversalAnswer('not_needed', reason, payment);
     default:
       throw new PosError(

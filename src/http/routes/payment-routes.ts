@@ -18,6 +18,7 @@ import { toPaymentView } from '../../payments/payment-view.js';
 import { paymentJson } from '../../payments/ports/answer-json.js';
 import { describeValue, PosError } from '../../pos-error.js';
 import { idempotencyKeyOf, merchantOf, sendAnswer } from '../request-context.js';
+import { qrSaleCommand, type QrSaleBody } from './qr-sale-body.js';
 import {
   errorResponses,
   idempotencyKeyHeader,
@@ -33,16 +34,20 @@ import {
   voidBody,
 } from '../schemas.js';
 
-interface SaleBody {
+interface CardSaleBody {
   terminalId: string;
   amount: number;
   currency: Currency;
   card: { pan: string; expiry: string };
   entryMode: EntryMode;
+  paymentCode?: never;
   operatorId?: string;
   confirmDuplicate?: boolean;
   reference?: string;
 }
+
+/** A card sale, or a sale paid with a wallet payment code (the schema takes exactly one). */
+type SaleBody = CardSaleBody | QrSaleBody;
 
 /** Turns an engine result that is not a plain answer into the error the draft prescribes. */
 export function refusal(result: Exclude<EngineResult, { kind: 'answered' }>): PosError {
@@ -105,7 +110,8 @@ export function registerPaymentRoutes(
       schema: {
         summary: 'Authorise a sale',
         description:
-          'Authorises a card sale exactly once per Idempotency-Key. A sale that looks like a recent one (same terminal, card and amount within the duplicate window) is answered duplicate_suspected and not sent, unless confirmDuplicate is set.',
+          'Authorises a sale exactly once per Idempotency-Key. A card sale that looks like a recent one (same terminal, card and amount within the duplicate window) is answered duplicate_suspected and not sent, unless confirmDuplicate is set. ' +
+          'A QR sale (paymentCode in place of card and entryMode) is answered once the wallet settles it, which may take its pay window while the customer confirms on the phone; a new code on a terminal whose QR sale is unresolved is refused (409). The payer is known only once the wallet charged: the same payer, amount and terminal within the window is cancelled at once (refunded) and answered duplicate_suspected, unless confirmDuplicate is set.',
         tags: ['payments'],
         security,
         headers: idempotencyKeyHeader,
@@ -116,6 +122,15 @@ export function registerPaymentRoutes(
     async (request, reply) => {
       const merchant = merchantOf(request);
       const body = request.body;
+      if (body.paymentCode !== undefined) {
+        const command = qrSaleCommand(body, {
+          merchantId: merchant.id,
+          idempotencyKey: idempotencyKeyOf(request),
+          fingerprintKey: deps.fingerprintKey,
+        });
+        const result = answerOrRefuse(await engine.authorizeQrSale(command));
+        return sendAnswer(reply, result.answer, result.replayed);
+      }
       const card: Card = makeCard({
         pan: body.card.pan,
         expiry: body.card.expiry,

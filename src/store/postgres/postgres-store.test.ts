@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { describeFeeStoreContract } from '../fee-store.contract.js';
+import { describeQrStoreContract } from '../qr-store.contract.js';
 import { describeSignedFoldStoreContract } from '../signed-fold-store.contract.js';
 import { describeStoreContract } from '../store.contract.js';
 import { openPostgresStore } from './open-postgres-store.js';
@@ -11,6 +12,8 @@ describeStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('cont
 describeFeeStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('fees')));
 
 describeSignedFoldStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('folds')));
+
+describeQrStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('qr')));
 
 describe('opening an existing PostgreSQL store', () => {
   it('refuses a schema that holds no posguard store without creating it, and opens one that does', async () => {
