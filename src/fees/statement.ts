@@ -176,24 +176,7 @@ export function monthlyStatement(input: MonthlyStatementInput): MonthlyStatement
     days: lastDay - fromDay + 1,
   });
   const totalsOn = (day: number): DayTotals => dayTotals(table, 0, day);
-  const days: MonthlyStatement['days'][number][] = [];
-  const versionsUsed = new Set<number>();
-  for (let day = month.firstDay; day <= lastDay; day += 1) {
-    const totals = totalsOn(day);
-    const v = versionIndexOn(merchant.plan, day);
-    if (v >= 0) versionsUsed.add(v);
-    if (
-      totals.salesCount +
-        totals.voidsCount +
-        totals.refundsCount +
-        totals.duplicateRefundsCount +
-        totals.reversalsCount ===
-      0
-    )
-      continue;
-    const instant = merchant.plan.versions[v]?.instantSettlement === true;
-    days.push({ day: formatDay(day), settlementDate: formatDay(instant ? day : day + 1), totals });
-  }
+  const { days, versionsUsed } = activeDays(merchant.plan, totalsOn, month.firstDay, lastDay);
   const totals = sumTotals(days.map((d) => d.totals));
   const charges = planCharges({
     plan: merchant.plan,
@@ -207,14 +190,7 @@ export function monthlyStatement(input: MonthlyStatementInput): MonthlyStatement
   const lines = [...transactionLines({ ...merchant, rows }), ...charges].sort((a, b) =>
     a.day < b.day ? -1 : a.day > b.day ? 1 : 0,
   );
-  const planChargesFen = {
-    device: 0,
-    'activation-fee': 0,
-    'activation-refund': 0,
-    'annual-fee': 0,
-    'sim-fee': 0,
-  };
-  for (const line of charges) planChargesFen[line.lineKind as keyof typeof planChargesFen] += line.feeFen;
+  const planChargesFen = chargesByKind(charges);
   const chargedFen = Object.values(planChargesFen).reduce((sum, fen) => sum + fen, 0);
   return {
     kind: 'monthly',
@@ -227,6 +203,47 @@ export function monthlyStatement(input: MonthlyStatementInput): MonthlyStatement
     lines,
     notices: notices(merchant, totals, [...versionsUsed]),
   };
+}
+
+/** The month's days that saw a transaction, each with its settlement date; and the plan versions in effect. */
+function activeDays(
+  plan: CompiledPlan,
+  totalsOn: (day: number) => DayTotals,
+  firstDay: number,
+  lastDay: number,
+): { days: MonthlyStatement['days'][number][]; versionsUsed: Set<number> } {
+  const days: MonthlyStatement['days'][number][] = [];
+  const versionsUsed = new Set<number>();
+  for (let day = firstDay; day <= lastDay; day += 1) {
+    const totals = totalsOn(day);
+    const v = versionIndexOn(plan, day);
+    if (v >= 0) versionsUsed.add(v);
+    if (
+      totals.salesCount +
+        totals.voidsCount +
+        totals.refundsCount +
+        totals.duplicateRefundsCount +
+        totals.reversalsCount ===
+      0
+    )
+      continue;
+    const instant = plan.versions[v]?.instantSettlement === true;
+    days.push({ day: formatDay(day), settlementDate: formatDay(instant ? day : day + 1), totals });
+  }
+  return { days, versionsUsed };
+}
+
+/** The plan charges added up by kind, every kind present (0 when none). */
+function chargesByKind(charges: readonly FeeLine[]): MonthlyStatement['planChargesFen'] {
+  const planChargesFen = {
+    device: 0,
+    'activation-fee': 0,
+    'activation-refund': 0,
+    'annual-fee': 0,
+    'sim-fee': 0,
+  };
+  for (const line of charges) planChargesFen[line.lineKind as keyof typeof planChargesFen] += line.feeFen;
+  return planChargesFen;
 }
 
 function rowsWhere(merchant: PricedMerchant, keep: (row: number) => boolean): number[] {
