@@ -338,6 +338,43 @@ export function loadHostConfig(input: {
       ? null
       : (s['databaseUrl'] ?? null);
   const dbPath = resolve(input.cwd, s['db'] ?? './data/posguard.db');
+  const issuerFaults = issuerFaultsOf(s);
+  const secretHex = secretHexOf(s);
+  return {
+    dbPath,
+    dataDir: dirname(dbPath),
+    databaseUrl,
+    httpPort: Number(s['httpPort']),
+    host: s['host'] ?? '127.0.0.1',
+    http: httpLimitsOf(s),
+    isoPort: s['isoPort'] === undefined ? null : Number(s['isoPort']),
+    iso: {
+      keyMaxAgeMs: Number(s['isoKeyMaxAgeHours']) * 3_600_000,
+      idleTimeoutMs: Number(s['isoIdleTimeoutS']) * 1000,
+      frameDeadlineMs: Number(s['isoFrameDeadlineMs']),
+      maxConnections: Number(s['isoMaxConnections']),
+      maxConnectionsPerAddress: Number(s['isoMaxConnectionsPerAddress']),
+    },
+    logLevel: s['logLevel'] ?? 'info',
+    upstreamUrl: s['upstreamUrl'] ?? null,
+    issuerFaults,
+    engine: {
+      ...defaultEngineSettings,
+      upstreamTimeoutMs: Number(s['upstreamTimeoutMs']),
+      // A reversal call lasts at most the upstream timeout; a lease three times that long is never
+      // lost by a live host, and frees a dead host's reversals soon.
+      reversalLeaseMs: 3 * Number(s['upstreamTimeoutMs']),
+      keyRetentionMs: Number(s['keyRetentionHours']) * 3_600_000,
+    },
+    secretHex,
+    demo: input.demo ?? false,
+  };
+}
+
+type Resolved = Record<string, string | undefined>;
+
+/** The simulated issuer's faults: its latency range (MIN-MAX, or one figure) and its fault rates. */
+function issuerFaultsOf(s: Resolved): IssuerFaults {
   const [minLatency = 0, maxLatency = minLatency] = (s['issuerLatencyMs'] ?? '0').split('-').map(Number);
   if (maxLatency < minLatency) {
     throw new PosError(
@@ -345,6 +382,18 @@ export function loadHostConfig(input: {
       `--issuer-latency-ms: expected MIN-MAX with MIN <= MAX, got ${s['issuerLatencyMs']}`,
     );
   }
+  return {
+    latencyMs: { min: minLatency, max: maxLatency },
+    declineRate: rate(s['issuerDeclineRate']),
+    lostAnswerRate: rate(s['issuerLostAnswerRate']),
+    doublePostRate: rate(s['issuerDoublePostRate']),
+    outageRate: rate(s['issuerOutageRate']),
+    outages: [],
+  };
+}
+
+/** The host secret given as a setting, checked for length and hex; null when not given. */
+function secretHexOf(s: Resolved): string | null {
   const secretHex = s['secret'] ?? null;
   if (secretHex !== null && !/^(?:[0-9a-fA-F]{2}){32,}$/.test(secretHex)) {
     throw new PosError(
@@ -355,7 +404,11 @@ export function loadHostConfig(input: {
       },
     );
   }
-  const http: HttpLimits = {
+  return secretHex;
+}
+
+function httpLimitsOf(s: Resolved): HttpLimits {
+  return {
     ...defaultHttpLimits,
     requestTimeoutMs: Number(s['httpRequestTimeoutMs']),
     // A connection is silent while its request waits for the upstream, or for a wallet's customer
@@ -369,41 +422,5 @@ export function loadHostConfig(input: {
     maxConnections: Number(s['httpMaxConnections']),
     maxConnectionsPerAddress: Number(s['httpMaxConnectionsPerAddress']),
     authFailuresPerMinute: Number(s['httpAuthFailuresPerMinute']),
-  };
-  return {
-    dbPath,
-    dataDir: dirname(dbPath),
-    databaseUrl,
-    httpPort: Number(s['httpPort']),
-    host: s['host'] ?? '127.0.0.1',
-    http,
-    isoPort: s['isoPort'] === undefined ? null : Number(s['isoPort']),
-    iso: {
-      keyMaxAgeMs: Number(s['isoKeyMaxAgeHours']) * 3_600_000,
-      idleTimeoutMs: Number(s['isoIdleTimeoutS']) * 1000,
-      frameDeadlineMs: Number(s['isoFrameDeadlineMs']),
-      maxConnections: Number(s['isoMaxConnections']),
-      maxConnectionsPerAddress: Number(s['isoMaxConnectionsPerAddress']),
-    },
-    logLevel: s['logLevel'] ?? 'info',
-    upstreamUrl: s['upstreamUrl'] ?? null,
-    issuerFaults: {
-      latencyMs: { min: minLatency, max: maxLatency },
-      declineRate: rate(s['issuerDeclineRate']),
-      lostAnswerRate: rate(s['issuerLostAnswerRate']),
-      doublePostRate: rate(s['issuerDoublePostRate']),
-      outageRate: rate(s['issuerOutageRate']),
-      outages: [],
-    },
-    engine: {
-      ...defaultEngineSettings,
-      upstreamTimeoutMs: Number(s['upstreamTimeoutMs']),
-      // A reversal call lasts at most the upstream timeout; a lease three times that long is never
-      // lost by a live host, and frees a dead host's reversals soon.
-      reversalLeaseMs: 3 * Number(s['upstreamTimeoutMs']),
-      keyRetentionMs: Number(s['keyRetentionHours']) * 3_600_000,
-    },
-    secretHex,
-    demo: input.demo ?? false,
   };
 }
