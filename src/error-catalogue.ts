@@ -95,28 +95,34 @@ export const errorCatalogue = {
   // QR payments (issue 20): customer-presented codes
   POS_ERR_QR_CODE_NOT_DIGITS: {
     http: 400,
+    iso: '14',
     summary: 'A payment code holds something other than digits (or nothing).',
   },
   POS_ERR_QR_CODE_UNKNOWN_WALLET: {
     http: 400,
+    iso: '15',
     summary:
       "A payment code whose first two digits are no wallet's: WeChat Pay 10 to 15, Alipay 25 to 30, UnionPay QR 62.",
   },
   POS_ERR_QR_CODE_WRONG_LENGTH: {
     http: 400,
+    iso: '14',
     summary:
       "A payment code of the wrong length for its wallet's prefix (WeChat Pay 18, Alipay 16 to 24, UnionPay QR 19 digits).",
   },
   POS_ERR_QR_WALLET_UNAVAILABLE: {
     http: 422,
+    iso: '58',
     summary: 'The payment code is of a wallet this host has no provider for.',
   },
   POS_ERR_QR_SALE_UNRESOLVED: {
     http: 409,
+    iso: '22',
     summary: 'A new payment code on a terminal whose last QR sale the wallet has not settled yet.',
   },
   POS_ERR_QR_REFUND_UNSUPPORTED: {
     http: 422,
+    iso: '40',
     summary:
       'A void or refund of a QR sale, which this version does not do (a reversal cancels and refunds it).',
   },

@@ -10,6 +10,7 @@ export const answerCodes = {
   invalidMerchant: '03',
   invalidTransaction: '12',
   invalidCardNumber: '14',
+  noSuchIssuer: '15',
   wrongState: '22',
   originalNotFound: '25',
   formatError: '30',

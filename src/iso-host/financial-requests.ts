@@ -26,17 +26,17 @@ export function formatError(problems: readonly FieldProblem[]): HandlerAnswer {
 /**
  * Runs an engine call again while its key is still held by a request in flight. The engine waits
  * up to its in-flight wait on each call; the first request ends by the upstream timeout (with 98
- * and a reversal at worst), so the bound below always outlasts it on a healthy host.
+ * and a reversal at worst), so the bound below always outlasts it on a healthy host. A QR sale's
+ * first request may poll its wallet for the pay window: its caller gives that bound instead.
  */
-async function untilAnswered<A extends EngineAnswer>(
+export async function untilAnswered<A extends EngineAnswer>(
   ctx: HostContext,
   run: () => Promise<EngineResult<A>>,
+  boundMs?: number,
 ): Promise<EngineResult<A>> {
   const settings = ctx.engine.context.settings;
-  const attempts =
-    Math.ceil(
-      (settings.upstreamTimeoutMs + settings.recoveryGraceMs) / Math.max(1, settings.inFlightWaitMs),
-    ) + 1;
+  const bound = boundMs ?? settings.upstreamTimeoutMs + settings.recoveryGraceMs;
+  const attempts = Math.ceil(bound / Math.max(1, settings.inFlightWaitMs)) + 1;
   let result = await run();
   for (let attempt = 1; attempt < attempts && result.kind === 'in_flight'; attempt += 1) result = await run();
   return result;

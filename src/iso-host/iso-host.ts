@@ -45,6 +45,7 @@ import {
   type IsoHostSettings,
   type TerminalRequest,
 } from './host-context.js';
+import { handleScanSale } from './scan-sale.js';
 import { handleBatchUpload, handleBatchUploadEnd, handleSettlement } from './settlement.js';
 import { formatError } from './financial-requests.js';
 import { unusedFieldProblems } from './request-field-rules.js';
@@ -535,7 +536,10 @@ export class IsoHost {
       case 'sign-off':
         return handleSignOff(ctx, request);
       case 'sale':
-        return handleSale(ctx, request, field60);
+        // Field 59 makes a sale a scan-code (QR) sale: the customer's payment code, no card.
+        return request.message.fields['59'] === undefined
+          ? handleSale(ctx, request, field60)
+          : handleScanSale(ctx, request, field60);
       case 'void':
         return handleVoid(ctx, request, field60);
       case 'refund':

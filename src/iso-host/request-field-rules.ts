@@ -3,7 +3,9 @@
 // at the request: every free field is room for the filler bytes that make a forged MAC input fold
 // to a chosen value (issue 13), and no terminal needs to send what the host never reads. Chip-only
 // fields (23 card sequence number, 55 IC data, 58 PBOC e-cash data) are refused unless field 22
-// says the card was read by chip or contactless.
+// says the card was read by chip or contactless. A sale carrying field 59 is a scan-code (QR) sale
+// (scan-sale.ts): no card was read, so every card field is refused on it, and field 59 is allowed
+// on a sale and on a reversal only (a 0400 that copies its scan-code sale literally carries it).
 import type { IsoMessage } from '../iso8583/index.js';
 import type { FieldProblem } from '../pos-error.js';
 
@@ -21,10 +23,21 @@ const allowed: Readonly<Record<string, ReadonlySet<string>>> = {
   'sign-off': new Set([...envelope, '63']),
   echo: new Set([...envelope, '63']),
   balance: new Set([...envelope, '3', '25', '49', ...cardFields, ...chipFields]),
-  sale: new Set([...envelope, ...money, '63', ...cardFields, ...chipFields]),
+  sale: new Set([...envelope, ...money, '59', '63', ...cardFields, ...chipFields]),
   void: new Set([...envelope, ...money, '37', '38', '61', '63', ...cardFields, ...chipFields]),
   refund: new Set([...envelope, ...money, '37', '38', '61', '63', ...cardFields, ...chipFields]),
-  reversal: new Set([...envelope, ...money, '37', '38', '39', '61', '63', ...cardFields, ...chipFields]),
+  reversal: new Set([
+    ...envelope,
+    ...money,
+    '37',
+    '38',
+    '39',
+    '59',
+    '61',
+    '63',
+    ...cardFields,
+    ...chipFields,
+  ]),
   settlement: new Set([...envelope, '48', '49', '63']),
   'batch-upload': new Set([...envelope, ...money, '2', '14', '22', '37', '38', '48', '61', '63']),
   'batch-upload-end': new Set([...envelope, '48', '63']),
@@ -41,12 +54,19 @@ export function unusedFieldProblems(type: string, message: IsoMessage): FieldPro
   const fields = allowed[type];
   if (fields === undefined) return [];
   const chip = chipReads.has((message.fields['22'] ?? '').slice(0, 2));
+  const scan = (type === 'sale' || type === 'reversal') && message.fields['59'] !== undefined;
   const problems: FieldProblem[] = [];
   for (const key of Object.keys(message.fields)) {
     if (!fields.has(key)) {
       problems.push({
         field: `field ${key}`,
         expected: `absent: a ${type} request does not use it`,
+        actual: 'present',
+      });
+    } else if (scan && (cardFields.includes(key) || chipFields.includes(key))) {
+      problems.push({
+        field: `field ${key}`,
+        expected: 'absent: a scan-code sale (field 59), and its reversal, carry no card data',
         actual: 'present',
       });
     } else if (chipFields.includes(key) && !chip) {

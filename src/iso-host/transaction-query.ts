@@ -6,7 +6,8 @@
 //            field 64 = MAC (required: the answer is only given to a signed-in terminal)
 //   answer   39 = 00 and field 63 = "QRY;k=<kind>;s=<status>;rc=<code>;a=<fen>;cur=<currency>;
 //            rrn=<RRN>;ac=<auth code>;b=<batch>;t=<STAN>;c=<masked card>;at=<YYYYMMDDhhmmss>"
-//            (absent values left out), MACed; 25 when there is no such transaction.
+//            and, for a QR sale, ";w=<wallet>;q=<masked payment code>" (absent values left out),
+//            MACed; 25 when there is no such transaction.
 // An echo without the marker stays a plain echo.
 import { transactionQueryMarker } from '../iso8583/index.js';
 import type { PaymentRecord } from '../payments/payment.js';
@@ -34,6 +35,9 @@ export function queryAnswerText(payment: PaymentRecord): string {
     ['t', payment.stan],
     ['c', payment.cardMasked],
     ['at', chinaTimestamp(payment.createdAt)],
+    // A QR sale's wallet and masked code (issue 20); the trade number would not fit field 63's 163.
+    ['w', payment.qr?.wallet ?? null],
+    ['q', payment.qr?.codeMasked ?? null],
   ];
   return [transactionQueryMarker, ...parts.filter(([, v]) => v !== null).map(([k, v]) => `${k}=${v}`)].join(
     ';',

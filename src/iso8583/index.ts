@@ -44,6 +44,18 @@ export { duplicateConfirmationMarker, transactionQueryMarker } from './field-63.
 export { sixDigits } from './fixed-digits.js';
 export { buildField61, parseField61, type Field61 } from './field-61.js';
 export {
+  buildField59,
+  buildScanAnswer,
+  buildScanRequest,
+  customerPresentedScan,
+  parseField59,
+  parseScanAnswer,
+  parseScanRequest,
+  scanTags,
+  type ScanAnswerData,
+  type ScanRequestData,
+} from './field-59.js';
+export {
   buildBatchUploadCount,
   buildSettlementTotals,
   parseBatchUploadCount,

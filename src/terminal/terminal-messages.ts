@@ -12,6 +12,7 @@ import {
   buildReversal,
   buildSettlementTotals,
   buildBatchUploadCount,
+  buildScanRequest,
   decodeFrame,
   type IsoMessage,
   type ReversalReason,
@@ -110,6 +111,24 @@ export function saleRequest(
   });
 }
 
+/**
+ * A scan-code (QR) sale: a sale without card fields, the customer's payment code in field 59 as
+ * posguard's scan-code TLV (ST 01, PC the code). The code lives in memory for this one request.
+ */
+export function scanRequest(
+  common: Common & { amount: number; code: string; operatorId: string | null; confirmDuplicate: boolean },
+): IsoMessage {
+  return buildRequest({
+    ...base(common),
+    type: 'sale',
+    amountMinor: common.amount,
+    fields: {
+      '59': buildScanRequest(common.code),
+      '63': operatorField(common.operatorId, common.confirmDuplicate),
+    },
+  });
+}
+
 export function balanceRequest(common: Common & { card: CardInput }): IsoMessage {
   return buildRequest({ ...base(common), type: 'balance', fields: cardFields(common.card) });
 }
@@ -189,8 +208,11 @@ export function uploadEndRequest(common: Common & { count: number }): IsoMessage
   });
 }
 
-/** Card data a reversal record never keeps: the host finds the original by terminal, batch and STAN. */
-const cardDataFields = ['2', '14', '35', '36', '52', '53', '55'];
+/**
+ * Card data a reversal record never keeps: the host finds the original by terminal, batch and STAN.
+ * Field 59 of a scan-code sale holds the customer's payment code, a bearer token: left out too.
+ */
+const cardDataFields = ['2', '14', '35', '36', '52', '53', '55', '59'];
 
 /** The 0400 for a reversible request, without card data; its field 39 is the reason. */
 export function reversalMessage(request: IsoMessage, reason: ReversalReason, authCode?: string): IsoMessage {

@@ -23,7 +23,9 @@ import type { DuplicatePolicy } from '../../payments/payment.js';
 import { SeededRandom } from '../../random/random.js';
 import type { Transport, TransportResult } from '../../terminal/transport.js';
 import { signInRequest } from '../../terminal/terminal-messages.js';
-import type { EngineLog } from '../../payments/engine-context.js';
+import type { EngineLog, EngineSettings } from '../../payments/engine-context.js';
+import type { WalletProviders } from '../../payments/ports/wallet.js';
+import type { VirtualClock } from '../../clock/virtual-clock.js';
 import type { IssuerFaults } from '../../simulated-issuer/simulated-issuer.js';
 import { IsoHost, type IsoReply } from '../iso-host.js';
 import type { IsoHostSettings } from '../host-context.js';
@@ -60,6 +62,11 @@ export async function makeIsoHarness(
     settings?: Partial<IsoHostSettings>;
     withTmk?: boolean;
     metrics?: IsoMetrics;
+    /** Wallet providers for scan-code (QR) sales, built on the harness's clock. */
+    wallets?: (clock: VirtualClock) => WalletProviders;
+    engineSettings?: Partial<EngineSettings>;
+    /** The engine logs into `logs` too (by default only the door does). */
+    engineLogs?: boolean;
   } = {},
 ): Promise<IsoHarness> {
   const logs: LogLine[] = [];
@@ -71,6 +78,9 @@ export async function makeIsoHarness(
   const h = await makeHarness({
     ...(options.policy === undefined ? {} : { policy: options.policy }),
     ...(options.faults === undefined ? {} : { faults: options.faults }),
+    ...(options.wallets === undefined ? {} : { wallets: options.wallets }),
+    ...(options.engineSettings === undefined ? {} : { settings: options.engineSettings }),
+    ...(options.engineLogs === true ? { log } : {}),
   });
   const random = new SeededRandom(8583);
   if (options.withTmk !== false) {
