@@ -16,6 +16,9 @@ export interface HostTransaction {
   readonly stan: string | null;
   readonly cardMasked: string | null;
   readonly at: string | null;
+  /** A QR sale's wallet and masked payment code (`w`, `q`); null for a card payment. */
+  readonly wallet: string | null;
+  readonly codeMasked: string | null;
 }
 
 /** Reads the host's answer to a transaction query (field 63, `QRY;k=...;s=...`). */
@@ -43,6 +46,8 @@ export function parseQueryAnswer(text: string): HostTransaction {
     stan: get('t'),
     cardMasked: get('c'),
     at: get('at'),
+    wallet: get('w'),
+    codeMasked: get('q'),
   };
 }
 

@@ -2,7 +2,9 @@
 // three ports it runs on (Transport, Journal, and the Clock of src/clock) with their adapters, so
 // the virtual POS runs it over TCP with a folder journal and the simulator over a simulated
 // network with an in-memory one.
-export { TerminalClient, type TerminalClientOptions } from './terminal-client.js';
+export { TerminalClient, type ScanInput, type TerminalClientOptions } from './terminal-client.js';
+export { scanCashierText } from './scan-messages.js';
+export { walletName, type CashierText } from './wallet-names.js';
 export type {
   FinancialOutcome,
   ReprintOutcome,
@@ -22,6 +24,7 @@ export {
   type OriginalRef,
   type RecordState,
   type ReversalRecord,
+  type ScanDetails,
   type StoredKeys,
   type TerminalState,
   type TransactionKind,

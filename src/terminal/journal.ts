@@ -31,6 +31,19 @@ export interface OriginalRef {
   readonly amount: number;
 }
 
+/**
+ * What a scan-code (QR) sale's record keeps of the code: never the code itself (a bearer token),
+ * only its mask, and the wallet and its trade number once the host's answer (field 59) says them.
+ */
+export interface ScanDetails {
+  /** alipay, wechat or unionpay; null until the host's answer names it. */
+  readonly wallet: string | null;
+  /** Stars and the last four digits. */
+  readonly codeMasked: string;
+  /** The wallet's own trade number, once it charged. */
+  readonly tradeNo: string | null;
+}
+
 export interface TransactionRecord {
   readonly batchNo: string;
   readonly stan: string;
@@ -53,6 +66,8 @@ export interface TransactionRecord {
   readonly printed: boolean;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** Set on a scan-code (QR) sale, paid with the customer's payment code; absent or null otherwise. */
+  readonly qr?: ScanDetails | null;
 }
 
 /** A reversal the terminal owes the host: the 0400 to send (without card data, unsigned). */

@@ -21,8 +21,16 @@ export type FinancialOutcome =
   | { readonly kind: 'reversal-pending'; readonly record: TransactionRecord; readonly reason: ReversalReason }
   /** A refund without an answer: sent again with the same STAN on every later call until answered. */
   | { readonly kind: 'unanswered'; readonly record: TransactionRecord }
-  /** Nothing was sent: a reversal is still owed and could not be delivered, or no session. */
-  | { readonly kind: 'blocked'; readonly detail: string; readonly pendingReversals: number }
+  /**
+   * Nothing was sent: a reversal is still owed and could not be delivered, or no session.
+   * `unresolvedScan` is the scan-code sale whose outcome is still unknown, when one is owed.
+   */
+  | {
+      readonly kind: 'blocked';
+      readonly detail: string;
+      readonly pendingReversals: number;
+      readonly unresolvedScan?: TransactionRecord;
+    }
   /** The connection could not be opened: the host never saw it, nothing is charged. */
   | { readonly kind: 'not-sent'; readonly record: TransactionRecord; readonly detail: string };
 

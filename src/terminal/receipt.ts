@@ -1,8 +1,9 @@
 // Receipts, and the printer port. A receipt is made from the journal record alone, so a reprint
 // after a printer fault shows exactly what the first print would have, and never needs the sale
-// to run again. Card numbers appear masked, as the journal keeps them.
+// to run again. Card numbers and payment codes appear masked, as the journal keeps them.
 import { formatMajorUnits } from '../money/money.js';
 import type { TransactionRecord } from './journal.js';
+import { walletName } from './wallet-names.js';
 
 export interface Receipt {
   readonly text: string;
@@ -34,6 +35,17 @@ function localTime(epochMs: number): string {
   return new Date(epochMs + 8 * 3600 * 1000).toISOString().slice(0, 19).replace('T', ' ');
 }
 
+/** A scan-code sale's wallet, masked code and the wallet's trade number (nothing for a card). */
+function scanLines(record: TransactionRecord): string[] {
+  if (record.qr === undefined || record.qr === null) return [];
+  const wallet = walletName(record.qr.wallet);
+  return [
+    `QR 扫码  ${wallet.en} ${wallet.zh}`,
+    `Code     ${record.qr.codeMasked}`,
+    ...(record.qr.tradeNo === null ? [] : [`Trade no ${record.qr.tradeNo}`]),
+  ];
+}
+
 export function receiptOf(
   record: TransactionRecord,
   options: { merchantId: string; terminalId: string; reprint: boolean },
@@ -45,6 +57,7 @@ export function receiptOf(
     ...(record.cardMasked === null
       ? []
       : [`Card     ${record.cardMasked}${record.entryMode === null ? '' : ` (${record.entryMode})`}`]),
+    ...scanLines(record),
     `Batch ${record.batchNo}  STAN ${record.stan}`,
     ...(record.original === null
       ? []

@@ -13,6 +13,8 @@
 //  - a printer fault leaves the approved transaction in the journal: `reprint` prints it again,
 //    asking the host (transaction query) only when the journal lacks the outcome; never a new sale;
 //  - the same card read twice within 2 seconds is one read;
+//  - a scan-code (QR) sale waits for the wallet's pay window; without an answer the host is asked
+//    before it is reversed, and no new code is sent while one is unresolved (client/scan.ts);
 //  - `settle` sends the batch totals, and when the host says unbalanced uploads the batch and
 //    settles again.
 // Time, the network and storage are ports (Clock, Transport, Journal), so tests and the
@@ -26,6 +28,7 @@ import type { Secret } from '../cards/secret.js';
 import type { SettlementTotals, SignInKeyMode } from '../iso8583/index.js';
 import { balance, refund, sale, voidSale } from './client/money.js';
 import { reprint } from './client/reprint.js';
+import { scan, type ScanInput } from './client/scan.js';
 import { sendReversals } from './client/reversals.js';
 import { echo, setMasterKey, signIn, signOff, type SessionAnswer } from './client/session.js';
 import { batchTotals, settle } from './client/settlement.js';
@@ -42,6 +45,7 @@ import type {
 import type { CardInput } from './terminal-messages.js';
 
 export type { TerminalClientOptions } from './client/terminal-core.js';
+export type { ScanInput } from './client/scan.js';
 
 export class TerminalClient {
   readonly #core: TerminalCore;
@@ -133,6 +137,18 @@ export class TerminalClient {
     const read = this.#core.cardReads.accept(input.card.pan, this.#core.clock.now());
     if (read.kind === 'repeat') return Promise.resolve({ kind: 'ignored-double-read', stan: read.stan });
     return this.#serially(() => sale(this.#core, input));
+  }
+
+  /**
+   * A scan-code (QR) sale: the customer's payment code, scanned, sent in field 59. The same code
+   * read twice within the double-read window is one read. While an earlier scan-code sale has no
+   * known outcome, no new code is sent: the host is asked about it and it is reversed first, and
+   * the answer is `blocked` (with `unresolvedScan`) until that is done.
+   */
+  scan(input: ScanInput): Promise<SaleOutcome> {
+    const read = this.#core.cardReads.accept(`qr\u0000${input.code}`, this.#core.clock.now());
+    if (read.kind === 'repeat') return Promise.resolve({ kind: 'ignored-double-read', stan: read.stan });
+    return this.#serially(() => scan(this.#core, input));
   }
 
   /** Voids an approved sale of the journal (by STAN), or one named explicitly. */

@@ -4,7 +4,7 @@
 import { maskPan } from '../../cards/card.js';
 import { interpretResponseCode, sixDigits, type IsoMessage } from '../../iso8583/index.js';
 import { PosError } from '../../pos-error.js';
-import type { OriginalRef, TransactionRecord } from '../journal.js';
+import type { OriginalRef, ScanDetails, TransactionRecord } from '../journal.js';
 import type { FinancialOutcome } from '../outcomes.js';
 import {
   balanceRequest,
@@ -128,6 +128,12 @@ interface ReversibleSpec {
   original: OriginalRef | null;
   onStan?: (stan: string) => void;
   build: (common: { identity: TerminalIdentity; stan: number; batchNo: string }) => IsoMessage;
+  /** A scan-code sale's details for its record (scan.ts); absent for a card sale or a void. */
+  qr?: ScanDetails;
+  /** How long to wait for the answer; the terminal's answer timeout when absent. */
+  timeoutMs?: number;
+  /** What follows when no answer came (scan.ts asks the host first); reversing at once when absent. */
+  unanswered?: (record: TransactionRecord, request: IsoMessage) => Promise<FinancialOutcome>;
 }
 
 /**
@@ -144,7 +150,7 @@ export async function reversible(core: TerminalCore, spec: ReversibleSpec): Prom
   const now = core.clock.now();
   const ref = { batchNo, stan: sixDigits(stan) };
   let record = await journalBeforeSending(core, { spec, request, ref, now });
-  const answer = await core.exchange(request, true);
+  const answer = await core.exchange(request, true, spec.timeoutMs);
   if (answer.kind === 'not-sent') {
     record = await core.putRecord({
       ...record,
@@ -155,7 +161,11 @@ export async function reversible(core: TerminalCore, spec: ReversibleSpec): Prom
     await core.dropReversal(ref);
     return { kind: 'not-sent', record, detail: answer.detail };
   }
-  if (answer.kind === 'no-answer') return reverseNow(core, record, request, 'no-answer');
+  if (answer.kind === 'no-answer') {
+    return spec.unanswered === undefined
+      ? reverseNow(core, record, request, 'no-answer')
+      : spec.unanswered(record, request);
+  }
   const { approved, trusted } = answerTrust(answer);
   if (!trusted) {
     return reverseNow(
@@ -217,6 +227,7 @@ async function journalBeforeSending(
     printed: false,
     createdAt: now,
     updatedAt: now,
+    ...(spec.qr === undefined ? {} : { qr: spec.qr }),
   });
 }
 

@@ -1,9 +1,9 @@
 // Recording a trusted answer to a money request: approved (then printed) or declined, and the
 // refund, sent again with the same STAN until answered (a refund is not reversible: the host
 // answers a retransmission with its stored answer).
-import { interpretResponseCode } from '../../iso8583/index.js';
+import { interpretResponseCode, parseScanAnswer } from '../../iso8583/index.js';
 import { PosError } from '../../pos-error.js';
-import type { TransactionRecord } from '../journal.js';
+import type { ScanDetails, TransactionRecord } from '../journal.js';
 import type { FinancialOutcome } from '../outcomes.js';
 import { receiptOf } from '../receipt.js';
 import { refundRequest } from '../terminal-messages.js';
@@ -30,6 +30,23 @@ export async function sendRefund(core: TerminalCore, record: TransactionRecord):
   return finish(core, record, answer);
 }
 
+/** A scan-code sale's wallet and trade number from its answer's field 59; nothing for a card. */
+function scanDetailsOf(
+  record: TransactionRecord,
+  field59: string | undefined,
+  approved: boolean,
+): { qr?: ScanDetails } {
+  if (record.qr === undefined || record.qr === null) return {};
+  const said = parseScanAnswer(field59);
+  return {
+    qr: {
+      wallet: said?.wallet ?? record.qr.wallet,
+      codeMasked: record.qr.codeMasked,
+      tradeNo: approved ? (said?.tradeNo ?? null) : null,
+    },
+  };
+}
+
 /** Records a trusted answer to a request: approved (then printed) or declined. */
 export async function finish(
   core: TerminalCore,
@@ -48,6 +65,7 @@ export async function finish(
     rrn: fields['37'] ?? record.rrn,
     authCode: approved ? (fields['38'] ?? null) : null,
     updatedAt: core.clock.now(),
+    ...scanDetailsOf(record, fields['59'], approved),
   });
   if (!approved) return { kind: 'declined', record: finished, signInRequired: answer.signInRequired };
   return print(core, finished, false);

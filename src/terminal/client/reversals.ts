@@ -1,11 +1,13 @@
 // Owed reversals and unanswered refunds: a reversal (0400, no card data) is journaled before its
 // sale or void goes out and stays until the host acknowledges it; it goes out before any other
-// financial message, a bounded number of times per call and again on every later call.
+// financial message, a bounded number of times per call and again on every later call. A scan-code
+// sale's reversal waits for one question first: the host may know it was paid (scan-query.ts).
 import type { IsoMessage, ReversalReason } from '../../iso8583/index.js';
 import { recordKey, type ReversalRecord, type TransactionRecord } from '../journal.js';
 import type { FinancialOutcome, ReversalsOutcome } from '../outcomes.js';
 import { reversalMessage } from '../terminal-messages.js';
 import { sendRefund } from './record-answer.js';
+import { isScanSale, settleScanByQuery } from './scan-query.js';
 import { ensureSession } from './session.js';
 import type { TerminalCore } from './terminal-core.js';
 
@@ -19,6 +21,7 @@ export async function sendReversals(core: TerminalCore): Promise<ReversalsOutcom
 export async function flush(core: TerminalCore): Promise<ReversalsOutcome> {
   let delivered = 0;
   for (const owed of core.pendingReversals()) {
+    if (await settledFirst(core, owed)) continue;
     if (await deliverReversal(core, owed)) delivered += 1;
   }
   let refundsAnswered = 0;
@@ -32,6 +35,18 @@ export async function flush(core: TerminalCore): Promise<ReversalsOutcome> {
     if (outcome.kind !== 'unanswered') refundsAnswered += 1;
   }
   return { delivered, pending: core.reversalsByKey.size, refundsAnswered };
+}
+
+/**
+ * A scan-code sale left without an answer is asked about before it is reversed (scan-query.ts):
+ * the customer may have paid. Only while no 0400 has gone out for it: one sent may yet reach the
+ * host after the query, and an approval believed then would be reversed under the receipt.
+ */
+async function settledFirst(core: TerminalCore, owed: ReversalRecord): Promise<boolean> {
+  const record = core.recordsByKey.get(recordKey(owed));
+  if (!isScanSale(record) || record.state !== 'sending' || owed.reason !== 'no-answer' || owed.attempts > 0)
+    return false;
+  return (await settleScanByQuery(core, record)) !== undefined;
 }
 
 /** Sends one reversal until the host answers it, at most `reversalAttempts` times. */

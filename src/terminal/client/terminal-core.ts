@@ -42,12 +42,27 @@ export interface TerminalClientOptions {
   readonly printer?: Printer;
   /** How long to wait for each answer (default 30 s; CUP terminals wait 30 to 60 s). */
   readonly answerTimeoutMs?: number;
+  /**
+   * How long to wait for the answer to a scan-code (QR) sale (default 75 s): the host may poll the
+   * wallet for its whole pay window (at most 60 s) while the customer confirms on the phone.
+   */
+  readonly scanAnswerTimeoutMs?: number;
+  /** How many transaction queries settle an unanswered scan-code sale before it is reversed (default 3). */
+  readonly scanQueries?: number;
+  /** The wait between those queries while the host says the sale is still pending (default 5 s). */
+  readonly scanQueryIntervalMs?: number;
   /** How many times one call sends each owed reversal before giving up until the next call (default 3). */
   readonly reversalAttempts?: number;
   readonly doubleReadWindowMs?: number;
   readonly tpdu?: string;
   readonly header?: string;
 }
+
+/**
+ * The wait for a scan-code sale's answer: the longest pay window a host allows a wallet (60 s,
+ * payments/pending-horizon.ts) plus the host's own calls and store writes, with room to spare.
+ */
+export const defaultScanAnswerTimeoutMs = 75_000;
 
 /** STANs and batch numbers run from 1 to this and then start again at 1. */
 export const maxStan = 999_999;
@@ -83,6 +98,9 @@ export class TerminalCore {
   readonly printer: Printer;
   readonly identity: TerminalIdentity;
   readonly timeoutMs: number;
+  readonly scanTimeoutMs: number;
+  readonly scanQueries: number;
+  readonly scanQueryIntervalMs: number;
   readonly reversalAttempts: number;
   readonly cardReads: CardReadFilter;
   #state: TerminalState;
@@ -103,6 +121,9 @@ export class TerminalCore {
       header: options.header ?? defaultHeader,
     };
     this.timeoutMs = options.answerTimeoutMs ?? 30_000;
+    this.scanTimeoutMs = options.scanAnswerTimeoutMs ?? defaultScanAnswerTimeoutMs;
+    this.scanQueries = options.scanQueries ?? 3;
+    this.scanQueryIntervalMs = options.scanQueryIntervalMs ?? 5_000;
     this.reversalAttempts = options.reversalAttempts ?? 3;
     this.cardReads = new CardReadFilter(options.doubleReadWindowMs ?? doubleReadWindowMs);
     this.#state = state;
@@ -213,10 +234,11 @@ export class TerminalCore {
     return keys === null ? null : new Secret(Buffer.from(keys.macKeyHex, 'hex'), 'MAC key');
   }
 
-  async exchange(request: IsoMessage, signed: boolean): Promise<Exchanged> {
+  /** One request and its answer, waiting `timeoutMs` (the terminal's answer timeout by default). */
+  async exchange(request: IsoMessage, signed: boolean, timeoutMs = this.timeoutMs): Promise<Exchanged> {
     const macKey = this.#macKey();
     const frame = signed && macKey !== null ? encodeSignedFrame(request, macKey) : encodeFrame(request);
-    const sent = await this.options.transport.exchange(frame, { timeoutMs: this.timeoutMs });
+    const sent = await this.options.transport.exchange(frame, { timeoutMs });
     if (sent.kind !== 'answer') return sent;
     const check = checkAnswer(request, sent.frame);
     if (check.kind === 'not-ours') return { kind: 'no-answer', detail: `no valid answer: ${check.detail}` };
