@@ -4,6 +4,7 @@
 // network with an in-memory one.
 export { TerminalClient, type ScanInput, type TerminalClientOptions } from './terminal-client.js';
 export { scanCashierText } from './scan-messages.js';
+export { settledByQuery } from './client/scan-query.js';
 export { walletName, type CashierText } from './wallet-names.js';
 export type {
   FinancialOutcome,

@@ -4,6 +4,8 @@
 // Only wiring and printing live here; the protocol is the SDK's.
 import { join, resolve } from 'node:path';
 import { panProblems, expiryProblems } from '../../cards/card.js';
+import { Secret } from '../../cards/secret.js';
+import { readPaymentCode } from '../../payments/payment-code.js';
 import { systemClock } from '../../clock/clock.js';
 import { parseTmk } from '../../merchants/key-vault.js';
 import { formatMajorUnits, parseMajorUnits } from '../../money/money.js';
@@ -11,8 +13,11 @@ import { entryModes, type EntryMode } from '../../payments/payment.js';
 import { PosError } from '../../pos-error.js';
 import {
   FileJournal,
+  scanCashierText,
+  settledByQuery,
   TcpTransport,
   TerminalClient,
+  walletName,
   type FinancialOutcome,
   type Printer,
   type Receipt,
@@ -44,7 +49,16 @@ import {
   type ParsedFlags,
 } from '../command.js';
 
-const subcommands = ['signin', 'sale', 'void', 'refund', 'reversal-status', 'reprint', 'settle'] as const;
+const subcommands = [
+  'signin',
+  'sale',
+  'scan',
+  'void',
+  'refund',
+  'reversal-status',
+  'reprint',
+  'settle',
+] as const;
 type Subcommand = (typeof subcommands)[number];
 
 const example = '--host 127.0.0.1:5000 --merchant DEMOSHOP0000001 --terminal DEMO0001';
@@ -65,6 +79,11 @@ const help = [
   '                   [--operator 01]. Answered 94 (suspected duplicate)? If the customer really buys',
   '                   again, run it once more with --confirm-duplicate.',
   `                     posguard pos sale ${example} --amount 12.80 --card 6212345678901232`,
+  '  scan             a sale paid with the payment code the customer shows (付款码: Alipay, WeChat Pay,',
+  '                   UnionPay QR): --amount yuan --code DIGITS [--operator 01]. It waits for the customer',
+  '                   to confirm on the phone (up to 75 s, --timeout-ms); an answer that never comes is',
+  '                   asked about, then reversed; no new code is sent while the last one is unresolved.',
+  `                     posguard pos scan ${example} --amount 12.80 --code 134567890123456789`,
   '  void             void an approved sale of this terminal, by its STAN.',
   `                     posguard pos void ${example} --stan 2`,
   '  refund           refund part or all of a sale of this terminal: --stan N --amount yuan.',
@@ -84,7 +103,8 @@ const help = [
   '  --terminal TID          terminal id (field 41)',
   '  --tmk HEX               terminal master key, 16 or 32 hex digits (signin; kept in the journal)',
   '  --journal DIR           journal folder (default ./data/terminals/<TID>)',
-  '  --timeout-ms N          how long to wait for each answer (default 30000)',
+  '  --timeout-ms N          how long to wait for each answer (default 30000; 75000 for scan)',
+  '  --code DIGITS           the payment code scanned (scan); it is sent once and never kept',
   `  --simulate FAULT        reproduce a fault: ${simulatedFaults.join(', ')}`,
   '  --json                  print the outcome as one JSON object',
   '',
@@ -104,6 +124,7 @@ const flagSpec = {
   json: { type: 'boolean' },
   amount: { type: 'string' },
   card: { type: 'string' },
+  code: { type: 'string' },
   expiry: { type: 'string' },
   entry: { type: 'string' },
   operator: { type: 'string' },
@@ -175,7 +196,14 @@ class OutputPrinter implements Printer {
 function recordLine(record: TransactionRecord): string {
   return `${record.kind} STAN ${record.stan} batch ${record.batchNo}: CNY ${formatMajorUnits(record.amount, 'CNY')}, ${record.state}${
     record.responseCode === null ? '' : ` (${record.responseCode})`
-  }${record.rrn === null ? '' : `, RRN ${record.rrn}`}`;
+  }${record.rrn === null ? '' : `, RRN ${record.rrn}`}${scanLine(record)}`;
+}
+
+/** A scan-code sale's wallet, masked code and trade number; nothing for a card. */
+function scanLine(record: TransactionRecord): string {
+  if (record.qr === undefined || record.qr === null) return '';
+  const wallet = walletName(record.qr.wallet);
+  return `, ${wallet.en} ${wallet.zh} ${record.qr.codeMasked}${record.qr.tradeNo === null ? '' : `, trade no ${record.qr.tradeNo}`}`;
 }
 
 function describeOutcome(outcome: SaleOutcome | FinancialOutcome): { ok: boolean; text: string } {
@@ -247,6 +275,7 @@ async function openTerminal(
   let journal: Journal = new FileJournal(folder);
   if (fault === 'crash-after-answer') journal = new CrashingJournal(journal);
   const printer = new OutputPrinter(booleanFlag(flags, 'json') ? null : io);
+  const timeoutMs = integerFlag('pos', flags, 'timeout-ms', { min: 100, max: 300_000 });
   const client = await TerminalClient.open({
     merchantId,
     terminalId,
@@ -254,7 +283,9 @@ async function openTerminal(
     journal,
     clock: systemClock,
     printer: fault === 'printer-fault' ? failingPrinter : printer,
-    answerTimeoutMs: integerFlag('pos', flags, 'timeout-ms', { min: 100, max: 300_000 }) ?? 30_000,
+    answerTimeoutMs: timeoutMs ?? 30_000,
+    // A scan-code sale waits for the wallet's pay window unless told otherwise.
+    ...(timeoutMs === undefined ? {} : { scanAnswerTimeoutMs: timeoutMs }),
   });
   return { client };
 }
@@ -278,6 +309,8 @@ async function run(sub: Subcommand, flags: ParsedFlags, io: CliIo): Promise<PosR
         return await signIn(client, flags);
       case 'sale':
         return await sale(client, flags, fault);
+      case 'scan':
+        return await scan(client, flags, fault);
       case 'void': {
         const outcome = await client.void({
           stan: stanFlag(flags, true) ?? '',
@@ -359,6 +392,52 @@ async function sale(
   };
 }
 
+/** --code: a payment code of a wallet's form, checked before anything is sent; never echoed. */
+function codeFlag(flags: ParsedFlags): string {
+  const code = requiredStringFlag('pos', flags, 'code');
+  // The fingerprint is not kept: any key does to check the code's form.
+  flagValue('pos', () =>
+    readPaymentCode({ code, fingerprintKey: new Secret(Buffer.alloc(32), 'unused key'), field: '--code' }),
+  );
+  return code;
+}
+
+/**
+ * A scan-code sale: what happened, then the cashier's next step in English and Chinese. With
+ * `--simulate double-read`, the scanner reports the same code twice at once.
+ */
+async function scan(
+  client: TerminalClient,
+  flags: ParsedFlags,
+  fault: SimulatedFault | undefined,
+): Promise<PosResult> {
+  const input = {
+    amount: amountFlag(flags),
+    code: codeFlag(flags),
+    operatorId: stringFlag(flags, 'operator') ?? '01',
+    confirmDuplicate: booleanFlag(flags, 'confirm-duplicate'),
+  };
+  const outcomes =
+    fault === 'double-read'
+      ? await Promise.all([client.scan(input), client.scan(input)])
+      : [await client.scan(input)];
+  const described = outcomes.map((outcome) => {
+    const { ok, text } = describeOutcome(outcome);
+    if (outcome.kind === 'ignored-double-read') return { ok, text };
+    const cashier = scanCashierText(outcome);
+    const asked =
+      'record' in outcome && settledByQuery(outcome.record)
+        ? '\nThe answer was lost; the host, asked, told the outcome: nothing was reversed. 应答丢失，已向主机查询结果，未冲正。'
+        : '';
+    return { ok, text: `${text}${asked}\n${cashier.en}\n${cashier.zh}` };
+  });
+  return {
+    ok: described.every((d) => d.ok),
+    text: described.map((d) => d.text).join('\n'),
+    json: outcomes.length === 1 ? outcomes[0] : outcomes,
+  };
+}
+
 /** The reversals still owed and the refunds unanswered, then sends them. */
 async function reversalStatus(client: TerminalClient): Promise<PosResult> {
   const owed = client.pendingReversals();
@@ -420,7 +499,7 @@ async function settle(client: TerminalClient): Promise<PosResult> {
 export const posCommand: Command = {
   name: 'pos',
   summary:
-    'a virtual POS terminal over ISO 8583 (signin, sale, void, refund, reversal-status, reprint, settle)',
+    'a virtual POS terminal over ISO 8583 (signin, sale, scan, void, refund, reversal-status, reprint, settle)',
   help,
   async run(args, io) {
     const taken = takeSubcommand('pos', args, subcommands, help, io.stdout);

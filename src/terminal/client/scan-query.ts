@@ -17,6 +17,14 @@ import { print } from './record-answer.js';
 import { ensureSession } from './session.js';
 import type { TerminalCore } from './terminal-core.js';
 
+/** How a record settled by a query begins its message. */
+const settledNote = 'answer lost; asked, the host says';
+
+/** Whether a record's outcome came from the host's answer to a query, not to the sale itself. */
+export function settledByQuery(record: TransactionRecord): boolean {
+  return record.message?.startsWith(settledNote) ?? false;
+}
+
 /** Whether a journal record is a scan-code sale (its reversal is preceded by a query). */
 export function isScanSale(record: TransactionRecord | undefined): record is TransactionRecord {
   return record !== undefined && record.kind === 'sale' && record.qr !== undefined && record.qr !== null;
@@ -75,7 +83,7 @@ export async function settleScanByQuery(
       ...record,
       state: approved ? 'approved' : 'declined',
       responseCode: host.responseCode,
-      message: `the host says ${host.status} (asked after the answer was lost)`,
+      message: `${settledNote} ${host.status}`,
       rrn: host.rrn ?? record.rrn,
       authCode: approved ? host.authCode : null,
       updatedAt: core.clock.now(),
