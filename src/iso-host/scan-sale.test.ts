@@ -248,20 +248,24 @@ describe('a scan-code sale over ISO 8583', () => {
     expect(wallet.ledger()).toMatchObject({ charges: 1, refunds: 0 });
   });
 
-  it('declines what the wallet refuses, and cancels what stays unsettled (98 in field 39, wallet words in 63)', async () => {
+  it('declines what the wallet refuses, and cancels another amount (13) and what stays unsettled (98)', async () => {
     const { h, wallet, macKey } = await scanHost();
     wallet.next({ pay: [{ do: 'refuse', refusal: 'insufficient_funds' }] });
     const declined = await h.send(scan(2, wechatCode(11)), macKey);
     expect(declined.answer.fields['39']).toBe('51');
     expect(declined.answer.fields['63']).toBe("CUP insufficient funds in the customer's wallet");
     expect(parseScanAnswer(declined.answer.fields['59'])).toMatchObject({ wallet: 'wechat', tradeNo: null });
+    wallet.next({ pay: [{ do: 'charge', amount: 1 }] }); // the wallet charged 1 fen
+    const otherAmount = await h.send(scan(4, wechatCode(17)), macKey);
+    expect(otherAmount.answer.fields['39']).toBe('13');
+    expect(otherAmount.answer.fields['63']).toContain('charged another amount');
     wallet.next({ pay: [{ do: 'ask_payer' }] }); // the customer never confirms
     const unsettled = await h.send(scan(3, wechatCode(12)), macKey);
     expect(unsettled.answer.fields['39']).toBe('98');
     expect(unsettled.answer.fields['63']).toContain('being cancelled');
     await drainAll(h);
-    expect(wallet.calls.cancel).toHaveLength(1);
-    expect(wallet.ledger()).toMatchObject({ charges: 0, refunds: 0 });
+    expect(wallet.calls.cancel).toHaveLength(2);
+    expect(wallet.ledger()).toMatchObject({ charges: 1, refunds: 1, netCharges: 0 });
   });
 
   it('is reversed by a 0400 (without field 59), which cancels it at the wallet and refunds it', async () => {
