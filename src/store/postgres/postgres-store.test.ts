@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { describeFeeStoreContract } from '../fee-store.contract.js';
 import { describeSignedFoldStoreContract } from '../signed-fold-store.contract.js';
 import { describeStoreContract } from '../store.contract.js';
+import { describeTelemetryStoreContract } from '../telemetry-store.contract.js';
 import { openPostgresStore } from './open-postgres-store.js';
 import { freshSchemaUrl, testDatabaseUrl } from './test-support/test-database.js';
 
@@ -11,6 +12,8 @@ describeStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('cont
 describeFeeStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('fees')));
 
 describeSignedFoldStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('folds')));
+
+describeTelemetryStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('telemetry')));
 
 describe('opening an existing PostgreSQL store', () => {
   it('refuses a schema that holds no posguard store without creating it, and opens one that does', async () => {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { describeFeeStoreContract } from '../fee-store.contract.js';
 import { describeSignedFoldStoreContract } from '../signed-fold-store.contract.js';
 import { describeStoreContract } from '../store.contract.js';
+import { describeTelemetryStoreContract } from '../telemetry-store.contract.js';
 import { openSqliteStore } from './open-sqlite-store.js';
 
 describeStoreContract('SQLite (in memory)', () => openSqliteStore(':memory:'));
@@ -15,6 +16,10 @@ describeStoreContract('SQLite (file, WAL)', () =>
 describeFeeStoreContract('SQLite (in memory)', () => openSqliteStore(':memory:'));
 
 describeSignedFoldStoreContract('SQLite (file, WAL)', () =>
+  openSqliteStore(join(mkdtempSync(join(tmpdir(), 'pg-store-')), 'db.sqlite')),
+);
+
+describeTelemetryStoreContract('SQLite (file, WAL)', () =>
   openSqliteStore(join(mkdtempSync(join(tmpdir(), 'pg-store-')), 'db.sqlite')),
 );
 
