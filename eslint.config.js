@@ -54,7 +54,7 @@ const outsideTheCore = [
   },
 ];
 
-/** What an adapter (store backends, upstream clients, the simulated issuer) must not import. */
+/** What an adapter (store backends, upstream clients, wallets, the simulated issuer and wallet) must not import. */
 const outsideAnAdapter = [
   {
     group: [
@@ -134,7 +134,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/store/**/*.ts', 'src/upstream/**/*.ts', 'src/simulated-issuer/**/*.ts'],
+    files: [
+      'src/store/**/*.ts',
+      'src/upstream/**/*.ts',
+      'src/simulated-issuer/**/*.ts',
+      'src/wallets/**/*.ts',
+      'src/simulated-wallet/**/*.ts',
+    ],
     ignores: testFiles,
     rules: { 'no-restricted-imports': ['error', { patterns: outsideAnAdapter }] },
   },

@@ -92,6 +92,35 @@ export const errorCatalogue = {
       'A reversal (an ISO 0400) names, by its key, a payment of another kind or amount than the one it carries.',
   },
 
+  // QR payments (issue 20): customer-presented codes
+  POS_ERR_QR_CODE_NOT_DIGITS: {
+    http: 400,
+    summary: 'A payment code holds something other than digits (or nothing).',
+  },
+  POS_ERR_QR_CODE_UNKNOWN_WALLET: {
+    http: 400,
+    summary:
+      "A payment code whose first two digits are no wallet's: WeChat Pay 10 to 15, Alipay 25 to 30, UnionPay QR 62.",
+  },
+  POS_ERR_QR_CODE_WRONG_LENGTH: {
+    http: 400,
+    summary:
+      "A payment code of the wrong length for its wallet's prefix (WeChat Pay 18, Alipay 16 to 24, UnionPay QR 19 digits).",
+  },
+  POS_ERR_QR_WALLET_UNAVAILABLE: {
+    http: 422,
+    summary: 'The payment code is of a wallet this host has no provider for.',
+  },
+  POS_ERR_QR_SALE_UNRESOLVED: {
+    http: 409,
+    summary: 'A new payment code on a terminal whose last QR sale the wallet has not settled yet.',
+  },
+  POS_ERR_QR_REFUND_UNSUPPORTED: {
+    http: 422,
+    summary:
+      'A void or refund of a QR sale, which this version does not do (a reversal cancels and refunds it).',
+  },
+
   // Store
   POS_ERR_STORE_UNAVAILABLE: {
     http: 503,
@@ -330,6 +359,25 @@ export const errorCatalogue = {
   POS_ERR_TERMINAL_JOURNAL_FULL: { summary: 'The journal holds its maximum of 10,000 transactions.' },
   POS_ERR_TERMINAL_BAD_QUERY_ANSWER: {
     summary: "The host's answer to a transaction query (field 63) is not in the `QRY;k=...;s=...` form.",
+  },
+
+  // Wallet providers (QR payments) and the simulated wallet
+  POS_ERR_WALLET_NOTIFICATION_INVALID: {
+    http: 400,
+    summary:
+      "A wallet's notification whose signature does not verify, that is not in the wallet's format, or that names another app or merchant.",
+  },
+  POS_ERR_WALLET_NOTIFICATION_NOT_A_PAYMENT: {
+    summary:
+      'A notification that verifies but reports no payment (a closed or refunded trade, a failed one): acknowledge it, record nothing.',
+  },
+  POS_ERR_WALLET_CONFIG_INVALID: {
+    summary:
+      'Wallet provider settings of the wrong form: a URL that is not http(s), an empty id, a key that cannot be read, an https WeChat Pay URL without a client certificate.',
+  },
+  POS_ERR_SIMULATED_WALLET_BAD_REQUEST: {
+    summary:
+      'A simulated wallet test hook (`/_sim/...`) or its options given an unknown payer, wallet or shown code, a fault out of range, or a body of the wrong form.',
   },
 
   // Simulator

@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
-import { systemClock } from './clock/clock.js';
+import { systemClock, type Clock } from './clock/clock.js';
 import type { HostConfig } from './config/config.js';
 import { bindSecretToStore, type HostKeys } from './host-keys/host-keys.js';
 import { loadHostKeys } from './host-keys/secret-file.js';
@@ -13,7 +13,7 @@ import { IsoHost, keyContext, startIsoServer, type IsoServer } from './iso-host/
 import { keyFromHex } from './iso8583/index.js';
 import { addMerchant, addTerminal } from './merchants/merchant-admin.js';
 import { sealKey } from './merchants/key-vault.js';
-import { createPrometheusMetrics } from './metrics/prometheus-metrics.js';
+import { createPrometheusMetrics, type HostMetrics } from './metrics/prometheus-metrics.js';
 import { PaymentEngine, type BackgroundWork } from './payments/engine.js';
 import { randomIdSource } from './payments/id-source.js';
 import { isPosError } from './pos-error.js';
@@ -83,24 +83,9 @@ async function seedDemo(store: Store, keys: HostKeys, now: number): Promise<void
 export async function startHost(config: HostConfig, options: { logger?: Logger } = {}): Promise<RunningHost> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { pid: process.pid } });
   const clock = systemClock;
-  const store = await openStore(config, clock.now());
-  let keys: HostKeys;
-  try {
-    keys = loadHostKeys(config);
-    await bindSecretToStore(store, keys, clock.now());
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
+  const { store, keys } = await openStoreWithKeys(config, clock);
   const closers: Array<() => void> = [];
-  let upstream: Upstream;
-  if (config.upstreamUrl !== null) {
-    upstream = new HttpUpstream(config.upstreamUrl);
-  } else {
-    const ledger = new SqliteIssuerLedger(join(config.dataDir, 'issuer-ledger.db'));
-    closers.push(() => ledger.close());
-    upstream = new SimulatedIssuer({ clock, random: cryptoRandom, ledger, faults: config.issuerFaults });
-  }
+  const upstream = chooseUpstream(config, closers);
   const metrics = createPrometheusMetrics(store, { processMetrics: true });
   const engine = new PaymentEngine({
     store,
@@ -127,28 +112,8 @@ export async function startHost(config: HostConfig, options: { logger?: Logger }
   let iso: IsoServer | undefined;
   try {
     address = await app.listen({ port: config.httpPort, host: config.host });
-    if (config.isoPort !== null) {
-      const isoHost = new IsoHost({
-        engine,
-        random: cryptoRandom,
-        fingerprintKey: keys.fingerprintKey,
-        terminalKeyKey: keys.terminalKeyKey,
-        settings: { keyMaxAgeMs: config.iso.keyMaxAgeMs },
-        metrics: metrics.iso,
-      });
-      iso = await startIsoServer({
-        host: isoHost,
-        log: logger,
-        port: config.isoPort,
-        address: config.host,
-        idleTimeoutMs: config.iso.idleTimeoutMs,
-        frameDeadlineMs: config.iso.frameDeadlineMs,
-        maxConnections: config.iso.maxConnections,
-        maxConnectionsPerAddress: config.iso.maxConnectionsPerAddress,
-      });
-      const server = iso;
-      metrics.iso.watchConnections(() => server.connections());
-    }
+    if (config.isoPort !== null)
+      iso = await startIsoChannel(config, config.isoPort, { engine, keys, metrics, logger });
   } catch (error) {
     await app.close();
     await background.stop();
@@ -181,4 +146,62 @@ export async function startHost(config: HostConfig, options: { logger?: Logger }
       return stopping;
     },
   };
+}
+
+/** The store, and the host keys bound to it; the store is closed again when the keys do not fit it. */
+async function openStoreWithKeys(
+  config: HostConfig,
+  clock: Pick<Clock, 'now'>,
+): Promise<{ store: Store; keys: HostKeys }> {
+  const store = await openStore(config, clock.now());
+  try {
+    const keys = loadHostKeys(config);
+    await bindSecretToStore(store, keys, clock.now());
+    return { store, keys };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/** The issuer over HTTP when configured; otherwise the simulated issuer, its ledger in the data folder. */
+function chooseUpstream(config: HostConfig, closers: Array<() => void>): Upstream {
+  if (config.upstreamUrl !== null) return new HttpUpstream(config.upstreamUrl);
+  const ledger = new SqliteIssuerLedger(join(config.dataDir, 'issuer-ledger.db'));
+  closers.push(() => ledger.close());
+  return new SimulatedIssuer({
+    clock: systemClock,
+    random: cryptoRandom,
+    ledger,
+    faults: config.issuerFaults,
+  });
+}
+
+/** The ISO 8583 door: an IsoHost over the engine, behind a TCP server whose connections are counted. */
+async function startIsoChannel(
+  config: HostConfig,
+  port: number,
+  deps: { engine: PaymentEngine; keys: HostKeys; metrics: HostMetrics; logger: Logger },
+): Promise<IsoServer> {
+  const { engine, keys, metrics, logger } = deps;
+  const isoHost = new IsoHost({
+    engine,
+    random: cryptoRandom,
+    fingerprintKey: keys.fingerprintKey,
+    terminalKeyKey: keys.terminalKeyKey,
+    settings: { keyMaxAgeMs: config.iso.keyMaxAgeMs },
+    metrics: metrics.iso,
+  });
+  const server = await startIsoServer({
+    host: isoHost,
+    log: logger,
+    port,
+    address: config.host,
+    idleTimeoutMs: config.iso.idleTimeoutMs,
+    frameDeadlineMs: config.iso.frameDeadlineMs,
+    maxConnections: config.iso.maxConnections,
+    maxConnectionsPerAddress: config.iso.maxConnectionsPerAddress,
+  });
+  metrics.iso.watchConnections(() => server.connections());
+  return server;
 }

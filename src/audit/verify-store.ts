@@ -7,9 +7,11 @@
 //    the payment made under it;
 //  - approved_once_upstream: no payment was approved by the upstream twice, no RRN used twice;
 //  - refunds_within_captured: refunds of a sale never exceed it, and its status agrees with them;
-//  - no_orphan_pending: nothing is left `pending` past the upstream timeout, and every payment
-//    awaiting reversal has its reversal queued;
-//  - issuer_agrees (with an issuer ledger): every settled outcome matches what the card was charged.
+//  - no_orphan_pending: nothing is left `pending` past the upstream timeout (a QR sale: past the
+//    longest pay window a wallet may have), and every payment awaiting reversal has its reversal
+//    queued;
+//  - issuer_agrees (with an issuer ledger): every settled outcome matches what the card was charged
+//    (QR sales are the wallets' to check, by reconciliation).
 import type { IssuerLedger } from '../simulated-issuer/issuer-ledger.js';
 import { netChargeOfSale } from '../simulated-issuer/issuer-ledger.js';
 import {
@@ -19,6 +21,7 @@ import {
   type JournalHead,
 } from '../payments/ports/journal-store.js';
 import type { PaymentRecord, PaymentStatus } from '../payments/payment.js';
+import { maxPayWindowMs } from '../payments/pending-horizon.js';
 import type { Store } from '../payments/ports/store.js';
 
 export type Invariant =
@@ -47,17 +50,56 @@ const pageSize = 1000;
 /** At most this many breaches are listed; the count says if there were more. */
 const maxListedBreaches = 1000;
 
-export async function verifyStore(
-  store: Store,
-  options: { now: number; pendingCutoffMs: number; issuerLedger?: IssuerLedger },
-): Promise<VerifyReport> {
+/** Records a breach (the first `maxListedBreaches` are kept). */
+type Report = (invariant: Invariant, message: string, paymentId?: string | null) => void;
+
+/** What the journal says of each payment: its last status and how many upstream approvals it had. */
+interface JournalFacts {
+  readonly lastStatus: ReadonlyMap<string, PaymentStatus>;
+  readonly approvals: ReadonlyMap<string, number>;
+  readonly rows: number;
+}
+
+/** What the payment scan gathers for the checks after it. */
+interface PaymentFacts {
+  /** The payment made under each merchant's idempotency key (`merchantId NUL key`). */
+  readonly keys: Map<string, string>;
+  readonly rrns: Map<string, string>;
+  /** Approved refunds per sale id, in fen. */
+  readonly refundsBySale: Map<string, number>;
+  readonly sales: PaymentRecord[];
+  count: number;
+}
+
+interface VerifyOptions {
+  now: number;
+  pendingCutoffMs: number;
+  /** How long a QR sale may be polled; by default the cutoff plus the longest pay window allowed. */
+  qrPendingCutoffMs?: number;
+  issuerLedger?: IssuerLedger;
+}
+
+export async function verifyStore(store: Store, options: VerifyOptions): Promise<VerifyReport> {
   const breaches: Breach[] = [];
-  const breach = (invariant: Invariant, message: string, paymentId: string | null = null): void => {
+  const breach: Report = (invariant, message, paymentId = null) => {
     if (breaches.length < maxListedBreaches) breaches.push({ invariant, message, paymentId });
   };
+  const journal = await checkJournal(store, breach);
+  const payments = await checkPayments(store, journal, options, breach);
+  checkSales(payments, options.issuerLedger, breach);
+  const requests = await checkRequests(store, payments.keys, breach);
+  return {
+    ok: breaches.length === 0,
+    checked: { journalRows: journal.rows, payments: payments.count, requests },
+    breaches,
+  };
+}
 
-  // The journal, chain by chain: links, last status per payment, upstream approvals per payment.
-  // A payment's events all sit in its terminal's chain, in order.
+/**
+ * The journal, chain by chain: links, last status per payment, upstream approvals per payment.
+ * A payment's events all sit in its terminal's chain, in order.
+ */
+async function checkJournal(store: Store, breach: Report): Promise<JournalFacts> {
   const lastStatus = new Map<string, PaymentStatus>();
   const approvals = new Map<string, number>();
   let journalRows = 0;
@@ -78,20 +120,30 @@ export async function verifyStore(
       if (rows.length < pageSize) break;
     }
   }
+  return { lastStatus, approvals, rows: journalRows };
+}
 
-  // Payments.
-  const keys = new Map<string, string>();
-  const rrns = new Map<string, string>();
-  const refundsBySale = new Map<string, number>();
-  const sales: PaymentRecord[] = [];
-  let payments = 0;
+/** Every payment, page by page, checked against its journal and the payments before it. */
+async function checkPayments(
+  store: Store,
+  journal: JournalFacts,
+  options: VerifyOptions,
+  breach: Report,
+): Promise<PaymentFacts> {
+  const facts: PaymentFacts = {
+    keys: new Map(),
+    rrns: new Map(),
+    refundsBySale: new Map(),
+    sales: [],
+    count: 0,
+  };
   let afterId = '';
   for (;;) {
     const page = await store.read((reader) => reader.scanPayments(afterId, pageSize));
     for (const p of page) {
-      payments += 1;
+      facts.count += 1;
       afterId = p.id;
-      const journaled = lastStatus.get(p.id);
+      const journaled = journal.lastStatus.get(p.id);
       if (journaled !== p.status) {
         breach(
           'journal_matches_payments',
@@ -99,58 +151,81 @@ export async function verifyStore(
           p.id,
         );
       }
-      const keyId = `${p.merchantId}\u0000${p.idempotencyKey}`;
-      const other = keys.get(keyId);
-      if (other !== undefined) {
-        breach(
-          'key_bound_once',
-          `key ${JSON.stringify(p.idempotencyKey)} of ${p.merchantId} is bound to ${other} and ${p.id}`,
-          p.id,
-        );
-      } else {
-        keys.set(keyId, p.id);
-      }
-      if (p.rrn !== null) {
-        const sameRrn = rrns.get(p.rrn);
-        if (sameRrn !== undefined)
-          breach('approved_once_upstream', `RRN ${p.rrn} is used by ${sameRrn} and ${p.id}`, p.id);
-        else rrns.set(p.rrn, p.id);
-      }
-      if ((approvals.get(p.id) ?? 0) > 1) {
-        breach(
-          'approved_once_upstream',
-          `payment ${p.id} was approved by the upstream ${approvals.get(p.id)} times`,
-          p.id,
-        );
-      }
-      if (p.status === 'pending' && p.createdAt < options.now - options.pendingCutoffMs) {
-        breach(
-          'no_orphan_pending',
-          `payment ${p.id} is still pending past the upstream timeout and no reversal is queued`,
-          p.id,
-        );
-      }
-      if (p.status === 'reversal_pending' || p.status === 'reversal_failed') {
-        const reversal = await store.read((reader) => reader.getReversal(p.id));
-        const expected = p.status === 'reversal_pending' ? 'queued' : 'failed';
-        if (reversal?.state !== expected) {
-          breach(
-            'no_orphan_pending',
-            `payment ${p.id} is ${p.status} but its reversal is ${reversal?.state ?? 'missing'}`,
-            p.id,
-          );
-        }
-      }
+      checkBoundOnce(p, journal, facts, breach);
+      await checkNotStuck(store, p, options, breach);
       if (p.kind === 'refund' && p.status === 'approved' && p.originalId !== null) {
-        refundsBySale.set(p.originalId, (refundsBySale.get(p.originalId) ?? 0) + p.amount);
+        facts.refundsBySale.set(p.originalId, (facts.refundsBySale.get(p.originalId) ?? 0) + p.amount);
       }
-      if (p.kind === 'sale') sales.push(p);
+      if (p.kind === 'sale') facts.sales.push(p);
     }
     if (page.length < pageSize) break;
   }
+  return facts;
+}
 
-  for (const sale of sales) {
-    const refunded = refundsBySale.get(sale.id) ?? 0;
+/** One payment per idempotency key, one per RRN, and at most one upstream approval each. */
+function checkBoundOnce(p: PaymentRecord, journal: JournalFacts, facts: PaymentFacts, breach: Report): void {
+  const keyId = `${p.merchantId}\u0000${p.idempotencyKey}`;
+  const other = facts.keys.get(keyId);
+  if (other !== undefined) {
+    breach(
+      'key_bound_once',
+      `key ${JSON.stringify(p.idempotencyKey)} of ${p.merchantId} is bound to ${other} and ${p.id}`,
+      p.id,
+    );
+  } else {
+    facts.keys.set(keyId, p.id);
+  }
+  if (p.rrn !== null) {
+    const sameRrn = facts.rrns.get(p.rrn);
+    if (sameRrn !== undefined)
+      breach('approved_once_upstream', `RRN ${p.rrn} is used by ${sameRrn} and ${p.id}`, p.id);
+    else facts.rrns.set(p.rrn, p.id);
+  }
+  if ((journal.approvals.get(p.id) ?? 0) > 1) {
+    breach(
+      'approved_once_upstream',
+      `payment ${p.id} was approved by the upstream ${journal.approvals.get(p.id)} times`,
+      p.id,
+    );
+  }
+}
+
+/** Nothing pending past the upstream timeout; a payment awaiting reversal has it queued (or failed). */
+async function checkNotStuck(
+  store: Store,
+  p: PaymentRecord,
+  options: VerifyOptions,
+  breach: Report,
+): Promise<void> {
+  const cutoffMs =
+    p.qr === null
+      ? options.pendingCutoffMs
+      : (options.qrPendingCutoffMs ?? options.pendingCutoffMs + maxPayWindowMs);
+  if (p.status === 'pending' && p.createdAt < options.now - cutoffMs) {
+    breach(
+      'no_orphan_pending',
+      `payment ${p.id} is still pending past the upstream timeout and no reversal is queued`,
+      p.id,
+    );
+  }
+  if (p.status === 'reversal_pending' || p.status === 'reversal_failed') {
+    const reversal = await store.read((reader) => reader.getReversal(p.id));
+    const expected = p.status === 'reversal_pending' ? 'queued' : 'failed';
+    if (reversal?.state !== expected) {
+      breach(
+        'no_orphan_pending',
+        `payment ${p.id} is ${p.status} but its reversal is ${reversal?.state ?? 'missing'}`,
+        p.id,
+      );
+    }
+  }
+}
+
+/** Refunds within each sale and its status agreeing with them; with a ledger, the card's charge too. */
+function checkSales(facts: PaymentFacts, issuerLedger: IssuerLedger | undefined, breach: Report): void {
+  for (const sale of facts.sales) {
+    const refunded = facts.refundsBySale.get(sale.id) ?? 0;
     if (refunded > sale.amount) {
       breach(
         'refunds_within_captured',
@@ -167,10 +242,10 @@ export async function verifyStore(
         sale.id,
       );
     }
-    if (options.issuerLedger !== undefined && sale.rrn !== null) {
+    if (issuerLedger !== undefined && sale.rrn !== null && sale.qr === null) {
       const expected = expectedCharge(sale, refunded);
       if (expected !== undefined) {
-        const charged = netChargeOfSale(options.issuerLedger, sale.rrn);
+        const charged = netChargeOfSale(issuerLedger, sale.rrn);
         if (charged !== expected) {
           breach(
             'issuer_agrees',
@@ -181,8 +256,14 @@ export async function verifyStore(
       }
     }
   }
+}
 
-  // Idempotency records: each points at the payment made under its key.
+/** Idempotency records: each points at the payment made under its key. Answers how many were read. */
+async function checkRequests(
+  store: Store,
+  keys: ReadonlyMap<string, string>,
+  breach: Report,
+): Promise<number> {
   let requests = 0;
   let after = { merchantId: '', idempotencyKey: '' };
   for (;;) {
@@ -202,8 +283,7 @@ export async function verifyStore(
     }
     if (page.length < pageSize) break;
   }
-
-  return { ok: breaches.length === 0, checked: { journalRows, payments, requests }, breaches };
+  return requests;
 }
 
 /** What the card should have been charged for a sale in a settled state; undefined while unsettled. */

@@ -28,7 +28,7 @@ export interface SetFeePlanResult {
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
-/** About 70 lines: one transaction reads, checks and appends, so that a refusal stores nothing. */
+/** One transaction reads, checks and appends, so that a refusal stores nothing. */
 export async function setFeePlan(store: Store, input: SetFeePlanInput): Promise<SetFeePlanResult> {
   const { merchantId, plan, nowMs } = input;
   if (plan.merchantId !== merchantId) {

@@ -18,13 +18,16 @@ describe('HTTP limits in the host configuration', () => {
     });
   });
 
-  it('keeps the idle timeout longer than the upstream timeout, and refuses a limit out of range', () => {
+  it('keeps the idle timeout longer than the upstream timeout and a QR pay window, and refuses a limit out of range', () => {
     const config = loadHostConfig({
-      flags: { httpIdleTimeoutMs: '2000', upstreamTimeoutMs: '20000' },
+      flags: { httpIdleTimeoutMs: '2000', upstreamTimeoutMs: '80000' },
       env: {},
       cwd: '/tmp',
     });
-    expect(config.http.idleTimeoutMs).toBe(25_000);
+    expect(config.http.idleTimeoutMs).toBe(85_000);
+    // A QR sale's answer waits for the customer, up to the longest pay window (60 s).
+    const qr = loadHostConfig({ flags: { httpIdleTimeoutMs: '2000' }, env: {}, cwd: '/tmp' });
+    expect(qr.http.idleTimeoutMs).toBe(65_000);
     expect(() => loadHostConfig({ flags: { httpMaxConnections: '0' }, env: {}, cwd: '/tmp' })).toThrow(
       /http-max-connections/,
     );

@@ -5,6 +5,7 @@
 import { dirname, resolve } from 'node:path';
 import { defaultHttpLimits, type HttpLimits } from '../http/http-server.js';
 import { defaultEngineSettings, minKeyRetentionMs, type EngineSettings } from '../payments/engine-context.js';
+import { maxPayWindowMs } from '../payments/pending-horizon.js';
 import { PosError } from '../pos-error.js';
 import type { IssuerFaults } from '../simulated-issuer/simulated-issuer.js';
 
@@ -71,7 +72,7 @@ export const hostSettings: readonly SettingSpec[] = [
     env: 'POSGUARD_HTTP_IDLE_TIMEOUT_MS',
     kind: { type: 'integer', min: 1_000, max: 600_000 },
     fallback: String(defaultHttpLimits.idleTimeoutMs),
-    help: 'HTTP: close a connection silent this long (at least --upstream-timeout-ms + 5 s)',
+    help: 'HTTP: close a connection silent this long (at least --upstream-timeout-ms + 5 s, and 65 s: a QR sale waits for its customer)',
   },
   {
     name: 'httpMaxConnections',
@@ -337,40 +338,15 @@ export function loadHostConfig(input: {
       ? null
       : (s['databaseUrl'] ?? null);
   const dbPath = resolve(input.cwd, s['db'] ?? './data/posguard.db');
-  const [minLatency = 0, maxLatency = minLatency] = (s['issuerLatencyMs'] ?? '0').split('-').map(Number);
-  if (maxLatency < minLatency) {
-    throw new PosError(
-      'POS_ERR_CONFIG_INVALID',
-      `--issuer-latency-ms: expected MIN-MAX with MIN <= MAX, got ${s['issuerLatencyMs']}`,
-    );
-  }
-  const secretHex = s['secret'] ?? null;
-  if (secretHex !== null && !/^(?:[0-9a-fA-F]{2}){32,}$/.test(secretHex)) {
-    throw new PosError(
-      'POS_ERR_CONFIG_INVALID',
-      'secret: expected at least 64 hex characters (32 bytes, an even count), got something else',
-      {
-        details: { setting: 'secret' },
-      },
-    );
-  }
-  const http: HttpLimits = {
-    ...defaultHttpLimits,
-    requestTimeoutMs: Number(s['httpRequestTimeoutMs']),
-    // A connection is silent while its request waits for the upstream: the idle timeout always
-    // outlasts the upstream timeout, so it never cuts off an answer the host is about to give.
-    idleTimeoutMs: Math.max(Number(s['httpIdleTimeoutMs']), Number(s['upstreamTimeoutMs']) + 5_000),
-    maxConnections: Number(s['httpMaxConnections']),
-    maxConnectionsPerAddress: Number(s['httpMaxConnectionsPerAddress']),
-    authFailuresPerMinute: Number(s['httpAuthFailuresPerMinute']),
-  };
+  const issuerFaults = issuerFaultsOf(s);
+  const secretHex = secretHexOf(s);
   return {
     dbPath,
     dataDir: dirname(dbPath),
     databaseUrl,
     httpPort: Number(s['httpPort']),
     host: s['host'] ?? '127.0.0.1',
-    http,
+    http: httpLimitsOf(s),
     isoPort: s['isoPort'] === undefined ? null : Number(s['isoPort']),
     iso: {
       keyMaxAgeMs: Number(s['isoKeyMaxAgeHours']) * 3_600_000,
@@ -381,14 +357,7 @@ export function loadHostConfig(input: {
     },
     logLevel: s['logLevel'] ?? 'info',
     upstreamUrl: s['upstreamUrl'] ?? null,
-    issuerFaults: {
-      latencyMs: { min: minLatency, max: maxLatency },
-      declineRate: rate(s['issuerDeclineRate']),
-      lostAnswerRate: rate(s['issuerLostAnswerRate']),
-      doublePostRate: rate(s['issuerDoublePostRate']),
-      outageRate: rate(s['issuerOutageRate']),
-      outages: [],
-    },
+    issuerFaults,
     engine: {
       ...defaultEngineSettings,
       upstreamTimeoutMs: Number(s['upstreamTimeoutMs']),
@@ -399,5 +368,59 @@ export function loadHostConfig(input: {
     },
     secretHex,
     demo: input.demo ?? false,
+  };
+}
+
+type Resolved = Record<string, string | undefined>;
+
+/** The simulated issuer's faults: its latency range (MIN-MAX, or one figure) and its fault rates. */
+function issuerFaultsOf(s: Resolved): IssuerFaults {
+  const [minLatency = 0, maxLatency = minLatency] = (s['issuerLatencyMs'] ?? '0').split('-').map(Number);
+  if (maxLatency < minLatency) {
+    throw new PosError(
+      'POS_ERR_CONFIG_INVALID',
+      `--issuer-latency-ms: expected MIN-MAX with MIN <= MAX, got ${s['issuerLatencyMs']}`,
+    );
+  }
+  return {
+    latencyMs: { min: minLatency, max: maxLatency },
+    declineRate: rate(s['issuerDeclineRate']),
+    lostAnswerRate: rate(s['issuerLostAnswerRate']),
+    doublePostRate: rate(s['issuerDoublePostRate']),
+    outageRate: rate(s['issuerOutageRate']),
+    outages: [],
+  };
+}
+
+/** The host secret given as a setting, checked for length and hex; null when not given. */
+function secretHexOf(s: Resolved): string | null {
+  const secretHex = s['secret'] ?? null;
+  if (secretHex !== null && !/^(?:[0-9a-fA-F]{2}){32,}$/.test(secretHex)) {
+    throw new PosError(
+      'POS_ERR_CONFIG_INVALID',
+      'secret: expected at least 64 hex characters (32 bytes, an even count), got something else',
+      {
+        details: { setting: 'secret' },
+      },
+    );
+  }
+  return secretHex;
+}
+
+function httpLimitsOf(s: Resolved): HttpLimits {
+  return {
+    ...defaultHttpLimits,
+    requestTimeoutMs: Number(s['httpRequestTimeoutMs']),
+    // A connection is silent while its request waits for the upstream, or for a wallet's customer
+    // to confirm a QR sale: the idle timeout always outlasts the upstream timeout and the longest
+    // pay window, so it never cuts off an answer the host is about to give.
+    idleTimeoutMs: Math.max(
+      Number(s['httpIdleTimeoutMs']),
+      Number(s['upstreamTimeoutMs']) + 5_000,
+      maxPayWindowMs + 5_000,
+    ),
+    maxConnections: Number(s['httpMaxConnections']),
+    maxConnectionsPerAddress: Number(s['httpMaxConnectionsPerAddress']),
+    authFailuresPerMinute: Number(s['httpAuthFailuresPerMinute']),
   };
 }

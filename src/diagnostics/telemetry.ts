@@ -251,31 +251,10 @@ const topFields = [
 
 const versionExpected = `1 to ${telemetryLimits.textMaxLength} printable ASCII characters, no space at either end`;
 
-/**
- * Reads a report in its JSON form, or throws POS_ERR_TELEMETRY_INVALID listing every problem
- * (unknown fields, wrong types, values out of range, a carrier without a cellular network...),
- * or POS_ERR_TELEMETRY_BAD_TIME when its time is ahead of `now` by more than the tolerance or
- * older than the host accepts. Nothing is stored by it.
- */
-export function parseTelemetryReport(
-  input: unknown,
-  now: number,
-  settings: Pick<TelemetrySettings, 'futureToleranceMs' | 'maxReportAgeMs'> = defaultTelemetrySettings,
-): TelemetryReport {
-  const r = new ReportReader();
-  const { maxCount } = telemetryLimits;
-  const top = r.object('', input, topFields);
-  if (top === undefined) {
-    throw PosError.invalidInput('POS_ERR_TELEMETRY_INVALID', 'telemetry report', [
-      { field: 'report', expected: 'an object', actual: describeKind(input) },
-    ]);
-  }
-  const reportId = r.text(
-    'reportId',
-    top['reportId'],
-    telemetryLimits.reportIdPattern,
-    '1 to 64 letters, digits, ., _, : or -',
-  );
+type Fields = Record<string, unknown>;
+
+/** The report's id, time and versions; null (with a problem noted) where one is wrong. */
+function readIdentity(r: ReportReader, top: Fields) {
   const atText = top['at'];
   const at = typeof atText === 'string' ? parseIsoTime(atText) : undefined;
   if (at === undefined) {
@@ -285,22 +264,20 @@ export function parseTelemetryReport(
       describeValue(atText),
     );
   }
-  const softwareVersion = r.text(
-    'softwareVersion',
-    top['softwareVersion'],
-    telemetryLimits.textPattern,
-    versionExpected,
-  );
-  const firmwareVersion = r.text(
-    'firmwareVersion',
-    top['firmwareVersion'],
-    telemetryLimits.textPattern,
-    versionExpected,
-  );
-  const count = (field: string, value: unknown) => r.integer(field, value, 0, maxCount);
+  const { reportIdPattern, textPattern } = telemetryLimits;
+  return {
+    reportId: r.text('reportId', top['reportId'], reportIdPattern, '1 to 64 letters, digits, ., _, : or -'),
+    at: at ?? null,
+    softwareVersion: r.text('softwareVersion', top['softwareVersion'], textPattern, versionExpected),
+    firmwareVersion: r.text('firmwareVersion', top['firmwareVersion'], textPattern, versionExpected),
+  };
+}
+
+/** The counters, from their nested objects; offline seconds need an offline period. */
+function readCounts(r: ReportReader, top: Fields): Record<TelemetryCounter, number | null> {
+  const count = (field: string, value: unknown) => r.integer(field, value, 0, telemetryLimits.maxCount);
   const reader = r.object('cardReader', top['cardReader'], ['errors', 'doubleReadsSuppressed']);
   const printer = r.object('printer', top['printer'], ['paperOut', 'headErrors']);
-  const network = r.object('network', top['network'], ['type', 'carrier', 'signalDbm']);
   const offline = r.object('offline', top['offline'], ['periods', 'seconds']);
   const counts = {
     readerErrors: count('cardReader.errors', reader?.['errors']),
@@ -315,71 +292,79 @@ export function parseTelemetryReport(
   if (counts.offlinePeriods === 0 && counts.offlineSeconds !== null && counts.offlineSeconds > 0) {
     r.problem('offline.seconds', '0 when offline.periods is 0', String(counts.offlineSeconds));
   }
-  const networkType = network?.['type'];
-  const type = networkTypes.find((t) => t === networkType);
-  if (network !== undefined && type === undefined) {
-    r.problem(
-      'network.type',
-      `one of ${networkTypes.map((t) => JSON.stringify(t)).join(', ')}`,
-      describeValue(networkType),
-    );
+  return counts;
+}
+
+/** The network: its type, the carrier (cellular only) and the signal (never on Ethernet). */
+function readNetwork(r: ReportReader, top: Fields) {
+  const network = r.object('network', top['network'], ['type', 'carrier', 'signalDbm']);
+  if (network === undefined) return { type: undefined, carrier: null, signalDbm: null };
+  const type = networkTypes.find((t) => t === network['type']);
+  if (type === undefined) {
+    const allowed = networkTypes.map((t) => JSON.stringify(t)).join(', ');
+    r.problem('network.type', `one of ${allowed}`, describeValue(network['type']));
   }
-  const cellular = type !== undefined && cellularNetworkTypes.includes(type);
   let carrier: string | null = null;
-  if (network !== undefined && type !== undefined) {
-    if (cellular) {
-      carrier = r.text(
-        'network.carrier',
-        network['carrier'],
-        telemetryLimits.textPattern,
-        `the carrier's name: ${versionExpected}`,
-      );
-    } else if (network['carrier'] !== undefined) {
-      r.problem(
-        'network.carrier',
-        `nothing: a ${type} network has no carrier`,
-        describeKind(network['carrier']),
-      );
-    }
+  if (type !== undefined && cellularNetworkTypes.includes(type)) {
+    const expected = `the carrier's name: ${versionExpected}`;
+    carrier = r.text('network.carrier', network['carrier'], telemetryLimits.textPattern, expected);
+  } else if (type !== undefined && network['carrier'] !== undefined) {
+    const expected = `nothing: a ${type} network has no carrier`;
+    r.problem('network.carrier', expected, describeKind(network['carrier']));
   }
-  let signalDbm: number | null = null;
-  if (network !== undefined) {
-    if (type === 'ethernet' && network['signalDbm'] !== undefined) {
-      r.problem(
-        'network.signalDbm',
-        'nothing: Ethernet has no signal strength',
-        describeValue(network['signalDbm']),
-      );
-    } else {
-      signalDbm = r.integer(
-        'network.signalDbm',
-        network['signalDbm'],
-        telemetryLimits.minSignalDbm,
-        telemetryLimits.maxSignalDbm,
-        true,
-      );
-    }
+  if (type === 'ethernet' && network['signalDbm'] !== undefined) {
+    const expected = 'nothing: Ethernet has no signal strength';
+    r.problem('network.signalDbm', expected, describeValue(network['signalDbm']));
+    return { type, carrier, signalDbm: null };
   }
+  const { minSignalDbm, maxSignalDbm } = telemetryLimits;
+  const signalDbm = r.integer('network.signalDbm', network['signalDbm'], minSignalDbm, maxSignalDbm, true);
+  return { type, carrier, signalDbm };
+}
+
+/**
+ * Reads a report in its JSON form, or throws POS_ERR_TELEMETRY_INVALID listing every problem
+ * (unknown fields, wrong types, values out of range, a carrier without a cellular network...),
+ * or POS_ERR_TELEMETRY_BAD_TIME when its time is ahead of `now` by more than the tolerance or
+ * older than the host accepts. Nothing is stored by it.
+ */
+export function parseTelemetryReport(
+  input: unknown,
+  now: number,
+  settings: Pick<TelemetrySettings, 'futureToleranceMs' | 'maxReportAgeMs'> = defaultTelemetrySettings,
+): TelemetryReport {
+  const r = new ReportReader();
+  const top = r.object('', input, topFields);
+  if (top === undefined) {
+    throw PosError.invalidInput('POS_ERR_TELEMETRY_INVALID', 'telemetry report', [
+      { field: 'report', expected: 'an object', actual: describeKind(input) },
+    ]);
+  }
+  const identity = readIdentity(r, top);
+  const counts = readCounts(r, top);
+  const network = readNetwork(r, top);
   const batteryPercent = r.integer('batteryPercent', top['batteryPercent'], 0, 100, true);
-  if (r.problems.length > 0)
+  if (r.problems.length > 0) {
     throw PosError.invalidInput('POS_ERR_TELEMETRY_INVALID', 'telemetry report', r.problems);
-  // Every value was read without a problem: none of the nulls below stands for a missing value.
+  }
+  // Every value was read without a problem: none of the fallbacks below is ever taken.
+  const count = (c: TelemetryCounter): number => counts[c] ?? 0;
   const report: TelemetryReport = {
-    reportId: reportId ?? '',
-    at: at ?? 0,
-    softwareVersion: softwareVersion ?? '',
-    firmwareVersion: firmwareVersion ?? '',
-    readerErrors: counts.readerErrors ?? 0,
-    doubleReadsSuppressed: counts.doubleReadsSuppressed ?? 0,
-    paperOut: counts.paperOut ?? 0,
-    printerHeadErrors: counts.printerHeadErrors ?? 0,
-    reboots: counts.reboots ?? 0,
-    crashes: counts.crashes ?? 0,
-    networkType: type ?? 'wifi',
-    carrier,
-    signalDbm,
-    offlinePeriods: counts.offlinePeriods ?? 0,
-    offlineSeconds: counts.offlineSeconds ?? 0,
+    reportId: identity.reportId ?? '',
+    at: identity.at ?? 0,
+    softwareVersion: identity.softwareVersion ?? '',
+    firmwareVersion: identity.firmwareVersion ?? '',
+    readerErrors: count('readerErrors'),
+    doubleReadsSuppressed: count('doubleReadsSuppressed'),
+    paperOut: count('paperOut'),
+    printerHeadErrors: count('printerHeadErrors'),
+    reboots: count('reboots'),
+    crashes: count('crashes'),
+    networkType: network.type ?? 'wifi',
+    carrier: network.carrier,
+    signalDbm: network.signalDbm,
+    offlinePeriods: count('offlinePeriods'),
+    offlineSeconds: count('offlineSeconds'),
     batteryPercent,
   };
   checkReportTime(report.at, now, settings);

@@ -23,21 +23,7 @@ export interface BinTable {
 /** Parses the CSV text of a BIN table; every bad row is reported (up to 50) with its line. */
 export function parseBinTable(text: string, file = 'BIN table'): BinTable {
   const lines = text.split(/\r?\n/);
-  const header = (lines[0] ?? '')
-    .replace(/^\uFEFF/, '')
-    .split(',')
-    .map((cell) => cell.trim());
-  const binColumn = header.indexOf('bin');
-  const kindColumn = header.indexOf('card_kind');
-  if (binColumn < 0 || kindColumn < 0) {
-    throw PosError.invalidInput('POS_ERR_FEES_BIN_TABLE_INVALID', file, [
-      {
-        field: 'line 1 (header)',
-        expected: 'columns bin and card_kind',
-        actual: describeValue(lines[0] ?? ''),
-      },
-    ]);
-  }
+  const columns = headerColumns(lines[0] ?? '', file);
   const byLength: Map<string, CardKind>[] = [];
   const problems: FieldProblem[] = [];
   let rows = 0;
@@ -49,42 +35,8 @@ export function parseBinTable(text: string, file = 'BIN table'): BinTable {
       problems.push({ field: `line ${index + 1}`, expected: `at most ${maxBinRows} rows`, actual: 'more' });
       break;
     }
-    const cells = line.split(',').map((cell) => cell.trim());
-    const bin = cells[binColumn] ?? '';
-    const kind = cells[kindColumn] ?? '';
-    const where = `line ${index + 1}`;
-    if (cells.length !== header.length) {
-      problems.push({ field: where, expected: `${header.length} cells`, actual: String(cells.length) });
-      continue;
-    }
-    if (!/^\d+$/.test(bin) || bin.length < minBinDigits || bin.length > maxBinDigits) {
-      // A long run of digits may be a card number: described, never echoed (describeValue).
-      problems.push({
-        field: `${where} bin`,
-        expected: `${minBinDigits} to ${maxBinDigits} digits`,
-        actual: describeValue(bin),
-      });
-      continue;
-    }
-    if (!tableKinds.includes(kind as CardKind)) {
-      problems.push({
-        field: `${where} card_kind`,
-        expected: 'debit, credit or foreign',
-        actual: describeValue(kind),
-      });
-      continue;
-    }
-    const map = (byLength[bin.length] ??= new Map());
-    const before = map.get(bin);
-    if (before !== undefined && before !== kind) {
-      problems.push({
-        field: `${where} bin`,
-        expected: `one card kind per BIN (${bin} is ${before} above)`,
-        actual: kind,
-      });
-      continue;
-    }
-    map.set(bin, kind as CardKind);
+    const problem = addRow(byLength, columns, line, `line ${index + 1}`);
+    if (problem !== undefined) problems.push(problem);
   }
   if (problems.length > 0) {
     const listed = problems.slice(0, maxProblemsListed);
@@ -97,6 +49,70 @@ export function parseBinTable(text: string, file = 'BIN table'): BinTable {
     throw PosError.invalidInput('POS_ERR_FEES_BIN_TABLE_INVALID', file, listed);
   }
   return { byLength, rows };
+}
+
+interface BinColumns {
+  /** How many cells each row must have: as many as the header. */
+  readonly width: number;
+  readonly bin: number;
+  readonly kind: number;
+}
+
+/** Where the header puts `bin` and `card_kind` (any order, other columns allowed). */
+function headerColumns(headerLine: string, file: string): BinColumns {
+  const header = headerLine
+    .replace(/^\uFEFF/, '')
+    .split(',')
+    .map((cell) => cell.trim());
+  const bin = header.indexOf('bin');
+  const kind = header.indexOf('card_kind');
+  if (bin < 0 || kind < 0) {
+    throw PosError.invalidInput('POS_ERR_FEES_BIN_TABLE_INVALID', file, [
+      {
+        field: 'line 1 (header)',
+        expected: 'columns bin and card_kind',
+        actual: describeValue(headerLine),
+      },
+    ]);
+  }
+  return { width: header.length, bin, kind };
+}
+
+/** Adds one row's prefix to the table; answers the row's problem instead when it has one. */
+function addRow(
+  byLength: Map<string, CardKind>[],
+  columns: BinColumns,
+  line: string,
+  where: string,
+): FieldProblem | undefined {
+  const cells = line.split(',').map((cell) => cell.trim());
+  const bin = cells[columns.bin] ?? '';
+  const kind = cells[columns.kind] ?? '';
+  if (cells.length !== columns.width) {
+    return { field: where, expected: `${columns.width} cells`, actual: String(cells.length) };
+  }
+  if (!/^\d+$/.test(bin) || bin.length < minBinDigits || bin.length > maxBinDigits) {
+    // A long run of digits may be a card number: described, never echoed (describeValue).
+    return {
+      field: `${where} bin`,
+      expected: `${minBinDigits} to ${maxBinDigits} digits`,
+      actual: describeValue(bin),
+    };
+  }
+  if (!tableKinds.includes(kind as CardKind)) {
+    return { field: `${where} card_kind`, expected: 'debit, credit or foreign', actual: describeValue(kind) };
+  }
+  const map = (byLength[bin.length] ??= new Map());
+  const before = map.get(bin);
+  if (before !== undefined && before !== kind) {
+    return {
+      field: `${where} bin`,
+      expected: `one card kind per BIN (${bin} is ${before} above)`,
+      actual: kind,
+    };
+  }
+  map.set(bin, kind as CardKind);
+  return undefined;
 }
 
 /** The card kind of a BIN (the first 6 to 11 digits of a card): the longest matching prefix. */

@@ -88,8 +88,8 @@ function roundHalfUpBig(numerator: bigint, denominator: bigint): bigint {
 }
 
 /** Prices every row. Sequence errors (a refund past the sale, a second void) are refused. */
-// Over 70 lines: one loop with one branch per transaction kind; split, it would need its state
-// (six arrays and two per-sale registers) passed around on the hot path.
+// Long because: the pricing hot path is one loop with one branch per transaction kind; split, it
+// would pass its state (seven output arrays and two per-sale registers) around on every row.
 export function priceColumns(options: PriceOptions): PricedColumns {
   const { columns, plans } = options;
   const count = columns.count;

@@ -167,8 +167,6 @@ export interface MonthlyStatementInput extends StatementInput {
  */
 export const terminalPlanCharges: ReadonlySet<PlanChargeKind> = new Set(['device', 'sim-fee']);
 
-// Over 70 lines: one pass that adds up the days, the plan charges and the lines of a month, for the
-// merchant or one terminal; split, each part would need the priced month and the table passed round.
 export function monthlyStatement(input: MonthlyStatementInput): MonthlyStatement {
   const offset = input.utcOffsetMinutes ?? chinaUtcOffsetMinutes;
   const month = parseMonth(input.month);
@@ -195,24 +193,7 @@ export function monthlyStatement(input: MonthlyStatementInput): MonthlyStatement
           groups: Math.max(1, merchant.terminalIds.length),
         });
   const totalsOn = (day: number): DayTotals => (group < 0 ? emptyTotals(day) : dayTotals(own, group, day));
-  const days: MonthlyStatement['days'][number][] = [];
-  const versionsUsed = new Set<number>();
-  for (let day = month.firstDay; day <= lastDay; day += 1) {
-    const totals = totalsOn(day);
-    const v = versionIndexOn(merchant.plan, day);
-    if (v >= 0) versionsUsed.add(v);
-    if (
-      totals.salesCount +
-        totals.voidsCount +
-        totals.refundsCount +
-        totals.duplicateRefundsCount +
-        totals.reversalsCount ===
-      0
-    )
-      continue;
-    const instant = merchant.plan.versions[v]?.instantSettlement === true;
-    days.push({ day: formatDay(day), settlementDate: formatDay(instant ? day : day + 1), totals });
-  }
+  const { days, versionsUsed } = activeDays(merchant.plan, totalsOn, month.firstDay, lastDay);
   const totals = sumTotals(days.map((d) => d.totals));
   const charges = planCharges({
     plan: merchant.plan,
@@ -232,14 +213,7 @@ export function monthlyStatement(input: MonthlyStatementInput): MonthlyStatement
   const lines = [...transactionLines({ ...merchant, rows }), ...charges].sort((a, b) =>
     a.day < b.day ? -1 : a.day > b.day ? 1 : 0,
   );
-  const planChargesFen = {
-    device: 0,
-    'activation-fee': 0,
-    'activation-refund': 0,
-    'annual-fee': 0,
-    'sim-fee': 0,
-  };
-  for (const line of charges) planChargesFen[line.lineKind as keyof typeof planChargesFen] += line.feeFen;
+  const planChargesFen = chargesByKind(charges);
   const chargedFen = Object.values(planChargesFen).reduce((sum, fen) => sum + fen, 0);
   return {
     kind: 'monthly',
@@ -253,6 +227,47 @@ export function monthlyStatement(input: MonthlyStatementInput): MonthlyStatement
     lines,
     notices: notices(merchant, totals, [...versionsUsed]),
   };
+}
+
+/** The month's days that saw a transaction, each with its settlement date; and the plan versions in effect. */
+function activeDays(
+  plan: CompiledPlan,
+  totalsOn: (day: number) => DayTotals,
+  firstDay: number,
+  lastDay: number,
+): { days: MonthlyStatement['days'][number][]; versionsUsed: Set<number> } {
+  const days: MonthlyStatement['days'][number][] = [];
+  const versionsUsed = new Set<number>();
+  for (let day = firstDay; day <= lastDay; day += 1) {
+    const totals = totalsOn(day);
+    const v = versionIndexOn(plan, day);
+    if (v >= 0) versionsUsed.add(v);
+    if (
+      totals.salesCount +
+        totals.voidsCount +
+        totals.refundsCount +
+        totals.duplicateRefundsCount +
+        totals.reversalsCount ===
+      0
+    )
+      continue;
+    const instant = plan.versions[v]?.instantSettlement === true;
+    days.push({ day: formatDay(day), settlementDate: formatDay(instant ? day : day + 1), totals });
+  }
+  return { days, versionsUsed };
+}
+
+/** The plan charges added up by kind, every kind present (0 when none). */
+function chargesByKind(charges: readonly FeeLine[]): MonthlyStatement['planChargesFen'] {
+  const planChargesFen = {
+    device: 0,
+    'activation-fee': 0,
+    'activation-refund': 0,
+    'annual-fee': 0,
+    'sim-fee': 0,
+  };
+  for (const line of charges) planChargesFen[line.lineKind as keyof typeof planChargesFen] += line.feeFen;
+  return planChargesFen;
 }
 
 function rowsWhere(merchant: PricedMerchant, keep: (row: number) => boolean): number[] {

@@ -1,6 +1,8 @@
 // How errors look on the wire: every 4xx and 5xx is `{ statusCode, code, error, message,
-// problems? }` with a stable code from docs/errors.md. Validation failures list every problem at
-// once, each naming the field, what was expected and what came; card numbers are never echoed.
+// problems?, cashierMessage? }` with a stable code from docs/errors.md. Validation failures list
+// every problem at once, each naming the field, what was expected and what came; card numbers and
+// payment codes are never echoed. `cashierMessage` ({ zh, en }) is what the cashier is shown, for
+// the errors a cashier can act on (a QR code to rescan, a QR sale to wait for).
 import { haltOnInvariant } from '../assert.js';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
@@ -50,6 +52,11 @@ function expectationOf(issue: ValidationIssue): string {
     case 'x-free-text':
       if (typeof hint === 'string') return hint;
       return 'plain text without control characters and without a card number';
+    case 'if': {
+      // The body's choice between alternatives (a card or a payment code): said in its own words.
+      const choice = issue.parentSchema?.['x-choice'];
+      return typeof choice === 'string' ? choice : (issue.message ?? issue.keyword);
+    }
     default:
       return typeof hint === 'string' ? hint : (issue.message ?? issue.keyword);
   }
@@ -88,13 +95,23 @@ export function validationProblems(
   return [...problems.values()];
 }
 
+/** The cashier's words an error carries in its details, if any (both languages, or none). */
+function cashierMessageOf(error: PosError): { zh: string; en: string } | undefined {
+  const text = error.details['cashierMessage'];
+  if (typeof text !== 'object' || text === null) return undefined;
+  const { zh, en } = text as Record<string, unknown>;
+  return typeof zh === 'string' && typeof en === 'string' ? { zh, en } : undefined;
+}
+
 export function errorBody(statusCode: number, error: PosError): Record<string, unknown> {
+  const cashierMessage = cashierMessageOf(error);
   return {
     statusCode,
     code: error.code,
     error: STATUS_CODES[statusCode] ?? 'Error',
     message: error.message,
     ...(error.problems.length > 0 ? { problems: error.problems } : {}),
+    ...(cashierMessage !== undefined ? { cashierMessage } : {}),
   };
 }
 

@@ -206,7 +206,16 @@ describe('HTTP API', () => {
         .json<{ problems: Array<{ field: string }> }>()
         .problems.map((p) => p.field)
         .sort();
-      expect(fields).toEqual(['amount', 'card.expiry', 'card.pan', 'currency', 'entryMode', 'terminalId']);
+      // `body`: a sale takes either card and entryMode or a paymentCode (issue 20).
+      expect(fields).toEqual([
+        'amount',
+        'body',
+        'card.expiry',
+        'card.pan',
+        'currency',
+        'entryMode',
+        'terminalId',
+      ]);
     });
 
     it('refuses malformed JSON, a body over 16 KiB and a non-JSON content type, and keeps serving', async () => {

@@ -51,9 +51,32 @@ function validPan(value: unknown): boolean {
 
 export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
   const limits = deps.limits ?? defaultHttpLimits;
-  const app = Fastify({
+  const app = createFastify(limits, deps.logger);
+  // Filled in by the hooks below, for the routes to read (request-context.ts).
+  app.decorateRequest('merchant', null);
+  app.decorateRequest('idempotencyKey', null);
+  acceptUtf8JsonOnly(app);
+  answerErrorsAsPosErrors(app);
+  await registerOpenApi(app, deps.version);
+  requireApiKey(app, deps.store, limits.authFailuresPerMinute, deps.clock ?? systemClock);
+  requireIdempotencyKey(app);
+  closeConnectionsOnShutdown(app);
+  logEachRequest(app);
+  registerPaymentRoutes(app, { engine: deps.engine, fingerprintKey: deps.fingerprintKey });
+  registerReportRoutes(app, { engine: deps.engine, store: deps.store, registry: deps.registry });
+  registerFeeRoutes(app, { store: deps.store, clock: deps.clock ?? systemClock });
+  registerTelemetryRoutes(app, { engine: deps.engine });
+  return app;
+}
+
+/**
+ * The Fastify instance: the limited server, posguard's logger, the body limit, and an Ajv that
+ * reports every problem at once and knows posguard's schema keywords (`x-luhn`, `x-free-text`).
+ */
+function createFastify(limits: HttpLimits, logger: FastifyBaseLogger): FastifyInstance {
+  return Fastify({
     serverFactory: (handler) => limitedServer(limits, handler),
-    loggerInstance: deps.logger,
+    loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: bodyLimitBytes,
     return503OnClosing: true,
@@ -76,6 +99,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
       },
       onCreate: (ajv) => {
         ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
+        ajv.addKeyword({ keyword: 'x-choice', schemaType: 'string' });
         ajv.addKeyword({
           keyword: 'x-free-text',
           schemaType: 'boolean',
@@ -91,8 +115,10 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
       },
     },
   });
-  app.decorateRequest('merchant', null);
-  app.decorateRequest('idempotencyKey', null);
+}
+
+/** Bodies are JSON only, and read as UTF-8 or refused. */
+function acceptUtf8JsonOnly(app: FastifyInstance): void {
   // JSON only: a text/plain body is refused with 415 rather than parsed as a string.
   app.removeContentTypeParser('text/plain');
   // JSON is read as bytes and refused unless it is UTF-8 (RFC 8259 section 8.1), rather than
@@ -108,6 +134,10 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
       done,
     ),
   );
+}
+
+/** Every error, a route that does not exist included, answered in posguard's error format. */
+function answerErrorsAsPosErrors(app: FastifyInstance): void {
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) =>
     handleError(
@@ -119,13 +149,16 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
       reply,
     ),
   );
+}
 
+/** The OpenAPI document at /openapi.json, browsable at /docs. */
+async function registerOpenApi(app: FastifyInstance, version: string): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: {
         title: 'posguard',
-        version: deps.version,
+        version,
         description:
           'An acquiring host that charges each sale exactly once. Every POST needs an Idempotency-Key header; errors carry stable codes listed in docs/errors.md.',
       },
@@ -140,13 +173,24 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, () => app.swagger());
+}
 
-  const authenticateKey = cachedAuthenticator(deps.store, systemClock);
+/**
+ * Every route but the public ones (health, metrics, the API's document) needs a merchant's API key;
+ * an address that keeps sending wrong keys is held off for a while.
+ */
+function requireApiKey(
+  app: FastifyInstance,
+  store: Store,
+  authFailuresPerMinute: number,
+  clock: Pick<Clock, 'now'>,
+): void {
+  const authenticateKey = cachedAuthenticator(store, systemClock);
   const authFailures = new AuthFailureLimit({
-    maxFailures: limits.authFailuresPerMinute,
+    maxFailures: authFailuresPerMinute,
     windowMs: 60_000,
     maxAddresses: 10_000,
-    clock: deps.clock ?? systemClock,
+    clock,
   });
   app.addHook('onRequest', async (request) => {
     // The path without its query: a load balancer's /healthz?probe=1 is as public as /healthz.
@@ -177,6 +221,10 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     }
     request.merchant = merchant;
   });
+}
+
+/** Every POST to a route carries an Idempotency-Key, checked before its body. */
+function requireIdempotencyKey(app: FastifyInstance): void {
   app.addHook('preValidation', (request, _reply, done) => {
     try {
       // A POST to no route is answered 404, not asked for a key it could never use.
@@ -187,8 +235,13 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
       done(error as Error);
     }
   });
-  // Graceful shutdown: once close() is called, answers to requests still in flight tell the client
-  // to close its keep-alive connection, so the server can finish without cutting anyone off.
+}
+
+/**
+ * Graceful shutdown: once close() is called, answers to requests still in flight tell the client
+ * to close its keep-alive connection, so the server can finish without cutting anyone off.
+ */
+function closeConnectionsOnShutdown(app: FastifyInstance): void {
   let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;
@@ -198,6 +251,10 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     if (closing) void reply.header('connection', 'close');
     done(null, payload);
   });
+}
+
+/** One log line per request, its URL redacted (a card number may be in it). */
+function logEachRequest(app: FastifyInstance): void {
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
       {
@@ -209,10 +266,4 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
       'request',
     );
   });
-
-  registerPaymentRoutes(app, { engine: deps.engine, fingerprintKey: deps.fingerprintKey });
-  registerReportRoutes(app, { engine: deps.engine, store: deps.store, registry: deps.registry });
-  registerFeeRoutes(app, { store: deps.store, clock: deps.clock ?? systemClock });
-  registerTelemetryRoutes(app, { engine: deps.engine });
-  return app;
 }

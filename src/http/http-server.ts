@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 export interface HttpLimits {
   /** The whole request, headers and body, must arrive within this (a slow client gets 408). */
   readonly requestTimeoutMs: number;
-  /** A connection with no traffic this long is closed; longer than the upstream timeout. */
+  /** A connection with no traffic this long is closed; longer than the upstream timeout and a pay window. */
   readonly idleTimeoutMs: number;
   /** How long a keep-alive connection waits for its next request. */
   readonly keepAliveTimeoutMs: number;
@@ -22,7 +22,8 @@ export interface HttpLimits {
 
 export const defaultHttpLimits: HttpLimits = {
   requestTimeoutMs: 10_000,
-  idleTimeoutMs: 30_000,
+  // More than the upstream timeout and the longest QR pay window (60 s, payments/pending-horizon.ts).
+  idleTimeoutMs: 65_000,
   // Longer than the 60 s idle timeout of common load balancers, as Fastify's own default is.
   keepAliveTimeoutMs: 72_000,
   maxConnections: 1024,

@@ -4,6 +4,8 @@
 import { currencies, maxAmountMinor } from '../money/money.js';
 import { maxPanLength, minPanLength } from '../cards/card.js';
 import { entryModes, paymentKinds, paymentStatuses, reversalReasons } from '../payments/payment.js';
+import { walletCodeRules } from '../payments/payment-code.js';
+import { wallets } from '../payments/ports/wallet.js';
 
 /** What free text must be: the same rule the engine applies on both doors (cards/card-in-text.ts). */
 const freeTextExpected = 'plain text without control characters and without a card number';
@@ -52,10 +54,30 @@ const listLimit = {
   'x-expected': 'a whole number from 1 to 500',
 } as const;
 
+/** What a payment code takes, in words: the wallets' own rules (payments/payment-code.ts). */
+const paymentCodeExpected = walletCodeRules
+  .map((rule) =>
+    rule.minLength === rule.maxLength
+      ? `${rule.name} ${rule.minLength} digits starting ${rule.prefixes[0]}${rule.prefixes[1] === rule.prefixes[0] ? '' : `-${rule.prefixes[1]}`}`
+      : `${rule.name} ${rule.minLength}-${rule.maxLength} digits starting ${rule.prefixes[0]}-${rule.prefixes[1]}`,
+  )
+  .join(', ');
+
+/**
+ * A sale is paid either by card (`card` and `entryMode`) or by a wallet payment code the cashier
+ * scanned (`paymentCode`, issue 20), never both: `if`/`then`/`else` says so, and each refusal names it.
+ */
 export const saleBody = {
   type: 'object',
   additionalProperties: false,
-  required: ['terminalId', 'amount', 'currency', 'card', 'entryMode'],
+  required: ['terminalId', 'amount', 'currency'],
+  'x-choice': 'either card and entryMode (a card sale) or paymentCode (a QR sale)',
+  if: { required: ['paymentCode'] },
+  then: {
+    not: { anyOf: [{ required: ['card'] }, { required: ['entryMode'] }] },
+    'x-expected': 'paymentCode alone: a QR sale takes no card and no entryMode',
+  },
+  else: { required: ['card', 'entryMode'] },
   properties: {
     terminalId: {
       type: 'string',
@@ -95,11 +117,17 @@ export const saleBody = {
       },
     },
     entryMode: { type: 'string', enum: [...entryModes] },
+    paymentCode: {
+      type: 'string',
+      maxLength: 64,
+      'x-expected': `a wallet payment code: ${paymentCodeExpected}`,
+      description: `The customer's payment code (付款码) as scanned, in place of card and entryMode: ${paymentCodeExpected}. The wallet is known from it. Never stored or returned: answers show the wallet and its last four digits. A bad code is refused with POS_ERR_QR_CODE_NOT_DIGITS, _UNKNOWN_WALLET or _WRONG_LENGTH.`,
+    },
     operatorId,
     confirmDuplicate: {
       type: 'boolean',
       description:
-        'The operator confirms this is a genuine second purchase after a duplicate_suspected answer.',
+        'The operator confirms this is a genuine second purchase after a duplicate_suspected answer (for a QR sale, with a fresh code).',
     },
     reference: {
       type: 'string',
@@ -230,7 +258,14 @@ function exact<P extends Record<string, unknown>>(properties: P) {
   } as const;
 }
 
-export const paymentView = exact({
+/** A QR sale's own fields: all three or none (a card payment has none, as answers always had). */
+const qrViewProperties = {
+  method: { type: 'string', enum: ['qr'], description: 'Present on a QR sale only: paid by a wallet code.' },
+  wallet: { type: 'string', enum: [...wallets] },
+  paymentCodeMasked: { type: 'string', description: 'The payment code as stars and its last four digits.' },
+} as const;
+
+const cardViewProperties = {
   id: { type: 'string' },
   kind: { type: 'string', enum: [...paymentKinds] },
   status: { type: 'string', enum: [...paymentStatuses] },
@@ -252,7 +287,21 @@ export const paymentView = exact({
   batchNo: nullableString,
   createdAt: { type: 'string', format: 'date-time' },
   updatedAt: { type: 'string', format: 'date-time' },
-});
+} as const;
+
+/**
+ * A payment as answers show it: every card field always, and a QR sale's three fields last (the
+ * schema serializer writes optional fields after the required ones, as answer-json.ts does).
+ */
+export const paymentView = {
+  ...exact(cardViewProperties),
+  properties: { ...cardViewProperties, ...qrViewProperties },
+  dependentRequired: {
+    method: ['wallet', 'paymentCodeMasked'],
+    wallet: ['method'],
+    paymentCodeMasked: ['method'],
+  },
+};
 
 export const reversalView = exact({
   reversal: exact({
@@ -298,6 +347,10 @@ export const errorView = {
       type: 'array',
       items: exact({ field: { type: 'string' }, expected: { type: 'string' }, actual: { type: 'string' } }),
     },
+    cashierMessage: {
+      ...exact({ zh: { type: 'string' }, en: { type: 'string' } }),
+      description: 'What to show the cashier, in Chinese and English (QR payment errors, docs/errors.md).',
+    },
   },
 } as const;
 
@@ -333,11 +386,13 @@ export const errorResponses = {
   write: {
     ...authenticatedRoute,
     409: errorAnswer(
-      'The key is in flight (see Retry-After) or reversed, or the payment cannot make this move.',
+      "The key is in flight (see Retry-After) or reversed, the payment cannot make this move, or the terminal's last QR sale is unresolved.",
     ),
     413: errorAnswer('The body is over 16 KiB (POS_ERR_HTTP_BODY_TOO_LARGE).'),
     415: errorAnswer('The body is not application/json (POS_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE).'),
-    422: errorAnswer('The key was used for another request, or the terminal, sale or amount is refused.'),
+    422: errorAnswer(
+      "The key was used for another request, or the terminal, sale, amount or code's wallet is refused.",
+    ),
   },
   /** Routes without an API key (health, metrics). */
   public: anyRoute,

@@ -101,224 +101,12 @@ interface Connection {
   ended: boolean;
 }
 
-/**
- * Starts the channel. One long function on purpose: the connection set, the per-address counts
- * and the closing state are shared by the closures below (finish, pump, onData, admit), and
- * splitting it would turn them into a class with the same state and more ceremony.
- */
+/** Starts the channel: listens, and hands each accepted socket to an `IsoChannel`. */
 export async function startIsoServer(options: IsoServerOptions): Promise<IsoServer> {
   const limits = { ...isoServerDefaults, ...definedOnly(options) };
-  const { host, log } = options;
-  const open = new Set<Connection>();
-  const perAddress = new Map<string, number>();
-  let closing = false;
-  let refusedLoggedAt = 0;
-  let refusedSinceLog = 0;
-  /** Refused connections are logged at most once a second, with a count: a flood floods no log. */
-  const logRefused = (address: string, why: string): void => {
-    refusedSinceLog += 1;
-    const now = Date.now();
-    if (now - refusedLoggedAt < 1000) return;
-    log.warn({ remote: address, refused: refusedSinceLog }, `iso connection refused: ${why}`);
-    refusedLoggedAt = now;
-    refusedSinceLog = 0;
-  };
-  let sequence = 0;
-  const allClosed: Array<() => void> = [];
-
-  /**
-   * Ends a connection: at once when it is idle; otherwise after the request being answered has
-   * its answer written (the engine may have charged for it), taking nothing more from it.
-   */
-  const finish = (connection: Connection, why: string, level: 'info' | 'warn' = 'info'): void => {
-    if (connection.ended) return;
-    connection.queue.length = 0;
-    if (!connection.closeAfterAnswer && level === 'warn')
-      log.warn({ connection: connection.id, remote: connection.remote }, `iso connection closed: ${why}`);
-    if (connection.busy) {
-      connection.closeAfterAnswer = true;
-      connection.socket.pause();
-      return;
-    }
-    connection.ended = true;
-    clearTimeout(connection.frameTimer);
-    connection.socket.end();
-    // A peer that never reads would keep a half-closed socket forever: cut it after a grace period.
-    setTimeout(() => connection.socket.destroy(), 5_000).unref();
-  };
-
-  const pump = async (connection: Connection): Promise<void> => {
-    if (connection.busy) return;
-    connection.busy = true;
-    try {
-      for (let frame = connection.queue.shift(); frame !== undefined; frame = connection.queue.shift()) {
-        const reply = await host.handle(frame, { id: connection.id, remote: connection.remote });
-        if (connection.socket.destroyed) return;
-        if (reply.kind === 'answer') {
-          if (reply.authenticated === true) connection.proven = true;
-          connection.socket.write(reply.frame);
-        } else if (reply.kind === 'close') {
-          connection.closeAfterAnswer = true;
-          return;
-        }
-      }
-    } catch (error) {
-      // IsoHost.handle never throws; if it ever does, only this connection pays for it, unless it
-      // is a broken invariant, which stops the process (assert.ts).
-      haltOnInvariant(error);
-      log.error({ connection: connection.id, err: error }, 'iso connection failed');
-      connection.socket.destroy();
-    } finally {
-      connection.busy = false;
-      connection.socket.setTimeout(limits.idleTimeoutMs);
-      if (connection.closeAfterAnswer) finish(connection, 'closed after the answer');
-      else if (connection.queue.length === 0 && closing) finish(connection, 'host stopping');
-      else if (connection.queue.length === 0 && connection.peerEnded) finish(connection, 'peer ended');
-    }
-  };
-
-  const onData = (connection: Connection, chunk: Buffer): void => {
-    if (connection.ended || connection.closeAfterAnswer) return;
-    connection.buffered =
-      connection.buffered.length === 0 ? chunk : Buffer.concat([connection.buffered, chunk]);
-    for (;;) {
-      let split;
-      try {
-        split = splitFrame(connection.buffered, { maxFrameBytes: limits.maxFrameBytes });
-      } catch (error) {
-        const why = isPosError(error) ? error.message : String(error);
-        log.warn(
-          {
-            connection: connection.id,
-            remote: connection.remote,
-            code: isPosError(error) ? error.code : undefined,
-          },
-          `iso frame refused (${why}): connection closed`,
-        );
-        connection.buffered = Buffer.alloc(0);
-        host.unframed?.({ id: connection.id, remote: connection.remote });
-        finish(connection, 'frame too long');
-        return;
-      }
-      if (split.kind === 'incomplete') {
-        // The deadline runs from the frame's first byte, whatever trickles in after it; between
-        // frames (nothing buffered) only the idle timer runs.
-        if (connection.buffered.length === 0) break;
-        connection.frameTimer ??= setTimeout(() => {
-          log.warn(
-            { connection: connection.id, remote: connection.remote, bytes: connection.buffered.length },
-            `iso frame refused (not whole within ${limits.frameDeadlineMs} ms of its first byte): connection closed`,
-          );
-          connection.buffered = Buffer.alloc(0);
-          host.unframed?.({ id: connection.id, remote: connection.remote });
-          finish(connection, 'frame deadline');
-        }, limits.frameDeadlineMs);
-        break;
-      }
-      clearTimeout(connection.frameTimer);
-      connection.frameTimer = undefined;
-      // Copies: the frame outlives the chunk it was cut from while it waits in the queue.
-      connection.queue.push(Buffer.from(split.frame));
-      connection.buffered = split.rest.length === 0 ? Buffer.alloc(0) : Buffer.from(split.rest);
-      if (connection.queue.length > limits.maxQueuedFrames) {
-        finish(
-          connection,
-          `more than ${limits.maxQueuedFrames} frames sent without waiting for answers`,
-          'warn',
-        );
-        return;
-      }
-    }
-    void pump(connection);
-  };
-
-  /** Whether a new connection from `address` may be taken, making room for it if it can. */
-  const admit = (address: string): boolean => {
-    if ((perAddress.get(address) ?? 0) >= limits.maxConnectionsPerAddress) {
-      logRefused(address, `${limits.maxConnectionsPerAddress} connections from this address already open`);
-      return false;
-    }
-    if (open.size < limits.maxConnections) return true;
-    // Full: the oldest connection that proved nothing and is not being answered gives way.
-    for (const candidate of open) {
-      if (!candidate.proven && !candidate.busy && !candidate.ended) {
-        log.warn(
-          { connection: candidate.id, remote: candidate.remote },
-          `iso connection closed: ${limits.maxConnections} connections open, making room for a new one (this one never sent a MAC-proven request)`,
-        );
-        candidate.ended = true;
-        clearTimeout(candidate.frameTimer);
-        candidate.socket.destroy();
-        return true;
-      }
-    }
-    logRefused(address, `${limits.maxConnections} connections open, all of signed-in terminals or busy`);
-    return false;
-  };
-
-  const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
-    sequence += 1;
-    const address = socket.remoteAddress ?? '?';
-    if (closing || !admit(address)) {
-      socket.destroy();
-      return;
-    }
-    perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
-    const connection: Connection = {
-      socket,
-      id: `iso-${sequence}`,
-      remote: `${address}:${socket.remotePort ?? '?'}`,
-      address,
-      frameTimer: undefined,
-      proven: false,
-      buffered: Buffer.alloc(0),
-      queue: [],
-      busy: false,
-      peerEnded: false,
-      closeAfterAnswer: false,
-      ended: false,
-    };
-    open.add(connection);
-    socket.setNoDelay(true);
-    socket.setTimeout(limits.idleTimeoutMs);
-    socket.on('timeout', () => {
-      // Never while a request is being answered: the engine may wait for the issuer that long.
-      if (!connection.busy) finish(connection, `idle for ${limits.idleTimeoutMs} ms`, 'warn');
-    });
-    socket.on('data', (chunk: Buffer) => onData(connection, chunk));
-    socket.on('end', () => {
-      // The terminal finished sending; answer what it sent, then close our side.
-      connection.peerEnded = true;
-      if (connection.buffered.length > 0) {
-        const declared = connection.buffered.length >= 2 ? connection.buffered.readUInt16BE(0) : undefined;
-        log.warn(
-          { connection: connection.id, remote: connection.remote, bytes: connection.buffered.length },
-          `iso frame refused (the terminal ended the connection ${connection.buffered.length} bytes into a frame${
-            declared === undefined ? '' : ` that announced ${declared} bytes after its length`
-          }): connection closed`,
-        );
-        connection.buffered = Buffer.alloc(0);
-        host.unframed?.({ id: connection.id, remote: connection.remote });
-      }
-      if (!connection.busy && connection.queue.length === 0) finish(connection, 'peer ended');
-    });
-    socket.on('error', (error) => {
-      log.warn(
-        { connection: connection.id, remote: connection.remote, err: error.message },
-        'iso connection error',
-      );
-      socket.destroy();
-    });
-    socket.on('close', () => {
-      clearTimeout(connection.frameTimer);
-      if (open.delete(connection)) {
-        const left = (perAddress.get(address) ?? 1) - 1;
-        if (left <= 0) perAddress.delete(address);
-        else perAddress.set(address, left);
-      }
-      if (open.size === 0) for (const resolve of allClosed.splice(0)) resolve();
-    });
-  });
+  const { log } = options;
+  const channel = new IsoChannel(limits, options.host, log);
+  const server: Server = createServer({ allowHalfOpen: true }, (socket) => channel.accept(socket));
   server.on('error', (error) => log.error({ err: error }, 'iso server error'));
 
   await new Promise<void>((resolve, reject) => {
@@ -334,28 +122,284 @@ export async function startIsoServer(options: IsoServerOptions): Promise<IsoServ
   let closed: Promise<void> | undefined;
   return {
     port,
-    connections: () => open.size,
+    connections: () => channel.connections(),
     close() {
-      closed ??= (async () => {
-        closing = true;
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        for (const connection of open) {
-          if (!connection.busy && connection.queue.length === 0) finish(connection, 'host stopping');
-        }
-        if (open.size > 0) {
-          const drained = new Promise<void>((resolve) => allClosed.push(resolve));
-          const timer = setTimeout(() => {
-            for (const connection of open) connection.socket.destroy();
-          }, limits.closeTimeoutMs);
-          timer.unref();
-          await drained;
-          clearTimeout(timer);
-        }
-        await stopped;
-      })();
+      closed ??= channel.close(() => new Promise<void>((resolve) => server.close(() => resolve())));
       return closed;
     },
   };
+}
+
+/**
+ * The connections of one server and what happens to them: admitting a socket (or making room for
+ * it), cutting its bytes into frames, answering them one at a time, and ending it. The connection
+ * set, the per-address counts and the closing state are shared by all of these.
+ */
+class IsoChannel {
+  readonly #limits: ServerLimits;
+  readonly #host: FrameHandler;
+  readonly #log: EngineLog;
+  readonly #open = new Set<Connection>();
+  readonly #perAddress = new Map<string, number>();
+  readonly #allClosed: Array<() => void> = [];
+  #closing = false;
+  #sequence = 0;
+  #refusedLoggedAt = 0;
+  #refusedSinceLog = 0;
+
+  constructor(limits: ServerLimits, host: FrameHandler, log: EngineLog) {
+    this.#limits = limits;
+    this.#host = host;
+    this.#log = log;
+  }
+
+  connections(): number {
+    return this.#open.size;
+  }
+
+  /** A socket the server accepted: refused, or made a connection whose events are watched. */
+  accept(socket: Socket): void {
+    this.#sequence += 1;
+    const address = socket.remoteAddress ?? '?';
+    if (this.#closing || !this.#admit(address)) {
+      socket.destroy();
+      return;
+    }
+    this.#perAddress.set(address, (this.#perAddress.get(address) ?? 0) + 1);
+    const connection: Connection = {
+      socket,
+      id: `iso-${this.#sequence}`,
+      remote: `${address}:${socket.remotePort ?? '?'}`,
+      address,
+      frameTimer: undefined,
+      proven: false,
+      buffered: Buffer.alloc(0),
+      queue: [],
+      busy: false,
+      peerEnded: false,
+      closeAfterAnswer: false,
+      ended: false,
+    };
+    this.#open.add(connection);
+    this.#watch(connection);
+  }
+
+  /** Stops taking connections, lets each finish what it sent, then cuts any left after the timeout. */
+  async close(stopListening: () => Promise<void>): Promise<void> {
+    this.#closing = true;
+    const stopped = stopListening();
+    for (const connection of this.#open) {
+      if (!connection.busy && connection.queue.length === 0) this.#finish(connection, 'host stopping');
+    }
+    if (this.#open.size > 0) {
+      const drained = new Promise<void>((resolve) => this.#allClosed.push(resolve));
+      const timer = setTimeout(() => {
+        for (const connection of this.#open) connection.socket.destroy();
+      }, this.#limits.closeTimeoutMs);
+      timer.unref();
+      await drained;
+      clearTimeout(timer);
+    }
+    await stopped;
+  }
+
+  /** Refused connections are logged at most once a second, with a count: a flood floods no log. */
+  #logRefused(address: string, why: string): void {
+    this.#refusedSinceLog += 1;
+    const now = Date.now();
+    if (now - this.#refusedLoggedAt < 1000) return;
+    this.#log.warn({ remote: address, refused: this.#refusedSinceLog }, `iso connection refused: ${why}`);
+    this.#refusedLoggedAt = now;
+    this.#refusedSinceLog = 0;
+  }
+
+  /** Whether a new connection from `address` may be taken, making room for it if it can. */
+  #admit(address: string): boolean {
+    const limits = this.#limits;
+    if ((this.#perAddress.get(address) ?? 0) >= limits.maxConnectionsPerAddress) {
+      this.#logRefused(
+        address,
+        `${limits.maxConnectionsPerAddress} connections from this address already open`,
+      );
+      return false;
+    }
+    if (this.#open.size < limits.maxConnections) return true;
+    // Full: the oldest connection that proved nothing and is not being answered gives way.
+    for (const candidate of this.#open) {
+      if (!candidate.proven && !candidate.busy && !candidate.ended) {
+        this.#log.warn(
+          { connection: candidate.id, remote: candidate.remote },
+          `iso connection closed: ${limits.maxConnections} connections open, making room for a new one (this one never sent a MAC-proven request)`,
+        );
+        candidate.ended = true;
+        clearTimeout(candidate.frameTimer);
+        candidate.socket.destroy();
+        return true;
+      }
+    }
+    this.#logRefused(
+      address,
+      `${limits.maxConnections} connections open, all of signed-in terminals or busy`,
+    );
+    return false;
+  }
+
+  #watch(connection: Connection): void {
+    const { socket } = connection;
+    socket.setNoDelay(true);
+    socket.setTimeout(this.#limits.idleTimeoutMs);
+    socket.on('timeout', () => {
+      // Never while a request is being answered: the engine may wait for the issuer that long.
+      if (!connection.busy) this.#finish(connection, `idle for ${this.#limits.idleTimeoutMs} ms`, 'warn');
+    });
+    socket.on('data', (chunk: Buffer) => this.#onData(connection, chunk));
+    socket.on('end', () => this.#onPeerEnd(connection));
+    socket.on('error', (error) => {
+      this.#log.warn(
+        { connection: connection.id, remote: connection.remote, err: error.message },
+        'iso connection error',
+      );
+      socket.destroy();
+    });
+    socket.on('close', () => {
+      clearTimeout(connection.frameTimer);
+      if (this.#open.delete(connection)) {
+        const left = (this.#perAddress.get(connection.address) ?? 1) - 1;
+        if (left <= 0) this.#perAddress.delete(connection.address);
+        else this.#perAddress.set(connection.address, left);
+      }
+      if (this.#open.size === 0) for (const resolve of this.#allClosed.splice(0)) resolve();
+    });
+  }
+
+  /** The terminal finished sending; answer what it sent, then close our side. */
+  #onPeerEnd(connection: Connection): void {
+    connection.peerEnded = true;
+    if (connection.buffered.length > 0) {
+      const declared = connection.buffered.length >= 2 ? connection.buffered.readUInt16BE(0) : undefined;
+      this.#log.warn(
+        { connection: connection.id, remote: connection.remote, bytes: connection.buffered.length },
+        `iso frame refused (the terminal ended the connection ${connection.buffered.length} bytes into a frame${
+          declared === undefined ? '' : ` that announced ${declared} bytes after its length`
+        }): connection closed`,
+      );
+      connection.buffered = Buffer.alloc(0);
+      this.#host.unframed?.({ id: connection.id, remote: connection.remote });
+    }
+    if (!connection.busy && connection.queue.length === 0) this.#finish(connection, 'peer ended');
+  }
+
+  /**
+   * Ends a connection: at once when it is idle; otherwise after the request being answered has
+   * its answer written (the engine may have charged for it), taking nothing more from it.
+   */
+  #finish(connection: Connection, why: string, level: 'info' | 'warn' = 'info'): void {
+    if (connection.ended) return;
+    connection.queue.length = 0;
+    if (!connection.closeAfterAnswer && level === 'warn')
+      this.#log.warn(
+        { connection: connection.id, remote: connection.remote },
+        `iso connection closed: ${why}`,
+      );
+    if (connection.busy) {
+      connection.closeAfterAnswer = true;
+      connection.socket.pause();
+      return;
+    }
+    connection.ended = true;
+    clearTimeout(connection.frameTimer);
+    connection.socket.end();
+    // A peer that never reads would keep a half-closed socket forever: cut it after a grace period.
+    setTimeout(() => connection.socket.destroy(), 5_000).unref();
+  }
+
+  /** Answers the connection's queued frames in order, one at a time. */
+  async #pump(connection: Connection): Promise<void> {
+    if (connection.busy) return;
+    connection.busy = true;
+    try {
+      for (let frame = connection.queue.shift(); frame !== undefined; frame = connection.queue.shift()) {
+        const reply = await this.#host.handle(frame, { id: connection.id, remote: connection.remote });
+        if (connection.socket.destroyed) return;
+        if (reply.kind === 'answer') {
+          if (reply.authenticated === true) connection.proven = true;
+          connection.socket.write(reply.frame);
+        } else if (reply.kind === 'close') {
+          connection.closeAfterAnswer = true;
+          return;
+        }
+      }
+    } catch (error) {
+      // IsoHost.handle never throws; if it ever does, only this connection pays for it, unless it
+      // is a broken invariant, which stops the process (assert.ts).
+      haltOnInvariant(error);
+      this.#log.error({ connection: connection.id, err: error }, 'iso connection failed');
+      connection.socket.destroy();
+    } finally {
+      connection.busy = false;
+      connection.socket.setTimeout(this.#limits.idleTimeoutMs);
+      if (connection.closeAfterAnswer) this.#finish(connection, 'closed after the answer');
+      else if (connection.queue.length === 0 && this.#closing) this.#finish(connection, 'host stopping');
+      else if (connection.queue.length === 0 && connection.peerEnded) this.#finish(connection, 'peer ended');
+    }
+  }
+
+  /** Cuts the bytes received so far into frames, queues them, and starts answering them. */
+  #onData(connection: Connection, chunk: Buffer): void {
+    const limits = this.#limits;
+    if (connection.ended || connection.closeAfterAnswer) return;
+    connection.buffered =
+      connection.buffered.length === 0 ? chunk : Buffer.concat([connection.buffered, chunk]);
+    for (;;) {
+      let split;
+      try {
+        split = splitFrame(connection.buffered, { maxFrameBytes: limits.maxFrameBytes });
+      } catch (error) {
+        const why = isPosError(error) ? error.message : String(error);
+        this.#log.warn(
+          {
+            connection: connection.id,
+            remote: connection.remote,
+            code: isPosError(error) ? error.code : undefined,
+          },
+          `iso frame refused (${why}): connection closed`,
+        );
+        connection.buffered = Buffer.alloc(0);
+        this.#host.unframed?.({ id: connection.id, remote: connection.remote });
+        this.#finish(connection, 'frame too long');
+        return;
+      }
+      if (split.kind === 'incomplete') {
+        // The deadline runs from the frame's first byte, whatever trickles in after it; between
+        // frames (nothing buffered) only the idle timer runs.
+        if (connection.buffered.length === 0) break;
+        connection.frameTimer ??= setTimeout(() => {
+          this.#log.warn(
+            { connection: connection.id, remote: connection.remote, bytes: connection.buffered.length },
+            `iso frame refused (not whole within ${limits.frameDeadlineMs} ms of its first byte): connection closed`,
+          );
+          connection.buffered = Buffer.alloc(0);
+          this.#host.unframed?.({ id: connection.id, remote: connection.remote });
+          this.#finish(connection, 'frame deadline');
+        }, limits.frameDeadlineMs);
+        break;
+      }
+      clearTimeout(connection.frameTimer);
+      connection.frameTimer = undefined;
+      // Copies: the frame outlives the chunk it was cut from while it waits in the queue.
+      connection.queue.push(Buffer.from(split.frame));
+      connection.buffered = split.rest.length === 0 ? Buffer.alloc(0) : Buffer.from(split.rest);
+      if (connection.queue.length > limits.maxQueuedFrames) {
+        this.#finish(
+          connection,
+          `more than ${limits.maxQueuedFrames} frames sent without waiting for answers`,
+          'warn',
+        );
+        return;
+      }
+    }
+    void this.#pump(connection);
+  }
 }
 
 function definedOnly(options: IsoServerOptions): Partial<ServerLimits> {

@@ -135,7 +135,7 @@ function fieldProblems(
       problems.push({ field: `${path}.${key}`, expected: 'no such property', actual: 'a value' });
     }
   }
-  const { name, format, length, max, align, charset, acceptPadF } = value;
+  const { name, format, length, max } = value;
   if (typeof name !== 'string' || name.length === 0 || name.length > 80) {
     problems.push({ field: `${path}.name`, expected: '1 to 80 characters', actual: describeValue(name) });
   }
@@ -153,6 +153,14 @@ function fieldProblems(
       actual: describeValue(max),
     });
   }
+  problems.push(...modifierProblems(path, value, encoding));
+  return problems;
+}
+
+/** The optional modifiers of a field entry, each allowed only on the formats it applies to. */
+function modifierProblems(path: string, value: Record<string, unknown>, encoding: unknown): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const { format, length, align, charset, acceptPadF } = value;
   const numeric = format === 'n' || format === 'z';
   if (align !== undefined) {
     if (align !== 'left' && align !== 'right') {

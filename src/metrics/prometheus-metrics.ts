@@ -19,6 +19,13 @@ export function createPrometheusMetrics(
 ): HostMetrics {
   const registry = new Registry();
   if (options.processMetrics === true) collectDefaultMetrics({ register: registry, prefix: 'posguard_' });
+  // The engine's series first, then the ISO door's: /metrics lists them in this order.
+  const engine = engineMetrics(registry, store);
+  return { registry, iso: isoMetrics(registry), ...engine };
+}
+
+/** Payments, duplicates prevented, the reversal queue (read from the store when scraped), upstream latency. */
+function engineMetrics(registry: Registry, store: Store): EngineMetrics {
   const payments = new Counter({
     name: 'posguard_payments_total',
     help: 'Payments that reached each status, by kind (sale, void, refund) and status.',
@@ -54,6 +61,16 @@ export function createPrometheusMetrics(
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  return {
+    paymentStatus: (kind, status) => payments.inc({ kind, status }),
+    duplicatePrevented: (reason) => duplicates.inc({ reason }),
+    upstreamCall: (operation, outcome, latencyMs) =>
+      latency.observe({ operation, outcome }, latencyMs / 1000),
+  };
+}
+
+/** The ISO 8583 door's requests by type and answer, their duration, and its open connections. */
+function isoMetrics(registry: Registry): IsoMetrics {
   const isoRequests = new Counter({
     name: 'posguard_iso_requests_total',
     help: 'ISO 8583 frames handled, by transaction type and what was answered (the response code, withheld or closed).',
@@ -77,19 +94,12 @@ export function createPrometheusMetrics(
     },
   });
   return {
-    registry,
-    iso: {
-      request: (type, outcome, seconds) => {
-        isoRequests.inc({ type, response_code: outcome });
-        isoDuration.observe({ type }, seconds);
-      },
-      watchConnections: (count) => {
-        isoConnections = count;
-      },
+    request: (type, outcome, seconds) => {
+      isoRequests.inc({ type, response_code: outcome });
+      isoDuration.observe({ type }, seconds);
     },
-    paymentStatus: (kind, status) => payments.inc({ kind, status }),
-    duplicatePrevented: (reason) => duplicates.inc({ reason }),
-    upstreamCall: (operation, outcome, latencyMs) =>
-      latency.observe({ operation, outcome }, latencyMs / 1000),
+    watchConnections: (count) => {
+      isoConnections = count;
+    },
   };
 }

@@ -13,7 +13,7 @@ import { PosError } from '../pos-error.js';
 import type { RequestRecord } from './ports/idempotency-store.js';
 import type { StoreTx } from './ports/store.js';
 import type { AuthorizationAnswer } from './ports/upstream.js';
-import { decideDuplicate } from './duplicate-guard.js';
+import { decideDuplicate, type DuplicateDecision } from './duplicate-guard.js';
 import type { EngineContext } from './engine-context.js';
 import { answerExistingKey, newRequestRecord, type EngineResult } from './idempotency.js';
 import { possiblyChargedStatuses } from './life-cycle.js';
@@ -88,14 +88,7 @@ async function begin(
 ): Promise<Begun> {
   const { tx, now } = work;
   const merchant = await requireMerchant(tx, command.merchantId);
-  const terminal = await tx.lockTerminal(command.merchantId, command.terminalId);
-  if (terminal === undefined) {
-    throw new PosError(
-      'POS_ERR_PAYMENT_UNKNOWN_TERMINAL',
-      `terminalId: expected a terminal registered to merchant ${command.merchantId}, got ${JSON.stringify(command.terminalId)}`,
-      { details: { merchantId: command.merchantId, terminalId: command.terminalId } },
-    );
-  }
+  await lockOwnTerminal(tx, command);
   const id = ctx.ids.next('pay');
   const existing = await tx.insertRequest(
     newRequestRecord(ctx, {
@@ -129,7 +122,7 @@ async function begin(
     candidates,
     confirmDuplicate: command.confirmDuplicate,
   });
-  const base = {
+  const base: SaleBase = {
     id,
     kind: 'sale' as const,
     merchantId: command.merchantId,
@@ -146,61 +139,117 @@ async function begin(
     channel: command.channel,
     stan: command.stan,
     batchNo: command.batchNo,
+    qr: null,
     createdAt: now,
   };
 
   if (decision.action !== 'proceed') {
-    // Not sent upstream: stored as a suspected duplicate so the operator and support can see it.
-    const held = {
-      ...base,
-      status: 'duplicate_suspected' as const,
-      rrn: null,
-      responseCode: hostResponseCodes.duplicateTransmission,
-      duplicateOf: decision.duplicateOf,
-      duplicateConfirmed: false,
-      flaggedForReview: false,
-    };
-    await tx.insertPayment(held);
-    await tx.insertDuplicate({
-      id: ctx.ids.next('dup'),
-      merchantId: command.merchantId,
-      terminalId: command.terminalId,
-      paymentId: id,
-      duplicateOf: decision.duplicateOf,
-      source: 'authorization',
-      resolution: decision.action === 'hold' ? 'awaiting_confirmation' : 'blocked',
-      amount: command.amount,
-      operatorId: command.operatorId,
-      confirmedPaymentId: null,
-      kind: null,
-      cause: null,
-      rrn: null,
-      relatedRrn: null,
-      detail:
-        decision.action === 'hold'
-          ? 'held: same card and amount on this terminal within the duplicate window; resend with confirmDuplicate to charge again'
-          : "blocked by the merchant's duplicate policy",
-      detectedAt: now,
-      resolvedAt: decision.action === 'hold' ? null : now,
-    });
-    await tx.appendJournal({
-      chain: chainOf(command.merchantId, command.terminalId),
-      at: now,
-      paymentId: id,
-      event: 'payment.created',
-      fromStatus: null,
-      toStatus: 'duplicate_suspected',
-      data: JSON.stringify({ duplicateOf: decision.duplicateOf, policy: merchant.duplicatePolicy }),
-    });
-    const record: PaymentRecord = { ...held, authCode: null, reversalReason: null, updatedAt: now };
-    await tx.completeRequest(command.merchantId, command.idempotencyKey, paymentAnswer(record));
-    work.afterCommit(() => {
-      ctx.metrics.paymentStatus('sale', 'duplicate_suspected');
-      ctx.metrics.duplicatePrevented(decision.action === 'hold' ? 'suspect_held' : 'suspect_blocked');
-    });
-    return { kind: 'result', result: { kind: 'answered', answer: paymentAnswer(record), replayed: false } };
+    return { kind: 'result', result: await holdSuspect(ctx, work, { command, merchant, base, decision }) };
   }
 
+  return { kind: 'send', sale: await storePending(ctx, work, base, decision) };
+}
+
+/** The sale's terminal, locked for the duplicate guard; one of the merchant's, or refused. */
+async function lockOwnTerminal(tx: StoreTx, command: SaleCommand): Promise<void> {
+  const terminal = await tx.lockTerminal(command.merchantId, command.terminalId);
+  if (terminal === undefined) {
+    throw new PosError(
+      'POS_ERR_PAYMENT_UNKNOWN_TERMINAL',
+      `terminalId: expected a terminal registered to merchant ${command.merchantId}, got ${JSON.stringify(command.terminalId)}`,
+      { details: { merchantId: command.merchantId, terminalId: command.terminalId } },
+    );
+  }
+}
+
+/** The fields every new sale record starts with. */
+type SaleBase = Omit<
+  PaymentRecord,
+  | 'status'
+  | 'rrn'
+  | 'authCode'
+  | 'responseCode'
+  | 'duplicateOf'
+  | 'duplicateConfirmed'
+  | 'flaggedForReview'
+  | 'reversalReason'
+  | 'updatedAt'
+>;
+
+/** A suspected duplicate, held or blocked: never sent upstream, stored so operator and support see it. */
+async function holdSuspect(
+  ctx: EngineContext,
+  work: UnitOfWork,
+  input: {
+    command: SaleCommand;
+    merchant: MerchantRecord;
+    base: SaleBase;
+    decision: DuplicateDecision & { action: 'hold' | 'block' };
+  },
+): Promise<PaymentResult> {
+  const { tx, now } = work;
+  const { command, merchant, base, decision } = input;
+  const id = base.id;
+  // Not sent upstream: stored as a suspected duplicate so the operator and support can see it.
+  const held = {
+    ...base,
+    status: 'duplicate_suspected' as const,
+    rrn: null,
+    responseCode: hostResponseCodes.duplicateTransmission,
+    duplicateOf: decision.duplicateOf,
+    duplicateConfirmed: false,
+    flaggedForReview: false,
+  };
+  await tx.insertPayment(held);
+  await tx.insertDuplicate({
+    id: ctx.ids.next('dup'),
+    merchantId: command.merchantId,
+    terminalId: command.terminalId,
+    paymentId: id,
+    duplicateOf: decision.duplicateOf,
+    source: 'authorization',
+    resolution: decision.action === 'hold' ? 'awaiting_confirmation' : 'blocked',
+    amount: command.amount,
+    operatorId: command.operatorId,
+    confirmedPaymentId: null,
+    kind: null,
+    cause: null,
+    rrn: null,
+    relatedRrn: null,
+    detail:
+      decision.action === 'hold'
+        ? 'held: same card and amount on this terminal within the duplicate window; resend with confirmDuplicate to charge again'
+        : "blocked by the merchant's duplicate policy",
+    detectedAt: now,
+    resolvedAt: decision.action === 'hold' ? null : now,
+  });
+  await tx.appendJournal({
+    chain: chainOf(command.merchantId, command.terminalId),
+    at: now,
+    paymentId: id,
+    event: 'payment.created',
+    fromStatus: null,
+    toStatus: 'duplicate_suspected',
+    data: JSON.stringify({ duplicateOf: decision.duplicateOf, policy: merchant.duplicatePolicy }),
+  });
+  const record: PaymentRecord = { ...held, authCode: null, reversalReason: null, updatedAt: now };
+  await tx.completeRequest(command.merchantId, command.idempotencyKey, paymentAnswer(record));
+  work.afterCommit(() => {
+    ctx.metrics.paymentStatus('sale', 'duplicate_suspected');
+    ctx.metrics.duplicatePrevented(decision.action === 'hold' ? 'suspect_held' : 'suspect_blocked');
+  });
+  return { kind: 'answered', answer: paymentAnswer(record), replayed: false };
+}
+
+/** The sale stored `pending` with its own RRN, journaled, before the upstream sees it. */
+async function storePending(
+  ctx: EngineContext,
+  work: UnitOfWork,
+  base: SaleBase,
+  decision: DuplicateDecision & { action: 'proceed' },
+): Promise<PaymentRecord> {
+  const { tx, now } = work;
+  const id = base.id;
   const sale: PaymentRecord = {
     ...base,
     status: 'pending',
@@ -225,7 +274,7 @@ async function begin(
     );
   }
   await tx.appendJournal({
-    chain: chainOf(command.merchantId, command.terminalId),
+    chain: chainOf(base.merchantId, base.terminalId),
     at: now,
     paymentId: id,
     event: 'payment.created',
@@ -234,7 +283,7 @@ async function begin(
     data: JSON.stringify({ rrn: sale.rrn, duplicateOf: decision.duplicateOf }),
   });
   work.afterCommit(() => ctx.metrics.paymentStatus('sale', 'pending'));
-  return { kind: 'send', sale };
+  return sale;
 }
 
 /**
@@ -273,6 +322,7 @@ async function declineExpired(
     stan: command.stan,
     batchNo: command.batchNo,
     reversalReason: null,
+    qr: null,
     createdAt: now,
     updatedAt: now,
   };
@@ -292,7 +342,7 @@ async function declineExpired(
   return { kind: 'answered', answer, replayed: false };
 }
 
-async function recordDuplicateDecision(
+export async function recordDuplicateDecision(
   ctx: EngineContext,
   work: UnitOfWork,
   sale: PaymentRecord,

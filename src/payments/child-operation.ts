@@ -50,6 +50,19 @@ export async function loadOwnSale(
   return sale;
 }
 
+/**
+ * The wallets' refund calls are not wired to the engine yet (issue 20), and the card upstream must
+ * never see a QR sale; reversing it (the wallet's cancel) refunds it in full.
+ */
+function refuseQrSale(sale: PaymentRecord, kind: ChildRules['kind']): void {
+  if (sale.qr === null) return;
+  throw new PosError(
+    'POS_ERR_QR_REFUND_UNSUPPORTED',
+    `sale ${sale.id} was paid with a ${sale.qr.wallet} payment code: a ${kind} of a QR sale is not supported yet; reverse it instead (the wallet cancels and refunds it)`,
+    { details: { paymentId: sale.id, wallet: sale.qr.wallet } },
+  );
+}
+
 type Begun =
   { kind: 'existing'; record: RequestRecord } | { kind: 'send'; child: PaymentRecord; sale: PaymentRecord };
 
@@ -67,72 +80,7 @@ export async function runChildOperation(
     batchNo: command.batchNo,
     ...rules.hashContent,
   });
-  const begun = await inTransaction(ctx, async (work): Promise<Begun> => {
-    const { tx, now } = work;
-    await requireMerchant(tx, command.merchantId);
-    const id = ctx.ids.next('pay');
-    const existing = await tx.insertRequest(
-      newRequestRecord(ctx, {
-        merchantId: command.merchantId,
-        idempotencyKey: command.idempotencyKey,
-        operation: rules.kind,
-        requestHash: hash,
-        paymentId: id,
-        now,
-      }),
-    );
-    if (existing !== undefined) return { kind: 'existing', record: existing };
-    const sale = await loadOwnSale(work, command.merchantId, command.saleId);
-    if (command.terminalId !== null && command.terminalId !== sale.terminalId) {
-      throw new PosError(
-        'POS_ERR_PAYMENT_WRONG_TERMINAL',
-        `sale ${sale.id} was made on terminal ${sale.terminalId}, not ${command.terminalId}`,
-        { details: { paymentId: sale.id, terminalId: command.terminalId } },
-      );
-    }
-    const children = await tx.listChildren(sale.id, activeChildStatuses);
-    const amount = rules.amountFor(sale, children);
-    const child: PaymentRecord = {
-      id,
-      kind: rules.kind,
-      merchantId: sale.merchantId,
-      terminalId: sale.terminalId,
-      idempotencyKey: command.idempotencyKey,
-      status: 'pending',
-      amount,
-      currency: sale.currency,
-      cardMasked: sale.cardMasked,
-      cardFingerprint: sale.cardFingerprint,
-      entryMode: sale.entryMode,
-      operatorId: command.operatorId,
-      reference: null,
-      rrn: await tx.nextRrn(),
-      authCode: null,
-      responseCode: null,
-      originalId: sale.id,
-      duplicateOf: null,
-      duplicateConfirmed: false,
-      flaggedForReview: false,
-      channel: command.channel,
-      stan: command.stan,
-      batchNo: command.batchNo,
-      reversalReason: null,
-      createdAt: now,
-      updatedAt: now,
-    };
-    await tx.insertPayment(child);
-    await tx.appendJournal({
-      chain: chainOf(sale.merchantId, sale.terminalId),
-      at: now,
-      paymentId: id,
-      event: 'payment.created',
-      fromStatus: null,
-      toStatus: 'pending',
-      data: JSON.stringify({ rrn: child.rrn, originalId: sale.id, amount }),
-    });
-    work.afterCommit(() => ctx.metrics.paymentStatus(rules.kind, 'pending'));
-    return { kind: 'send', child, sale };
-  });
+  const begun = await inTransaction(ctx, (work) => begin(ctx, work, command, rules, hash));
   if (begun.kind === 'existing') {
     return answerExistingKey(ctx, begun.record, {
       operation: rules.kind,
@@ -171,4 +119,97 @@ export async function runChildOperation(
     }),
   );
   return { kind: 'answered', answer, replayed: false };
+}
+
+/**
+ * The first transaction: the key claimed (or the request it already names), the sale checked, and
+ * the child stored pending with its RRN and journaled, all before anything goes upstream.
+ */
+async function begin(
+  ctx: EngineContext,
+  work: UnitOfWork,
+  command: ChildCommand,
+  rules: ChildRules,
+  hash: string,
+): Promise<Begun> {
+  const { tx, now } = work;
+  await requireMerchant(tx, command.merchantId);
+  const id = ctx.ids.next('pay');
+  const existing = await tx.insertRequest(
+    newRequestRecord(ctx, {
+      merchantId: command.merchantId,
+      idempotencyKey: command.idempotencyKey,
+      operation: rules.kind,
+      requestHash: hash,
+      paymentId: id,
+      now,
+    }),
+  );
+  if (existing !== undefined) return { kind: 'existing', record: existing };
+  const sale = await loadOwnSale(work, command.merchantId, command.saleId);
+  refuseQrSale(sale, rules.kind);
+  if (command.terminalId !== null && command.terminalId !== sale.terminalId) {
+    throw new PosError(
+      'POS_ERR_PAYMENT_WRONG_TERMINAL',
+      `sale ${sale.id} was made on terminal ${sale.terminalId}, not ${command.terminalId}`,
+      { details: { paymentId: sale.id, terminalId: command.terminalId } },
+    );
+  }
+  const children = await tx.listChildren(sale.id, activeChildStatuses);
+  const amount = rules.amountFor(sale, children);
+  const child = childRecord({ id, kind: rules.kind, sale, command, amount, rrn: await tx.nextRrn(), now });
+  await tx.insertPayment(child);
+  await tx.appendJournal({
+    chain: chainOf(sale.merchantId, sale.terminalId),
+    at: now,
+    paymentId: id,
+    event: 'payment.created',
+    fromStatus: null,
+    toStatus: 'pending',
+    data: JSON.stringify({ rrn: child.rrn, originalId: sale.id, amount }),
+  });
+  work.afterCommit(() => ctx.metrics.paymentStatus(rules.kind, 'pending'));
+  return { kind: 'send', child, sale };
+}
+
+/** A new void or refund, pending: the sale's merchant, terminal, card and currency, its own id and RRN. */
+function childRecord(from: {
+  id: string;
+  kind: ChildRules['kind'];
+  sale: PaymentRecord;
+  command: ChildCommand;
+  amount: number;
+  rrn: string;
+  now: number;
+}): PaymentRecord {
+  const { sale, command, now } = from;
+  return {
+    id: from.id,
+    kind: from.kind,
+    merchantId: sale.merchantId,
+    terminalId: sale.terminalId,
+    idempotencyKey: command.idempotencyKey,
+    status: 'pending',
+    amount: from.amount,
+    currency: sale.currency,
+    cardMasked: sale.cardMasked,
+    cardFingerprint: sale.cardFingerprint,
+    entryMode: sale.entryMode,
+    operatorId: command.operatorId,
+    reference: null,
+    rrn: from.rrn,
+    authCode: null,
+    responseCode: null,
+    originalId: sale.id,
+    duplicateOf: null,
+    duplicateConfirmed: false,
+    flaggedForReview: false,
+    channel: command.channel,
+    stan: command.stan,
+    batchNo: command.batchNo,
+    reversalReason: null,
+    qr: null,
+    createdAt: now,
+    updatedAt: now,
+  };
 }

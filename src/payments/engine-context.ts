@@ -1,9 +1,11 @@
-// What every use case of the engine works with: the ports (store, upstream, clock, ids, metrics,
-// log) and the settings. Built once by the composition root (or by the simulator with its own
-// clock, randomness and network).
+// What every use case of the engine works with: the ports (store, upstream, wallets, clock, ids,
+// metrics, log) and the settings. Built once by the composition root (or by the simulator with its
+// own clock, randomness and network).
+import type { Secret } from '../cards/secret.js';
 import type { Clock } from '../clock/clock.js';
 import type { Store } from './ports/store.js';
 import type { Upstream } from './ports/upstream.js';
+import type { WalletProviders } from './ports/wallet.js';
 import type { PaymentKind, PaymentStatus } from './payment.js';
 
 export interface IdSource {
@@ -16,7 +18,9 @@ export type DuplicatePreventedReason =
   | 'in_flight_refused'
   | 'suspect_held'
   | 'suspect_blocked'
-  | 'late_original_refused';
+  | 'late_original_refused'
+  /** A new payment code on a terminal whose QR sale is still unresolved. */
+  | 'unresolved_qr_refused';
 
 export interface EngineMetrics {
   paymentStatus(kind: PaymentKind, status: PaymentStatus): void;
@@ -78,6 +82,13 @@ export const defaultEngineSettings: EngineSettings = {
 export interface EngineContext {
   readonly store: Store;
   readonly upstream: Upstream;
+  /** Where QR sales go, by wallet; a code of a wallet with no provider is refused. */
+  readonly wallets: WalletProviders;
+  /**
+   * The host's fingerprint key, for the payers' ids wallets return (the doors fingerprint cards
+   * and codes with it); null on a host with no wallet.
+   */
+  readonly fingerprintKey: Secret<Buffer> | null;
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly metrics: EngineMetrics;

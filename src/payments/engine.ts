@@ -1,7 +1,7 @@
 // The payment engine: the one door every channel (HTTP, ISO 8583, the simulator) goes through to
 // authorise, void, refund and reverse, and the background work that keeps the promise when things
 // fail: the reversal queue, crash recovery and key expiry.
-import { haltOnInvariant } from '../assert.js';
+import { assert, haltOnInvariant } from '../assert.js';
 import {
   compactTelemetry,
   readTelemetryHours,
@@ -28,6 +28,8 @@ import { authorizeSale, type PaymentResult, type SaleCommand } from './authorize
 import type { ChildCommand } from './child-operation.js';
 import type { EngineContext } from './engine-context.js';
 import type { MerchantRecord, PaymentRecord, TerminalRecord } from './payment.js';
+import { maxPayWindowMs } from './pending-horizon.js';
+import { authorizeQrSale, type QrSaleCommand } from './qr-sale.js';
 import { expireKeys, recoverOrphans } from './recovery.js';
 import { refundSale } from './refund-sale.js';
 import { drainReversals } from './reversal-queue.js';
@@ -60,8 +62,25 @@ export class PaymentEngine {
   readonly #ctx: EngineContext;
   #wake: AbortController = new AbortController();
 
-  constructor(ctx: Omit<EngineContext, 'onReversalQueued'>) {
-    this.#ctx = { ...ctx, onReversalQueued: () => this.#wake.abort(wakeUp) };
+  /** `wallets` and `fingerprintKey` may be left out by a host that takes no QR sales. */
+  constructor(
+    ctx: Omit<EngineContext, 'onReversalQueued' | 'wallets' | 'fingerprintKey'> &
+      Partial<Pick<EngineContext, 'wallets' | 'fingerprintKey'>>,
+  ) {
+    const wallets = ctx.wallets ?? {};
+    const fingerprintKey = ctx.fingerprintKey ?? null;
+    // Payers could not be fingerprinted, so the QR duplicate guard could not work.
+    assert(
+      fingerprintKey !== null || Object.keys(wallets).length === 0,
+      'an engine with wallet providers has the fingerprint key',
+    );
+    for (const provider of Object.values(wallets)) {
+      assert(
+        provider.timing.payWindowMs <= maxPayWindowMs,
+        `the ${provider.wallet} pay window is at most ${maxPayWindowMs} ms`,
+      );
+    }
+    this.#ctx = { ...ctx, wallets, fingerprintKey, onReversalQueued: () => this.#wake.abort(wakeUp) };
   }
 
   get context(): EngineContext {
@@ -70,6 +89,11 @@ export class PaymentEngine {
 
   authorizeSale(command: SaleCommand): Promise<PaymentResult> {
     return authorizeSale(this.#ctx, command);
+  }
+
+  /** A sale paid with a wallet payment code the cashier scanned; answered once the wallet settles it. */
+  authorizeQrSale(command: QrSaleCommand): Promise<PaymentResult> {
+    return authorizeQrSale(this.#ctx, command);
   }
 
   voidSale(command: ChildCommand): Promise<PaymentResult> {

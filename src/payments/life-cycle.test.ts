@@ -7,6 +7,7 @@ const allowed: Record<PaymentKind, Array<[PaymentStatus, PaymentStatus]>> = {
     ['pending', 'approved'],
     ['pending', 'declined'],
     ['pending', 'reversal_pending'],
+    ['pending', 'duplicate_suspected'],
     ['approved', 'reversal_pending'],
     ['approved', 'voided'],
     ['approved', 'refunded'],
@@ -14,6 +15,7 @@ const allowed: Record<PaymentKind, Array<[PaymentStatus, PaymentStatus]>> = {
     ['partially_refunded', 'partially_refunded'],
     ['partially_refunded', 'refunded'],
     ['voided', 'approved'],
+    ['duplicate_suspected', 'reversal_failed'],
     ['reversal_pending', 'reversed'],
     ['reversal_pending', 'reversal_failed'],
     ['reversal_failed', 'reversed'],
@@ -62,7 +64,7 @@ describe('the payment life cycle', () => {
       'sale pay_9 is declined and cannot become approved (declined is final)',
     );
     expect(() => assertTransition({ id: 'pay_9', kind: 'sale', status: 'pending' }, 'voided')).toThrow(
-      /it can become approved, declined, reversal_pending/,
+      /it can become approved, declined, reversal_pending, duplicate_suspected/,
     );
   });
 });

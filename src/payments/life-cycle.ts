@@ -3,8 +3,10 @@
 // POS_ERR_PAYMENT_ILLEGAL_TRANSITION and changes nothing.
 //
 //   sale:   pending -> approved | declined | reversal_pending
+//                      | duplicate_suspected (a QR sale held once the wallet named its payer)
 //           approved -> reversal_pending (the terminal never saw the answer) | voided | refunded
 //                       | partially_refunded
+//           duplicate_suspected -> reversal_failed (a held QR sale whose cancel failed for good)
 //           partially_refunded -> partially_refunded | refunded
 //           voided -> approved (the void itself was reversed)
 //           reversal_pending -> reversed | reversal_failed
@@ -13,7 +15,8 @@
 //           reversal_pending -> reversed | reversal_failed;  reversal_failed as for a sale
 //   refund: pending -> approved | declined | reversal_pending
 //           reversal_pending -> reversed | reversal_failed;  reversal_failed as for a sale
-// `duplicate_suspected`, `declined` and `reversed` are final.
+// `declined` and `reversed` are final, and so is `duplicate_suspected` once nothing is left to
+// cancel: a card sale held is never sent, and a QR sale held is cancelled by the reversal queue.
 import { PosError } from '../pos-error.js';
 import type { PaymentKind, PaymentStatus } from './payment.js';
 
@@ -26,10 +29,11 @@ const reversal: Moves = {
 
 const moves: Record<PaymentKind, Moves> = {
   sale: {
-    pending: ['approved', 'declined', 'reversal_pending'],
+    pending: ['approved', 'declined', 'reversal_pending', 'duplicate_suspected'],
     approved: ['reversal_pending', 'voided', 'refunded', 'partially_refunded'],
     partially_refunded: ['partially_refunded', 'refunded'],
     voided: ['approved'],
+    duplicate_suspected: ['reversal_failed'],
     ...reversal,
   },
   void: {

@@ -1,9 +1,32 @@
 // What clients see of a payment: the view of every payment answer, and of the payment a reversal
 // answer names. The answer is also what an idempotency record keeps and gives again to a repeat.
 import type { EngineAnswer, PaymentRecord, PaymentView, ReversalOutcome, ReversalReason } from './payment.js';
+import { qrDeclineMessages, qrResponseCodes } from './qr-order.js';
 import { interpretResponseCode } from './response-codes.js';
 
+/** What a QR sale's answer says where a card's words (issuer, card) would mislead. */
+function qrMessageFor(payment: PaymentRecord): string | undefined {
+  switch (payment.status) {
+    case 'duplicate_suspected':
+      return `suspected duplicate of ${payment.duplicateOf ?? 'a recent sale'}: the same customer paid the same amount on this terminal moments ago; this charge is cancelled and refunded (rescan with confirmDuplicate to charge again)`;
+    case 'pending':
+      return 'sent to the wallet; the customer may still be confirming on the phone';
+    case 'reversal_pending':
+      return payment.responseCode === qrResponseCodes.amountMismatch
+        ? 'the wallet charged another amount than the sale: the payment is being cancelled and refunded'
+        : 'no final answer from the wallet in time: the payment is being cancelled (and refunded if it was paid); ask for a fresh code';
+    case 'reversed':
+      return 'cancelled at the wallet: the customer is not charged';
+    case 'declined':
+      return payment.responseCode === null ? undefined : qrDeclineMessages[payment.responseCode];
+    default:
+      return undefined;
+  }
+}
+
 function messageFor(payment: PaymentRecord): string {
+  const qr = payment.qr === null ? undefined : qrMessageFor(payment);
+  if (qr !== undefined) return qr;
   switch (payment.status) {
     case 'duplicate_suspected':
       return `suspected duplicate of ${payment.duplicateOf ?? 'a recent sale'}: not sent to the issuer`;
@@ -50,6 +73,7 @@ export function toPaymentView(payment: PaymentRecord): PaymentView {
     batchNo: payment.batchNo,
     createdAt: payment.createdAt,
     updatedAt: payment.updatedAt,
+    qr: payment.qr === null ? null : { wallet: payment.qr.wallet, codeMasked: payment.qr.codeMasked },
   };
 }
 

@@ -1,6 +1,8 @@
 // What a payment is: the record the host keeps for every money-moving operation (a sale, a void,
-// a refund) and the values its fields take. Card data appears only masked and fingerprinted.
+// a refund) and the values its fields take. Card data appears only masked and fingerprinted, and
+// so does a wallet's payment code.
 import type { Currency } from '../money/money.js';
+import type { Wallet } from './ports/wallet.js';
 
 export const paymentKinds = ['sale', 'void', 'refund'] as const;
 export type PaymentKind = (typeof paymentKinds)[number];
@@ -30,6 +32,28 @@ export type ReversalReason = (typeof reversalReasons)[number];
 
 export type Channel = 'http' | 'iso';
 
+/** How the customer paid: a card, or a wallet's payment code the cashier scanned (issue 20). */
+export const paymentMethods = ['card', 'qr'] as const;
+export type PaymentMethod = (typeof paymentMethods)[number];
+
+/** What a QR sale keeps beyond a card sale's fields (its card fields are null). */
+export interface QrDetails {
+  readonly wallet: Wallet;
+  /** The payment code as stars and its last four digits; the code itself is never kept. */
+  readonly codeMasked: string;
+  /** Keyed fingerprint of the payment code (cards/payment-code.ts). */
+  readonly codeFingerprint: string;
+  /**
+   * The merchant order number every call to the wallet names, derived from the merchant and the
+   * idempotency key (qr-order.ts), so the wallet never sees this sale under two numbers.
+   */
+  readonly orderNo: string;
+  /** The wallet's own trade number, once it says it charged. */
+  readonly tradeNo: string | null;
+  /** Keyed fingerprint of the payer's id in the wallet, once it says who paid. */
+  readonly payerFingerprint: string | null;
+}
+
 export interface PaymentRecord {
   readonly id: string;
   readonly kind: PaymentKind;
@@ -58,8 +82,14 @@ export interface PaymentRecord {
   readonly stan: string | null;
   readonly batchNo: string | null;
   readonly reversalReason: ReversalReason | null;
+  /** Null for a card payment (and for voids and refunds, which only act on card sales). */
+  readonly qr: QrDetails | null;
   readonly createdAt: number;
   readonly updatedAt: number;
+}
+
+export function methodOf(payment: { readonly qr: object | null }): PaymentMethod {
+  return payment.qr === null ? 'card' : 'qr';
 }
 
 export interface MerchantRecord {
@@ -127,6 +157,8 @@ export interface PaymentView {
   readonly batchNo: string | null;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** A QR sale's wallet and masked payment code; null for a card payment. */
+  readonly qr: { readonly wallet: Wallet; readonly codeMasked: string } | null;
 }
 
 /**

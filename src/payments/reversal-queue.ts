@@ -2,14 +2,18 @@
 // reversals (a lease that expires if its holder dies, so none is lost), sends them upstream by the
 // original's RRN, and on acknowledgement marks the payment `reversed`. Unacknowledged reversals
 // are retried with bounded exponential backoff; after `reversalMaxAttempts` the payment becomes
-// `reversal_failed` and is shown for manual action.
+// `reversal_failed` and is shown for manual action. A QR sale's reversal is its wallet's cancel
+// by order number (closing an unpaid order, refunding a paid one), retried the same way while the
+// wallet asks to call again or its answer is unknown.
+import { chainOf } from './ports/journal-store.js';
 import { PosError } from '../pos-error.js';
 import type { ReversalRecord } from './ports/reversal-store.js';
 import type { ReversalAnswer } from './ports/upstream.js';
 import type { EngineContext } from './engine-context.js';
-import type { PaymentRecord } from './payment.js';
-import { inTransaction, movePayment } from './unit-of-work.js';
+import type { PaymentRecord, QrDetails } from './payment.js';
+import { inTransaction, movePayment, type UnitOfWork } from './unit-of-work.js';
 import { callWithDeadline } from './upstream-call.js';
+import { callWallet, withoutLongDigits } from './wallet-call.js';
 
 /** The wait before attempt `attempts + 1`: base * 2^(attempts-1), capped. */
 export function reversalBackoffMs(settings: EngineContext['settings'], attempts: number): number {
@@ -17,7 +21,30 @@ export function reversalBackoffMs(settings: EngineContext['settings'], attempts:
   return Math.min(settings.reversalBaseDelayMs * 2 ** exponent, settings.reversalMaxDelayMs);
 }
 
-async function finish(ctx: EngineContext, reversal: ReversalRecord, payment: PaymentRecord): Promise<void> {
+/** Journals a fact about a payment that does not move it. */
+async function note(
+  work: UnitOfWork,
+  payment: PaymentRecord,
+  event: string,
+  data: Record<string, unknown>,
+): Promise<void> {
+  await work.tx.appendJournal({
+    chain: chainOf(payment.merchantId, payment.terminalId),
+    at: work.now,
+    paymentId: payment.id,
+    event,
+    fromStatus: payment.status,
+    toStatus: payment.status,
+    data: JSON.stringify(data),
+  });
+}
+
+async function finish(
+  ctx: EngineContext,
+  reversal: ReversalRecord,
+  payment: PaymentRecord,
+  acknowledged: { name: string; data?: Record<string, unknown> } = { name: 'reversal.acknowledged' },
+): Promise<void> {
   await inTransaction(ctx, async (work) => {
     const current = await work.tx.lockPayment(payment.id);
     if (current === undefined) return;
@@ -29,8 +56,13 @@ async function finish(ctx: EngineContext, reversal: ReversalRecord, payment: Pay
       now: work.now,
     });
     if (!mine) return; // The lease expired and another host took it over.
+    if (current.status === 'duplicate_suspected') {
+      // A QR sale held after the charge keeps its status: held, and now not charged.
+      await note(work, current, acknowledged.name, acknowledged.data ?? {});
+      return;
+    }
     if (current.status !== 'reversal_pending' && current.status !== 'reversal_failed') return;
-    await movePayment(ctx, work, current, { status: 'reversed' }, { name: 'reversal.acknowledged' });
+    await movePayment(ctx, work, current, { status: 'reversed' }, acknowledged);
     if (current.kind === 'void' && current.originalId !== null) {
       // A void that had been approved is undone: its sale is approved again.
       const sale = await work.tx.lockPayment(current.originalId);
@@ -47,20 +79,25 @@ async function finish(ctx: EngineContext, reversal: ReversalRecord, payment: Pay
   });
 }
 
-async function retryLater(ctx: EngineContext, reversal: ReversalRecord, why: string): Promise<void> {
+async function retryLater(
+  ctx: EngineContext,
+  reversal: ReversalRecord,
+  why: string,
+  minDelayMs = 0,
+): Promise<void> {
   await inTransaction(ctx, async (work) => {
     const attempts = reversal.attempts + 1;
     const exhausted = attempts >= ctx.settings.reversalMaxAttempts;
     const mine = await work.tx.updateReversal(reversal.paymentId, ctx.instanceId, {
       state: exhausted ? 'failed' : 'queued',
       attempts,
-      nextAttemptAt: work.now + reversalBackoffMs(ctx.settings, attempts),
+      nextAttemptAt: work.now + Math.max(minDelayMs, reversalBackoffMs(ctx.settings, attempts)),
       lastError: why,
       now: work.now,
     });
     if (!mine || !exhausted) return;
     const payment = await work.tx.lockPayment(reversal.paymentId);
-    if (payment?.status === 'reversal_pending') {
+    if (payment?.status === 'reversal_pending' || payment?.status === 'duplicate_suspected') {
       await movePayment(
         ctx,
         work,
@@ -78,6 +115,45 @@ async function retryLater(ctx: EngineContext, reversal: ReversalRecord, why: str
   });
 }
 
+/**
+ * A QR sale's reversal: the wallet's cancel of its order. Asked and answered are journaled; a
+ * cancel that refunded says so (the customer had paid, and has the money back).
+ */
+async function cancelAtWallet(
+  ctx: EngineContext,
+  reversal: ReversalRecord,
+  payment: PaymentRecord & { readonly qr: QrDetails },
+): Promise<void> {
+  const { wallet, orderNo } = payment.qr;
+  const provider = ctx.wallets[wallet];
+  if (provider === undefined) {
+    await retryLater(ctx, reversal, `this host has no ${wallet} provider to cancel order ${orderNo} with`);
+    return;
+  }
+  await inTransaction(ctx, (work) =>
+    note(work, payment, 'wallet.cancel_asked', { orderNo, attempt: reversal.attempts + 1 }),
+  );
+  const outcome = await callWallet(ctx, ctx.settings.upstreamTimeoutMs, (signal) =>
+    provider.cancel(orderNo, signal),
+  );
+  if (outcome.kind === 'unknown') {
+    await retryLater(ctx, reversal, outcome.why);
+  } else if (outcome.answer.outcome === 'retry') {
+    // The wallet asks to call again (Alipay retry_flag=Y, WeChat recall=Y): not before it says.
+    const why = `the wallet asked to cancel again: ${withoutLongDigits(outcome.answer.reason)}`;
+    await retryLater(ctx, reversal, why, provider.timing.cancelRetryMs);
+  } else if (outcome.answer.outcome === 'unknown') {
+    await retryLater(
+      ctx,
+      reversal,
+      `the wallet's cancel answer is unknown: ${withoutLongDigits(outcome.answer.reason)}`,
+    );
+  } else {
+    const { refunded } = outcome.answer;
+    await finish(ctx, reversal, payment, { name: 'wallet.cancelled', data: { orderNo, refunded } });
+  }
+}
+
 async function process(ctx: EngineContext, reversal: ReversalRecord): Promise<void> {
   const payment = await ctx.store.read((reader) => reader.getPayment(reversal.paymentId));
   if (payment === undefined) {
@@ -85,6 +161,10 @@ async function process(ctx: EngineContext, reversal: ReversalRecord): Promise<vo
       'POS_ERR_PAYMENT_NOT_FOUND',
       `queued reversal for unknown payment ${reversal.paymentId}`,
     );
+  }
+  if (payment.qr !== null) {
+    await cancelAtWallet(ctx, reversal, { ...payment, qr: payment.qr });
+    return;
   }
   const original =
     payment.originalId === null

@@ -12,6 +12,7 @@ import type { EngineAnswer, PaymentKind, PaymentRecord, ReversalReason } from '.
 import { paymentAnswer, reversalAnswer } from './payment-view.js';
 import { queueReversalOf, requireMerchant } from './authorize-sale.js';
 import { requireFreeText } from './free-text.js';
+import { pendingHorizonMs } from './pending-horizon.js';
 import { requestHash } from './request-hash.js';
 import { inTransaction, movePayment, type UnitOfWork } from './unit-of-work.js';
 
@@ -60,59 +61,37 @@ async function reverse(
 ): Promise<ReversalAnswer> {
   switch (payment.status) {
     case 'pending': {
-      // The original is in flight right now. Its own call ends by the upstream timeout; the queue
-      // waits until then so the reversal never overtakes the original upstream.
+      // The original is in flight right now. Its own call ends by the upstream timeout (a QR
+      // sale's polling by its wallet's pay window); the queue waits until then so the reversal
+      // never overtakes the original upstream.
       const moved = await queueReversalOf(
         ctx,
         work,
         payment,
         reason,
         'reversal requested while the original was in flight',
-        payment.createdAt + ctx.settings.upstreamTimeoutMs,
+        payment.createdAt + pendingHorizonMs(ctx, payment),
       );
       if (moved === undefined) return reverseCurrent(ctx, work, payment.id, reason);
       await work.tx.completeRequest(moved.merchantId, moved.idempotencyKey, paymentAnswer(moved));
       return reversalAnswer('queued', reason, moved);
     }
-    case 'approved': {
-      if (payment.kind === 'sale') {
-        const children = await work.tx.listChildren(payment.id, ['pending', 'approved', 'reversal_pending']);
-        const blocking = children[0];
-        if (blocking !== undefined) {
-          throw new PosError(
-            'POS_ERR_PAYMENT_ILLEGAL_TRANSITION',
-            `sale ${payment.id} cannot be reversed: ${blocking.kind} ${blocking.id} (${blocking.status}) acts on it`,
-            { details: { paymentId: payment.id, blockedBy: blocking.id } },
-          );
-        }
-      }
-      const moved = await queueReversalOf(ctx, work, payment, reason, 'reversal requested by the terminal');
-      if (moved === undefined) return reverseCurrent(ctx, work, payment.id, reason);
-      return reversalAnswer('queued', reason, moved);
-    }
+    case 'approved':
+      return reverseApproved(ctx, work, payment, reason);
     case 'reversal_pending':
       return reversalAnswer('queued', reason, payment);
-    case 'reversal_failed': {
-      // A manual retry: the payment goes back to the queue, whose attempts start over.
-      const moved = await movePayment(
-        ctx,
-        work,
-        payment,
-        { status: 'reversal_pending' },
-        {
-          name: 'reversal.retried',
-          data: { reason },
-        },
-      );
-      if (moved === undefined) return reverseCurrent(ctx, work, payment.id, reason);
-      await work.tx.requeueReversal(payment.id, work.now);
-      work.afterCommit(ctx.onReversalQueued);
-      return reversalAnswer('queued', reason, moved);
-    }
+    case 'reversal_failed':
+      return retryFailedReversal(ctx, work, payment, reason);
     case 'reversed':
       return reversalAnswer('done', reason, payment);
+    case 'duplicate_suspected': {
+      // A QR sale held after the wallet charged it: its cancel is in the queue or done.
+      const queued = payment.qr === null ? undefined : await work.tx.getReversal(payment.id);
+      if (queued !== undefined)
+        return reversalAnswer(queued.state === 'done' ? 'done' : 'queued', reason, payment);
+      return reversalAnswer('not_needed', reason, payment);
+    }
     case 'declined':
-    case 'duplicate_suspected':
       return reversalAnswer('not_needed', reason, payment);
     default:
       throw new PosError(
@@ -121,6 +100,49 @@ async function reverse(
         { details: { paymentId: payment.id, from: payment.status, to: 'reversal_pending' } },
       );
   }
+}
+
+/** An approved payment: reversed through the queue, unless a void or refund still acts on the sale. */
+async function reverseApproved(
+  ctx: EngineContext,
+  work: UnitOfWork,
+  payment: PaymentRecord,
+  reason: ReversalReason,
+): Promise<ReversalAnswer> {
+  if (payment.kind === 'sale') {
+    const children = await work.tx.listChildren(payment.id, ['pending', 'approved', 'reversal_pending']);
+    const blocking = children[0];
+    if (blocking !== undefined) {
+      throw new PosError(
+        'POS_ERR_PAYMENT_ILLEGAL_TRANSITION',
+        `sale ${payment.id} cannot be reversed: ${blocking.kind} ${blocking.id} (${blocking.status}) acts on it`,
+        { details: { paymentId: payment.id, blockedBy: blocking.id } },
+      );
+    }
+  }
+  const moved = await queueReversalOf(ctx, work, payment, reason, 'reversal requested by the terminal');
+  if (moved === undefined) return reverseCurrent(ctx, work, payment.id, reason);
+  return reversalAnswer('queued', reason, moved);
+}
+
+/** A manual retry of a failed reversal: the payment goes back to the queue, whose attempts start over. */
+async function retryFailedReversal(
+  ctx: EngineContext,
+  work: UnitOfWork,
+  payment: PaymentRecord,
+  reason: ReversalReason,
+): Promise<ReversalAnswer> {
+  const moved = await movePayment(
+    ctx,
+    work,
+    payment,
+    { status: 'reversal_pending' },
+    { name: 'reversal.retried', data: { reason } },
+  );
+  if (moved === undefined) return reverseCurrent(ctx, work, payment.id, reason);
+  await work.tx.requeueReversal(payment.id, work.now);
+  work.afterCommit(ctx.onReversalQueued);
+  return reversalAnswer('queued', reason, moved);
 }
 
 async function reverseCurrent(

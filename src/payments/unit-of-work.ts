@@ -57,6 +57,10 @@ export async function movePayment(
     ...(patch.authCode !== undefined ? { authCode: patch.authCode } : {}),
     ...(patch.responseCode !== undefined ? { responseCode: patch.responseCode } : {}),
     ...(patch.reversalReason !== undefined ? { reversalReason: patch.reversalReason } : {}),
+    ...(patch.duplicate ?? {}),
+    ...(patch.walletPaid !== undefined && payment.qr !== null
+      ? { qr: { ...payment.qr, ...patch.walletPaid } }
+      : {}),
   };
   return next;
 }

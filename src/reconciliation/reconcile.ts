@@ -78,7 +78,7 @@ export function sourceName(source: HostSource | TerminalSource | SettlementSourc
   return source.kind === 'rows' ? source.name : source.path;
 }
 
-// Just over 70 lines: the run's steps in the order they happen (sources, worker, host, matching).
+/** The run's steps in the order they happen: sources, worker, host, matching. */
 export async function reconcile(options: ReconcileOptions): Promise<ReconciliationResult> {
   const dictionary = new TextDictionary();
   const duplicateWindowS = options.duplicateWindowS ?? defaultDuplicateWindowS;
@@ -89,15 +89,7 @@ export async function reconcile(options: ReconcileOptions): Promise<Reconciliati
   const progress = (source: SourceName) => (p: { rows: number; bytesRead: number }) =>
     options.onProgress?.({ source, ...p });
 
-  // Files that can go to the worker: the settlement file and the terminal journal.
-  const jobs: WorkerJob[] = [];
-  if (options.threads !== 1) {
-    if (options.settlement.kind !== 'rows')
-      jobs.push(workerJob('settlement', options.settlement, options.maxRecordBytes));
-    if (options.terminal !== undefined && options.terminal.kind === 'csv') {
-      jobs.push(workerJob('terminal', options.terminal, options.maxRecordBytes));
-    }
-  }
+  const jobs = options.threads === 1 ? [] : workerJobs(options);
   const worker = jobs.length > 0 ? parseInWorker(jobs, (p) => options.onProgress?.(p)) : undefined;
   let host: HostTable;
   let index: HostIndex;
@@ -127,17 +119,7 @@ export async function reconcile(options: ReconcileOptions): Promise<Reconciliati
     index,
   });
   const totals = exceptions.totals();
-  let settledAmountMinor = 0;
-  let feesMinor = 0;
-  for (let row = 0; row < settlement.length; row += 1) {
-    settledAmountMinor += settlement.c.amount[row]!;
-    feesMinor += Math.max(0, settlement.c.fee[row]!);
-  }
-  // Sums of whole fen stay exact below 2^53 (90 trillion yuan); past that the figures would lie.
-  const sums = [settledAmountMinor, feesMinor, ...Object.values(totals.amounts)];
-  if (!sums.every((sum) => Number.isSafeInteger(sum))) {
-    throw new PosError('POS_ERR_RECON_TOO_BIG', "the day's amounts add up past 2^53 fen; split the day");
-  }
+  const { settledAmountMinor, feesMinor } = settledSums(settlement, Object.values(totals.amounts));
   return {
     hostRows: host.length,
     terminalRows: terminal?.length ?? 0,
@@ -150,6 +132,38 @@ export async function reconcile(options: ReconcileOptions): Promise<Reconciliati
     duplicateWindowS,
     exceptions,
   };
+}
+
+/** Files that can go to the worker: the settlement file and the terminal journal. */
+function workerJobs(options: ReconcileOptions): WorkerJob[] {
+  const jobs: WorkerJob[] = [];
+  if (options.settlement.kind !== 'rows')
+    jobs.push(workerJob('settlement', options.settlement, options.maxRecordBytes));
+  if (options.terminal !== undefined && options.terminal.kind === 'csv') {
+    jobs.push(workerJob('terminal', options.terminal, options.maxRecordBytes));
+  }
+  return jobs;
+}
+
+/**
+ * What was settled and the fees charged on it, checked with the exceptions' amounts: sums of whole
+ * fen stay exact below 2^53 (90 trillion yuan); past that the figures would lie.
+ */
+function settledSums(
+  settlement: SettlementTable,
+  exceptionAmounts: readonly number[],
+): { settledAmountMinor: number; feesMinor: number } {
+  let settledAmountMinor = 0;
+  let feesMinor = 0;
+  for (let row = 0; row < settlement.length; row += 1) {
+    settledAmountMinor += settlement.c.amount[row]!;
+    feesMinor += Math.max(0, settlement.c.fee[row]!);
+  }
+  const sums = [settledAmountMinor, feesMinor, ...exceptionAmounts];
+  if (!sums.every((sum) => Number.isSafeInteger(sum))) {
+    throw new PosError('POS_ERR_RECON_TOO_BIG', "the day's amounts add up past 2^53 fen; split the day");
+  }
+  return { settledAmountMinor, feesMinor };
 }
 
 function workerJob(

@@ -248,8 +248,26 @@ export const migrations: readonly Migration[] = [
     ],
   },
   {
-    // 8, not 7: 7 is another branch's (merged in id order by the lead). Ids need not be contiguous:
-    // each is applied once, whatever the others.
+    id: 7,
+    name: 'QR payments: method, wallet, masked and fingerprinted code, order and trade numbers, payer (issue 20)',
+    statements: [
+      // Additive: every payment stored before is a card payment. The code itself is never stored.
+      `ALTER TABLE payments ADD COLUMN method TEXT NOT NULL DEFAULT 'card'`,
+      `ALTER TABLE payments ADD COLUMN wallet TEXT`,
+      `ALTER TABLE payments ADD COLUMN payment_code_masked TEXT`,
+      `ALTER TABLE payments ADD COLUMN payment_code_fingerprint TEXT`,
+      `ALTER TABLE payments ADD COLUMN order_no TEXT`,
+      `ALTER TABLE payments ADD COLUMN wallet_trade_no TEXT`,
+      `ALTER TABLE payments ADD COLUMN payer_fingerprint TEXT`,
+      // One sale per order number: a wallet answer about an order names exactly one payment.
+      `CREATE UNIQUE INDEX payments_order_no ON payments (order_no) WHERE order_no IS NOT NULL`,
+      // The QR duplicate guard: the same payer, amount and terminal within the window.
+      `CREATE INDEX payments_recent_payers ON payments (merchant_id, terminal_id, payer_fingerprint, amount, created_at, id) WHERE payer_fingerprint IS NOT NULL`,
+      // A terminal's QR sale still unresolved (one at most): tiny, written only on entering or leaving it.
+      `CREATE INDEX payments_pending_qr ON payments (merchant_id, terminal_id) WHERE status = 'pending' AND method = 'qr'`,
+    ],
+  },
+  {
     id: 8,
     name: "terminals' status reports, raw and folded per hour (issue 14)",
     statements: [

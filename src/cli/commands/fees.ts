@@ -98,7 +98,7 @@ async function withStore<T>(flags: ParsedFlags, io: CliIo, fn: (store: Store) =>
 
 const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
-/** Over 70 lines: the three plan subcommands share their flags and store; each is a few lines. */
+/** `fees plan set|show|history`: the three share their flags and the store. */
 async function planCommand(args: readonly string[], io: CliIo): Promise<number> {
   const taken = takeSubcommand('fees plan', args, ['set', 'show', 'history'], help, io.stdout);
   if (typeof taken === 'number') return taken;
@@ -116,33 +116,46 @@ async function planCommand(args: readonly string[], io: CliIo): Promise<number> 
     return exitCodes.ok;
   }
   const merchantId = requiredStringFlag(command, flags, 'merchant');
-  if (taken.sub === 'set') {
-    const plan = readFeePlanFile(
-      readInputFile(io, requiredStringFlag(command, flags, 'file'), maxPlanFileBytes),
+  if (taken.sub === 'set') return setPlan(command, flags, io, merchantId);
+  return showPlan(taken.sub, flags, io, merchantId);
+}
+
+/** `fees plan set`: the file's versions checked against the stored ones, the new ones appended. */
+async function setPlan(command: string, flags: ParsedFlags, io: CliIo, merchantId: string): Promise<number> {
+  const plan = readFeePlanFile(
+    readInputFile(io, requiredStringFlag(command, flags, 'file'), maxPlanFileBytes),
+  );
+  const changedBy = stringFlag(flags, 'by') ?? 'cli';
+  const result = await withStore(flags, io, (store) =>
+    setFeePlan(store, {
+      merchantId,
+      plan,
+      changedBy,
+      belowCost: booleanFlag(flags, 'below-cost'),
+      nowMs: Date.now(),
+    }),
+  );
+  if (booleanFlag(flags, 'json')) {
+    io.stdout.write(json({ merchantId, appended: result.appended, version: result.current.version }));
+  } else if (result.appended.length === 0) {
+    io.stdout.write(
+      `Fee plan of ${merchantId} unchanged: version ${result.current.version} is the latest.\n`,
     );
-    const changedBy = stringFlag(flags, 'by') ?? 'cli';
-    const result = await withStore(flags, io, (store) =>
-      setFeePlan(store, {
-        merchantId,
-        plan,
-        changedBy,
-        belowCost: booleanFlag(flags, 'below-cost'),
-        nowMs: Date.now(),
-      }),
+  } else {
+    io.stdout.write(
+      `Fee plan of ${merchantId}: version${result.appended.length > 1 ? 's' : ''} ${result.appended.join(', ')} stored by ${changedBy}.\n`,
     );
-    if (booleanFlag(flags, 'json')) {
-      io.stdout.write(json({ merchantId, appended: result.appended, version: result.current.version }));
-    } else if (result.appended.length === 0) {
-      io.stdout.write(
-        `Fee plan of ${merchantId} unchanged: version ${result.current.version} is the latest.\n`,
-      );
-    } else {
-      io.stdout.write(
-        `Fee plan of ${merchantId}: version${result.appended.length > 1 ? 's' : ''} ${result.appended.join(', ')} stored by ${changedBy}.\n`,
-      );
-    }
-    return exitCodes.ok;
   }
+  return exitCodes.ok;
+}
+
+/** `fees plan show` (the latest version, as a plan file with --json) and `fees plan history`. */
+async function showPlan(
+  sub: 'show' | 'history',
+  flags: ParsedFlags,
+  io: CliIo,
+  merchantId: string,
+): Promise<number> {
   return withStore(flags, io, async (store) => {
     const versions = await store.read((r) => r.listFeePlanVersions(merchantId));
     const last = versions[versions.length - 1];
@@ -155,7 +168,7 @@ async function planCommand(args: readonly string[], io: CliIo): Promise<number> 
         },
       );
     }
-    if (taken.sub === 'show') {
+    if (sub === 'show') {
       io.stdout.write(booleanFlag(flags, 'json') ? json(planToFileJson(last.plan)) : planSummary(last.plan));
       return exitCodes.ok;
     }

@@ -259,11 +259,14 @@ async function openTerminal(
   return { client };
 }
 
-async function run(
-  sub: Subcommand,
-  flags: ParsedFlags,
-  io: CliIo,
-): Promise<{ ok: boolean; text: string; json: unknown }> {
+/** What a subcommand did: whether it succeeded, and what to print (as text, or as JSON with --json). */
+interface PosResult {
+  readonly ok: boolean;
+  readonly text: string;
+  readonly json: unknown;
+}
+
+async function run(sub: Subcommand, flags: ParsedFlags, io: CliIo): Promise<PosResult> {
   const fault =
     flags.values['simulate'] === undefined
       ? undefined
@@ -271,43 +274,10 @@ async function run(
   const { client } = await openTerminal(flags, io, fault);
   try {
     switch (sub) {
-      case 'signin': {
-        // A TMK given here is kept in the journal only once this sign-in has verified it.
-        const tmk = stringFlag(flags, 'tmk');
-        const outcome = await client.signIn({
-          operatorId: stringFlag(flags, 'operator') ?? '01',
-          ...(tmk === undefined ? {} : { tmk: parseTmk(tmk) }),
-        });
-        const text =
-          outcome.kind === 'signed-in'
-            ? `Signed in: batch ${outcome.batchNo}, keys ${outcome.mode} (every check value verified).`
-            : outcome.kind === 'refused'
-              ? `SIGN-IN REFUSED ${outcome.code}: ${outcome.message}`
-              : `SIGN-IN GOT NO ANSWER: ${outcome.detail}`;
-        return { ok: outcome.kind === 'signed-in', text, json: outcome };
-      }
-      case 'sale': {
-        const card = cardFlags(flags);
-        const input = {
-          amount: amountFlag(flags),
-          card,
-          operatorId: stringFlag(flags, 'operator') ?? '01',
-          confirmDuplicate: booleanFlag(flags, 'confirm-duplicate'),
-        };
-        const outcomes: SaleOutcome[] = [];
-        if (fault === 'double-read') {
-          // The reader reports the card twice at once: both reads reach the terminal.
-          outcomes.push(...(await Promise.all([client.sale(input), client.sale(input)])));
-        } else {
-          outcomes.push(await client.sale(input));
-        }
-        const described = outcomes.map(describeOutcome);
-        return {
-          ok: described.every((d) => d.ok),
-          text: described.map((d) => d.text).join('\n'),
-          json: outcomes.length === 1 ? outcomes[0] : outcomes,
-        };
-      }
+      case 'signin':
+        return await signIn(client, flags);
+      case 'sale':
+        return await sale(client, flags, fault);
       case 'void': {
         const outcome = await client.void({
           stan: stanFlag(flags, true) ?? '',
@@ -323,58 +293,12 @@ async function run(
         });
         return { ...describeOutcome(outcome), json: outcome };
       }
-      case 'reversal-status': {
-        const owed = client.pendingReversals();
-        const refunds = client.records().filter((r) => r.kind === 'refund' && r.state === 'sending');
-        const lines = [
-          owed.length === 0 ? 'No reversal owed.' : `${owed.length} reversal(s) owed:`,
-          ...owed.map(
-            (r) =>
-              `  0400 for STAN ${r.stan} batch ${r.batchNo}, reason ${r.message.fields['39'] ?? '?'} (${r.reason}), sent ${r.attempts} time(s)`,
-          ),
-          ...(refunds.length === 0
-            ? []
-            : [`${refunds.length} unanswered refund(s):`, ...refunds.map((r) => `  ${recordLine(r)}`)]),
-        ];
-        if (owed.length === 0 && refunds.length === 0)
-          return { ok: true, text: lines.join('\n'), json: { owed: [], sent: null } };
-        const sent = await client.sendReversals();
-        lines.push(
-          sent.pending === 0
-            ? `Sent: ${sent.delivered} reversal(s) acknowledged by the host${sent.refundsAnswered > 0 ? `, ${sent.refundsAnswered} refund(s) answered` : ''}.`
-            : `Sent: ${sent.delivered} acknowledged, ${sent.pending} still owed (the host did not answer; they go first on the next command).`,
-        );
-        return { ok: sent.pending === 0, text: lines.join('\n'), json: { owed, sent } };
-      }
-      case 'reprint': {
-        const outcome = await client.reprint({
-          ...(flags.values['stan'] === undefined ? {} : { stan: stanFlag(flags, false) ?? '' }),
-        });
-        const text =
-          outcome.kind === 'reprinted'
-            ? `Reprinted from the ${outcome.source === 'journal' ? 'journal' : "host's answer (the journal lacked the outcome)"}: ${recordLine(outcome.record)}`
-            : outcome.kind === 'outcome-unknown'
-              ? `OUTCOME UNKNOWN: ${outcome.detail}`
-              : `NOT FOUND: ${outcome.detail}`;
-        return { ok: outcome.kind === 'reprinted' && outcome.printed, text, json: outcome };
-      }
-      case 'settle': {
-        const outcome = await client.settle();
-        const totals = 'totals' in outcome ? outcome.totals.cny : undefined;
-        const summary =
-          totals === undefined
-            ? ''
-            : ` (sales ${totals.debitCount} for CNY ${formatMajorUnits(totals.debitTotalMinor, 'CNY')}, refunds ${totals.creditCount} for CNY ${formatMajorUnits(totals.creditTotalMinor, 'CNY')})`;
-        const text =
-          outcome.kind === 'balanced'
-            ? `BALANCED: batch ${outcome.batchNo} settled${summary}${outcome.uploaded > 0 ? `, after uploading ${outcome.uploaded} record(s)` : ''}; the next batch is ${client.state.batchNo}.`
-            : outcome.kind === 'unbalanced'
-              ? `UNBALANCED: batch ${outcome.batchNo}${summary} still differs from the host after the upload: call support.`
-              : outcome.kind === 'refused'
-                ? `SETTLEMENT REFUSED ${outcome.code}: ${outcome.message}`
-                : `SETTLEMENT NOT DONE: ${outcome.detail}`;
-        return { ok: outcome.kind === 'balanced', text, json: outcome };
-      }
+      case 'reversal-status':
+        return await reversalStatus(client);
+      case 'reprint':
+        return await reprint(client, flags);
+      case 'settle':
+        return await settle(client);
     }
   } catch (error) {
     if (error instanceof SimulatedCrash) {
@@ -388,6 +312,109 @@ async function run(
   } finally {
     await client.close();
   }
+}
+
+/** Sign-in: fresh working keys, each check value verified, and the batch number. */
+async function signIn(client: TerminalClient, flags: ParsedFlags): Promise<PosResult> {
+  // A TMK given here is kept in the journal only once this sign-in has verified it.
+  const tmk = stringFlag(flags, 'tmk');
+  const outcome = await client.signIn({
+    operatorId: stringFlag(flags, 'operator') ?? '01',
+    ...(tmk === undefined ? {} : { tmk: parseTmk(tmk) }),
+  });
+  const text =
+    outcome.kind === 'signed-in'
+      ? `Signed in: batch ${outcome.batchNo}, keys ${outcome.mode} (every check value verified).`
+      : outcome.kind === 'refused'
+        ? `SIGN-IN REFUSED ${outcome.code}: ${outcome.message}`
+        : `SIGN-IN GOT NO ANSWER: ${outcome.detail}`;
+  return { ok: outcome.kind === 'signed-in', text, json: outcome };
+}
+
+/** A sale; with `--simulate double-read`, the same card read twice at once. */
+async function sale(
+  client: TerminalClient,
+  flags: ParsedFlags,
+  fault: SimulatedFault | undefined,
+): Promise<PosResult> {
+  const card = cardFlags(flags);
+  const input = {
+    amount: amountFlag(flags),
+    card,
+    operatorId: stringFlag(flags, 'operator') ?? '01',
+    confirmDuplicate: booleanFlag(flags, 'confirm-duplicate'),
+  };
+  const outcomes: SaleOutcome[] = [];
+  if (fault === 'double-read') {
+    // The reader reports the card twice at once: both reads reach the terminal.
+    outcomes.push(...(await Promise.all([client.sale(input), client.sale(input)])));
+  } else {
+    outcomes.push(await client.sale(input));
+  }
+  const described = outcomes.map(describeOutcome);
+  return {
+    ok: described.every((d) => d.ok),
+    text: described.map((d) => d.text).join('\n'),
+    json: outcomes.length === 1 ? outcomes[0] : outcomes,
+  };
+}
+
+/** The reversals still owed and the refunds unanswered, then sends them. */
+async function reversalStatus(client: TerminalClient): Promise<PosResult> {
+  const owed = client.pendingReversals();
+  const refunds = client.records().filter((r) => r.kind === 'refund' && r.state === 'sending');
+  const lines = [
+    owed.length === 0 ? 'No reversal owed.' : `${owed.length} reversal(s) owed:`,
+    ...owed.map(
+      (r) =>
+        `  0400 for STAN ${r.stan} batch ${r.batchNo}, reason ${r.message.fields['39'] ?? '?'} (${r.reason}), sent ${r.attempts} time(s)`,
+    ),
+    ...(refunds.length === 0
+      ? []
+      : [`${refunds.length} unanswered refund(s):`, ...refunds.map((r) => `  ${recordLine(r)}`)]),
+  ];
+  if (owed.length === 0 && refunds.length === 0)
+    return { ok: true, text: lines.join('\n'), json: { owed: [], sent: null } };
+  const sent = await client.sendReversals();
+  lines.push(
+    sent.pending === 0
+      ? `Sent: ${sent.delivered} reversal(s) acknowledged by the host${sent.refundsAnswered > 0 ? `, ${sent.refundsAnswered} refund(s) answered` : ''}.`
+      : `Sent: ${sent.delivered} acknowledged, ${sent.pending} still owed (the host did not answer; they go first on the next command).`,
+  );
+  return { ok: sent.pending === 0, text: lines.join('\n'), json: { owed, sent } };
+}
+
+/** The last transaction (or --stan N) printed again: never run again. */
+async function reprint(client: TerminalClient, flags: ParsedFlags): Promise<PosResult> {
+  const outcome = await client.reprint({
+    ...(flags.values['stan'] === undefined ? {} : { stan: stanFlag(flags, false) ?? '' }),
+  });
+  const text =
+    outcome.kind === 'reprinted'
+      ? `Reprinted from the ${outcome.source === 'journal' ? 'journal' : "host's answer (the journal lacked the outcome)"}: ${recordLine(outcome.record)}`
+      : outcome.kind === 'outcome-unknown'
+        ? `OUTCOME UNKNOWN: ${outcome.detail}`
+        : `NOT FOUND: ${outcome.detail}`;
+  return { ok: outcome.kind === 'reprinted' && outcome.printed, text, json: outcome };
+}
+
+/** Day end: the batch totals, and the upload when the host says they differ. */
+async function settle(client: TerminalClient): Promise<PosResult> {
+  const outcome = await client.settle();
+  const totals = 'totals' in outcome ? outcome.totals.cny : undefined;
+  const summary =
+    totals === undefined
+      ? ''
+      : ` (sales ${totals.debitCount} for CNY ${formatMajorUnits(totals.debitTotalMinor, 'CNY')}, refunds ${totals.creditCount} for CNY ${formatMajorUnits(totals.creditTotalMinor, 'CNY')})`;
+  const text =
+    outcome.kind === 'balanced'
+      ? `BALANCED: batch ${outcome.batchNo} settled${summary}${outcome.uploaded > 0 ? `, after uploading ${outcome.uploaded} record(s)` : ''}; the next batch is ${client.state.batchNo}.`
+      : outcome.kind === 'unbalanced'
+        ? `UNBALANCED: batch ${outcome.batchNo}${summary} still differs from the host after the upload: call support.`
+        : outcome.kind === 'refused'
+          ? `SETTLEMENT REFUSED ${outcome.code}: ${outcome.message}`
+          : `SETTLEMENT NOT DONE: ${outcome.detail}`;
+  return { ok: outcome.kind === 'balanced', text, json: outcome };
 }
 
 export const posCommand: Command = {

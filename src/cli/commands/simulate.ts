@@ -95,6 +95,25 @@ function feeOption(flags: ParsedFlags, io: CliIo): SimulationOptions['fees'] {
   return booleanFlag(flags, 'fees') ? { plan: demoFeePlan, label: 'demo' } : undefined;
 }
 
+/** `--faults` and `--protocol`, each checked against its choices. */
+function faultsAndProtocol(flags: ParsedFlags): { selection: string; protocol: string } {
+  const selection = stringFlag(flags, 'faults') ?? 'all';
+  if (!(faultSelections as readonly string[]).includes(selection)) {
+    throw new PosError(
+      'POS_ERR_CLI_BAD_FLAG',
+      `simulate: --faults expected one of ${faultSelections.join(', ')}, got ${JSON.stringify(selection)}`,
+    );
+  }
+  const protocol = stringFlag(flags, 'protocol') ?? 'both';
+  if (protocol !== 'both' && !(protocols as readonly string[]).includes(protocol)) {
+    throw new PosError(
+      'POS_ERR_CLI_BAD_FLAG',
+      `simulate: --protocol expected naive, guarded or both, got ${JSON.stringify(protocol)}`,
+    );
+  }
+  return { selection, protocol };
+}
+
 export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'simulate a day of faults: naive POS against posguard, duplicate charges counted',
@@ -116,20 +135,7 @@ export const simulateCommand: Command = {
       io.stdout.write(help);
       return exitCodes.ok;
     }
-    const selection = stringFlag(flags, 'faults') ?? 'all';
-    if (!(faultSelections as readonly string[]).includes(selection)) {
-      throw new PosError(
-        'POS_ERR_CLI_BAD_FLAG',
-        `simulate: --faults expected one of ${faultSelections.join(', ')}, got ${JSON.stringify(selection)}`,
-      );
-    }
-    const protocol = stringFlag(flags, 'protocol') ?? 'both';
-    if (protocol !== 'both' && !(protocols as readonly string[]).includes(protocol)) {
-      throw new PosError(
-        'POS_ERR_CLI_BAD_FLAG',
-        `simulate: --protocol expected naive, guarded or both, got ${JSON.stringify(protocol)}`,
-      );
-    }
+    const { selection, protocol } = faultsAndProtocol(flags);
     const fault = flags.values['fault'];
     const overrides = Array.isArray(fault) ? fault.map(String) : [];
     const rates = flagValue('simulate', () => faultRates(selection as FaultSelection, overrides));

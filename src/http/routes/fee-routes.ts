@@ -118,6 +118,29 @@ const planView = {
   properties: { ...versionSummary.properties, merchantId: { type: 'string' }, plan: planFile },
 } as const;
 
+/** Every version of the plan, oldest first. */
+const planHistoryView = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['merchantId', 'versions'],
+  properties: {
+    merchantId: { type: 'string' },
+    versions: { type: 'array', items: versionSummary },
+  },
+} as const;
+
+/** What setting a plan appended, and the version now current. */
+const planSetView = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['merchantId', 'appended', 'version'],
+  properties: {
+    merchantId: { type: 'string' },
+    appended: { type: 'array', items: { type: 'integer' } },
+    version: { type: 'integer' },
+  },
+} as const;
+
 const refusal = (description: string) => ({ ...errorView, description });
 const feeReads = {
   ...errorResponses.read,
@@ -146,15 +169,19 @@ function ownMerchant(request: FastifyRequest<{ Params: { merchantId: string } }>
 }
 
 type MerchantRoute = { Params: { merchantId: string } };
+interface FeeRouteDeps {
+  store: Store;
+  clock: Pick<Clock, 'now'>;
+}
 
-/**
- * Over 70 lines: four route declarations, each mostly its OpenAPI schema and a few lines of
- * wiring; one function per route would only scatter what the document shows together.
- */
-export function registerFeeRoutes(
-  app: FastifyInstance,
-  deps: { store: Store; clock: Pick<Clock, 'now'> },
-): void {
+export function registerFeeRoutes(app: FastifyInstance, deps: FeeRouteDeps): void {
+  registerFeePlanReadRoutes(app, deps.store);
+  registerFeePlanWriteRoute(app, deps);
+  registerStatementRoute(app, deps);
+}
+
+/** The merchant's fee plan as it stands, and every version it has had. */
+function registerFeePlanReadRoutes(app: FastifyInstance, store: Store): void {
   app.get<MerchantRoute>(
     '/v1/merchants/:merchantId/fee-plan',
     {
@@ -168,7 +195,7 @@ export function registerFeeRoutes(
     },
     async (request) => {
       const merchantId = ownMerchant(request);
-      const stored = await deps.store.read((r) => r.getFeePlan(merchantId));
+      const stored = await store.read((r) => r.getFeePlan(merchantId));
       if (stored === undefined) {
         throw new PosError('POS_ERR_FEES_NO_PLAN_VERSION', `merchant ${merchantId} has no fee plan`, {
           details: { merchantId },
@@ -193,23 +220,12 @@ export function registerFeeRoutes(
         tags: ['fees'],
         security: [{ apiKey: [] }],
         params: merchantParams,
-        response: {
-          200: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['merchantId', 'versions'],
-            properties: {
-              merchantId: { type: 'string' },
-              versions: { type: 'array', items: versionSummary },
-            },
-          },
-          ...feeReads,
-        },
+        response: { 200: planHistoryView, ...feeReads },
       },
     },
     async (request) => {
       const merchantId = ownMerchant(request);
-      const versions = await deps.store.read((r) => r.listFeePlanVersions(merchantId));
+      const versions = await store.read((r) => r.listFeePlanVersions(merchantId));
       return {
         merchantId,
         versions: versions.map((v) => ({
@@ -221,7 +237,10 @@ export function registerFeeRoutes(
       };
     },
   );
+}
 
+/** Setting the plan: the stored versions must come back unchanged, the new ones are appended. */
+function registerFeePlanWriteRoute(app: FastifyInstance, deps: FeeRouteDeps): void {
   app.put<MerchantRoute & { Body: unknown }>(
     '/v1/merchants/:merchantId/fee-plan',
     {
@@ -233,19 +252,7 @@ export function registerFeeRoutes(
         security: [{ apiKey: [] }],
         params: merchantParams,
         body: planFile,
-        response: {
-          200: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['merchantId', 'appended', 'version'],
-            properties: {
-              merchantId: { type: 'string' },
-              appended: { type: 'array', items: { type: 'integer' } },
-              version: { type: 'integer' },
-            },
-          },
-          ...feeWrites,
-        },
+        response: { 200: planSetView, ...feeWrites },
       },
     },
     async (request) => {
@@ -261,7 +268,10 @@ export function registerFeeRoutes(
       return { merchantId, appended: result.appended, version: result.current.version };
     },
   );
+}
 
+/** A daily or a monthly statement, priced from the stored transactions. */
+function registerStatementRoute(app: FastifyInstance, deps: FeeRouteDeps): void {
   app.get<MerchantRoute & { Querystring: { day?: string; month?: string; terminalId?: string } }>(
     '/v1/merchants/:merchantId/statements',
     {

@@ -18,6 +18,7 @@ import { toPaymentView } from '../../payments/payment-view.js';
 import { paymentJson } from '../../payments/ports/answer-json.js';
 import { describeValue, PosError } from '../../pos-error.js';
 import { idempotencyKeyOf, merchantOf, sendAnswer } from '../request-context.js';
+import { qrSaleCommand, type QrSaleBody } from './qr-sale-body.js';
 import {
   errorResponses,
   idempotencyKeyHeader,
@@ -33,16 +34,20 @@ import {
   voidBody,
 } from '../schemas.js';
 
-interface SaleBody {
+interface CardSaleBody {
   terminalId: string;
   amount: number;
   currency: Currency;
   card: { pan: string; expiry: string };
   entryMode: EntryMode;
+  paymentCode?: never;
   operatorId?: string;
   confirmDuplicate?: boolean;
   reference?: string;
 }
+
+/** A card sale, or a sale paid with a wallet payment code (the schema takes exactly one). */
+type SaleBody = CardSaleBody | QrSaleBody;
 
 /** Turns an engine result that is not a plain answer into the error the draft prescribes. */
 export function refusal(result: Exclude<EngineResult, { kind: 'answered' }>): PosError {
@@ -89,23 +94,95 @@ function encodeCursor(createdAt: number, id: string): string {
   return Buffer.from(`${createdAt}|${id}`, 'utf8').toString('base64url');
 }
 
-export function registerPaymentRoutes(
-  app: FastifyInstance,
-  deps: { engine: PaymentEngine; fingerprintKey: Secret<Buffer> },
-): void {
-  const { engine } = deps;
-  const answerOrRefuse = <A extends EngineAnswer>(result: EngineResult<A>) => {
-    if (result.kind !== 'answered') throw refusal(result);
-    return result;
-  };
+interface PaymentRouteDeps {
+  engine: PaymentEngine;
+  fingerprintKey: Secret<Buffer>;
+}
 
+/** The answer itself, or the error a result without one stands for. */
+function answerOrRefuse<A extends EngineAnswer>(
+  result: EngineResult<A>,
+): Extract<EngineResult<A>, { kind: 'answered' }> {
+  if (result.kind !== 'answered') throw refusal(result);
+  return result;
+}
+
+interface PaymentListQuery {
+  terminalId?: string;
+  kind?: PaymentKind;
+  status?: PaymentStatus;
+  from?: string;
+  to?: string;
+  limit?: string;
+  cursor?: string;
+}
+
+/** One page of `GET /v1/payments`: the payments, and the cursor of the next page (null on the last). */
+const paymentPage = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['data', 'nextCursor'],
+  properties: {
+    data: { type: 'array', items: paymentView },
+    nextCursor: { type: ['string', 'null'] },
+  },
+};
+
+/** One page of a merchant's payments, newest first, after checking the limit and the time range. */
+async function listPage(
+  engine: PaymentEngine,
+  merchantId: string,
+  q: PaymentListQuery,
+): Promise<{ data: unknown[]; nextCursor: string | null }> {
+  const limit = q.limit === undefined ? 50 : Number(q.limit);
+  if (limit < 1 || limit > 500) {
+    throw PosError.invalidInput('POS_ERR_HTTP_INVALID_REQUEST', 'request querystring', [
+      { field: 'limit', expected: 'a whole number from 1 to 500', actual: describeValue(q.limit) },
+    ]);
+  }
+  if (q.from !== undefined && q.to !== undefined && Date.parse(q.from) >= Date.parse(q.to)) {
+    throw PosError.invalidInput('POS_ERR_HTTP_INVALID_REQUEST', 'request querystring', [
+      { field: 'from', expected: 'a time before to', actual: describeValue(q.from) },
+    ]);
+  }
+  const payments = await engine.listPayments({
+    merchantId,
+    limit,
+    ...(q.terminalId !== undefined ? { terminalId: q.terminalId } : {}),
+    ...(q.kind !== undefined ? { kind: q.kind } : {}),
+    ...(q.status !== undefined ? { status: q.status } : {}),
+    ...(q.from !== undefined ? { fromMs: Date.parse(q.from) } : {}),
+    ...(q.to !== undefined ? { toMs: Date.parse(q.to) } : {}),
+    ...(q.cursor !== undefined ? { before: decodeCursor(q.cursor) } : {}),
+  });
+  const last = payments[payments.length - 1];
+  return {
+    data: payments.map((payment) => paymentJson(toPaymentView(payment))),
+    nextCursor:
+      payments.length === limit && last !== undefined ? encodeCursor(last.createdAt, last.id) : null,
+  };
+}
+
+export function registerPaymentRoutes(app: FastifyInstance, deps: PaymentRouteDeps): void {
+  // In this order, which is the order of the OpenAPI document's paths.
+  registerSaleRoute(app, deps);
+  registerPaymentReadRoutes(app, deps.engine);
+  registerReversalRoutes(app, deps.engine);
+  registerVoidAndRefundRoutes(app, deps.engine);
+  registerLastPaymentRoute(app, deps.engine);
+}
+
+/** `POST /v1/payments`: a card sale, the card read into a fingerprinted `Card` here at the door. */
+function registerSaleRoute(app: FastifyInstance, deps: PaymentRouteDeps): void {
+  const { engine } = deps;
   app.post<{ Body: SaleBody }>(
     '/v1/payments',
     {
       schema: {
         summary: 'Authorise a sale',
         description:
-          'Authorises a card sale exactly once per Idempotency-Key. A sale that looks like a recent one (same terminal, card and amount within the duplicate window) is answered duplicate_suspected and not sent, unless confirmDuplicate is set.',
+          'Authorises a sale exactly once per Idempotency-Key. A card sale that looks like a recent one (same terminal, card and amount within the duplicate window) is answered duplicate_suspected and not sent, unless confirmDuplicate is set. ' +
+          'A QR sale (paymentCode in place of card and entryMode) is answered once the wallet settles it, which may take its pay window while the customer confirms on the phone; a new code on a terminal whose QR sale is unresolved is refused (409). The payer is known only once the wallet charged: the same payer, amount and terminal within the window is cancelled at once (refunded) and answered duplicate_suspected, unless confirmDuplicate is set.',
         tags: ['payments'],
         security,
         headers: idempotencyKeyHeader,
@@ -116,6 +193,15 @@ export function registerPaymentRoutes(
     async (request, reply) => {
       const merchant = merchantOf(request);
       const body = request.body;
+      if (body.paymentCode !== undefined) {
+        const command = qrSaleCommand(body, {
+          merchantId: merchant.id,
+          idempotencyKey: idempotencyKeyOf(request),
+          fingerprintKey: deps.fingerprintKey,
+        });
+        const result = answerOrRefuse(await engine.authorizeQrSale(command));
+        return sendAnswer(reply, result.answer, result.replayed);
+      }
       const card: Card = makeCard({
         pan: body.card.pan,
         expiry: body.card.expiry,
@@ -141,7 +227,10 @@ export function registerPaymentRoutes(
       return sendAnswer(reply, result.answer, result.replayed);
     },
   );
+}
 
+/** `GET /v1/payments/:id` and `GET /v1/payments`: one payment, or a page of them. */
+function registerPaymentReadRoutes(app: FastifyInstance, engine: PaymentEngine): void {
   app.get<{ Params: { id: string } }>(
     '/v1/payments/:id',
     {
@@ -157,17 +246,7 @@ export function registerPaymentRoutes(
       paymentJson(toPaymentView(await engine.getPayment(merchantOf(request).id, request.params.id))),
   );
 
-  app.get<{
-    Querystring: {
-      terminalId?: string;
-      kind?: PaymentKind;
-      status?: PaymentStatus;
-      from?: string;
-      to?: string;
-      limit?: string;
-      cursor?: string;
-    };
-  }>(
+  app.get<{ Querystring: PaymentListQuery }>(
     '/v1/payments',
     {
       schema: {
@@ -175,52 +254,15 @@ export function registerPaymentRoutes(
         tags: ['payments'],
         security,
         querystring: paymentListQuery,
-        response: {
-          200: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['data', 'nextCursor'],
-            properties: {
-              data: { type: 'array', items: paymentView },
-              nextCursor: { type: ['string', 'null'] },
-            },
-          },
-          ...readErrors,
-        },
+        response: { 200: paymentPage, ...readErrors },
       },
     },
-    async (request) => {
-      const q = request.query;
-      const limit = q.limit === undefined ? 50 : Number(q.limit);
-      if (limit < 1 || limit > 500) {
-        throw PosError.invalidInput('POS_ERR_HTTP_INVALID_REQUEST', 'request querystring', [
-          { field: 'limit', expected: 'a whole number from 1 to 500', actual: describeValue(q.limit) },
-        ]);
-      }
-      if (q.from !== undefined && q.to !== undefined && Date.parse(q.from) >= Date.parse(q.to)) {
-        throw PosError.invalidInput('POS_ERR_HTTP_INVALID_REQUEST', 'request querystring', [
-          { field: 'from', expected: 'a time before to', actual: describeValue(q.from) },
-        ]);
-      }
-      const payments = await engine.listPayments({
-        merchantId: merchantOf(request).id,
-        limit,
-        ...(q.terminalId !== undefined ? { terminalId: q.terminalId } : {}),
-        ...(q.kind !== undefined ? { kind: q.kind } : {}),
-        ...(q.status !== undefined ? { status: q.status } : {}),
-        ...(q.from !== undefined ? { fromMs: Date.parse(q.from) } : {}),
-        ...(q.to !== undefined ? { toMs: Date.parse(q.to) } : {}),
-        ...(q.cursor !== undefined ? { before: decodeCursor(q.cursor) } : {}),
-      });
-      const last = payments[payments.length - 1];
-      return {
-        data: payments.map((payment) => paymentJson(toPaymentView(payment))),
-        nextCursor:
-          payments.length === limit && last !== undefined ? encodeCursor(last.createdAt, last.id) : null,
-      };
-    },
+    async (request) => listPage(engine, merchantOf(request).id, request.query),
   );
+}
 
+/** The two ways to reverse: by the payment's id, or by the idempotency key of its request. */
+function registerReversalRoutes(app: FastifyInstance, engine: PaymentEngine): void {
   app.post<{ Params: { id: string }; Body: { reason: ReversalReason } }>(
     '/v1/payments/:id/reversal',
     {
@@ -273,7 +315,10 @@ export function registerPaymentRoutes(
       return sendAnswer(reply, result.answer, result.replayed);
     },
   );
+}
 
+/** Void and refund: children of an approved sale, each under its own idempotency key. */
+function registerVoidAndRefundRoutes(app: FastifyInstance, engine: PaymentEngine): void {
   app.post<{ Params: { id: string }; Body: { operatorId?: string } | undefined }>(
     '/v1/payments/:id/void',
     {
@@ -334,7 +379,10 @@ export function registerPaymentRoutes(
       return sendAnswer(reply, result.answer, result.replayed);
     },
   );
+}
 
+/** `GET /v1/terminals/:terminalId/last-payment`: what a terminal reprints a receipt from. */
+function registerLastPaymentRoute(app: FastifyInstance, engine: PaymentEngine): void {
   app.get<{ Params: { terminalId: string } }>(
     '/v1/terminals/:terminalId/last-payment',
     {

@@ -40,10 +40,19 @@ function toDuplicateView(d: DuplicateRecord) {
   };
 }
 
-export function registerReportRoutes(
-  app: FastifyInstance,
-  deps: { engine: PaymentEngine; store: Store; registry: Registry },
-): void {
+interface ReportRouteDeps {
+  engine: PaymentEngine;
+  store: Store;
+  registry: Registry;
+}
+
+export function registerReportRoutes(app: FastifyInstance, deps: ReportRouteDeps): void {
+  registerDuplicateRoutes(app, deps.engine);
+  registerOperationsRoutes(app, deps.store, deps.registry);
+}
+
+/** `GET /v1/duplicates`: the merchant's suspected duplicates, newest first. */
+function registerDuplicateRoutes(app: FastifyInstance, engine: PaymentEngine): void {
   app.get<{ Querystring: { source?: DuplicateSource; limit?: string } }>(
     '/v1/duplicates',
     {
@@ -76,7 +85,7 @@ export function registerReportRoutes(
           },
         ]);
       }
-      const duplicates = await deps.engine.listDuplicates({
+      const duplicates = await engine.listDuplicates({
         merchantId: merchantOf(request).id,
         limit,
         ...(request.query.source !== undefined ? { source: request.query.source } : {}),
@@ -84,7 +93,10 @@ export function registerReportRoutes(
       return { data: duplicates.map(toDuplicateView) };
     },
   );
+}
 
+/** Health and metrics: public, for load balancers and Prometheus rather than merchants. */
+function registerOperationsRoutes(app: FastifyInstance, store: Store, registry: Registry): void {
   app.get(
     '/healthz',
     {
@@ -97,10 +109,10 @@ export function registerReportRoutes(
     },
     async (_request, reply) => {
       try {
-        await deps.store.read((reader) => reader.countReversals('queued'));
-        return { status: 'ok', store: deps.store.kind };
+        await store.read((reader) => reader.countReversals('queued'));
+        return { status: 'ok', store: store.kind };
       } catch {
-        return reply.status(503).send({ status: 'unavailable', store: deps.store.kind });
+        return reply.status(503).send({ status: 'unavailable', store: store.kind });
       }
     },
   );
@@ -112,8 +124,8 @@ export function registerReportRoutes(
       schema: { summary: 'Prometheus metrics', tags: ['operations'], produces: ['text/plain'] },
     },
     async (_request, reply) => {
-      const text = await deps.registry.metrics();
-      return reply.type(deps.registry.contentType).send(text);
+      const text = await registry.metrics();
+      return reply.type(registry.contentType).send(text);
     },
   );
 }

@@ -7,7 +7,12 @@
 import { isoTime } from '../../clock/clock.js';
 import type { EngineAnswer, PaymentView, ReversalView } from '../payment.js';
 
-/** The JSON of a payment (the `paymentView` schema); its key order is part of a replay's bytes. */
+/**
+ * The JSON of a payment (the `paymentView` schema); its key order is part of a replay's bytes. A
+ * QR sale adds `method`, `wallet` and `paymentCodeMasked` at the end (where the HTTP door's schema
+ * serializer writes optional fields, so a GET is the same bytes); a card payment has none of them,
+ * so its answer is the very bytes earlier versions wrote and stored.
+ */
 export function paymentJson(view: PaymentView) {
   return {
     id: view.id,
@@ -31,6 +36,9 @@ export function paymentJson(view: PaymentView) {
     batchNo: view.batchNo,
     createdAt: isoTime(view.createdAt),
     updatedAt: isoTime(view.updatedAt),
+    ...(view.qr === null
+      ? {}
+      : { method: 'qr' as const, wallet: view.qr.wallet, paymentCodeMasked: view.qr.codeMasked }),
   };
 }
 

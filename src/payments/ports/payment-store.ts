@@ -10,6 +10,14 @@ export interface PaymentPatch {
   readonly authCode?: string | null;
   readonly responseCode?: string | null;
   readonly reversalReason?: ReversalReason | null;
+  /** A QR sale the wallet says it charged: the wallet's trade number and who paid. */
+  readonly walletPaid?: { readonly tradeNo: string; readonly payerFingerprint: string };
+  /** The duplicate guard's decision once known after the call (a QR sale's payer). */
+  readonly duplicate?: {
+    readonly duplicateOf: string | null;
+    readonly duplicateConfirmed: boolean;
+    readonly flaggedForReview: boolean;
+  };
 }
 
 export interface PaymentQuery {
@@ -33,6 +41,23 @@ export interface RecentSalesQuery {
   readonly statuses: readonly PaymentStatus[];
 }
 
+/** Earlier QR sales of the same payer, amount and terminal (the QR duplicate guard). */
+export interface RecentPayerSalesQuery {
+  readonly merchantId: string;
+  readonly terminalId: string;
+  readonly payerFingerprint: string;
+  readonly amount: number;
+  readonly sinceMs: number;
+  readonly statuses: readonly PaymentStatus[];
+}
+
+/** Pending payments past the time their host would have moved them on, by method. */
+export interface OrphanQuery {
+  readonly cardCreatedBefore: number;
+  readonly qrCreatedBefore: number;
+  readonly limit: number;
+}
+
 export interface PaymentReader {
   getPayment(id: string): Promise<PaymentRecord | undefined>;
   getPaymentByRrn(rrn: string): Promise<PaymentRecord | undefined>;
@@ -43,6 +68,12 @@ export interface PaymentReader {
   listChildren(originalId: string, statuses: readonly PaymentStatus[]): Promise<PaymentRecord[]>;
   /** Payments still `pending` that were created before `createdBefore`, oldest first. */
   findPendingCreatedBefore(createdBefore: number, limit: number): Promise<PaymentRecord[]>;
+  /** Pending payments of each method created before its cutoff, oldest first (crash recovery). */
+  findOrphanedPending(query: OrphanQuery): Promise<PaymentRecord[]>;
+  /** The QR sale of a terminal still `pending` (its wallet not yet answered for good), if any. */
+  findPendingQrSale(merchantId: string, terminalId: string): Promise<PaymentRecord | undefined>;
+  /** QR sales matching the query, newest first. */
+  findRecentPayerSales(query: RecentPayerSalesQuery): Promise<PaymentRecord[]>;
   countPaymentsByStatus(): Promise<Array<{ status: PaymentStatus; count: number }>>;
   /** Payments ordered by id, after `afterId`, for full scans (verify, export). */
   scanPayments(afterId: string, limit: number): Promise<PaymentRecord[]>;

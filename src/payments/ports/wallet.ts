@@ -71,6 +71,7 @@ export type WalletOrderState =
 
 /** Cancel (Alipay trade.cancel, WeChat reverse): closes an unpaid order, refunds a paid one. */
 export type WalletCancelAnswer =
+  /** `refunded` is true only when the wallet says so (Alipay's action=refund); WeChat never says. */
   | { readonly outcome: 'cancelled'; readonly refunded: boolean }
   /** The wallet asks to call again (Alipay retry_flag=Y, WeChat recall=Y). */
   | { readonly outcome: 'retry'; readonly reason: string }
@@ -135,6 +136,11 @@ export interface WalletTiming {
   readonly payWindowMs: number;
   /** Wait between cancel calls the wallet asked to repeat. */
   readonly cancelRetryMs: number;
+  /**
+   * Cancel no sooner than this long after the pay request (WeChat Pay asks for 15 s before a
+   * reverse); absent means no such rule.
+   */
+  readonly cancelNotBeforeMs?: number;
 }
 
 export interface WalletProvider {
@@ -149,8 +155,10 @@ export interface WalletProvider {
   refund(request: WalletRefundRequest, signal: AbortSignal): Promise<WalletRefundAnswer>;
   /**
    * Verifies a notification as the wallet posted it (raw body and content type) and reads it;
-   * throws a PosError naming what was wrong (a code of the wallet-notification kind) when the
-   * signature does not verify or the body is not the wallet's format.
+   * throws a PosError (POS_ERR_WALLET_NOTIFICATION_INVALID) naming what was wrong when the
+   * signature does not verify or the body is not the wallet's format; a notification that
+   * verifies but reports no payment (Alipay's TRADE_CLOSED after a full refund) throws
+   * POS_ERR_WALLET_NOTIFICATION_NOT_A_PAYMENT: acknowledge it and record nothing.
    */
   readNotification(raw: { readonly body: Buffer; readonly contentType: string }): WalletNotification;
   /** The body that tells the wallet the notification was taken (it repeats it until then). */

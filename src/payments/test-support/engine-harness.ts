@@ -7,6 +7,7 @@ import { addMerchant, addTerminal } from '../../merchants/merchant-admin.js';
 import { SeededRandom } from '../../random/random.js';
 import { openSqliteStore } from '../../store/sqlite/open-sqlite-store.js';
 import type { Store } from '../ports/store.js';
+import type { WalletProviders } from '../ports/wallet.js';
 import { MemoryIssuerLedger } from '../../simulated-issuer/issuer-ledger.js';
 import { SimulatedIssuer, noFaults, type IssuerFaults } from '../../simulated-issuer/simulated-issuer.js';
 import type { SaleCommand } from '../authorize-sale.js';
@@ -14,6 +15,7 @@ import {
   defaultEngineSettings,
   noMetrics,
   silentLog,
+  type EngineLog,
   type EngineMetrics,
   type EngineSettings,
 } from '../engine-context.js';
@@ -49,6 +51,10 @@ export async function makeHarness(
     settings?: Partial<EngineSettings>;
     store?: Store;
     metrics?: (store: Store) => EngineMetrics;
+    /** Wallet providers for QR sales, built on the harness's clock. */
+    wallets?: (clock: VirtualClock) => WalletProviders;
+    /** Where the engine logs; silent by default. */
+    log?: EngineLog;
   } = {},
 ): Promise<Harness> {
   const clock = new VirtualClock();
@@ -67,9 +73,11 @@ export async function makeHarness(
     clock,
     ids: randomIdSource(clock, random.fork(2)),
     metrics: options.metrics?.(store) ?? noMetrics,
-    log: silentLog,
+    log: options.log ?? silentLog,
     settings: { ...defaultEngineSettings, ...options.settings },
     instanceId: 'test-host',
+    wallets: options.wallets?.(clock) ?? {},
+    fingerprintKey,
   });
   await addMerchant(
     store,

@@ -56,8 +56,7 @@ function wasApproved(host: HostTable, row: number): boolean {
   return s !== status.declined && s !== status.reversed;
 }
 
-// Over 70 lines on purpose: the passes over the same columns in the order the v1 rules give them
-// precedence, so that order reads in one place; each pass that grew is a function of its own below.
+/** Runs the passes over the same columns in the order the v1 rules give them precedence. */
 export function classify(input: ClassifyInput): Classification {
   const { host, settlement, terminal, dictionary } = input;
   assert(
@@ -66,13 +65,28 @@ export function classify(input: ClassifyInput): Classification {
   );
   const index = input.index ?? new HostIndex(host, dictionary);
   const exceptions = new ExceptionList(host, settlement, terminal, dictionary);
-  const h = host.c;
+  const { firstSettlement, matched } = matchSettlement(host, settlement, index, exceptions);
+  classifyHostRows(host, settlement, firstSettlement, exceptions);
+  findDuplicateSales(host, firstSettlement, input.duplicateWindowS * 1000, exceptions);
+  if (terminal !== undefined) classifyTerminal(host, index, terminal, firstSettlement, exceptions);
+  return { exceptions, matched };
+}
 
-  // Settlement lines, in file order: the first line to find a host row is its settlement; later
-  // ones are extra.
+/**
+ * Settlement lines, in file order: the first line to find a host row is its settlement; later ones
+ * are extra (duplicate_settlement), and a line that finds no host row of its type is
+ * unknown_in_settlement. Answers each host row's settlement line (-1 for none) and the lines matched.
+ */
+function matchSettlement(
+  host: HostTable,
+  settlement: SettlementTable,
+  index: HostIndex,
+  exceptions: ExceptionList,
+): { firstSettlement: Int32Array; matched: number } {
+  const h = host.c;
+  const s = settlement.c;
   const firstSettlement = new Int32Array(host.length).fill(-1);
   let matched = 0;
-  const s = settlement.c;
   for (let line = 0; line < settlement.length; line += 1) {
     const found = index.find(
       s.rrn[line]!,
@@ -113,9 +127,21 @@ export function classify(input: ClassifyInput): Classification {
       });
     }
   }
+  return { firstSettlement, matched };
+}
 
-  // Host rows, in journal order: what was settled that should not have been, what should have been
-  // and was not, and settled amounts that differ.
+/**
+ * Host rows, in journal order: what was settled that should not have been, what should have been
+ * and was not, and settled amounts that differ.
+ */
+function classifyHostRows(
+  host: HostTable,
+  settlement: SettlementTable,
+  firstSettlement: Int32Array,
+  exceptions: ExceptionList,
+): void {
+  const h = host.c;
+  const s = settlement.c;
   for (let row = 0; row < host.length; row += 1) {
     const type = h.txnType[row];
     if (type !== sale && type !== refund) continue;
@@ -158,10 +184,6 @@ export function classify(input: ClassifyInput): Classification {
       });
     }
   }
-
-  findDuplicateSales(host, firstSettlement, input.duplicateWindowS * 1000, exceptions);
-  if (terminal !== undefined) classifyTerminal(host, index, terminal, firstSettlement, exceptions);
-  return { exceptions, matched };
 }
 
 /**
@@ -170,7 +192,6 @@ export function classify(input: ClassifyInput): Classification {
  * group in time order (journal order on ties) flags every unconfirmed sale at most the window after
  * the sale before it.
  */
-// Just over 70 lines: one loop over every host row with its grouping state in locals (hot path).
 function findDuplicateSales(
   host: HostTable,
   firstSettlement: Int32Array,
@@ -178,44 +199,7 @@ function findDuplicateSales(
   exceptions: ExceptionList,
 ): void {
   const h = host.c;
-  const isCandidate = (row: number): boolean =>
-    firstSettlement[row]! >= 0 &&
-    isCapturedSale(host, row) &&
-    (h.flags[row]! & hostFlags.hasFingerprint) !== 0 &&
-    !Number.isNaN(h.time[row]);
-  let candidates = 0;
-  for (let row = 0; row < host.length; row += 1) if (isCandidate(row)) candidates += 1;
-  const mask = capacityFor(candidates) - 1;
-  // Slot pairs: hash tag, 1 + the group's latest row. `previous` chains a group's rows.
-  const slots = new Int32Array((mask + 1) * 2);
-  const previous = new Int32Array(host.length).fill(-1);
-  const sameGroup = (a: number, b: number): boolean =>
-    h.fingerprintHigh[a] === h.fingerprintHigh[b] &&
-    h.fingerprintLow[a] === h.fingerprintLow[b] &&
-    h.amount[a] === h.amount[b] &&
-    h.terminal[a] === h.terminal[b] &&
-    h.merchant[a] === h.merchant[b] &&
-    h.currency[a] === h.currency[b];
-  const grouped: number[] = []; // slots whose group has two rows or more
-  for (let row = 0; row < host.length; row += 1) {
-    if (!isCandidate(row)) continue;
-    let tag = compositeHash(h.merchant[row]!, h.terminal[row]!, h.amount[row]!, h.currency[row]!);
-    tag = Math.imul(tag ^ h.fingerprintHigh[row]!, 0x01000193) ^ mixCode(h.fingerprintLow[row]!);
-    let slot = tag & mask;
-    while (
-      slots[slot * 2 + 1] !== 0 &&
-      (slots[slot * 2] !== tag || !sameGroup(slots[slot * 2 + 1]! - 1, row))
-    ) {
-      slot = (slot + 1) & mask;
-    }
-    const latest = slots[slot * 2 + 1]! - 1;
-    if (latest >= 0) {
-      previous[row] = latest;
-      if (previous[latest] === -1) grouped.push(slot);
-    }
-    slots[slot * 2] = tag;
-    slots[slot * 2 + 1] = row + 1;
-  }
+  const { slots, previous, grouped } = groupCandidateSales(host, firstSettlement);
   for (const slot of grouped) {
     const members: number[] = [];
     for (let row = slots[slot * 2 + 1]! - 1; row >= 0; row = previous[row]!) members.push(row);
@@ -245,12 +229,61 @@ function findDuplicateSales(
 }
 
 /**
+ * The candidate sales grouped in one pass over the host rows, with the grouping state in locals:
+ * a hash table of slot pairs (hash tag, 1 + the group's latest row), `previous` chaining each
+ * group's rows from its latest, and the slots of the groups with two rows or more.
+ */
+function groupCandidateSales(
+  host: HostTable,
+  firstSettlement: Int32Array,
+): { slots: Int32Array; previous: Int32Array; grouped: number[] } {
+  const h = host.c;
+  const isCandidate = (row: number): boolean =>
+    firstSettlement[row]! >= 0 &&
+    isCapturedSale(host, row) &&
+    (h.flags[row]! & hostFlags.hasFingerprint) !== 0 &&
+    !Number.isNaN(h.time[row]);
+  let candidates = 0;
+  for (let row = 0; row < host.length; row += 1) if (isCandidate(row)) candidates += 1;
+  const mask = capacityFor(candidates) - 1;
+  const slots = new Int32Array((mask + 1) * 2);
+  const previous = new Int32Array(host.length).fill(-1);
+  const sameGroup = (a: number, b: number): boolean =>
+    h.fingerprintHigh[a] === h.fingerprintHigh[b] &&
+    h.fingerprintLow[a] === h.fingerprintLow[b] &&
+    h.amount[a] === h.amount[b] &&
+    h.terminal[a] === h.terminal[b] &&
+    h.merchant[a] === h.merchant[b] &&
+    h.currency[a] === h.currency[b];
+  const grouped: number[] = [];
+  for (let row = 0; row < host.length; row += 1) {
+    if (!isCandidate(row)) continue;
+    let tag = compositeHash(h.merchant[row]!, h.terminal[row]!, h.amount[row]!, h.currency[row]!);
+    tag = Math.imul(tag ^ h.fingerprintHigh[row]!, 0x01000193) ^ mixCode(h.fingerprintLow[row]!);
+    let slot = tag & mask;
+    while (
+      slots[slot * 2 + 1] !== 0 &&
+      (slots[slot * 2] !== tag || !sameGroup(slots[slot * 2 + 1]! - 1, row))
+    ) {
+      slot = (slot + 1) & mask;
+    }
+    const latest = slots[slot * 2 + 1]! - 1;
+    if (latest >= 0) {
+      previous[row] = latest;
+      if (previous[latest] === -1) grouped.push(slot);
+    }
+    slots[slot * 2] = tag;
+    slots[slot * 2 + 1] = row + 1;
+  }
+  return { slots, previous, grouped };
+}
+
+/**
  * The terminal journal against the host: repeats of one host row on the terminal
  * (terminal_display_duplicate), approvals the host never gave (terminal_only), and host approvals
  * the terminal did not see (host_only_approved). The terminal's view of a host row is "approved"
  * when any of its rows shows approved, else the result of its first row.
  */
-// Just over 70 lines: one loop over every terminal row with its state in locals (hot path).
 function classifyTerminal(
   host: HostTable,
   index: HostIndex,
@@ -258,6 +291,50 @@ function classifyTerminal(
   firstSettlement: Int32Array,
   exceptions: ExceptionList,
 ): void {
+  const h = host.c;
+  const t = terminal.c;
+  const { firstTerminal, approvedTerminal } = matchTerminalRows(host, index, terminal, exceptions);
+  for (let row = 0; row < host.length; row += 1) {
+    const first = firstTerminal[row]!;
+    if (first < 0) continue;
+    const approved = approvedTerminal[row]!;
+    if (approved >= 0) {
+      if (!wasApproved(host, row)) {
+        exceptions.add({
+          kind: 'terminal_only',
+          subjectSide: sides.terminal,
+          subjectRow: approved,
+          hostRow: row,
+          terminalRow: approved,
+          amountAtStake: t.amount[approved]! >= 0 ? t.amount[approved]! : h.amount[row]!,
+        });
+      }
+    } else if (isCapturedSale(host, row)) {
+      const line = firstSettlement[row]!;
+      exceptions.add({
+        kind: 'host_only_approved',
+        subjectSide: sides.host,
+        subjectRow: row,
+        hostRow: row,
+        terminalRow: first,
+        ...(line >= 0 ? { settlementRow: line } : {}),
+        amountAtStake: h.amount[row]!,
+      });
+    }
+  }
+}
+
+/**
+ * Terminal rows, in journal order: an approval no host row of its type stands behind is
+ * terminal_only, a second row of one host row is terminal_display_duplicate. Answers, per host
+ * row, its first terminal row and its first approved one (-1 for none).
+ */
+function matchTerminalRows(
+  host: HostTable,
+  index: HostIndex,
+  terminal: TerminalTable,
+  exceptions: ExceptionList,
+): { firstTerminal: Int32Array; approvedTerminal: Int32Array } {
   const h = host.c;
   const t = terminal.c;
   const firstTerminal = new Int32Array(host.length).fill(-1);
@@ -294,32 +371,5 @@ function classifyTerminal(
       amountAtStake: 0,
     });
   }
-  for (let row = 0; row < host.length; row += 1) {
-    const first = firstTerminal[row]!;
-    if (first < 0) continue;
-    const approved = approvedTerminal[row]!;
-    if (approved >= 0) {
-      if (!wasApproved(host, row)) {
-        exceptions.add({
-          kind: 'terminal_only',
-          subjectSide: sides.terminal,
-          subjectRow: approved,
-          hostRow: row,
-          terminalRow: approved,
-          amountAtStake: t.amount[approved]! >= 0 ? t.amount[approved]! : h.amount[row]!,
-        });
-      }
-    } else if (isCapturedSale(host, row)) {
-      const line = firstSettlement[row]!;
-      exceptions.add({
-        kind: 'host_only_approved',
-        subjectSide: sides.host,
-        subjectRow: row,
-        hostRow: row,
-        terminalRow: first,
-        ...(line >= 0 ? { settlementRow: line } : {}),
-        amountAtStake: h.amount[row]!,
-      });
-    }
-  }
+  return { firstTerminal, approvedTerminal };
 }

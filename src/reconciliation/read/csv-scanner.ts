@@ -80,8 +80,8 @@ const incomplete = -1;
  * closed, a record over the maximum, a record with too many fields, a cell that is not valid UTF-8
  * (or, with `transcodedFrom`, held bytes its encoding could not decode).
  */
-// Over 70 lines on purpose: one read loop owns the buffer, its refill, the transcoder and the
-// scanner's positions; split, each piece would hand five values back and forth per chunk.
+// Long because: one read loop owns the buffer, its refill, the encoding check and the scanner's
+// positions; split, each piece would hand five values back and forth per chunk.
 export async function scanCsv(options: ScanOptions): Promise<void> {
   const maxRecordBytes = options.maxRecordBytes ?? defaultMaxRecordBytes;
   const delimiterText = options.delimiter ?? ',';
@@ -201,9 +201,9 @@ class RecordScanner {
    * Scans one record from `start`; returns the position after its line end, or `incomplete` when
    * the buffer ends first and more bytes may come. Blank lines give a record with no fields.
    */
-  // Over 70 lines on purpose: the byte-by-byte state machine of the hot path keeps its state in
-  // locals; split into calls per state, a ten-million-row day pays a call per byte
-  // (docs/decisions.md, "Hand-written CSV scanner").
+  // Long because: the byte-by-byte state machine of the hot path keeps its state in locals; split
+  // into calls per state, a ten-million-row day pays a call per byte (docs/decisions.md,
+  // "Hand-written CSV scanner").
   scan(start: number, end: number, eof: boolean, consumedBefore: number): number {
     const buffer = this.buffer;
     const delimiter = this.delimiter;

@@ -64,51 +64,84 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Checks a parsed JSON value; returns the profile or throws POS_ERR_RECON_BAD_PROFILE listing every problem. */
-// Over 70 lines on purpose: a flat list of independent checks, one per key of the profile in the
-// order its documentation gives them, each adding its problem so that all are reported at once.
-export function parseMappingProfile(value: unknown, file: string): MappingProfile {
-  const problems: FieldProblem[] = [];
-  const problem = (field: string, expected: string, actual: unknown): void => {
-    problems.push({ field, expected, actual: describeValue(actual) });
-  };
-  const unknownKeys = (path: string, object: Record<string, unknown>, allowed: readonly string[]): void => {
+/** Every problem of one profile, collected so that all are reported at once, each naming its key. */
+class ProfileProblems {
+  readonly list: FieldProblem[] = [];
+
+  add(field: string, expected: string, actual: unknown): void {
+    this.list.push({ field, expected, actual: describeValue(actual) });
+  }
+
+  unknownKeys(path: string, object: Record<string, unknown>, allowed: readonly string[]): void {
     for (const key of Object.keys(object)) {
       if (!allowed.includes(key))
-        problem(`${path}${key}`, `no such key (known: ${allowed.join(', ')})`, object[key]);
+        this.add(`${path}${key}`, `no such key (known: ${allowed.join(', ')})`, object[key]);
     }
-  };
-  const string = (path: string, v: unknown): string => {
-    if (typeof v === 'string' && v !== '') return v;
-    problem(path, 'a non-empty string', v);
-    return '';
-  };
+  }
 
+  /** The value when it is a non-empty string; '' (and a problem) otherwise. */
+  string(path: string, v: unknown): string {
+    if (typeof v === 'string' && v !== '') return v;
+    this.add(path, 'a non-empty string', v);
+    return '';
+  }
+}
+
+/**
+ * Checks a parsed JSON value; returns the profile or throws POS_ERR_RECON_BAD_PROFILE listing every
+ * problem. The keys are checked in the order the profile's documentation gives them.
+ */
+export function parseMappingProfile(value: unknown, file: string): MappingProfile {
   if (!isRecord(value)) {
     throw PosError.invalidInput('POS_ERR_RECON_BAD_PROFILE', `mapping profile ${file}`, [
       { field: '(top level)', expected: 'a JSON object', actual: describeValue(value) },
     ]);
   }
-  unknownKeys('', value, topKeys);
-  if (value['profile'] !== profileFormat) problem('profile', JSON.stringify(profileFormat), value['profile']);
-  const name = string('name', value['name']);
-  const encoding = value['encoding'] === undefined ? 'utf-8' : string('encoding', value['encoding']);
-  if (encoding !== '' && !iconv.encodingExists(encoding)) {
-    problem('encoding', 'an encoding iconv-lite knows, such as utf-8 or gbk', encoding);
+  const problems = new ProfileProblems();
+  const { name, encoding, delimiter } = fileSettings(value, problems);
+  const columns = isRecord(value['columns']) ? value['columns'] : {};
+  if (!isRecord(value['columns']))
+    problems.add('columns', 'an object mapping v1 settlement columns', value['columns']);
+  problems.unknownKeys('columns.', columns, columnKeys);
+  const text = textMappings(columns, problems);
+  const amount = amountMapping(columns, 'amount', problems);
+  const fee = amountMapping(columns, 'fee', problems);
+  const txnTime = timeMapping(columns['txn_time'], problems);
+  const txnType = typeMapping(columns['txn_type'], problems);
+  if (problems.list.length > 0) {
+    throw PosError.invalidInput('POS_ERR_RECON_BAD_PROFILE', `mapping profile ${file}`, problems.list);
   }
-  const delimiter = value['delimiter'] === undefined ? ',' : string('delimiter', value['delimiter']);
+  return { name, encoding, delimiter, text, txnTime, txnType, amount: amount!, fee };
+}
+
+/** The top-level keys: the format, the profile's name, the file's encoding and delimiter. */
+function fileSettings(
+  value: Record<string, unknown>,
+  problems: ProfileProblems,
+): { name: string; encoding: string; delimiter: string } {
+  problems.unknownKeys('', value, topKeys);
+  if (value['profile'] !== profileFormat)
+    problems.add('profile', JSON.stringify(profileFormat), value['profile']);
+  const name = problems.string('name', value['name']);
+  const encoding = value['encoding'] === undefined ? 'utf-8' : problems.string('encoding', value['encoding']);
+  if (encoding !== '' && !iconv.encodingExists(encoding)) {
+    problems.add('encoding', 'an encoding iconv-lite knows, such as utf-8 or gbk', encoding);
+  }
+  const delimiter = value['delimiter'] === undefined ? ',' : problems.string('delimiter', value['delimiter']);
   if (
     delimiter !== '' &&
     (Buffer.byteLength(delimiter) !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r')
   ) {
-    problem('delimiter', 'one ASCII character other than a quote or a line break', delimiter);
+    problems.add('delimiter', 'one ASCII character other than a quote or a line break', delimiter);
   }
+  return { name, encoding, delimiter };
+}
 
-  const columns = isRecord(value['columns']) ? value['columns'] : {};
-  if (!isRecord(value['columns']))
-    problem('columns', 'an object mapping v1 settlement columns', value['columns']);
-  unknownKeys('columns.', columns, columnKeys);
-
+/** The text columns: each from a column of the file or a fixed value; the optional ones may be left out. */
+function textMappings(
+  columns: Record<string, unknown>,
+  problems: ProfileProblems,
+): Record<TextColumn, TextMapping | null> {
   const text = {} as Record<TextColumn, TextMapping | null>;
   for (const key of [...requiredTextColumns, ...optionalTextColumns]) {
     const path = `columns.${key}`;
@@ -118,105 +151,110 @@ export function parseMappingProfile(value: unknown, file: string): MappingProfil
       continue;
     }
     if (isRecord(entry) && typeof entry['column'] === 'string' && Object.keys(entry).length === 1) {
-      text[key] = { column: string(`${path}.column`, entry['column']) };
+      text[key] = { column: problems.string(`${path}.column`, entry['column']) };
     } else if (isRecord(entry) && typeof entry['value'] === 'string' && Object.keys(entry).length === 1) {
       text[key] = { value: entry['value'] };
     } else {
-      problem(path, '{ "column": "<header name>" } or { "value": "<fixed text>" }', entry);
+      problems.add(path, '{ "column": "<header name>" } or { "value": "<fixed text>" }', entry);
       text[key] = null;
     }
   }
+  return text;
+}
 
-  const amountOf = (key: 'amount' | 'fee'): AmountMapping | null => {
-    const entry = columns[key];
-    const path = `columns.${key}`;
-    if (entry === undefined && key === 'fee') return null;
-    if (!isRecord(entry)) {
-      problem(
-        path,
-        '{ "column": "<header name>", "unit": "yuan" | "fen", "rounding": "reject" | ... }',
-        entry,
-      );
-      return null;
-    }
-    unknownKeys(`${path}.`, entry, ['column', 'unit', 'rounding']);
-    const column = string(`${path}.column`, entry['column']);
-    const unit = entry['unit'];
-    if (unit !== 'yuan' && unit !== 'fen') problem(`${path}.unit`, '"yuan" or "fen"', unit);
-    const rounding = entry['rounding'] ?? 'reject';
-    if (!roundingModes.includes(rounding as RoundingMode)) {
-      problem(`${path}.rounding`, roundingModes.map((m) => JSON.stringify(m)).join(' or '), rounding);
-    }
-    return { column, unit: unit === 'fen' ? 'fen' : 'yuan', rounding: rounding as RoundingMode };
-  };
-  const amount = amountOf('amount');
-  const fee = amountOf('fee');
+/** The amount or the fee column, its unit and its rounding; a profile may leave the fee out. */
+function amountMapping(
+  columns: Record<string, unknown>,
+  key: 'amount' | 'fee',
+  problems: ProfileProblems,
+): AmountMapping | null {
+  const entry = columns[key];
+  const path = `columns.${key}`;
+  if (entry === undefined && key === 'fee') return null;
+  if (!isRecord(entry)) {
+    problems.add(
+      path,
+      '{ "column": "<header name>", "unit": "yuan" | "fen", "rounding": "reject" | ... }',
+      entry,
+    );
+    return null;
+  }
+  problems.unknownKeys(`${path}.`, entry, ['column', 'unit', 'rounding']);
+  const column = problems.string(`${path}.column`, entry['column']);
+  const unit = entry['unit'];
+  if (unit !== 'yuan' && unit !== 'fen') problems.add(`${path}.unit`, '"yuan" or "fen"', unit);
+  const rounding = entry['rounding'] ?? 'reject';
+  if (!roundingModes.includes(rounding as RoundingMode)) {
+    problems.add(`${path}.rounding`, roundingModes.map((m) => JSON.stringify(m)).join(' or '), rounding);
+  }
+  return { column, unit: unit === 'fen' ? 'fen' : 'yuan', rounding: rounding as RoundingMode };
+}
 
-  let txnTime: TimeMapping = { columns: [], format: '', utcOffsetMinutes: 0 };
-  const time = columns['txn_time'];
+/** `columns.txn_time`: the columns holding the time, their format and the acquirer's UTC offset. */
+function timeMapping(time: unknown, problems: ProfileProblems): TimeMapping {
   if (!isRecord(time)) {
-    problem(
+    problems.add(
       'columns.txn_time',
       '{ "columns": [...], "format": "yyyyMMdd HHmmss", "utc_offset": "+08:00" }',
       time,
     );
-  } else {
-    unknownKeys('columns.txn_time.', time, ['columns', 'format', 'utc_offset']);
-    const names = Array.isArray(time['columns']) ? (time['columns'] as unknown[]) : [];
-    if (!Array.isArray(time['columns']) || names.length === 0) {
-      problem('columns.txn_time.columns', 'a list of one or more header names', time['columns']);
-    }
-    const columnNames = names.map((n, i) => string(`columns.txn_time.columns[${i}]`, n));
-    const format = string('columns.txn_time.format', time['format']);
-    for (const token of ['yyyy', 'MM', 'dd', 'HH', 'mm', 'ss']) {
-      if (format !== '' && !format.includes(token)) {
-        problem(
-          'columns.txn_time.format',
-          `a format with ${timeTokens.slice(0, 6).join(', ')} (missing ${token})`,
-          format,
-        );
-        break;
-      }
-    }
-    const offset = /^([+-])(\d{2}):(\d{2})$/.exec(
-      typeof time['utc_offset'] === 'string' ? time['utc_offset'] : '',
-    );
-    let utcOffsetMinutes = 0;
-    if (offset === null || Number(offset[2]) > 18 || Number(offset[3]) > 59) {
-      problem('columns.txn_time.utc_offset', 'an offset like "+08:00"', time['utc_offset']);
-    } else {
-      utcOffsetMinutes = (offset[1] === '-' ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3]));
-    }
-    txnTime = { columns: columnNames, format, utcOffsetMinutes };
+    return { columns: [], format: '', utcOffsetMinutes: 0 };
   }
+  problems.unknownKeys('columns.txn_time.', time, ['columns', 'format', 'utc_offset']);
+  const names = Array.isArray(time['columns']) ? (time['columns'] as unknown[]) : [];
+  if (!Array.isArray(time['columns']) || names.length === 0) {
+    problems.add('columns.txn_time.columns', 'a list of one or more header names', time['columns']);
+  }
+  const columnNames = names.map((n, i) => problems.string(`columns.txn_time.columns[${i}]`, n));
+  const format = problems.string('columns.txn_time.format', time['format']);
+  for (const token of ['yyyy', 'MM', 'dd', 'HH', 'mm', 'ss']) {
+    if (format !== '' && !format.includes(token)) {
+      problems.add(
+        'columns.txn_time.format',
+        `a format with ${timeTokens.slice(0, 6).join(', ')} (missing ${token})`,
+        format,
+      );
+      break;
+    }
+  }
+  const offset = /^([+-])(\d{2}):(\d{2})$/.exec(
+    typeof time['utc_offset'] === 'string' ? time['utc_offset'] : '',
+  );
+  let utcOffsetMinutes = 0;
+  if (offset === null || Number(offset[2]) > 18 || Number(offset[3]) > 59) {
+    problems.add('columns.txn_time.utc_offset', 'an offset like "+08:00"', time['utc_offset']);
+  } else {
+    utcOffsetMinutes = (offset[1] === '-' ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3]));
+  }
+  return { columns: columnNames, format, utcOffsetMinutes };
+}
 
-  let txnType: TypeMapping = { column: '', map: {} };
-  const type = columns['txn_type'];
+/** `columns.txn_type`: the column of the acquirer's type codes, and what each code is. */
+function typeMapping(type: unknown, problems: ProfileProblems): TypeMapping {
   if (!isRecord(type)) {
-    problem(
+    problems.add(
       'columns.txn_type',
       '{ "column": "<header name>", "map": { "<code>": "sale" | "refund" | "skip" } }',
       type,
     );
+    return { column: '', map: {} };
+  }
+  problems.unknownKeys('columns.txn_type.', type, ['column', 'map']);
+  const column = problems.string('columns.txn_type.column', type['column']);
+  const map: Record<string, 'sale' | 'refund' | 'skip'> = {};
+  if (!isRecord(type['map']) || Object.keys(type['map']).length === 0) {
+    problems.add(
+      'columns.txn_type.map',
+      'an object from type codes to "sale", "refund" or "skip"',
+      type['map'],
+    );
   } else {
-    unknownKeys('columns.txn_type.', type, ['column', 'map']);
-    const column = string('columns.txn_type.column', type['column']);
-    const map: Record<string, 'sale' | 'refund' | 'skip'> = {};
-    if (!isRecord(type['map']) || Object.keys(type['map']).length === 0) {
-      problem('columns.txn_type.map', 'an object from type codes to "sale", "refund" or "skip"', type['map']);
-    } else {
-      for (const [code, target] of Object.entries(type['map'])) {
-        if (target === 'sale' || target === 'refund' || target === 'skip') map[code] = target;
-        else problem(`columns.txn_type.map.${code}`, '"sale", "refund" or "skip"', target);
-      }
+    for (const [code, target] of Object.entries(type['map'])) {
+      if (target === 'sale' || target === 'refund' || target === 'skip') map[code] = target;
+      else problems.add(`columns.txn_type.map.${code}`, '"sale", "refund" or "skip"', target);
     }
-    txnType = { column, map };
   }
-
-  if (problems.length > 0) {
-    throw PosError.invalidInput('POS_ERR_RECON_BAD_PROFILE', `mapping profile ${file}`, problems);
-  }
-  return { name, encoding, delimiter, text, txnTime, txnType, amount: amount!, fee };
+  return { column, map };
 }
 
 /** Reads and checks a profile file. */

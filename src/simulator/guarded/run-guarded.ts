@@ -18,6 +18,7 @@ import {
 import { openSqliteStore } from '../../store/sqlite/open-sqlite-store.js';
 import { MemoryIssuerLedger, type LedgerEntry } from '../../simulated-issuer/issuer-ledger.js';
 import { SimulatedIssuer } from '../../simulated-issuer/simulated-issuer.js';
+import type { Store } from '../../payments/ports/store.js';
 import type { AuthorizationRequest } from '../../payments/ports/upstream.js';
 import { chargesByIntent, tally, type Attempt, type ProtocolTally } from '../accounting.js';
 import { FaultyIssuer } from '../faulty-issuer.js';
@@ -58,6 +59,13 @@ function settlementRows(entries: Iterable<LedgerEntry>, dayStartMs: number): Set
   return rows;
 }
 
+/** The keys and terminal master keys of one run, all derived from the schedule's seed. */
+interface ShopKeys {
+  readonly fingerprintKey: Secret<Buffer>;
+  readonly terminalKeyKey: Secret<Buffer>;
+  readonly tmks: ReadonlyMap<number, Secret<Buffer>>;
+}
+
 export async function runGuarded(
   sim: SimContext,
   intents: readonly Intent[],
@@ -65,6 +73,56 @@ export async function runGuarded(
 ): Promise<ProtocolTally> {
   const random = new SeededRandom(sim.schedule.seed);
   const store = await openSqliteStore(':memory:', { now: sim.clock.now(), groupOnNextTurn: false });
+  const keys = await openShop(sim, world, store, random);
+  const ledger = new MemoryIssuerLedger();
+  const { host, byIndex } = startHostAndTerminals(sim, world, { store, ledger, random, keys });
+  const terminals = [...byIndex.values()];
+
+  await runWorld(sim, async () => {
+    await Promise.all(terminals.map((t) => t.open()));
+    await serveIntents(
+      sim,
+      intents,
+      world,
+      (intent) => byIndex.get(intent.terminal)?.serve(intent) ?? Promise.resolve(),
+    );
+    await closeTheDay(sim, world, store, terminals);
+    await host.stop();
+  });
+
+  // The host's records as its export gives them: read once, for the count and for reconciliation.
+  const hostRows: HostRow[] = [];
+  for await (const row of hostRowsFromStore(store)) hostRows.push(row);
+  const attemptByRrn = new Map<string, Attempt>();
+  for (const row of hostRows) {
+    const attempt = sim.attempts.get(attemptKey(row.terminalId, row.batchNo, row.stan));
+    if (attempt !== undefined && row.rrn !== '') attemptByRrn.set(row.rrn, attempt);
+  }
+  const attemptOfLedgerRrn = (rrn: string): Attempt | undefined => attemptByRrn.get(rrn);
+  const before = chargesByIntent(ledger.entries(), attemptOfLedgerRrn);
+  await refundReconciliationFindings(sim, world, { hostRows, terminals, ledger });
+  const after = chargesByIntent(ledger.entries(), attemptOfLedgerRrn);
+  const reversals =
+    (await store.read((reader) => reader.countPaymentsByStatus())).find((r) => r.status === 'reversed')
+      ?.count ?? 0;
+  await store.close();
+  return tally({
+    intents,
+    traces: sim.traces,
+    before,
+    after,
+    operatorPrompts: sim.operatorPrompts,
+    reversals,
+  });
+}
+
+/** The shop in the store: its merchant, and each terminal with its master key sealed. */
+async function openShop(
+  sim: SimContext,
+  world: WorldSettings,
+  store: Store,
+  random: SeededRandom,
+): Promise<ShopKeys> {
   const fingerprintKey = new Secret(derivedKey(sim.schedule.seed, 'fingerprint', 32), 'fingerprint key');
   const terminalKeyKey = new Secret(derivedKey(sim.schedule.seed, 'terminal keys', 32), 'terminal-key key');
   const ivs = random.fork(7);
@@ -90,8 +148,16 @@ export async function runGuarded(
       { now: sim.clock.now() },
     );
   }
+  return { fingerprintKey, terminalKeyKey, tmks };
+}
 
-  const ledger = new MemoryIssuerLedger();
+/** The faulty issuer, the host (started) in front of it, and one terminal per index, each on its own link. */
+function startHostAndTerminals(
+  sim: SimContext,
+  world: WorldSettings,
+  deps: { store: Store; ledger: MemoryIssuerLedger; random: SeededRandom; keys: ShopKeys },
+): { host: GuardedHost; byIndex: Map<number, GuardedTerminal> } {
+  const { store, ledger, random, keys } = deps;
   const inner = new SimulatedIssuer({ clock: sim.clock, random: random.fork(3), ledger });
   const attemptOf = (request: AuthorizationRequest): { key: string; attempt: Attempt } | undefined =>
     sim.attemptOfRequest(request);
@@ -104,8 +170,8 @@ export async function runGuarded(
     store,
     issuer,
     random,
-    fingerprintKey,
-    terminalKeyKey,
+    fingerprintKey: keys.fingerprintKey,
+    terminalKeyKey: keys.terminalKeyKey,
     upstreamTimeoutMs: world.upstreamTimeoutMs,
     restartAfterMs: world.hostRestartMs,
     attemptOf,
@@ -117,60 +183,48 @@ export async function runGuarded(
       new GuardedTerminal(sim, new SimNetwork(sim, () => host), {
         merchantId: world.merchantId,
         terminalIndex: index,
-        tmk: tmks.get(index) as Secret<Buffer>,
+        tmk: keys.tmks.get(index) as Secret<Buffer>,
         timeoutMs: world.terminalTimeoutMs,
       }),
     ]),
   );
-  const terminals = [...byIndex.values()];
+  return { host, byIndex };
+}
 
-  await runWorld(sim, async () => {
-    await Promise.all(terminals.map((t) => t.open()));
-    await serveIntents(
-      sim,
-      intents,
-      world,
-      (intent) => byIndex.get(intent.terminal)?.serve(intent) ?? Promise.resolve(),
-    );
-    // Day end: every owed reversal delivered, every batch settled, the host's queue drained.
-    await Promise.all(
-      terminals.map(async (terminal) => {
-        for (let round = 0; round < 200 && terminal.client.pendingReversals().length > 0; round += 1) {
-          await terminal.client.sendReversals();
-          if (terminal.client.pendingReversals().length > 0) await sim.clock.sleep(30_000);
-        }
-        await terminal.settle();
-      }),
-    );
-    for (let round = 0; round < 2_000; round += 1) {
-      const open = await store.read(async (reader) => {
-        const [pending, reversing] = await Promise.all([
-          reader.findPendingCreatedBefore(Number.MAX_SAFE_INTEGER, 1),
-          reader.listPayments({ merchantId: world.merchantId, status: 'reversal_pending', limit: 1 }),
-        ]);
-        return pending.length + reversing.length;
-      });
-      if (open === 0) break;
-      await sim.clock.sleep(10_000);
-    }
-    await host.stop();
-  });
-
-  // The host's records as its export gives them: read once, for the count and for reconciliation.
-  const hostRows: HostRow[] = [];
-  for await (const row of hostRowsFromStore(store)) hostRows.push(row);
-  const attemptByRrn = new Map<string, Attempt>();
-  for (const row of hostRows) {
-    const attempt = sim.attempts.get(attemptKey(row.terminalId, row.batchNo, row.stan));
-    if (attempt !== undefined && row.rrn !== '') attemptByRrn.set(row.rrn, attempt);
+/** Day end: every owed reversal delivered, every batch settled, the host's queue drained. */
+async function closeTheDay(
+  sim: SimContext,
+  world: WorldSettings,
+  store: Store,
+  terminals: readonly GuardedTerminal[],
+): Promise<void> {
+  await Promise.all(
+    terminals.map(async (terminal) => {
+      for (let round = 0; round < 200 && terminal.client.pendingReversals().length > 0; round += 1) {
+        await terminal.client.sendReversals();
+        if (terminal.client.pendingReversals().length > 0) await sim.clock.sleep(30_000);
+      }
+      await terminal.settle();
+    }),
+  );
+  for (let round = 0; round < 2_000; round += 1) {
+    const open = await store.read(async (reader) => {
+      const [pending, reversing] = await Promise.all([
+        reader.findPendingCreatedBefore(Number.MAX_SAFE_INTEGER, 1),
+        reader.listPayments({ merchantId: world.merchantId, status: 'reversal_pending', limit: 1 }),
+      ]);
+      return pending.length + reversing.length;
+    });
+    if (open === 0) break;
+    await sim.clock.sleep(10_000);
   }
-  const attemptOfLedgerRrn = (rrn: string): Attempt | undefined => attemptByRrn.get(rrn);
-  const before = chargesByIntent(ledger.entries(), attemptOfLedgerRrn);
+}
 
-  // Reconciliation, and the refunds its findings call for.
-  const terminalRows: TerminalRow[] = terminals.flatMap((t) =>
+/** What each terminal showed today, as its journal export gives it. */
+function terminalRowsOf(terminals: readonly GuardedTerminal[], merchantId: string): TerminalRow[] {
+  return terminals.flatMap((t) =>
     t.shownToday().map((r) => ({
-      merchantId: world.merchantId,
+      merchantId,
       terminalId: t.terminalId,
       batchNo: r.batchNo,
       stan: r.stan,
@@ -190,10 +244,19 @@ export async function runGuarded(
       cardMasked: r.cardMasked ?? '',
     })),
   );
+}
+
+/** Reconciliation, and the refunds its findings call for, posted to the issuer's ledger. */
+async function refundReconciliationFindings(
+  sim: SimContext,
+  world: WorldSettings,
+  day: { hostRows: HostRow[]; terminals: readonly GuardedTerminal[]; ledger: MemoryIssuerLedger },
+): Promise<void> {
+  const { ledger } = day;
   const result = await reconcile({
-    host: { kind: 'rows', name: 'store', rows: hostRows },
+    host: { kind: 'rows', name: 'store', rows: day.hostRows },
     settlement: { kind: 'rows', name: 'issuer', rows: settlementRows(ledger.entries(), world.dayStartMs) },
-    terminal: { kind: 'rows', name: 'terminals', rows: terminalRows },
+    terminal: { kind: 'rows', name: 'terminals', rows: terminalRowsOf(day.terminals, world.merchantId) },
     threads: 1,
   });
   let refunds = 0;
@@ -216,17 +279,4 @@ export async function runGuarded(
       at: sim.clock.now(),
     });
   }
-  const after = chargesByIntent(ledger.entries(), attemptOfLedgerRrn);
-  const reversals =
-    (await store.read((reader) => reader.countPaymentsByStatus())).find((r) => r.status === 'reversed')
-      ?.count ?? 0;
-  await store.close();
-  return tally({
-    intents,
-    traces: sim.traces,
-    before,
-    after,
-    operatorPrompts: sim.operatorPrompts,
-    reversals,
-  });
 }

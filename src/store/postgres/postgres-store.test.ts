@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { describeFeeStoreContract } from '../fee-store.contract.js';
+import { describeQrStoreContract } from '../qr-store.contract.js';
 import { describeSignedFoldStoreContract } from '../signed-fold-store.contract.js';
 import { describeStoreContract } from '../store.contract.js';
 import { describeTelemetryStoreContract } from '../telemetry-store.contract.js';
@@ -12,6 +13,8 @@ describeStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('cont
 describeFeeStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('fees')));
 
 describeSignedFoldStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('folds')));
+
+describeQrStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('qr')));
 
 describeTelemetryStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('telemetry')));
 

@@ -9,6 +9,7 @@ import { isoTime } from '../../clock/clock.js';
 import { answerJson } from '../../payments/ports/answer-json.js';
 import type { RequestRecord } from '../../payments/ports/idempotency-store.js';
 import { requestOperations, requestStates } from '../../payments/ports/idempotency-store.js';
+import { wallets } from '../../payments/ports/wallet.js';
 import {
   reversalOutcomes,
   type EngineAnswer,
@@ -31,6 +32,8 @@ import {
 const requestOperation = oneOf(requestOperations);
 const requestState = oneOf(requestStates);
 const reversalOutcome = oneOf(reversalOutcomes);
+const qrMethod = oneOf(['qr'] as const);
+const wallet = oneOf(wallets);
 
 /** The stored body and status of an answer: the HTTP API's encoding (payments/ports/answer-json.ts). */
 export const encodeAnswer = answerJson;
@@ -87,7 +90,15 @@ function decodePayment(json: Row): PaymentView {
     batchNo: textOrNull(json, 'batchNo'),
     createdAt: time(json, 'createdAt'),
     updatedAt: time(json, 'updatedAt'),
+    qr: decodeQr(json),
   };
+}
+
+/** Only a QR sale's answer has a method (answer-json.ts): a card answer reads as it always did. */
+function decodeQr(json: Row): PaymentView['qr'] {
+  if (json['method'] === undefined) return null;
+  qrMethod(json, 'method');
+  return { wallet: wallet(json, 'wallet'), codeMasked: text(json, 'paymentCodeMasked') };
 }
 
 /**

@@ -29,6 +29,26 @@ const paymentRow: Row = {
   reversal_reason: null,
   created_at: 1,
   updated_at: 2,
+  method: 'card',
+  wallet: null,
+  payment_code_masked: null,
+  payment_code_fingerprint: null,
+  order_no: null,
+  wallet_trade_no: null,
+  payer_fingerprint: null,
+};
+
+const qrRow: Row = {
+  ...paymentRow,
+  card_masked: null,
+  card_fingerprint: null,
+  method: 'qr',
+  wallet: 'alipay',
+  payment_code_masked: '************3456',
+  payment_code_fingerprint: 'cf',
+  order_no: 'PG0123',
+  wallet_trade_no: null,
+  payer_fingerprint: null,
 };
 
 describe('row mapping', () => {
@@ -43,7 +63,22 @@ describe('row mapping', () => {
       channel: 'iso',
       createdAt: 1,
       updatedAt: 2,
+      qr: null,
     });
+  });
+
+  it('maps a QR sale row with its wallet, masked code and order number, and stops on a half QR row', () => {
+    expect(toPayment(qrRow).qr).toEqual({
+      wallet: 'alipay',
+      codeMasked: '************3456',
+      codeFingerprint: 'cf',
+      orderNo: 'PG0123',
+      tradeNo: null,
+      payerFingerprint: null,
+    });
+    expect(() => toPayment({ ...qrRow, order_no: null })).toThrow(/column order_no holds a string/);
+    expect(() => toPayment({ ...qrRow, wallet: 'paypal' })).toThrow(/column wallet holds one of/);
+    expect(() => toPayment({ ...paymentRow, method: 'cash' })).toThrow(/column method holds one of card, qr/);
   });
 
   it('stops on a value outside its closed set, naming the column', () => {

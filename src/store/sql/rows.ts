@@ -15,15 +15,19 @@ import { duplicateResolutions, duplicateSources } from '../../payments/ports/dup
 import type { JournalRow } from '../../payments/ports/journal-store.js';
 import type { ReversalRecord } from '../../payments/ports/reversal-store.js';
 import { reversalStates } from '../../payments/ports/reversal-store.js';
+import { wallets } from '../../payments/ports/wallet.js';
 import {
   duplicatePolicies,
   entryModes,
+  paymentMethods,
   paymentKinds,
   paymentStatuses,
   reversalReasons,
   type Channel,
   type MerchantRecord,
+  type PaymentMethod,
   type PaymentRecord,
+  type QrDetails,
   type TerminalRecord,
 } from '../../payments/payment.js';
 
@@ -102,6 +106,8 @@ export const reversalReason = oneOf(reversalReasons);
 const reversalState = oneOf(reversalStates);
 const paymentStatusOrNull = oneOfOrNull(paymentStatuses);
 const batchSettlementState = oneOf(batchSettlementStates);
+const paymentMethod = oneOf(paymentMethods);
+const wallet = oneOf(wallets);
 
 export function toMerchant(row: Row): MerchantRecord {
   return {
@@ -159,8 +165,20 @@ export function toPayment(row: Row): PaymentRecord {
     stan: textOrNull(row, 'stan'),
     batchNo: textOrNull(row, 'batch_no'),
     reversalReason: reversalReasonOrNull(row, 'reversal_reason'),
+    qr: paymentMethod(row, 'method') === 'qr' ? toQrDetails(row) : null,
     createdAt: integer(row, 'created_at'),
     updatedAt: integer(row, 'updated_at'),
+  };
+}
+
+function toQrDetails(row: Row): QrDetails {
+  return {
+    wallet: wallet(row, 'wallet'),
+    codeMasked: text(row, 'payment_code_masked'),
+    codeFingerprint: text(row, 'payment_code_fingerprint'),
+    orderNo: text(row, 'order_no'),
+    tradeNo: textOrNull(row, 'wallet_trade_no'),
+    payerFingerprint: textOrNull(row, 'payer_fingerprint'),
   };
 }
 
@@ -266,6 +284,7 @@ export interface FeeOperationRow {
   readonly originalId: string | null;
   readonly createdAt: number;
   readonly updatedAt: number;
+  readonly method: PaymentMethod;
 }
 
 export function toFeeOperation(row: Row): FeeOperationRow {
@@ -282,5 +301,6 @@ export function toFeeOperation(row: Row): FeeOperationRow {
     originalId: textOrNull(row, 'original_id'),
     createdAt: integer(row, 'created_at'),
     updatedAt: integer(row, 'updated_at'),
+    method: paymentMethod(row, 'method'),
   };
 }

@@ -3,7 +3,7 @@
 import type { FeeTransaction } from '../../fees/index.js';
 import { PosError } from '../../pos-error.js';
 import type { BinEntry, FeePlanVersionRecord, FeeTransactionQuery } from '../../payments/ports/fee-store.js';
-import { planToFileJson } from '../../fees/index.js';
+import { channelOfPaymentMethod, planToFileJson } from '../../fees/index.js';
 import { toBinEntry, toFeeOperation, toFeePlanVersion, type FeeOperationRow, type Row } from './rows.js';
 import { placeholders, type SqlSession } from './sql-driver.js';
 
@@ -73,7 +73,7 @@ export async function replaceBins(s: SqlSession, entries: readonly BinEntry[]): 
 }
 
 const operationColumns =
-  'id, kind, status, terminal_id, amount, card_masked, original_id, created_at, updated_at';
+  'id, kind, status, terminal_id, amount, card_masked, original_id, created_at, updated_at, method';
 
 async function byIds(s: SqlSession, merchantId: string, ids: readonly string[]): Promise<FeeOperationRow[]> {
   const found: FeeOperationRow[] = [];
@@ -157,7 +157,8 @@ function feeRecords(o: FeeOperationRow, context: RecordContext): FeeTransaction[
     id: o.id,
     merchantId: context.merchantId,
     terminalId: o.terminalId,
-    channel: 'card' as const,
+    // A QR sale (issue 20) is priced at the plan's QR rate, never as an unknown card.
+    channel: channelOfPaymentMethod(o.method),
     atMs: o.createdAt,
     ...(o.bin === undefined ? {} : { bin: o.bin }),
   };

@@ -2,8 +2,10 @@
 import { assert } from '../../assert.js';
 import type {
   NewPayment,
+  OrphanQuery,
   PaymentPatch,
   PaymentQuery,
+  RecentPayerSalesQuery,
   RecentSalesQuery,
 } from '../../payments/ports/payment-store.js';
 import type { PaymentRecord, PaymentStatus } from '../../payments/payment.js';
@@ -104,6 +106,56 @@ export async function findPendingCreatedBefore(
   return rows.map(toPayment);
 }
 
+export async function findOrphanedPending(s: SqlSession, query: OrphanQuery): Promise<PaymentRecord[]> {
+  // The first bound lets the partial index of pending payments serve the range.
+  const rows = await s.db.all<Row>(
+    `SELECT * FROM payments WHERE status = 'pending' AND created_at < ?
+       AND ((method = 'card' AND created_at < ?) OR (method = 'qr' AND created_at < ?))
+     ORDER BY created_at, id LIMIT ?`,
+    [
+      Math.max(query.cardCreatedBefore, query.qrCreatedBefore),
+      query.cardCreatedBefore,
+      query.qrCreatedBefore,
+      query.limit,
+    ],
+  );
+  return rows.map(toPayment);
+}
+
+export async function findPendingQrSale(
+  s: SqlSession,
+  merchantId: string,
+  terminalId: string,
+): Promise<PaymentRecord | undefined> {
+  const row = await s.db.get<Row>(
+    `SELECT * FROM payments WHERE merchant_id = ? AND terminal_id = ? AND status = 'pending' AND method = 'qr'
+     ORDER BY created_at, id LIMIT 1`,
+    [merchantId, terminalId],
+  );
+  return row && toPayment(row);
+}
+
+export async function findRecentPayerSales(
+  s: SqlSession,
+  query: RecentPayerSalesQuery,
+): Promise<PaymentRecord[]> {
+  const rows = await s.db.all<Row>(
+    `SELECT * FROM payments
+     WHERE merchant_id = ? AND terminal_id = ? AND payer_fingerprint = ? AND amount = ? AND created_at >= ?
+       AND kind = 'sale' AND status IN (${placeholders(query.statuses.length)})
+     ORDER BY created_at DESC, id DESC LIMIT 20`,
+    [
+      query.merchantId,
+      query.terminalId,
+      query.payerFingerprint,
+      query.amount,
+      query.sinceMs,
+      ...query.statuses,
+    ],
+  );
+  return rows.map(toPayment);
+}
+
 const statusColumn = oneOf(paymentStatuses);
 
 export async function countPaymentsByStatus(
@@ -127,12 +179,15 @@ export async function lockPayment(s: SqlSession, id: string): Promise<PaymentRec
 }
 
 export async function insertPayment(s: SqlSession, p: NewPayment): Promise<void> {
+  const qr = p.qr;
   await s.db.run(
     `INSERT INTO payments (id, kind, merchant_id, terminal_id, idempotency_key, status, amount, currency,
        card_masked, card_fingerprint, entry_mode, operator_id, reference, rrn, auth_code, response_code,
        original_id, duplicate_of, duplicate_confirmed, flagged_for_review, channel, stan, batch_no,
-       reversal_reason, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
+       reversal_reason, created_at, updated_at, method, wallet, payment_code_masked,
+       payment_code_fingerprint, order_no, wallet_trade_no, payer_fingerprint)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?,
+       ?, ?, ?, ?, ?, ?, ?)`,
     [
       p.id,
       p.kind,
@@ -158,6 +213,13 @@ export async function insertPayment(s: SqlSession, p: NewPayment): Promise<void>
       p.batchNo,
       p.createdAt,
       p.createdAt,
+      qr === null ? 'card' : 'qr',
+      qr?.wallet ?? null,
+      qr?.codeMasked ?? null,
+      qr?.codeFingerprint ?? null,
+      qr?.orderNo ?? null,
+      qr?.tradeNo ?? null,
+      qr?.payerFingerprint ?? null,
     ],
   );
 }
@@ -176,6 +238,15 @@ export async function updatePaymentStatus(
   if (patch.authCode !== undefined) columns.push(['auth_code', patch.authCode]);
   if (patch.responseCode !== undefined) columns.push(['response_code', patch.responseCode]);
   if (patch.reversalReason !== undefined) columns.push(['reversal_reason', patch.reversalReason]);
+  if (patch.walletPaid !== undefined) {
+    columns.push(['wallet_trade_no', patch.walletPaid.tradeNo]);
+    columns.push(['payer_fingerprint', patch.walletPaid.payerFingerprint]);
+  }
+  if (patch.duplicate !== undefined) {
+    columns.push(['duplicate_of', patch.duplicate.duplicateOf]);
+    columns.push(['duplicate_confirmed', patch.duplicate.duplicateConfirmed ? 1 : 0]);
+    columns.push(['flagged_for_review', patch.duplicate.flaggedForReview ? 1 : 0]);
+  }
   const result = await s.db.run(
     `UPDATE payments SET ${columns.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ? AND status = ?`,
     [...columns.map(([, v]) => v), id, expected],

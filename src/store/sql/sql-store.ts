@@ -20,8 +20,10 @@ import type { RequestRecord } from '../../payments/ports/idempotency-store.js';
 import type { JournalEvent } from '../../payments/ports/journal-store.js';
 import type {
   NewPayment,
+  OrphanQuery,
   PaymentPatch,
   PaymentQuery,
+  RecentPayerSalesQuery,
   RecentSalesQuery,
 } from '../../payments/ports/payment-store.js';
 import type {
@@ -99,6 +101,15 @@ class SqlReader implements StoreReader {
   }
   findPendingCreatedBefore(createdBefore: number, limit: number) {
     return payments.findPendingCreatedBefore(this.session, createdBefore, limit);
+  }
+  findOrphanedPending(query: OrphanQuery) {
+    return payments.findOrphanedPending(this.session, query);
+  }
+  findPendingQrSale(merchantId: string, terminalId: string) {
+    return payments.findPendingQrSale(this.session, merchantId, terminalId);
+  }
+  findRecentPayerSales(query: RecentPayerSalesQuery) {
+    return payments.findRecentPayerSales(this.session, query);
   }
   countPaymentsByStatus() {
     return payments.countPaymentsByStatus(this.session);

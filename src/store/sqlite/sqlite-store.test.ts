@@ -1,8 +1,11 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeFeeStoreContract } from '../fee-store.contract.js';
+import { migrations } from '../migrations.js';
+import { describeQrStoreContract } from '../qr-store.contract.js';
 import { describeSignedFoldStoreContract } from '../signed-fold-store.contract.js';
 import { describeStoreContract } from '../store.contract.js';
 import { describeTelemetryStoreContract } from '../telemetry-store.contract.js';
@@ -18,6 +21,8 @@ describeFeeStoreContract('SQLite (in memory)', () => openSqliteStore(':memory:')
 describeSignedFoldStoreContract('SQLite (file, WAL)', () =>
   openSqliteStore(join(mkdtempSync(join(tmpdir(), 'pg-store-')), 'db.sqlite')),
 );
+
+describeQrStoreContract('SQLite (in memory)', () => openSqliteStore(':memory:'));
 
 describeTelemetryStoreContract('SQLite (file, WAL)', () =>
   openSqliteStore(join(mkdtempSync(join(tmpdir(), 'pg-store-')), 'db.sqlite')),
@@ -41,6 +46,32 @@ describe('the SQLite store on disk', () => {
     const second = await openSqliteStore(path);
     expect(await second.read((r) => r.getMerchant('M1'))).toMatchObject({ name: 'Shop' });
     await second.close();
+  });
+
+  it('adds the QR columns (migration 7) to a store written before them, whose payments stay card payments', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'pg-store-')), 'db.sqlite');
+    const before = new Database(path);
+    before.exec(
+      'CREATE TABLE schema_migrations (id BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+    );
+    for (const migration of migrations.filter((m) => m.id < 7)) {
+      for (const statement of migration.statements) before.exec(statement);
+      before.prepare('INSERT INTO schema_migrations VALUES (?, ?, 1)').run(migration.id, migration.name);
+    }
+    before
+      .prepare(
+        `INSERT INTO payments (id, kind, merchant_id, terminal_id, idempotency_key, status, amount, currency,
+           card_masked, duplicate_confirmed, flagged_for_review, channel, created_at, updated_at)
+         VALUES ('p1', 'sale', 'M1', 'T1', 'k1', 'approved', 100, 'CNY', '621234******1232', 0, 0, 'http', 1, 1)`,
+      )
+      .run();
+    before.close();
+    const store = await openSqliteStore(path);
+    expect(await store.read((r) => r.getPayment('p1'))).toMatchObject({
+      cardMasked: '621234******1232',
+      qr: null,
+    });
+    await store.close();
   });
 
   it('refuses work after it is closed with a clear error', async () => {

@@ -28,6 +28,7 @@ export function newPayment(overrides: Partial<NewPayment> & { id: string; create
     stan: null,
     batchNo: null,
     responseCode: null,
+    qr: null,
     ...overrides,
   };
 }
@@ -60,6 +61,7 @@ export function storedReversalAnswer(t0: number): EngineAnswer {
         batchNo: '000001',
         createdAt: t0,
         updatedAt: t0 + 7,
+        qr: null,
       },
     },
   };

@@ -1,0 +1,324 @@
+// A wallet in process whose every answer the test scripts, call by call, over a small model of the
+// wallet's orders and a ledger of what it charged and refunded: the engine's QR tests assert
+// "exactly one charge, or none with every attempt cancelled" against the ledger, not against the
+// answers the engine gave. Scripts say what happens at the wallet (the customer confirms, an
+// answer is lost) and the answer follows from the order's state, as a real wallet's would.
+// The simulated wallet service speaking the wallets' wire formats lives in src/simulated-wallet/.
+import type { Clock } from '../../clock/clock.js';
+import type {
+  Wallet,
+  WalletCancelAnswer,
+  WalletOrderState,
+  WalletPayAnswer,
+  WalletPayRequest,
+  WalletProvider,
+  WalletRefusal,
+  WalletTiming,
+} from '../ports/wallet.js';
+
+/** What happens at the wallet when the pay request arrives. */
+export type PayStep =
+  /** The customer is charged (optionally another amount than asked); answered paid. */
+  | { readonly do: 'charge'; readonly amount?: number }
+  /** The wallet refuses for good; nothing charged. */
+  | { readonly do: 'refuse'; readonly refusal: WalletRefusal }
+  /** The customer must confirm on the phone. */
+  | { readonly do: 'ask_payer' }
+  /** Handled as `then` says, but answered unknown (a system error). */
+  | { readonly do: 'unknown'; readonly then: 'charge' | 'ask_payer' | 'nothing' }
+  /** Handled as `then` says, and the answer never comes (the call hangs until aborted). */
+  | { readonly do: 'lose_answer'; readonly then: 'charge' | 'ask_payer' | 'nothing' }
+  /** Handled as `then` says, and the call throws: a careless adapter's error quoting the code. */
+  | { readonly do: 'throw_quoting_code'; readonly then: 'charge' | 'ask_payer' | 'nothing' };
+
+/** What happens at the wallet when a query arrives. */
+export type QueryStep =
+  /** Answered with the order as it stands. */
+  | { readonly do: 'tell' }
+  /** The customer confirms on the phone now, then the order is told (paid). */
+  | { readonly do: 'payer_confirms' }
+  /** The customer gives up on the phone: the wallet closes the order as refused. */
+  | { readonly do: 'payer_refuses' }
+  | { readonly do: 'unknown' }
+  | { readonly do: 'lose_answer' };
+
+/** What happens at the wallet when a cancel arrives. */
+export type CancelStep =
+  /** Closed, and refunded if it was charged. */
+  | { readonly do: 'cancel' }
+  | { readonly do: 'retry' }
+  | { readonly do: 'unknown' }
+  | { readonly do: 'lose_answer' };
+
+type OrderState = 'paying' | 'paid' | 'closed' | 'refused';
+
+interface Order {
+  state: OrderState;
+  refusal: WalletRefusal | null;
+  amount: number;
+  paidAmount: number;
+  payerId: string;
+  charges: number;
+  refunds: number;
+}
+
+export interface ScriptedWalletOptions {
+  readonly wallet?: Wallet;
+  readonly timing?: Partial<WalletTiming>;
+  readonly clock: Clock;
+  /** The payer of every charge unless `payerOf` says otherwise (per payment code). */
+  readonly payerId?: string;
+}
+
+/**
+ * Timing of the scripted wallet: query every 5 s for 30 s, retry a cancel after 2 s (Alipay's
+ * face-to-face demo polls five times 5 s apart; WeChat Pay's guide cancels after about 30 s).
+ */
+export const scriptedTiming: WalletTiming = {
+  queryIntervalMs: 5_000,
+  payWindowMs: 30_000,
+  cancelRetryMs: 2_000,
+};
+
+function hang<T>(signal: AbortSignal): Promise<T> {
+  // Never answered; the promise settles (rejects) only so the test leaves nothing dangling.
+  return new Promise<T>((_resolve, reject) => {
+    signal.addEventListener('abort', () => reject(new Error('aborted by the caller')), { once: true });
+  });
+}
+
+export class ScriptedWallet implements WalletProvider {
+  readonly wallet: Wallet;
+  readonly timing: WalletTiming;
+  readonly #clock: Clock;
+  readonly #orders = new Map<string, Order>();
+  readonly #usedCodes = new Set<string>();
+  readonly #payers = new Map<string, string>();
+  readonly #defaultPayer: string;
+  readonly script: { pay: PayStep[]; query: QueryStep[]; cancel: CancelStep[] } = {
+    pay: [],
+    query: [],
+    cancel: [],
+  };
+  readonly calls = { pay: [] as string[], query: [] as string[], cancel: [] as string[] };
+
+  constructor(options: ScriptedWalletOptions) {
+    this.wallet = options.wallet ?? 'wechat';
+    this.timing = { ...scriptedTiming, ...options.timing };
+    this.#clock = options.clock;
+    this.#defaultPayer = options.payerId ?? 'payer-1';
+  }
+
+  /** Scripts the next calls of each kind; a call beyond its script behaves plainly. */
+  next(steps: { pay?: PayStep[]; query?: QueryStep[]; cancel?: CancelStep[] }): this {
+    this.script.pay.push(...(steps.pay ?? []));
+    this.script.query.push(...(steps.query ?? []));
+    this.script.cancel.push(...(steps.cancel ?? []));
+    return this;
+  }
+
+  /** Makes the customer holding `code` pay as `payerId` (the wallet's buyer id). */
+  payerOf(code: string, payerId: string): this {
+    this.#payers.set(code, payerId);
+    return this;
+  }
+
+  /** The customer confirms on the phone between calls (no-op unless the order awaits it). */
+  payerConfirms(orderNo: string): void {
+    const order = this.#orders.get(orderNo);
+    if (order !== undefined) this.#charge(order);
+  }
+
+  /** The ledger: charges and refunds per order, and money still taken from customers. */
+  ledger() {
+    const orders = [...this.#orders.entries()].map(([orderNo, o]) => ({
+      orderNo,
+      state: o.state,
+      charges: o.charges,
+      refunds: o.refunds,
+    }));
+    return {
+      orders,
+      charges: orders.reduce((n, o) => n + o.charges, 0),
+      refunds: orders.reduce((n, o) => n + o.refunds, 0),
+      /** Charges not refunded: what customers have paid in the end. */
+      netCharges: orders.reduce((n, o) => n + o.charges - o.refunds, 0),
+    };
+  }
+
+  #charge(order: Order, amount = order.amount): void {
+    if (order.state === 'paid' || order.state === 'closed' || order.state === 'refused') return;
+    order.state = 'paid';
+    order.paidAmount = amount;
+    order.charges += 1;
+  }
+
+  #tell(orderNo: string): WalletOrderState {
+    const order = this.#orders.get(orderNo);
+    if (order === undefined) return { state: 'not_found' };
+    switch (order.state) {
+      case 'paying':
+        return { state: 'user_paying' };
+      case 'paid':
+        return {
+          state: 'paid',
+          tradeNo: `T${orderNo}`,
+          payerId: order.payerId,
+          amount: order.paidAmount,
+          paidAtMs: this.#clock.now(),
+        };
+      case 'refused':
+        return { state: 'refused', refusal: order.refusal ?? 'other', message: 'refused' };
+      case 'closed':
+        return order.refunds > 0
+          ? { state: 'refunded', refundedAmount: order.paidAmount }
+          : { state: 'closed' };
+    }
+  }
+
+  async pay(request: WalletPayRequest, signal: AbortSignal): Promise<WalletPayAnswer> {
+    await Promise.resolve();
+    this.calls.pay.push(request.orderNo);
+    const code = request.code.reveal();
+    let order = this.#orders.get(request.orderNo);
+    if (order !== undefined) return this.#answerPay(request.orderNo); // same number: same order
+    if (this.#usedCodes.has(code)) return { outcome: 'refused', refusal: 'code_used', message: 'code used' };
+    this.#usedCodes.add(code);
+    order = {
+      state: 'paying',
+      refusal: null,
+      amount: request.amount,
+      paidAmount: 0,
+      payerId: this.#payers.get(code) ?? this.#defaultPayer,
+      charges: 0,
+      refunds: 0,
+    };
+    const step = this.script.pay.shift() ?? { do: 'charge' };
+    const happen = (what: 'charge' | 'ask_payer' | 'nothing'): void => {
+      if (what === 'charge') this.#charge(order);
+    };
+    switch (step.do) {
+      case 'charge':
+        this.#orders.set(request.orderNo, order);
+        this.#charge(order, step.amount);
+        return this.#answerPay(request.orderNo);
+      case 'refuse':
+        order.state = 'refused';
+        order.refusal = step.refusal;
+        this.#orders.set(request.orderNo, order);
+        return { outcome: 'refused', refusal: step.refusal, message: 'refused' };
+      case 'ask_payer':
+        this.#orders.set(request.orderNo, order);
+        return { outcome: 'user_paying' };
+      case 'unknown':
+        if (step.then !== 'nothing') this.#orders.set(request.orderNo, order);
+        happen(step.then);
+        return { outcome: 'unknown', reason: 'SYSTEMERROR' };
+      case 'lose_answer':
+        if (step.then !== 'nothing') this.#orders.set(request.orderNo, order);
+        happen(step.then);
+        return hang(signal);
+      case 'throw_quoting_code':
+        if (step.then !== 'nothing') this.#orders.set(request.orderNo, order);
+        happen(step.then);
+        throw new Error(`connection reset while sending auth_code=${code}`);
+    }
+  }
+
+  #answerPay(orderNo: string): WalletPayAnswer {
+    const told = this.#tell(orderNo);
+    switch (told.state) {
+      case 'paid':
+        return {
+          outcome: 'paid',
+          tradeNo: told.tradeNo,
+          payerId: told.payerId,
+          amount: told.amount,
+          paidAtMs: told.paidAtMs,
+        };
+      case 'refused':
+        return { outcome: 'refused', refusal: told.refusal, message: told.message };
+      case 'closed':
+      case 'refunded':
+        return { outcome: 'refused', refusal: 'order_closed', message: 'order closed' };
+      default:
+        return { outcome: 'user_paying' };
+    }
+  }
+
+  async query(orderNo: string, signal: AbortSignal): Promise<WalletOrderState> {
+    await Promise.resolve();
+    this.calls.query.push(orderNo);
+    const step = this.script.query.shift() ?? { do: 'tell' };
+    const order = this.#orders.get(orderNo);
+    switch (step.do) {
+      case 'payer_confirms':
+        if (order !== undefined) this.#charge(order);
+        return this.#tell(orderNo);
+      case 'payer_refuses':
+        if (order?.state === 'paying') {
+          order.state = 'refused';
+          order.refusal = 'payer_refused';
+        }
+        return this.#tell(orderNo);
+      case 'unknown':
+        return { state: 'unknown', reason: 'SYSTEMERROR' };
+      case 'lose_answer':
+        return hang(signal);
+      case 'tell':
+        return this.#tell(orderNo);
+    }
+  }
+
+  async cancel(orderNo: string, signal: AbortSignal): Promise<WalletCancelAnswer> {
+    await Promise.resolve();
+    this.calls.cancel.push(orderNo);
+    const step = this.script.cancel.shift() ?? { do: 'cancel' };
+    switch (step.do) {
+      case 'retry':
+        return { outcome: 'retry', reason: 'recall=Y' };
+      case 'unknown':
+        return { outcome: 'unknown', reason: 'SYSTEMERROR' };
+      case 'lose_answer':
+        return hang(signal);
+      case 'cancel': {
+        const order = this.#orders.get(orderNo);
+        if (order === undefined) {
+          // A cancel closes the number: a pay arriving later under it is refused.
+          this.#orders.set(orderNo, {
+            state: 'closed',
+            refusal: null,
+            amount: 0,
+            paidAmount: 0,
+            payerId: '',
+            charges: 0,
+            refunds: 0,
+          });
+          return { outcome: 'cancelled', refunded: false };
+        }
+        const refunded = order.state === 'paid';
+        if (refunded) order.refunds += 1;
+        order.state = 'closed';
+        return { outcome: 'cancelled', refunded };
+      }
+    }
+  }
+
+  precreate(): never {
+    throw new Error('the scripted wallet takes customer-presented codes only');
+  }
+
+  close(): never {
+    throw new Error('the scripted wallet takes customer-presented codes only');
+  }
+
+  refund(): never {
+    throw new Error('the scripted wallet takes customer-presented codes only');
+  }
+
+  readNotification(): never {
+    throw new Error('the scripted wallet sends no notifications');
+  }
+
+  readonly acknowledgement = { contentType: 'text/plain', body: 'success' };
+}

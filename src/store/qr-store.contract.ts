@@ -1,0 +1,171 @@
+// The payments port's contract for QR sales (issue 20): what every adapter keeps of one (wallet,
+// masked and fingerprinted code, order and trade numbers, payer), the queries the QR guards and
+// recovery run, checked against a real database. Each adapter's test file calls
+// `describeQrStoreContract` with a function that opens a fresh, empty store.
+import { describe, expect, it } from 'vitest';
+import type { NewPayment } from '../payments/ports/payment-store.js';
+import type { Store } from '../payments/ports/store.js';
+import type { QrDetails } from '../payments/payment.js';
+import { newPayment } from './test-support/records.js';
+
+const t0 = Date.UTC(2026, 10, 25, 6, 0, 0);
+
+const qrDetails = (orderNo: string, overrides: Partial<QrDetails> = {}): QrDetails => ({
+  wallet: 'wechat',
+  codeMasked: '**************6789',
+  codeFingerprint: 'c'.repeat(64),
+  orderNo,
+  tradeNo: null,
+  payerFingerprint: null,
+  ...overrides,
+});
+
+/** A QR sale of M1 on T1, pending, with no card fields. */
+const qrSale = (overrides: Partial<NewPayment> & { id: string }): NewPayment =>
+  newPayment({
+    createdAt: t0,
+    cardMasked: null,
+    cardFingerprint: null,
+    entryMode: null,
+    qr: qrDetails(`PG${overrides.id}`),
+    ...overrides,
+  });
+
+export function describeQrStoreContract(name: string, openFresh: () => Promise<Store>): void {
+  describe(`the ${name} store with QR sales`, () => {
+    it('keeps what a QR sale is known by, and reads a card payment as a card payment', async () => {
+      const store = await openFresh();
+      await store.transaction(async (tx) => {
+        await tx.insertPayment(qrSale({ id: 'q1', rrn: '000000000001' }));
+        await tx.insertPayment(newPayment({ id: 'c1', createdAt: t0, rrn: '000000000002' }));
+      });
+      const [qr, card] = await store.read((r) => Promise.all([r.getPayment('q1'), r.getPayment('c1')]));
+      expect(qr).toMatchObject({ cardMasked: null, entryMode: null, qr: qrDetails('PGq1') });
+      expect(card?.qr).toBeNull();
+      expect(card?.cardMasked).toBe('621234******1232');
+      await store.close();
+    });
+
+    it('refuses a second sale under the same order number, keeping the first', async () => {
+      const store = await openFresh();
+      await store.transaction((tx) => tx.insertPayment(qrSale({ id: 'q1' })));
+      await expect(
+        store.transaction((tx) => tx.insertPayment(qrSale({ id: 'q2', qr: qrDetails('PGq1') }))),
+      ).rejects.toThrow();
+      expect(await store.read((r) => r.getPayment('q2'))).toBeUndefined();
+      await store.close();
+    });
+
+    it("records the wallet's trade number, the payer and the duplicate decision with a status move", async () => {
+      const store = await openFresh();
+      await store.transaction((tx) => tx.insertPayment(qrSale({ id: 'q1' })));
+      const moved = await store.transaction((tx) =>
+        tx.updatePaymentStatus(
+          'q1',
+          'pending',
+          {
+            status: 'approved',
+            responseCode: '00',
+            walletPaid: { tradeNo: '4200001', payerFingerprint: 'p'.repeat(64) },
+            duplicate: { duplicateOf: 'q0', duplicateConfirmed: true, flaggedForReview: true },
+          },
+          t0 + 9,
+        ),
+      );
+      expect(moved).toBe(true);
+      expect(await store.read((r) => r.getPayment('q1'))).toMatchObject({
+        status: 'approved',
+        duplicateOf: 'q0',
+        duplicateConfirmed: true,
+        flaggedForReview: true,
+        updatedAt: t0 + 9,
+        qr: { orderNo: 'PGq1', tradeNo: '4200001', payerFingerprint: 'p'.repeat(64) },
+      });
+      await store.close();
+    });
+
+    it("finds a terminal's QR sale still pending, and nothing else", async () => {
+      const store = await openFresh();
+      await store.transaction(async (tx) => {
+        await tx.insertPayment(newPayment({ id: 'c1', createdAt: t0 })); // a card sale, pending
+        await tx.insertPayment(qrSale({ id: 'q1', status: 'approved' }));
+        await tx.insertPayment(qrSale({ id: 'q2', terminalId: 'T2' }));
+        await tx.insertPayment(qrSale({ id: 'q3', merchantId: 'M2' }));
+      });
+      expect(await store.read((r) => r.findPendingQrSale('M1', 'T1'))).toBeUndefined();
+      await store.transaction((tx) => tx.insertPayment(qrSale({ id: 'q4', createdAt: t0 + 5 })));
+      expect((await store.read((r) => r.findPendingQrSale('M1', 'T1')))?.id).toBe('q4');
+      expect((await store.read((r) => r.findPendingQrSale('M1', 'T2')))?.id).toBe('q2');
+      await store.close();
+    });
+
+    it('finds earlier sales of the same payer, amount and terminal within a window, by status', async () => {
+      const store = await openFresh();
+      const payer = (fp: string) => ({ payerFingerprint: fp, tradeNo: 't' });
+      await store.transaction(async (tx) => {
+        await tx.insertPayment(qrSale({ id: 'q1', status: 'approved', qr: qrDetails('o1', payer('A')) }));
+        await tx.insertPayment(
+          qrSale({ id: 'q2', status: 'approved', createdAt: t0 + 10, qr: qrDetails('o2', payer('A')) }),
+        );
+        await tx.insertPayment(qrSale({ id: 'q3', status: 'approved', qr: qrDetails('o3', payer('B')) }));
+        await tx.insertPayment(
+          qrSale({ id: 'q4', status: 'approved', amount: 5, qr: qrDetails('o4', payer('A')) }),
+        );
+        await tx.insertPayment(
+          qrSale({ id: 'q5', status: 'approved', terminalId: 'T2', qr: qrDetails('o5', payer('A')) }),
+        );
+        await tx.insertPayment(qrSale({ id: 'q6', status: 'declined', qr: qrDetails('o6', payer('A')) }));
+      });
+      const query = {
+        merchantId: 'M1',
+        terminalId: 'T1',
+        payerFingerprint: 'A',
+        amount: 1000,
+        sinceMs: t0,
+        statuses: ['approved' as const],
+      };
+      expect((await store.read((r) => r.findRecentPayerSales(query))).map((p) => p.id)).toEqual(['q2', 'q1']);
+      expect(
+        (await store.read((r) => r.findRecentPayerSales({ ...query, sinceMs: t0 + 1 }))).map((p) => p.id),
+      ).toEqual(['q2']);
+      await store.close();
+    });
+
+    it('hands a QR sale to fee pricing on the QR channel, with no card BIN', async () => {
+      const store = await openFresh();
+      await store.transaction(async (tx) => {
+        await tx.insertPayment(qrSale({ id: 'q1', status: 'approved', responseCode: '00' }));
+        await tx.insertPayment(
+          newPayment({ id: 'c1', createdAt: t0, status: 'approved', responseCode: '00' }),
+        );
+      });
+      const priced = await store.read((r) =>
+        r.listFeeTransactions({ merchantId: 'M1', fromMs: t0, toMs: t0 + 1, limit: 10 }),
+      );
+      expect(priced.map((t) => [t.id, t.channel, t.bin])).toEqual([
+        ['c1', 'card', '621234'],
+        ['q1', 'qr', undefined],
+      ]);
+      await store.close();
+    });
+
+    it('finds pending payments past their horizon: a card after its cutoff, a QR sale after its own', async () => {
+      const store = await openFresh();
+      await store.transaction(async (tx) => {
+        await tx.insertPayment(newPayment({ id: 'c1', createdAt: t0 }));
+        await tx.insertPayment(newPayment({ id: 'c2', createdAt: t0 + 20_000 }));
+        await tx.insertPayment(qrSale({ id: 'q1', createdAt: t0 + 1 }));
+        await tx.insertPayment(qrSale({ id: 'q2', createdAt: t0 + 5_000 }));
+        await tx.insertPayment(qrSale({ id: 'q3', createdAt: t0 + 2, status: 'approved' }));
+      });
+      const find = (cardCreatedBefore: number, qrCreatedBefore: number, limit = 10) =>
+        store.read((r) => r.findOrphanedPending({ cardCreatedBefore, qrCreatedBefore, limit }));
+      // Cards past t0 + 30 s, QR sales only past t0 + 2 s: the younger QR sale is still polled.
+      expect((await find(t0 + 30_000, t0 + 2)).map((p) => p.id)).toEqual(['c1', 'q1', 'c2']);
+      expect((await find(t0 + 1, t0 + 10_000)).map((p) => p.id)).toEqual(['c1', 'q1', 'q2']);
+      expect((await find(t0 + 30_000, t0 + 30_000, 2)).map((p) => p.id)).toEqual(['c1', 'q1']);
+      expect(await find(t0, t0 + 1)).toEqual([]);
+      await store.close();
+    });
+  });
+}
