@@ -1,6 +1,6 @@
 // The payment engine: the one door every channel (HTTP, ISO 8583, the simulator) goes through to
 // authorise, void, refund and reverse, and the background work that keeps the promise when things
-// fail: the reversal queue, crash recovery and key expiry.
+// fail: the reversal queue, crash recovery, key expiry and the compaction of terminal telemetry.
 import { assert, haltOnInvariant } from '../assert.js';
 import {
   compactTelemetry,
