@@ -425,6 +425,7 @@ describe('HTTP API', () => {
         '/v1/payments/{id}/void',
         '/v1/reversals',
         '/v1/terminals/{terminalId}/last-payment',
+        '/v1/terminals/{terminalId}/telemetry',
       ]);
       expect((await h.app.inject({ method: 'GET', url: '/docs/' })).statusCode).toBe(200);
     });
