@@ -12,11 +12,14 @@ const t0 = Date.UTC(2026, 10, 25, 6, 0, 0);
 
 const qrDetails = (orderNo: string, overrides: Partial<QrDetails> = {}): QrDetails => ({
   wallet: 'wechat',
+  flow: 'scanned',
   codeMasked: '**************6789',
   codeFingerprint: 'c'.repeat(64),
   orderNo,
   tradeNo: null,
   payerFingerprint: null,
+  qrContent: null,
+  expiresAt: null,
   ...overrides,
 });
 
