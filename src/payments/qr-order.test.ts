@@ -3,6 +3,7 @@
 // that arrive for closed orders, repeated and out-of-order notifications, the wrong amount. Every
 // test ends on the wallet's ledger: exactly one charge kept, or none (every other refunded).
 import { describe, expect, it } from 'vitest';
+import { verifyStore } from '../audit/verify-store.js';
 import { readPaymentCode } from './payment-code.js';
 import { toPaymentView } from './payment-view.js';
 import type { DuplicatePolicy, PaymentView } from './payment.js';
@@ -403,6 +404,23 @@ describe('a QR order (a code the terminal shows)', () => {
       batchNo: null,
     });
     await expect(h.drive(scan)).rejects.toMatchObject({ code: 'POS_ERR_QR_SALE_UNRESOLVED' });
+  });
+
+  it('keeps the store consistent for posguard verify: an open code is no orphan until it expires', async () => {
+    const { h, command, create, notify, pay, drainAll } = await orderHarness({ payableAfterClose: true });
+    const paidLate = command();
+    const late = await create(paidLate);
+    await h.drive(h.engine.cancelQrOrder(merchantId, late.id));
+    await notify(pay(paidLate));
+    await drainAll();
+    const open = await create(command());
+    const verify = (now: number) => verifyStore(h.store, { now, pendingCutoffMs: 12_000 });
+    expect(await verify(h.clock.now() + 100_000)).toMatchObject({ ok: true, breaches: [] });
+    const expiresAt = open.qr?.shown?.expiresAt ?? 0;
+    const stuck = await verify(expiresAt + 12_000 + 1);
+    expect(stuck.breaches).toEqual([
+      expect.objectContaining({ invariant: 'no_orphan_pending', paymentId: open.id }),
+    ]);
   });
 
   it("reads another merchant's order, or a card payment, as not found", async () => {
