@@ -109,7 +109,7 @@ export const errorCatalogue = {
   },
   POS_ERR_QR_WALLET_UNAVAILABLE: {
     http: 422,
-    summary: 'The payment code is of a wallet this host has no provider for.',
+    summary: 'The payment code, or the QR order, is of a wallet this host has no provider for.',
   },
   POS_ERR_QR_SALE_UNRESOLVED: {
     http: 409,

@@ -234,7 +234,8 @@ function requireApiKey(
  * caller proves itself another way, as a wallet's notification does by its signature.
  */
 function isPublicRoute(request: FastifyRequest): boolean {
-  return (request.routeOptions.config as { public?: unknown }).public === true;
+  const config = request.routeOptions.config as { public?: unknown } | undefined;
+  return config?.public === true;
 }
 
 /** Every POST to a route carries an Idempotency-Key, checked before its body. */
