@@ -327,6 +327,35 @@ export const errorCatalogue = {
       '`posguard fees` (or `simulate --fee-plan`) could not read a plan or BIN table file, or it is larger than allowed.',
   },
 
+  // Telemetry (issue 14)
+  POS_ERR_TELEMETRY_INVALID: {
+    http: 400,
+    iso: '30',
+    summary:
+      'A terminal status report with an unknown field, a value of the wrong type or out of range, or values that contradict each other.',
+  },
+  POS_ERR_TELEMETRY_BAD_TIME: {
+    http: 422,
+    iso: '30',
+    summary:
+      "A status report whose time is more than 5 minutes ahead of the host's clock, or older than the host still accepts (6 days).",
+  },
+  POS_ERR_TELEMETRY_REPORT_CONFLICT: {
+    http: 409,
+    iso: '94',
+    summary: 'The terminal already sent another status report under this report id.',
+  },
+  POS_ERR_TELEMETRY_DAILY_LIMIT: {
+    http: 429,
+    iso: '65',
+    summary: 'The terminal has sent as many status reports today as the host stores per terminal and day.',
+  },
+  POS_ERR_TELEMETRY_TOO_MANY_HOURS: {
+    http: 422,
+    summary:
+      'A read of telemetry over a period holding more terminal hours than one read folds (10,000,000).',
+  },
+
   // Terminal SDK and virtual POS
   POS_ERR_TERMINAL_NO_MASTER_KEY: {
     summary: 'A sign-in was asked of a terminal whose journal holds no terminal master key.',

@@ -24,6 +24,8 @@ import { HttpUpstream } from './upstream/http-upstream.js';
 import { SimulatedIssuer } from './simulated-issuer/simulated-issuer.js';
 import { SqliteIssuerLedger } from './simulated-issuer/sqlite-issuer-ledger.js';
 import type { Upstream } from './payments/ports/upstream.js';
+import type { WalletProviders } from './payments/ports/wallet.js';
+import { startDemoWallets, walletsFromFile } from './host-wallets.js';
 
 export const version = '0.1.0';
 
@@ -45,6 +47,8 @@ export interface RunningHost {
   readonly engine: PaymentEngine;
   readonly keys: HostKeys;
   readonly logger: Logger;
+  /** The demo's simulated wallet (serve --demo without --wallets): its URL, for payment codes. */
+  readonly demoWalletUrl: string | null;
   /** Stops taking requests, finishes those in flight, stops background work and closes the store. */
   stop(): Promise<void>;
 }
@@ -86,17 +90,13 @@ export async function startHost(config: HostConfig, options: { logger?: Logger }
   const { store, keys } = await openStoreWithKeys(config, clock);
   const closers: Array<() => void> = [];
   const upstream = chooseUpstream(config, closers);
-  const metrics = createPrometheusMetrics(store, { processMetrics: true });
-  const engine = new PaymentEngine({
-    store,
-    upstream,
-    clock,
-    ids: randomIdSource(clock, cryptoRandom),
-    metrics,
-    log: logger,
-    settings: config.engine,
-    instanceId: `${hostname()}-${process.pid}-${cryptoRandom.int(1e6)}`,
+  const wallets = await chooseWallets(config, closers).catch(async (error: unknown) => {
+    await store.close();
+    for (const close of closers) close();
+    throw error;
   });
+  const metrics = createPrometheusMetrics(store, { processMetrics: true });
+  const engine = buildEngine(config, { store, keys, upstream, wallets: wallets.providers, metrics, logger });
   if (config.demo) await seedDemo(store, keys, clock.now());
   const background: BackgroundWork = engine.startBackgroundWork();
   const app = await buildHttpApp({
@@ -130,6 +130,7 @@ export async function startHost(config: HostConfig, options: { logger?: Logger }
     engine,
     keys,
     logger,
+    demoWalletUrl: wallets.demoUrl,
     stop() {
       stopping ??= (async () => {
         // Both doors stop taking requests and finish those in flight before the engine stops.
@@ -146,6 +147,32 @@ export async function startHost(config: HostConfig, options: { logger?: Logger }
       return stopping;
     },
   };
+}
+
+/** The engine over this host's store, upstream and wallets, on the system clock. */
+function buildEngine(
+  config: HostConfig,
+  deps: {
+    store: Store;
+    keys: HostKeys;
+    upstream: Upstream;
+    wallets: WalletProviders;
+    metrics: HostMetrics;
+    logger: Logger;
+  },
+): PaymentEngine {
+  return new PaymentEngine({
+    store: deps.store,
+    upstream: deps.upstream,
+    clock: systemClock,
+    ids: randomIdSource(systemClock, cryptoRandom),
+    metrics: deps.metrics,
+    log: deps.logger,
+    settings: config.engine,
+    instanceId: `${hostname()}-${process.pid}-${cryptoRandom.int(1e6)}`,
+    wallets: deps.wallets,
+    fingerprintKey: deps.keys.fingerprintKey,
+  });
 }
 
 /** The store, and the host keys bound to it; the store is closed again when the keys do not fit it. */
@@ -175,6 +202,23 @@ function chooseUpstream(config: HostConfig, closers: Array<() => void>): Upstrea
     ledger,
     faults: config.issuerFaults,
   });
+}
+
+/**
+ * The wallet providers for QR payments: from the wallets file when given; for the demo, a simulated
+ * wallet in this process; otherwise none (a payment code is then refused, nothing charged).
+ */
+async function chooseWallets(
+  config: HostConfig,
+  closers: Array<() => void>,
+): Promise<{ providers: WalletProviders; demoUrl: string | null }> {
+  const notifyBase = (config.publicUrl ?? `http://${config.host}:${config.httpPort}`).replace(/\/+$/, '');
+  if (config.walletsFile !== null)
+    return { providers: walletsFromFile(config.walletsFile, notifyBase), demoUrl: null };
+  if (!config.demo) return { providers: {}, demoUrl: null };
+  const demoWallets = await startDemoWallets(notifyBase, config.demoWalletPort);
+  closers.push(() => void demoWallets.service.close());
+  return { providers: demoWallets.providers, demoUrl: demoWallets.service.url };
 }
 
 /** The ISO 8583 door: an IsoHost over the engine, behind a TCP server whose connections are counted. */

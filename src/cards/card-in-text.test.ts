@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   freeTextProblem,
   holdsCardNumber,
+  holdsPaymentCode,
   redactCardNumbers,
   redactUrl,
   textProblem,
@@ -51,5 +52,25 @@ describe('card numbers and control characters in free text', () => {
     expect(redactUrl('/v1/payments/%34%39%32%39123456789012')).toBe('/v1/payments/[redacted digits]');
     expect(redactUrl('/v1/payments/%E0%A4%A4929123456789012')).not.toContain('9123456789012');
     expect(redactUrl('/v1/payments/pay_123?limit=50')).toBe('/v1/payments/pay_123?limit=50');
+  });
+
+  it('finds a wallet payment code of each wallet in free text, and names it without echoing it', () => {
+    const codes = ['134567890123456789', '286543210987654321', '6212345678901234567'];
+    for (const code of codes) {
+      expect(holdsPaymentCode(`order ${code}`)).toBe(true);
+      const problem = freeTextProblem(`ref-${code}`);
+      expect(problem).toContain('payment code');
+      expect(problem).not.toContain(code);
+    }
+    // Not a code: a wrong length for its prefix, a prefix no wallet uses, a date-led order number.
+    for (const text of [
+      '13456789012345678',
+      '1345678901234567890',
+      '9912345678901234567',
+      '20261206000012345678',
+    ]) {
+      expect(holdsPaymentCode(text)).toBe(false);
+      expect(freeTextProblem(text)).toBeUndefined();
+    }
   });
 });

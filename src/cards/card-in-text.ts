@@ -11,6 +11,7 @@
 // It also says whether a text is text: no control characters (NUL, ESC of an ANSI sequence, DEL,
 // C1), no bidirectional overrides, no lone UTF-16 surrogates (they cannot be written as UTF-8).
 import { luhnValid } from './card.js';
+import { paymentCodeShapeOf } from './payment-code-shapes.js';
 
 const minCardDigits = 13;
 const maxCardDigits = 19;
@@ -66,7 +67,20 @@ export function freeTextProblem(text: string): string | undefined {
   if (problem !== undefined) return problem;
   if (holdsCardNumber(text))
     return `a ${text.length}-character text holding what looks like a card number (not shown)`;
+  if (holdsPaymentCode(text))
+    return `a ${text.length}-character text holding what looks like a wallet payment code (not shown)`;
   return undefined;
+}
+
+/**
+ * True when the text holds a run of digits with a wallet payment code's shape (a bearer token like
+ * a card number): printed together, as a scanner reads it, and judged whole like card numbers.
+ */
+export function holdsPaymentCode(text: string): boolean {
+  for (const match of text.matchAll(/\d+/g)) {
+    if (paymentCodeShapeOf(match[0]) !== undefined) return true;
+  }
+  return false;
 }
 
 /** As many digits as the shortest card number that may be printed (ISO/IEC 7812 allows 12). */

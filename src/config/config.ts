@@ -177,6 +177,28 @@ export const hostSettings: readonly SettingSpec[] = [
     help: 'an issuer served by `posguard issuer` (http://...); default: the simulated issuer in process',
   },
   {
+    name: 'walletsFile',
+    flag: 'wallets',
+    env: 'POSGUARD_WALLETS_FILE',
+    kind: { type: 'string' },
+    help: 'QR payments: a JSON file naming each wallet provider (Alipay, WeChat Pay) and its key files; see docs/qr.md. With --demo and no file: a simulated wallet in process',
+  },
+  {
+    name: 'demoWalletPort',
+    flag: 'demo-wallet-port',
+    env: 'POSGUARD_DEMO_WALLET_PORT',
+    kind: { type: 'integer', min: 0, max: 65535 },
+    fallback: '8070',
+    help: "with --demo and no --wallets: the simulated wallet's HTTP port (taken: a free one; 0 picks a free one)",
+  },
+  {
+    name: 'publicUrl',
+    flag: 'public-url',
+    env: 'POSGUARD_PUBLIC_URL',
+    kind: { type: 'httpUrl' },
+    help: 'the URL wallets reach this host at, for their payment notifications (default: http://HOST:HTTP-PORT)',
+  },
+  {
     name: 'issuerLatencyMs',
     flag: 'issuer-latency-ms',
     env: 'POSGUARD_ISSUER_LATENCY_MS',
@@ -313,6 +335,12 @@ export interface HostConfig {
   };
   readonly logLevel: string;
   readonly upstreamUrl: string | null;
+  /** The wallet providers' settings file (QR payments), resolved against the working folder. */
+  readonly walletsFile: string | null;
+  /** The demo's simulated wallet port (serve --demo without a wallets file). */
+  readonly demoWalletPort: number;
+  /** Where wallets post notifications to; null: this host's own address. */
+  readonly publicUrl: string | null;
   readonly issuerFaults: IssuerFaults;
   readonly engine: EngineSettings;
   readonly secretHex: string | null;
@@ -357,6 +385,9 @@ export function loadHostConfig(input: {
     },
     logLevel: s['logLevel'] ?? 'info',
     upstreamUrl: s['upstreamUrl'] ?? null,
+    walletsFile: s['walletsFile'] === undefined ? null : resolve(input.cwd, s['walletsFile']),
+    demoWalletPort: Number(s['demoWalletPort']),
+    publicUrl: s['publicUrl'] ?? null,
     issuerFaults,
     engine: {
       ...defaultEngineSettings,

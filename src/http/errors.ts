@@ -51,7 +51,7 @@ function expectationOf(issue: ValidationIssue): string {
       return '12 to 19 digits passing the Luhn check';
     case 'x-free-text':
       if (typeof hint === 'string') return hint;
-      return 'plain text without control characters and without a card number';
+      return 'plain text without control characters and without a card number or payment code';
     case 'if': {
       // The body's choice between alternatives (a card or a payment code): said in its own words.
       const choice = issue.parentSchema?.['x-choice'];

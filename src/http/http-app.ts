@@ -27,6 +27,7 @@ import { registerFeeRoutes } from './routes/fee-routes.js';
 import { registerPaymentRoutes } from './routes/payment-routes.js';
 import { registerQrOrderRoutes } from './routes/qr-order-routes.js';
 import { registerReportRoutes } from './routes/report-routes.js';
+import { registerTelemetryRoutes } from './routes/telemetry-routes.js';
 
 /** The largest request body accepted; a payment request is well under 1 KiB. */
 export const bodyLimitBytes = 16 * 1024;
@@ -70,6 +71,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   registerPaymentRoutes(app, { engine: deps.engine, fingerprintKey: deps.fingerprintKey });
   registerReportRoutes(app, { engine: deps.engine, store: deps.store, registry: deps.registry });
   registerFeeRoutes(app, { store: deps.store, clock: deps.clock ?? systemClock });
+  registerTelemetryRoutes(app, { engine: deps.engine });
   registerQrOrderRoutes(app, { engine: deps.engine, clock: deps.clock ?? systemClock });
   return app;
 }

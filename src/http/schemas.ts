@@ -8,7 +8,7 @@ import { walletCodeRules } from '../payments/payment-code.js';
 import { wallets } from '../payments/ports/wallet.js';
 
 /** What free text must be: the same rule the engine applies on both doors (cards/card-in-text.ts). */
-const freeTextExpected = 'plain text without control characters and without a card number';
+const freeTextExpected = 'plain text without control characters and without a card number or payment code';
 
 export const idempotencyKeyHeader = {
   type: 'object',

@@ -17,6 +17,7 @@ export const answerCodes = {
   notPermittedToTerminal: '58',
   overAmount: '61',
   amountDiffers: '64',
+  overCountLimit: '65',
   batchMismatch: '77',
   duplicateTransmission: '94',
   systemFault: '96',

@@ -49,6 +49,7 @@ import { handleBatchUpload, handleBatchUploadEnd, handleSettlement } from './set
 import { formatError } from './financial-requests.js';
 import { unusedFieldProblems } from './request-field-rules.js';
 import { handleSignIn, handleSignOff } from './sign-in.js';
+import { handleStatusUpload } from './status-upload.js';
 import { checkSession, type SessionKey } from './terminal-session.js';
 import { handleTransactionQuery, isTransactionQuery } from './transaction-query.js';
 import { noIsoMetrics, type IsoMetrics } from './iso-metrics.js';
@@ -98,6 +99,7 @@ const macRequired: ReadonlySet<string> = new Set([
   'batch-upload',
   'batch-upload-end',
   'reversal',
+  'status-upload',
 ]);
 
 /** Transactions whose 60.2 must be the terminal's current batch. */
@@ -534,6 +536,8 @@ export class IsoHost {
         return query ? handleTransactionQuery(ctx, request) : { code: answerCodes.approved };
       case 'sign-off':
         return handleSignOff(ctx, request);
+      case 'status-upload':
+        return handleStatusUpload(ctx, request);
       case 'sale':
         return handleSale(ctx, request, field60);
       case 'void':

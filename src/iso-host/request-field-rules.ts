@@ -20,6 +20,8 @@ const allowed: Readonly<Record<string, ReadonlySet<string>>> = {
   'sign-in': new Set(['11', '12', '13', '41', '42', '60', '62', '63']),
   'sign-off': new Set([...envelope, '63']),
   echo: new Set([...envelope, '63']),
+  // posguard's status upload (issue 14): the report is field 62, nothing else is read.
+  'status-upload': new Set([...envelope, '62']),
   balance: new Set([...envelope, '3', '25', '49', ...cardFields, ...chipFields]),
   sale: new Set([...envelope, ...money, '63', ...cardFields, ...chipFields]),
   void: new Set([...envelope, ...money, '37', '38', '61', '63', ...cardFields, ...chipFields]),

@@ -42,6 +42,12 @@ export { buildField60, parseField60, type Field60 } from './field-60.js';
 export { entryModeCodes, entryModeOfCode, type Field22EntryMode } from './field-22.js';
 export { duplicateConfirmationMarker, transactionQueryMarker } from './field-63.js';
 export { sixDigits } from './fixed-digits.js';
+export {
+  buildStatusReport,
+  readStatusReport,
+  statusReportTags,
+  type StatusReportTag,
+} from './status-report.js';
 export { buildField61, parseField61, type Field61 } from './field-61.js';
 export {
   buildBatchUploadCount,

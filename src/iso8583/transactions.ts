@@ -9,6 +9,7 @@ export type TransactionType =
   | 'sign-in'
   | 'sign-off'
   | 'echo'
+  | 'status-upload'
   | 'balance'
   | 'sale'
   | 'void'
@@ -61,6 +62,17 @@ export const transactionTable: readonly TransactionDefinition[] = [
     responseMti: '0830',
     messageTypeCode: '00',
     networkManagementCodes: ['301'],
+    reversible: false,
+  },
+  {
+    // posguard's status upload (issue 14; docs/iso8583.md): a terminal's telemetry, field 62 as
+    // TLV. 362 is in no table of the reference; 3xx is where terminal-to-host management that moves
+    // no money sits (301 echo), and a CUP terminal's own status upload is an 0820 with field 62.
+    type: 'status-upload',
+    requestMti: '0820',
+    responseMti: '0830',
+    messageTypeCode: '00',
+    networkManagementCodes: ['362'],
     reversible: false,
   },
   {

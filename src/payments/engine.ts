@@ -1,7 +1,20 @@
 // The payment engine: the one door every channel (HTTP, ISO 8583, the simulator) goes through to
 // authorise, void, refund and reverse, and the background work that keeps the promise when things
-// fail: the reversal queue, crash recovery, the expiry of QR orders and key expiry.
+// fail: the reversal queue, crash recovery, the expiry of QR orders, key expiry and the compaction
+// of terminal telemetry.
 import { assert, haltOnInvariant } from '../assert.js';
+import {
+  compactTelemetry,
+  readTelemetryHours,
+  type CompactionResult,
+} from '../diagnostics/compact-telemetry.js';
+import {
+  recordTelemetry,
+  type RecordTelemetryCommand,
+  type TelemetryReceipt,
+} from '../diagnostics/record-telemetry.js';
+import type { TelemetryHour } from '../diagnostics/telemetry-hours.js';
+import type { TelemetryQuery } from '../diagnostics/ports/telemetry-store.js';
 import { describeValue, PosError } from '../pos-error.js';
 import type { DuplicateQuery, DuplicateRecord } from './ports/duplicate-store.js';
 import type { PaymentQuery } from './ports/payment-store.js';
@@ -46,6 +59,9 @@ const wakeUp = new Error('a reversal was queued');
 
 /** How often idempotency records past their retention are swept. */
 const keyExpiryIntervalMs = 60_000;
+
+/** How often raw telemetry past its retention is folded into hours (it is kept to the hour). */
+const telemetryCompactionIntervalMs = 3_600_000;
 
 export class PaymentEngine {
   readonly #ctx: EngineContext;
@@ -165,6 +181,21 @@ export class PaymentEngine {
     return finishBatchUpload(this.#ctx, command);
   }
 
+  /** Keeps a terminal's status report (issue 14; diagnostics/record-telemetry.ts). */
+  recordTelemetry(command: RecordTelemetryCommand): Promise<TelemetryReceipt> {
+    return recordTelemetry(this.#ctx, command);
+  }
+
+  /** Folds raw telemetry past its retention into hours; the maintenance loop runs it hourly. */
+  compactTelemetry(): Promise<CompactionResult> {
+    return compactTelemetry(this.#ctx);
+  }
+
+  /** Telemetry per terminal and hour over a period, raw and compacted alike (the diagnosis reads it). */
+  telemetryHours(query: Omit<TelemetryQuery, 'limit'>): Promise<TelemetryHour[]> {
+    return this.#ctx.store.read((reader) => readTelemetryHours(reader, query));
+  }
+
   async getPayment(merchantId: string, id: string): Promise<PaymentRecord> {
     const payment = await this.#ctx.store.read((reader) => reader.getPayment(id));
     if (payment === undefined || payment.merchantId !== merchantId) {
@@ -265,12 +296,17 @@ export class PaymentEngine {
     })();
     const maintenance = (async () => {
       let nextExpiry = ctx.clock.now();
+      let nextCompaction = ctx.clock.now();
       while (!stopping.signal.aborted) {
         await guarded('recovery', () => this.recoverOrphans());
         await guarded('QR order expiry', () => this.expireShownOrders());
         if (ctx.clock.now() >= nextExpiry) {
           await guarded('key expiry', () => this.expireKeys());
           nextExpiry = ctx.clock.now() + keyExpiryIntervalMs;
+        }
+        if (ctx.clock.now() >= nextCompaction) {
+          await guarded('telemetry compaction', () => this.compactTelemetry());
+          nextCompaction = ctx.clock.now() + telemetryCompactionIntervalMs;
         }
         await ctx.clock.sleep(ctx.settings.recoveryIntervalMs, stopping.signal);
       }

@@ -5,7 +5,7 @@
 import { freeTextProblem } from '../cards/card-in-text.js';
 import { PosError, type FieldProblem } from '../pos-error.js';
 
-const expected = 'plain text without control characters and without a card number';
+const expected = 'plain text without control characters and without a card number or payment code';
 
 /** Throws POS_ERR_PAYMENT_INVALID_TEXT naming every field whose text may not be stored. */
 export function requireFreeText(fields: Readonly<Record<string, string | null>>): void {

@@ -5,29 +5,18 @@
 // HMAC-SHA-256 under the host's fingerprint key. Errors say which rule a code broke (not digits,
 // no wallet's prefix, the wrong length for its wallet) and never echo it.
 //
-// The wallet is known from the first two digits and the length, as each wallet documents it:
-// WeChat Pay 18 digits starting 10 to 15 (付款码 of 微信支付, "18位纯数字，以10、11、12、13、14、15开头"),
-// Alipay 16 to 24 digits starting 25 to 30 (支付宝 付款码 "25~30开头的长度为16~24位的数字"),
-// UnionPay QR 19 digits starting 62 (银联二维码 C2B 付款码).
+// The wallet is known from the first two digits and the length, as each wallet documents it
+// (cards/payment-code-shapes.ts).
 import { createHmac } from 'node:crypto';
 import type { Wallet } from './ports/wallet.js';
 import { PosError } from '../pos-error.js';
 import { Secret } from '../cards/secret.js';
+import { paymentCodeShapes, type PaymentCodeShape } from '../cards/payment-code-shapes.js';
 
-interface WalletCodeRule {
-  readonly wallet: Wallet;
-  readonly name: string;
-  /** The two-digit prefixes, inclusive. */
-  readonly prefixes: readonly [number, number];
-  readonly minLength: number;
-  readonly maxLength: number;
-}
+/** Each wallet's code shape (cards/payment-code-shapes.ts), checked against the wallet port's names. */
+type WalletCodeRule = PaymentCodeShape & { readonly wallet: Wallet };
 
-export const walletCodeRules: readonly WalletCodeRule[] = [
-  { wallet: 'wechat', name: 'WeChat Pay', prefixes: [10, 15], minLength: 18, maxLength: 18 },
-  { wallet: 'alipay', name: 'Alipay', prefixes: [25, 30], minLength: 16, maxLength: 24 },
-  { wallet: 'unionpay', name: 'UnionPay QR', prefixes: [62, 62], minLength: 19, maxLength: 19 },
-];
+export const walletCodeRules: readonly WalletCodeRule[] = paymentCodeShapes;
 
 /** A scanned payment code, recognised: the code itself only inside a Secret. */
 export interface PaymentCode {

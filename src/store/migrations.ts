@@ -269,6 +269,70 @@ export const migrations: readonly Migration[] = [
   },
   {
     id: 8,
+    name: "terminals' status reports, raw and folded per hour (issue 14)",
+    statements: [
+      // One row per report as it came: the key is the terminal's report id, so a repeat is known.
+      // Kept for 7 days, then folded into telemetry_hours (src/diagnostics/compact-telemetry.ts).
+      `CREATE TABLE telemetry_reports (
+        merchant_id TEXT NOT NULL,
+        terminal_id TEXT NOT NULL,
+        report_id TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        received_at BIGINT NOT NULL,
+        channel TEXT NOT NULL,
+        software_version TEXT NOT NULL,
+        firmware_version TEXT NOT NULL,
+        reader_errors BIGINT NOT NULL,
+        double_reads_suppressed BIGINT NOT NULL,
+        paper_out BIGINT NOT NULL,
+        printer_head_errors BIGINT NOT NULL,
+        reboots BIGINT NOT NULL,
+        crashes BIGINT NOT NULL,
+        network_type TEXT NOT NULL,
+        carrier TEXT,
+        signal_dbm BIGINT,
+        offline_periods BIGINT NOT NULL,
+        offline_seconds BIGINT NOT NULL,
+        battery_percent BIGINT,
+        PRIMARY KEY (merchant_id, terminal_id, report_id)
+      )`,
+      // Reading a period per terminal (the diagnosis), and the compaction's oldest-first scan.
+      `CREATE INDEX telemetry_reports_by_time ON telemetry_reports (merchant_id, terminal_id, at, report_id)`,
+      `CREATE INDEX telemetry_reports_by_at ON telemetry_reports (at)`,
+      // The daily cap counts a terminal's reports received today.
+      `CREATE INDEX telemetry_reports_by_arrival ON telemetry_reports (merchant_id, terminal_id, received_at)`,
+      `CREATE TABLE telemetry_hours (
+        merchant_id TEXT NOT NULL,
+        terminal_id TEXT NOT NULL,
+        hour_start BIGINT NOT NULL,
+        reports BIGINT NOT NULL,
+        first_at BIGINT NOT NULL,
+        last_at BIGINT NOT NULL,
+        software_version TEXT NOT NULL,
+        firmware_version TEXT NOT NULL,
+        network_type TEXT NOT NULL,
+        carrier TEXT,
+        reader_errors BIGINT NOT NULL,
+        double_reads_suppressed BIGINT NOT NULL,
+        paper_out BIGINT NOT NULL,
+        printer_head_errors BIGINT NOT NULL,
+        reboots BIGINT NOT NULL,
+        crashes BIGINT NOT NULL,
+        offline_periods BIGINT NOT NULL,
+        offline_seconds BIGINT NOT NULL,
+        signal_reports BIGINT NOT NULL,
+        signal_dbm_sum BIGINT NOT NULL,
+        signal_dbm_min BIGINT,
+        signal_dbm_max BIGINT,
+        battery_min BIGINT,
+        battery_max BIGINT,
+        PRIMARY KEY (merchant_id, terminal_id, hour_start)
+      )`,
+      `CREATE INDEX telemetry_hours_by_start ON telemetry_hours (hour_start)`,
+    ],
+  },
+  {
+    id: 9,
     name: 'QR codes the terminal shows: the flow, the code to show and when its order expires (issue 20)',
     statements: [
       // Additive: a QR sale stored before is a scanned code (NULL reads as 'scanned'); card rows stay NULL.

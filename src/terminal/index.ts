@@ -10,6 +10,7 @@ export type {
   SaleOutcome,
   SettleOutcome,
   SignInOutcome,
+  StatusOutcome,
 } from './outcomes.js';
 export { parseQueryAnswer, type HostTransaction } from './host-transaction.js';
 export type { Transport, TransportResult } from './transport.js';
@@ -23,6 +24,7 @@ export {
   type RecordState,
   type ReversalRecord,
   type StoredKeys,
+  type TerminalTelemetry,
   type TerminalState,
   type TransactionKind,
   type TransactionRecord,
@@ -30,5 +32,6 @@ export {
 export { MemoryJournal } from './memory-journal.js';
 export { FileJournal } from './file-journal.js';
 export { CardReadFilter, doubleReadWindowMs } from './card-read-filter.js';
-export { noPrinter, receiptOf, type Printer, type Receipt } from './receipt.js';
+export { noPrinter, PrinterFault, receiptOf, type Printer, type Receipt } from './receipt.js';
+export type { StatusInput } from './client/status.js';
 export { defaultHeader, defaultTpdu, type CardInput, type TerminalIdentity } from './terminal-messages.js';

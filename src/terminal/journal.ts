@@ -5,6 +5,7 @@
 // folder for the virtual POS; `memory-journal.ts` keeps it in memory for tests and the simulator.
 // Journals never hold card numbers in clear, tracks or PIN blocks: records carry the masked PAN
 // and reversal records are copies of the request without card data.
+import type { TelemetryCounter, TelemetryReportJson } from '../diagnostics/telemetry.js';
 import type { IsoMessage, ReversalReason, SignInKeyMode } from '../iso8583/index.js';
 import type { EntryMode } from '../payments/payment.js';
 
@@ -73,6 +74,21 @@ export interface StoredKeys {
   readonly issuedAt: number;
 }
 
+/**
+ * What the terminal met since its last accepted status report (issue 14), and the report it sent
+ * without an answer yet: that one goes again, same id and content, before a new one is made.
+ */
+export interface TerminalTelemetry {
+  readonly counts: Readonly<Record<TelemetryCounter, number>>;
+  /** Since when the host could not be reached (an offline period under way), or null. */
+  readonly offlineSince: number | null;
+  /** Reports made so far: the next one's number. */
+  readonly reportsMade: number;
+  readonly pending: TelemetryReportJson | null;
+  /** Reversals with reason 96 already counted as a crash (they stay until the host takes them). */
+  readonly crashesCounted: readonly string[];
+}
+
 export interface TerminalState {
   readonly merchantId: string;
   readonly terminalId: string;
@@ -85,6 +101,8 @@ export interface TerminalState {
   readonly keys: StoredKeys | null;
   /** The host asked for a new sign-in (processing requirement 3). */
   readonly needsSignIn: boolean;
+  /** Absent in journals written before issue 14: nothing counted yet. */
+  readonly telemetry?: TerminalTelemetry;
 }
 
 export interface JournalContents {

@@ -1,5 +1,6 @@
 // What the terminal SDK's operations come to. Expected outcomes (declined, reversed, blocked, not
 // sent...) are values the caller switches on; only faults throw.
+import type { TelemetryReportJson } from '../diagnostics/telemetry.js';
 import type { ReversalReason, SettlementTotals, SignInKeyMode } from '../iso8583/index.js';
 import type { TransactionRecord } from './journal.js';
 import type { Receipt } from './receipt.js';
@@ -71,3 +72,22 @@ export interface ReversalsOutcome {
   readonly pending: number;
   readonly refundsAnswered: number;
 }
+
+/** The outcome of a status report (issue 14). */
+export type StatusOutcome =
+  /** The host kept it (or had it already: `resent`, the report that had no answer before). */
+  | { readonly kind: 'accepted'; readonly report: TelemetryReportJson; readonly resent: boolean }
+  /**
+   * The host refused it (30 a bad report, 94 another report under its id, 65 the day's cap): its
+   * counts go into the next report. For A0 or a sign-in request the report is kept and sent again.
+   */
+  | {
+      readonly kind: 'refused';
+      readonly report: TelemetryReportJson;
+      readonly code: string;
+      readonly message: string;
+    }
+  /** No answer, or one that could not be trusted: the same report goes again on the next call. */
+  | { readonly kind: 'no-answer'; readonly report: TelemetryReportJson; readonly detail: string }
+  /** Nothing was sent: no session (the reason says why). */
+  | { readonly kind: 'not-sent'; readonly detail: string };

@@ -16,6 +16,20 @@ export interface Printer {
 
 export const noPrinter: Printer = { print: () => Promise.resolve() };
 
+/**
+ * What a printer throws to say which fault stopped it, for the terminal's status reports (issue
+ * 14): out of paper, or a fault of the head or mechanism. Any other error counts as the latter.
+ */
+export class PrinterFault extends Error {
+  override readonly name = 'PrinterFault';
+  constructor(
+    readonly fault: 'paper-out' | 'head-error',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 const titles: Readonly<Record<TransactionRecord['kind'], string>> = {
   sale: 'SALE 消费',
   void: 'VOID 撤销',

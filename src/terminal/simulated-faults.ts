@@ -13,7 +13,7 @@ import type {
   TerminalState,
   TransactionRecord,
 } from './journal.js';
-import type { Printer, Receipt } from './receipt.js';
+import { PrinterFault, type Printer, type Receipt } from './receipt.js';
 import type { Transport, TransportResult } from './transport.js';
 
 export const simulatedFaults = ['lost-answer', 'printer-fault', 'double-read', 'crash-after-answer'] as const;
@@ -48,7 +48,8 @@ export class AnswerLosingTransport implements Transport {
 
 /** A printer that is out of paper. */
 export const failingPrinter: Printer = {
-  print: (_receipt: Receipt) => Promise.reject(new Error('printer fault (simulated): out of paper')),
+  print: (_receipt: Receipt) =>
+    Promise.reject(new PrinterFault('paper-out', 'printer fault (simulated): out of paper')),
 };
 
 /** The crash of `crash-after-answer`: thrown when the approval is about to be completed. */

@@ -14,14 +14,15 @@
 //    asking the host (transaction query) only when the journal lacks the outcome; never a new sale;
 //  - the same card read twice within 2 seconds is one read;
 //  - `settle` sends the batch totals, and when the host says unbalanced uploads the batch and
-//    settles again.
+//    settles again;
+//  - `sendStatus` reports what the terminal met (issue 14), each report kept once by the host.
 // Time, the network and storage are ports (Clock, Transport, Journal), so tests and the
 // simulator run it on a virtual clock over a simulated network.
 //
 // This class is the facade of the SDK: it runs each operation one at a time, as a terminal does,
 // and hands it to the module of its concern under client/: the shared state and exchange
 // (terminal-core.ts), the session (session.ts), money (money.ts, record-answer.ts), reversals
-// (reversals.ts), reprints (reprint.ts) and day end (settlement.ts).
+// (reversals.ts), reprints (reprint.ts), day end (settlement.ts) and status reports (status.ts).
 import type { Secret } from '../cards/secret.js';
 import type { SettlementTotals, SignInKeyMode } from '../iso8583/index.js';
 import { balance, refund, sale, voidSale } from './client/money.js';
@@ -29,8 +30,15 @@ import { reprint } from './client/reprint.js';
 import { sendReversals } from './client/reversals.js';
 import { echo, setMasterKey, signIn, signOff, type SessionAnswer } from './client/session.js';
 import { batchTotals, settle } from './client/settlement.js';
+import { sendStatus, type StatusInput } from './client/status.js';
 import { TerminalCore, type TerminalClientOptions } from './client/terminal-core.js';
-import type { OriginalRef, ReversalRecord, TerminalState, TransactionRecord } from './journal.js';
+import type {
+  OriginalRef,
+  ReversalRecord,
+  TerminalState,
+  TerminalTelemetry,
+  TransactionRecord,
+} from './journal.js';
 import type {
   FinancialOutcome,
   ReprintOutcome,
@@ -38,6 +46,7 @@ import type {
   SaleOutcome,
   SettleOutcome,
   SignInOutcome,
+  StatusOutcome,
 } from './outcomes.js';
 import type { CardInput } from './terminal-messages.js';
 
@@ -131,7 +140,11 @@ export class TerminalClient {
     confirmDuplicate?: boolean;
   }): Promise<SaleOutcome> {
     const read = this.#core.cardReads.accept(input.card.pan, this.#core.clock.now());
-    if (read.kind === 'repeat') return Promise.resolve({ kind: 'ignored-double-read', stan: read.stan });
+    if (read.kind === 'repeat') {
+      // Counted for the next status report; written with the next journal write, not waited for.
+      this.#core.telemetry.count('doubleReadsSuppressed');
+      return Promise.resolve({ kind: 'ignored-double-read', stan: read.stan });
+    }
     return this.#serially(() => sale(this.#core, input));
   }
 
@@ -181,7 +194,28 @@ export class TerminalClient {
     return this.#serially(() => settle(this.#core));
   }
 
+  // ---- Status reports (issue 14) ---------------------------------------------------------------
+
+  /**
+   * Sends a status report over ISO 8583 (0820, 60.3 = 362): what the terminal met since its last
+   * report (double reads ignored, printer faults, offline periods, crashes after an approval) plus
+   * the device's own counts, versions, network and battery. A report sent without an answer goes
+   * again, same id and content, first; one the host refuses gives its counts to the next.
+   */
+  sendStatus(input: StatusInput): Promise<StatusOutcome> {
+    return this.#serially(() => sendStatus(this.#core, input));
+  }
+
+  /** What the terminal has counted since its last accepted report, and the report still pending. */
+  get telemetry(): TerminalTelemetry {
+    return this.#core.telemetry.value;
+  }
+
+  /** Writes what the terminal counted for its status reports, then closes the transport. */
   close(): Promise<void> {
-    return this.#serially(() => this.#core.options.transport.close());
+    return this.#serially(async () => {
+      await this.#core.flushTelemetry();
+      await this.#core.options.transport.close();
+    });
   }
 }

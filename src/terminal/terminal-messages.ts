@@ -12,12 +12,14 @@ import {
   buildReversal,
   buildSettlementTotals,
   buildBatchUploadCount,
+  buildStatusReport,
   decodeFrame,
   type IsoMessage,
   type ReversalReason,
   type SettlementTotals,
   type SignInKeyMode,
 } from '../iso8583/index.js';
+import type { TelemetryReportJson } from '../diagnostics/telemetry.js';
 import type { EntryMode } from '../payments/payment.js';
 import type { OriginalRef, TransactionRecord } from './journal.js';
 
@@ -96,6 +98,15 @@ export function echoRequest(common: Common & { query?: string }): IsoMessage {
     ...base(common),
     type: 'echo',
     ...(common.query === undefined ? {} : { fields: { '63': `${transactionQueryMarker}${common.query}` } }),
+  });
+}
+
+/** A status upload (issue 14): the report in field 62 as TLV, MACed when sent. */
+export function statusUploadRequest(common: Common & { report: TelemetryReportJson }): IsoMessage {
+  return buildRequest({
+    ...base(common),
+    type: 'status-upload',
+    fields: { '62': buildStatusReport(common.report) },
   });
 }
 

@@ -13,6 +13,8 @@ export interface HostProcess {
   readonly url: string;
   /** The ISO 8583 port of `--iso-port` (the one picked for 0), or null when the channel is off. */
   readonly isoPort: number | null;
+  /** The demo's simulated wallet (QR payments), or null when not a demo or a wallets file was given. */
+  readonly demoWalletUrl: string | null;
   readonly child: ChildProcess;
   output(): string;
   /** SIGTERM, then waits for the exit code. */
@@ -29,35 +31,52 @@ export async function startHostProcess(
   args: readonly string[],
   env: Record<string, string> = {},
 ): Promise<HostProcess> {
-  const child = spawn(process.execPath, [cliPath, 'serve', '--json', '--http-port', '0', ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // Tests run side by side: a demo's simulated wallet takes a free port, not the fixed 8090.
+  const walletPort =
+    args.includes('--demo') && !args.includes('--demo-wallet-port') ? ['--demo-wallet-port', '0'] : [];
+  const child = spawn(
+    process.execPath,
+    [cliPath, 'serve', '--json', '--http-port', '0', ...walletPort, ...args],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  const [url, isoPort] = await new Promise<[string, number | null]>((resolveUrl, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`the host did not start within 15 s:\n${output}`)),
-      15_000,
-    );
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString('utf8');
-      const ready = /"event":"ready","httpUrl":"([^"]+)","isoPort":(\d+|null)/.exec(output);
-      if (ready?.[1] !== undefined) {
+  const [url, isoPort, demoWalletUrl] = await new Promise<[string, number | null, string | null]>(
+    (resolveUrl, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`the host did not start within 15 s:\n${output}`)),
+        15_000,
+      );
+      const onData = (chunk: Buffer): void => {
+        output += chunk.toString('utf8');
+        const ready =
+          /"event":"ready","httpUrl":"([^"]+)","isoPort":(\d+|null),"demoWalletUrl":(?:"([^"]+)"|null)/.exec(
+            output,
+          );
+        if (ready?.[1] !== undefined) {
+          clearTimeout(timer);
+          resolveUrl([
+            ready[1],
+            ready[2] === 'null' || ready[2] === undefined ? null : Number(ready[2]),
+            ready[3] ?? null,
+          ]);
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      void exited.then(([code]) => {
         clearTimeout(timer);
-        resolveUrl([ready[1], ready[2] === 'null' || ready[2] === undefined ? null : Number(ready[2])]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    void exited.then(([code]) => {
-      clearTimeout(timer);
-      reject(new Error(`the host exited with ${code} before it was ready:\n${output}`));
-    });
-  });
+        reject(new Error(`the host exited with ${code} before it was ready:\n${output}`));
+      });
+    },
+  );
   return {
     url,
     isoPort,
+    demoWalletUrl,
     child,
     output: () => output,
     async stop() {

@@ -23,7 +23,16 @@ describe('posguard pos', () => {
   it('explains each subcommand with an example', async () => {
     const help = await runCli(['pos', '--help']);
     expect(help.code).toBe(0);
-    for (const sub of ['signin', 'sale', 'void', 'refund', 'reversal-status', 'reprint', 'settle']) {
+    for (const sub of [
+      'signin',
+      'sale',
+      'void',
+      'refund',
+      'reversal-status',
+      'reprint',
+      'settle',
+      'status',
+    ]) {
       expect(help.stdout).toContain(`posguard pos ${sub} --host 127.0.0.1:5000`);
     }
     expect(help.stdout).toContain('--confirm-duplicate');
@@ -57,6 +66,10 @@ describe('posguard pos', () => {
       [['pos', 'void', ...where], 'POS_ERR_CLI_MISSING_FLAG: pos: --stan is required'],
       [['pos', 'signin', ...where, '--tmk', 'XYZ'], '--tmk: expected 16 or 32 hex characters'],
       [['pos', 'sale', ...where, '--simulate', 'meteor'], '--simulate expected one of lost-answer'],
+      [['pos', 'status', ...where, '--network', 'satellite'], '--network expected one of wifi, ethernet'],
+      [['pos', 'status', ...where, '--signal=-5'], '--signal expected a whole number from -140 to -10'],
+      [['pos', 'status', ...where, '--battery', '101'], '--battery expected a whole number from 0 to 100'],
+      [['pos', 'status', ...where, '--reboots', 'two'], '--reboots expected a whole number'],
     ];
     for (const [args, expected] of cases) {
       const run = await runCli(args, { cwd });

@@ -43,8 +43,18 @@ import {
   type Command,
   type ParsedFlags,
 } from '../command.js';
+import { sendStatusReport, statusFlagSpec, statusHelp } from './pos-status.js';
 
-const subcommands = ['signin', 'sale', 'void', 'refund', 'reversal-status', 'reprint', 'settle'] as const;
+const subcommands = [
+  'signin',
+  'sale',
+  'void',
+  'refund',
+  'reversal-status',
+  'reprint',
+  'settle',
+  'status',
+] as const;
 type Subcommand = (typeof subcommands)[number];
 
 const example = '--host 127.0.0.1:5000 --merchant DEMOSHOP0000001 --terminal DEMO0001';
@@ -77,6 +87,7 @@ const help = [
   '  settle           day end: send the batch totals; when the host says unbalanced, upload the batch',
   '                   and settle again.',
   `                     posguard pos settle ${example}`,
+  ...statusHelp(example),
   '',
   'Flags:',
   '  --host HOST:PORT        the ISO 8583 channel of posguard serve (default 127.0.0.1:5000)',
@@ -88,8 +99,8 @@ const help = [
   `  --simulate FAULT        reproduce a fault: ${simulatedFaults.join(', ')}`,
   '  --json                  print the outcome as one JSON object',
   '',
-  'Exit code 0 when the transaction was approved (or the sign-in, settlement, reprint or reversals',
-  'went through), 1 when it was declined, reversed or is still pending, 2 for bad usage.',
+  'Exit code 0 when the transaction was approved (or the sign-in, settlement, reprint, reversals or',
+  'status report went through), 1 when it was declined, reversed or is still pending, 2 for bad usage.',
   '',
 ].join('\n');
 
@@ -109,6 +120,7 @@ const flagSpec = {
   operator: { type: 'string' },
   stan: { type: 'string' },
   'confirm-duplicate': { type: 'boolean' },
+  ...statusFlagSpec,
 } as const;
 
 function parseHost(text: string): { host: string; port: number } {
@@ -299,6 +311,8 @@ async function run(sub: Subcommand, flags: ParsedFlags, io: CliIo): Promise<PosR
         return await reprint(client, flags);
       case 'settle':
         return await settle(client);
+      case 'status':
+        return await sendStatusReport(client, flags);
     }
   } catch (error) {
     if (error instanceof SimulatedCrash) {
@@ -420,7 +434,7 @@ async function settle(client: TerminalClient): Promise<PosResult> {
 export const posCommand: Command = {
   name: 'pos',
   summary:
-    'a virtual POS terminal over ISO 8583 (signin, sale, void, refund, reversal-status, reprint, settle)',
+    'a virtual POS terminal over ISO 8583 (signin, sale, void, refund, reversal-status, reprint, settle, status)',
   help,
   async run(args, io) {
     const taken = takeSubcommand('pos', args, subcommands, help, io.stdout);

@@ -1,6 +1,6 @@
 // `posguard serve`: runs a host until SIGTERM or SIGINT, then stops gracefully: no new requests,
 // those in flight finish, background work ends, the store is closed.
-import { hostSettings } from '../../config/config.js';
+import { hostSettings, type HostConfig } from '../../config/config.js';
 import { demo, startHost, version } from '../../main.js';
 import { booleanFlag, exitCodes, parseFlags, wantsHelp, type Command, type FlagSpec } from '../command.js';
 import { configFromFlags } from '../store-flags.js';
@@ -40,6 +40,27 @@ const help = [
   '',
 ].join('\n');
 
+/** Where QR payments go: the wallets file's providers, the demo's simulated wallet, or nowhere. */
+function walletsLine(config: HostConfig, demoWalletUrl: string | null): string {
+  if (config.walletsFile !== null) return `  Wallets      ${config.walletsFile}   (QR payments)`;
+  if (demoWalletUrl !== null)
+    return `  Wallets      simulated Alipay, WeChat Pay and UnionPay QR at ${demoWalletUrl}   (QR payments)`;
+  return '  Wallets      none (--wallets FILE for QR payments; docs/qr.md)';
+}
+
+/** The banner's QR try-out: a demo payer's code from the simulated wallet, then a sale with it. */
+function demoQrLines(base: string, walletUrl: string): string[] {
+  return [
+    '',
+    "Try a QR payment (a demo payer's WeChat Pay code, then the sale):",
+    `  CODE=$(curl -s -X POST ${walletUrl}/_sim/codes -H 'Content-Type: application/json' \\`,
+    `    -d '{"wallet":"wechat","payerId":"demo-payer-1"}' | sed -E 's/.*"code":"([0-9]+)".*/\\1/')`,
+    `  curl -s -X POST ${base}/v1/payments -H 'Authorization: Bearer ${demo.apiKey}' \\`,
+    `    -H 'Idempotency-Key: first-qr-sale' -H 'Content-Type: application/json' \\`,
+    `    -d '{"terminalId":"${demo.terminalId}","amount":1280,"currency":"CNY","paymentCode":"'$CODE'"}'`,
+  ];
+}
+
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the host (HTTP API, reversal queue, recovery)',
@@ -55,7 +76,7 @@ export const serveCommand: Command = {
     if (booleanFlag(flags, 'json')) {
       // One machine-readable line, whatever the log level, for scripts that wait for the host.
       io.stdout.write(
-        `${JSON.stringify({ event: 'ready', httpUrl: host.httpUrl, isoPort: host.isoPort })}\n`,
+        `${JSON.stringify({ event: 'ready', httpUrl: host.httpUrl, isoPort: host.isoPort, demoWalletUrl: host.demoWalletUrl })}\n`,
       );
     } else {
       const base = host.httpUrl;
@@ -71,6 +92,7 @@ export const serveCommand: Command = {
         config.upstreamUrl === null
           ? `  Upstream     simulated issuer (ledger ${config.dataDir}/issuer-ledger.db)`
           : `  Upstream     ${config.upstreamUrl}`,
+        walletsLine(config, host.demoWalletUrl),
       ];
       if (config.demo) {
         lines.push(
@@ -83,6 +105,7 @@ export const serveCommand: Command = {
           `    -H 'Idempotency-Key: first-sale' -H 'Content-Type: application/json' \\`,
           `    -d '{"terminalId":"${demo.terminalId}","amount":1280,"currency":"CNY","card":{"pan":"6212345678901232","expiry":"2812"},"entryMode":"chip"}'`,
         );
+        if (host.demoWalletUrl !== null) lines.push(...demoQrLines(base, host.demoWalletUrl));
         if (host.isoPort !== null) {
           const pos = `posguard pos --host ${config.host}:${host.isoPort} --merchant ${demo.merchantId} --terminal ${demo.terminalId}`;
           lines.push(

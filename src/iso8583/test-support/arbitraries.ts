@@ -77,6 +77,8 @@ function extraFields(type: TransactionType, withTrack3: boolean): fc.Arbitrary<R
     case 'sign-off':
     case 'echo':
       return someFields({});
+    case 'status-upload':
+      return someFields({ '62': hexBytes(1, 255), '64': hexBytes(8) });
     case 'settlement':
       return someFields({
         '48': fc.record({ cny: settlementBlock, foreign: settlementBlock }).map(buildSettlementTotals),

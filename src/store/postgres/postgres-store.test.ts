@@ -4,6 +4,7 @@ import { describeFeeStoreContract } from '../fee-store.contract.js';
 import { describeQrStoreContract } from '../qr-store.contract.js';
 import { describeSignedFoldStoreContract } from '../signed-fold-store.contract.js';
 import { describeStoreContract } from '../store.contract.js';
+import { describeTelemetryStoreContract } from '../telemetry-store.contract.js';
 import { openPostgresStore } from './open-postgres-store.js';
 import { freshSchemaUrl, testDatabaseUrl } from './test-support/test-database.js';
 
@@ -14,6 +15,8 @@ describeFeeStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('f
 describeSignedFoldStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('folds')));
 
 describeQrStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('qr')));
+
+describeTelemetryStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('telemetry')));
 
 describe('opening an existing PostgreSQL store', () => {
   it('refuses a schema that holds no posguard store without creating it, and opens one that does', async () => {

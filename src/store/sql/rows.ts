@@ -174,7 +174,7 @@ export function toPayment(row: Row): PaymentRecord {
 }
 
 function toQrDetails(row: Row): QrDetails {
-  // A row written before migration 8 has no flow: it is a scanned code.
+  // A row written before migration 9 has no flow: it is a scanned code.
   const flow = qrFlowOrNull(row, 'qr_flow') ?? 'scanned';
   const expiresAt = flow === 'shown' ? integerOrNull(row, 'qr_expires_at') : null;
   // Checked here: integer() would read a NULL as 0, an order expired since 1970.

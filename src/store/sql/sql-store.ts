@@ -34,6 +34,12 @@ import type {
 } from '../../payments/ports/reversal-store.js';
 import type { FoldOwner, FoldSession } from '../../payments/ports/signed-fold-store.js';
 import type { Store, StoreReader, StoreTx } from '../../payments/ports/store.js';
+import type {
+  TelemetryHourPage,
+  TelemetryReportKey,
+  TelemetryReportPage,
+} from '../../diagnostics/ports/telemetry-store.js';
+import type { StoredTelemetryReport, TelemetryHour } from '../../diagnostics/telemetry-hours.js';
 import type { EngineAnswer, PaymentStatus } from '../../payments/payment.js';
 import * as batches from './sql-batches.js';
 import * as directory from './sql-directory.js';
@@ -46,6 +52,7 @@ import * as journal from './sql-journal.js';
 import * as payments from './sql-payments.js';
 import * as reversals from './sql-reversals.js';
 import * as signedFolds from './sql-signed-folds.js';
+import * as telemetry from './sql-telemetry.js';
 
 class SqlReader implements StoreReader {
   protected readonly session: SqlSession;
@@ -167,6 +174,20 @@ class SqlReader implements StoreReader {
   getSignedFold(session: FoldSession, fold: string) {
     return signedFolds.getSignedFold(this.session, session, fold);
   }
+
+  // Telemetry.
+  getTelemetryReport(key: TelemetryReportKey) {
+    return telemetry.getTelemetryReport(this.session, key);
+  }
+  countTelemetryReceived(merchantId: string, terminalId: string, fromMs: number, toMs: number) {
+    return telemetry.countTelemetryReceived(this.session, merchantId, terminalId, fromMs, toMs);
+  }
+  listTelemetryReports(page: TelemetryReportPage) {
+    return telemetry.listTelemetryReports(this.session, page);
+  }
+  listTelemetryHours(page: TelemetryHourPage) {
+    return telemetry.listTelemetryHours(this.session, page);
+  }
 }
 
 class SqlTx extends SqlReader implements StoreTx {
@@ -283,6 +304,23 @@ class SqlTx extends SqlReader implements StoreTx {
   }
   deleteSignedFoldsExcept(merchantId: string, terminalId: string, keepKeyDigest: string) {
     return signedFolds.deleteSignedFoldsExcept(this.session, merchantId, terminalId, keepKeyDigest);
+  }
+
+  // Telemetry.
+  insertTelemetryReport(record: StoredTelemetryReport) {
+    return telemetry.insertTelemetryReport(this.session, record);
+  }
+  claimTelemetryReportsBefore(beforeMs: number, limit: number) {
+    return telemetry.claimTelemetryReportsBefore(this.session, beforeMs, limit);
+  }
+  deleteTelemetryReports(keys: readonly TelemetryReportKey[]) {
+    return telemetry.deleteTelemetryReports(this.session, keys);
+  }
+  addTelemetryHour(hour: TelemetryHour) {
+    return telemetry.addTelemetryHour(this.session, hour);
+  }
+  deleteTelemetryHoursBefore(beforeMs: number) {
+    return telemetry.deleteTelemetryHoursBefore(this.session, beforeMs);
   }
 }
 

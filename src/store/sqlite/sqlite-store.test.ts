@@ -8,6 +8,7 @@ import { migrations } from '../migrations.js';
 import { describeQrStoreContract } from '../qr-store.contract.js';
 import { describeSignedFoldStoreContract } from '../signed-fold-store.contract.js';
 import { describeStoreContract } from '../store.contract.js';
+import { describeTelemetryStoreContract } from '../telemetry-store.contract.js';
 import { openSqliteStore } from './open-sqlite-store.js';
 
 describeStoreContract('SQLite (in memory)', () => openSqliteStore(':memory:'));
@@ -22,6 +23,10 @@ describeSignedFoldStoreContract('SQLite (file, WAL)', () =>
 );
 
 describeQrStoreContract('SQLite (in memory)', () => openSqliteStore(':memory:'));
+
+describeTelemetryStoreContract('SQLite (file, WAL)', () =>
+  openSqliteStore(join(mkdtempSync(join(tmpdir(), 'pg-store-')), 'db.sqlite')),
+);
 
 describe('the SQLite store on disk', () => {
   it('opens an existing file again without re-running its migrations', async () => {

@@ -5,7 +5,7 @@ import { interpretResponseCode } from '../../iso8583/index.js';
 import { PosError } from '../../pos-error.js';
 import type { TransactionRecord } from '../journal.js';
 import type { FinancialOutcome } from '../outcomes.js';
-import { receiptOf } from '../receipt.js';
+import { PrinterFault, receiptOf } from '../receipt.js';
 import { refundRequest } from '../terminal-messages.js';
 import { answerTrust, type ExchangeAnswer, type TerminalCore } from './terminal-core.js';
 
@@ -65,8 +65,11 @@ export async function print(
   });
   try {
     await core.printer.print(receipt);
-  } catch {
+  } catch (error) {
     // A printer fault: the transaction stands, and the operator reprints it from the journal.
+    core.telemetry.count(
+      error instanceof PrinterFault && error.fault === 'paper-out' ? 'paperOut' : 'printerHeadErrors',
+    );
     return { kind: 'approved', record, receipt, printed: false };
   }
   const printed = await core.putRecord({ ...record, printed: true });

@@ -32,6 +32,7 @@ import {
   type TerminalIdentity,
 } from '../terminal-messages.js';
 import type { Transport } from '../transport.js';
+import { TelemetryTally } from './telemetry-tally.js';
 
 export interface TerminalClientOptions {
   readonly merchantId: string;
@@ -85,6 +86,8 @@ export class TerminalCore {
   readonly timeoutMs: number;
   readonly reversalAttempts: number;
   readonly cardReads: CardReadFilter;
+  /** What the terminal met since its last status report; written with the state. */
+  readonly telemetry: TelemetryTally;
   #state: TerminalState;
   readonly recordsByKey = new Map<string, TransactionRecord>();
   readonly reversalsByKey = new Map<string, ReversalRecord>();
@@ -105,6 +108,7 @@ export class TerminalCore {
     this.timeoutMs = options.answerTimeoutMs ?? 30_000;
     this.reversalAttempts = options.reversalAttempts ?? 3;
     this.cardReads = new CardReadFilter(options.doubleReadWindowMs ?? doubleReadWindowMs);
+    this.telemetry = new TelemetryTally(state.telemetry);
     this.#state = state;
   }
 
@@ -147,6 +151,7 @@ export class TerminalCore {
       if (record !== undefined && record.state !== 'sending') await options.journal.deleteReversal(reversal);
       else core.reversalsByKey.set(recordKey(reversal), reversal);
     }
+    core.telemetry.crashesFound(core.pendingReversals(), core.recordsByKey);
     return core;
   }
 
@@ -177,9 +182,14 @@ export class TerminalCore {
   }
 
   async save(patch: Partial<TerminalState>): Promise<void> {
-    const next = { ...this.#state, ...patch };
+    const next = { ...this.#state, ...patch, telemetry: this.telemetry.value };
     await this.journal.saveState(next);
     this.#state = next;
+  }
+
+  /** Writes what the telemetry tally counted since the last journal write, if anything. */
+  async flushTelemetry(): Promise<void> {
+    if (this.telemetry.value !== this.#state.telemetry) await this.save({});
   }
 
   async putRecord(record: TransactionRecord): Promise<TransactionRecord> {
@@ -217,6 +227,8 @@ export class TerminalCore {
     const macKey = this.#macKey();
     const frame = signed && macKey !== null ? encodeSignedFrame(request, macKey) : encodeFrame(request);
     const sent = await this.options.transport.exchange(frame, { timeoutMs: this.timeoutMs });
+    if (sent.kind === 'not-sent') this.telemetry.unreachable(this.clock.now());
+    else this.telemetry.reachable(this.clock.now());
     if (sent.kind !== 'answer') return sent;
     const check = checkAnswer(request, sent.frame);
     if (check.kind === 'not-ours') return { kind: 'no-answer', detail: `no valid answer: ${check.detail}` };
