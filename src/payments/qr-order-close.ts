@@ -8,7 +8,8 @@
 //    TRADE_NOT_EXIST, and the code stays payable until its time_expire), so the queue closes it
 //    again after the expiry and a grace, and only then finishes;
 //  - already paid: the payment is learnt by a query, kept and reported if it is news (a payment
-//    after the close), and refunded; done once the wallet says refunded;
+//    after the close), and refunded; done once the wallet says refunded (or its query says the
+//    order is refunded already: a refund whose answer was lost);
 //  - unknown, or a refund refused or unknown: retried with the queue's backoff, until
 //    `reversal_failed` for manual action.
 import { chainOf } from './ports/journal-store.js';
@@ -69,6 +70,15 @@ async function refundPaid(
   const query = await callWallet(ctx, ctx.settings.upstreamTimeoutMs, (signal) =>
     provider.query(orderNo, signal),
   );
+  if (query.kind === 'answer' && query.answer.state === 'refunded') {
+    // Refunded already: an earlier attempt's refund whose answer was lost, or a refund made at the
+    // wallet by hand. The customer has the money back; nothing is left to do.
+    await queue.finish({
+      name: 'wallet.refunded',
+      data: { orderNo, refundNo: refundNoFor(orderNo), amount: query.answer.refundedAmount, earlier: true },
+    });
+    return;
+  }
   if (query.kind !== 'answer' || query.answer.state !== 'paid') {
     const said = query.kind === 'answer' ? query.answer.state : 'unknown';
     await queue.retryLater(

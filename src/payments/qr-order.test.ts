@@ -293,6 +293,22 @@ describe('a QR order (a code the terminal shows)', () => {
     expect(wallet.shownLedger()).toMatchObject({ charges: 1, refunds: 1 });
   });
 
+  it('finishes when a refund was made but its answer lost: the next attempt finds the order refunded', async () => {
+    const { h, wallet, command, create, pay, notify, drainAll, events } = await orderHarness({
+      payableAfterClose: true,
+    });
+    const c = command();
+    const created = await create(c);
+    await h.drive(h.engine.cancelQrOrder(merchantId, created.id));
+    wallet.nextShown({ refund: [{ do: 'refund_unanswered' }] });
+    await notify(pay(c));
+    await drainAll();
+    expect(await h.engine.getPayment(merchantId, created.id)).toMatchObject({ status: 'reversed' });
+    expect(wallet.shownCalls.refund).toHaveLength(1);
+    expect((await events(created.id)).filter((e) => e === 'wallet.refunded')).toHaveLength(1);
+    expect(wallet.shownLedger()).toMatchObject({ charges: 1, refunds: 1, netCharges: 0 });
+  });
+
   it('takes notifications in any order with queries: a query first, a repeat, a closed-trade notice', async () => {
     const { wallet, command, create, read, notify, pay, events } = await orderHarness();
     const c = command();

@@ -276,6 +276,24 @@ describe.each(['alipay', 'wechat'] as const)('QR orders with the real %s adapter
     expect(await aliceNet(world)).toEqual({ charged: 1280, refunded: 1280, balance: 100_00 });
   });
 
+  it('refunds once when the refund is made but its answer is lost', async () => {
+    const world = await startWorld();
+    const created = await world.order(wallet, 'e2e-lost-refund');
+    const id = String(created.json['id']);
+    world.sim.setFaults({ systemErrorRate: 1, systemErrorAppliedShare: 0, faultMethods: ['query'] });
+    await world.api('DELETE', `/v1/qr-orders/${id}`);
+    await world.scan(created.json['qrContent']);
+    // The refund reaches the wallet and is made; its answer never comes back.
+    world.sim.setFaults({ systemErrorRate: 0, lostAnswerRate: 1, faultMethods: ['refund'] });
+    await world.engine.drainReversals();
+    expect(await world.status(id)).toBe('reversal_pending');
+    world.sim.setFaults({ lostAnswerRate: 0 });
+    await world.drainAll();
+    expect(await world.status(id)).toBe('reversed');
+    expect((await world.ledger()).refunds).toHaveLength(1);
+    expect(await aliceNet(world)).toEqual({ charged: 1280, refunded: 1280, balance: 100_00 });
+  });
+
   it('closes an unpaid code at its expiry; a scan afterwards charges nobody', async () => {
     const world = await startWorld();
     const created = await world.order(wallet, 'e2e-expiry');

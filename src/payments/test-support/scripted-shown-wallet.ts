@@ -22,7 +22,12 @@ import { ScriptedWallet, type ScriptedWalletOptions } from './scripted-wallet.js
 export type PrecreateStep =
   { readonly do: 'create' } | { readonly do: 'refuse' } | { readonly do: 'unknown' };
 export type CloseStep = { readonly do: 'close' } | { readonly do: 'unknown' };
-export type RefundStep = { readonly do: 'refund' } | { readonly do: 'unknown' } | { readonly do: 'refuse' };
+export type RefundStep =
+  | { readonly do: 'refund' }
+  | { readonly do: 'unknown' }
+  /** Refunded, and the answer lost (answered unknown). */
+  | { readonly do: 'refund_unanswered' }
+  | { readonly do: 'refuse' };
 
 interface ShownOrder {
   readonly orderNo: string;
@@ -176,6 +181,7 @@ export class ScriptedShownWallet extends ScriptedWallet {
     order.refundNos.add(request.refundNo);
     order.refunds += 1;
     order.state = 'refunded';
+    if (step.do === 'refund_unanswered') return { outcome: 'unknown', reason: 'no answer' };
     return { outcome: 'refunded' };
   }
 
