@@ -113,12 +113,27 @@ export const errorCatalogue = {
   POS_ERR_QR_WALLET_UNAVAILABLE: {
     http: 422,
     iso: '58',
-    summary: 'The payment code is of a wallet this host has no provider for.',
+    summary: 'The payment code, or the QR order, is of a wallet this host has no provider for.',
   },
   POS_ERR_QR_SALE_UNRESOLVED: {
     http: 409,
     iso: '22',
     summary: 'A new payment code on a terminal whose last QR sale the wallet has not settled yet.',
+  },
+  // QR payments (issue 20): codes the terminal shows (QR orders)
+  POS_ERR_QR_ORDER_EARLIER_PAID: {
+    http: 409,
+    summary:
+      'A new QR order on a terminal whose previous shown code the customer has paid: that sale is approved, and no new code is made.',
+  },
+  POS_ERR_QR_ORDER_UNRESOLVED: {
+    http: 409,
+    summary:
+      'A new QR order on a terminal whose previous shown code the wallet has not confirmed closed yet: no new code is made; try again.',
+  },
+  POS_ERR_QR_ORDER_NOT_FOUND: {
+    http: 404,
+    summary: 'No QR order (a code the terminal shows) with this id for this merchant.',
   },
   POS_ERR_QR_REFUND_UNSUPPORTED: {
     http: 422,
@@ -376,6 +391,19 @@ export const errorCatalogue = {
   POS_ERR_WALLET_NOTIFICATION_NOT_A_PAYMENT: {
     summary:
       'A notification that verifies but reports no payment (a closed or refunded trade, a failed one): acknowledge it, record nothing.',
+  },
+  POS_ERR_WALLET_NOTIFICATION_UNKNOWN_ORDER: {
+    http: 404,
+    summary:
+      "A verified wallet notification for an order number this host does not know, or that is another wallet's order.",
+  },
+  POS_ERR_WALLET_NOTIFICATION_RATE_LIMITED: {
+    http: 429,
+    summary: 'This address sent too many invalid wallet notifications in the last minute.',
+  },
+  POS_ERR_WALLET_AMOUNT_MISMATCH: {
+    summary:
+      'A wallet reported a payment of another amount than its QR order: not approved, refunded through the reversal queue, and listed among the duplicates and exceptions.',
   },
   POS_ERR_WALLET_CONFIG_INVALID: {
     summary:

@@ -8,8 +8,8 @@
 //  - approved_once_upstream: no payment was approved by the upstream twice, no RRN used twice;
 //  - refunds_within_captured: refunds of a sale never exceed it, and its status agrees with them;
 //  - no_orphan_pending: nothing is left `pending` past the upstream timeout (a QR sale: past the
-//    longest pay window a wallet may have), and every payment awaiting reversal has its reversal
-//    queued;
+//    longest pay window a wallet may have; a code the terminal shows: past its expiry), and every
+//    payment awaiting reversal has its reversal queued;
 //  - issuer_agrees (with an issuer ledger): every settled outcome matches what the card was charged
 //    (QR sales are the wallets' to check, by reconciliation).
 import type { IssuerLedger } from '../simulated-issuer/issuer-ledger.js';
@@ -198,10 +198,13 @@ async function checkNotStuck(
   options: VerifyOptions,
   breach: Report,
 ): Promise<void> {
+  // A code the terminal shows waits for its customer until it expires; the sweep closes it then.
   const cutoffMs =
     p.qr === null
       ? options.pendingCutoffMs
-      : (options.qrPendingCutoffMs ?? options.pendingCutoffMs + maxPayWindowMs);
+      : p.qr.expiresAt !== null
+        ? p.qr.expiresAt - p.createdAt + options.pendingCutoffMs
+        : (options.qrPendingCutoffMs ?? options.pendingCutoffMs + maxPayWindowMs);
   if (p.status === 'pending' && p.createdAt < options.now - cutoffMs) {
     breach(
       'no_orphan_pending',

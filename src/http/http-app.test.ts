@@ -423,9 +423,12 @@ describe('HTTP API', () => {
         '/v1/payments/{id}/refunds',
         '/v1/payments/{id}/reversal',
         '/v1/payments/{id}/void',
+        '/v1/qr-orders',
+        '/v1/qr-orders/{id}',
         '/v1/reversals',
         '/v1/terminals/{terminalId}/last-payment',
         '/v1/terminals/{terminalId}/telemetry',
+        '/v1/wallet-notifications/{wallet}',
       ]);
       expect((await h.app.inject({ method: 'GET', url: '/docs/' })).statusCode).toBe(200);
     });

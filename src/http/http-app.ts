@@ -3,7 +3,12 @@
 // and the OpenAPI document (/openapi.json, browsable at /docs). No business logic lives here.
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
 import type { Registry } from 'prom-client';
 import { luhnValid, maxPanLength, minPanLength } from '../cards/card.js';
 import { freeTextProblem, redactUrl } from '../cards/card-in-text.js';
@@ -20,6 +25,7 @@ import { parseUtf8Json } from './utf8-json.js';
 import { parseIdempotencyKey } from './request-context.js';
 import { registerFeeRoutes } from './routes/fee-routes.js';
 import { registerPaymentRoutes } from './routes/payment-routes.js';
+import { registerQrOrderRoutes } from './routes/qr-order-routes.js';
 import { registerReportRoutes } from './routes/report-routes.js';
 import { registerTelemetryRoutes } from './routes/telemetry-routes.js';
 
@@ -66,6 +72,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   registerReportRoutes(app, { engine: deps.engine, store: deps.store, registry: deps.registry });
   registerFeeRoutes(app, { store: deps.store, clock: deps.clock ?? systemClock });
   registerTelemetryRoutes(app, { engine: deps.engine });
+  registerQrOrderRoutes(app, { engine: deps.engine, clock: deps.clock ?? systemClock });
   return app;
 }
 
@@ -197,6 +204,7 @@ function requireApiKey(
     const path = request.url.split('?', 1)[0] ?? '';
     if (path === '/healthz' || path === '/metrics' || path === '/openapi.json' || path.startsWith('/docs'))
       return;
+    if (isPublicRoute(request)) return;
     // Checked before the key: from an address over its limit, no key is tried at all.
     const retryAfterS = authFailures.retryAfterS(request.ip);
     if (retryAfterS !== undefined) {
@@ -223,12 +231,21 @@ function requireApiKey(
   });
 }
 
+/**
+ * A route that takes neither an API key nor an Idempotency-Key (`config: { public: true }`): its
+ * caller proves itself another way, as a wallet's notification does by its signature.
+ */
+function isPublicRoute(request: FastifyRequest): boolean {
+  const config = request.routeOptions.config as { public?: unknown } | undefined;
+  return config?.public === true;
+}
+
 /** Every POST to a route carries an Idempotency-Key, checked before its body. */
 function requireIdempotencyKey(app: FastifyInstance): void {
   app.addHook('preValidation', (request, _reply, done) => {
     try {
       // A POST to no route is answered 404, not asked for a key it could never use.
-      if (request.method === 'POST' && !request.is404)
+      if (request.method === 'POST' && !request.is404 && !isPublicRoute(request))
         request.idempotencyKey = parseIdempotencyKey(request.headers['idempotency-key']);
       done();
     } catch (error) {

@@ -262,7 +262,30 @@ function exact<P extends Record<string, unknown>>(properties: P) {
 const qrViewProperties = {
   method: { type: 'string', enum: ['qr'], description: 'Present on a QR sale only: paid by a wallet code.' },
   wallet: { type: 'string', enum: [...wallets] },
-  paymentCodeMasked: { type: 'string', description: 'The payment code as stars and its last four digits.' },
+  paymentCodeMasked: {
+    type: ['string', 'null'],
+    description:
+      'The payment code as stars and its last four digits; null for a code the terminal showed (the customer scanned it).',
+  },
+} as const;
+
+/** A code the terminal shows (a QR order) adds its own three fields after those: all or none. */
+const shownViewProperties = {
+  qrFlow: {
+    type: 'string',
+    enum: ['shown'],
+    description: 'Present on a QR order only: a code the terminal showed and the customer scanned.',
+  },
+  qrContent: {
+    type: ['string', 'null'],
+    description:
+      "What the terminal shows as a QR code (the wallet's URL), while the order is pending and the wallet has made it; null otherwise.",
+  },
+  expiresAt: {
+    type: 'string',
+    format: 'date-time',
+    description: 'When the code expires: unpaid by then, it is closed at the wallet.',
+  },
 } as const;
 
 const cardViewProperties = {
@@ -295,13 +318,24 @@ const cardViewProperties = {
  */
 export const paymentView = {
   ...exact(cardViewProperties),
-  properties: { ...cardViewProperties, ...qrViewProperties },
+  properties: { ...cardViewProperties, ...qrViewProperties, ...shownViewProperties },
   dependentRequired: {
     method: ['wallet', 'paymentCodeMasked'],
     wallet: ['method'],
     paymentCodeMasked: ['method'],
+    qrFlow: ['method', 'qrContent', 'expiresAt'],
+    qrContent: ['qrFlow'],
+    expiresAt: ['qrFlow'],
   },
 };
+
+/** A QR order (a code the terminal shows): a payment with every QR and shown-code field. */
+export const qrOrderView = exact({
+  ...cardViewProperties,
+  ...qrViewProperties,
+  paymentCodeMasked: { type: 'null', description: 'A shown code has no payment code.' },
+  ...shownViewProperties,
+});
 
 export const reversalView = exact({
   reversal: exact({

@@ -20,7 +20,9 @@ export type DuplicatePreventedReason =
   | 'suspect_blocked'
   | 'late_original_refused'
   /** A new payment code on a terminal whose QR sale is still unresolved. */
-  | 'unresolved_qr_refused';
+  | 'unresolved_qr_refused'
+  /** A new QR order on a terminal whose previous shown code the customer had paid already. */
+  | 'earlier_code_paid_refused';
 
 export interface EngineMetrics {
   paymentStatus(kind: PaymentKind, status: PaymentStatus): void;
@@ -60,6 +62,13 @@ export interface EngineSettings {
   readonly reversalLeaseMs: number;
   readonly reversalPollMs: number;
   readonly reversalBatchSize: number;
+  /**
+   * How long a code the terminal shows (a QR order) may be paid before it expires and is closed.
+   * Two minutes: both wallets take an expiry over a minute (WeChat Pay advises more than one
+   * minute for `time_expire`, Alipay's timeouts start at 1m), a customer needs well under a minute
+   * to open the app, scan and confirm, and a terminal is not held by an abandoned code for long.
+   */
+  readonly shownCodeLifetimeMs: number;
 }
 
 export const minKeyRetentionMs = 48 * 3600 * 1000;
@@ -77,6 +86,7 @@ export const defaultEngineSettings: EngineSettings = {
   reversalLeaseMs: 30_000,
   reversalPollMs: 500,
   reversalBatchSize: 32,
+  shownCodeLifetimeMs: 120_000,
 };
 
 export interface EngineContext {

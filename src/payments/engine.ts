@@ -1,6 +1,7 @@
 // The payment engine: the one door every channel (HTTP, ISO 8583, the simulator) goes through to
 // authorise, void, refund and reverse, and the background work that keeps the promise when things
-// fail: the reversal queue, crash recovery, key expiry and the compaction of terminal telemetry.
+// fail: the reversal queue, crash recovery, the expiry of QR orders, key expiry and the compaction
+// of terminal telemetry.
 import { assert, haltOnInvariant } from '../assert.js';
 import {
   compactTelemetry,
@@ -29,6 +30,10 @@ import type { ChildCommand } from './child-operation.js';
 import type { EngineContext } from './engine-context.js';
 import type { MerchantRecord, PaymentRecord, TerminalRecord } from './payment.js';
 import { maxPayWindowMs } from './pending-horizon.js';
+import type { Wallet } from './ports/wallet.js';
+import { createQrOrder, type QrOrderCommand } from './qr-order-create.js';
+import { takeWalletNotification, type NotificationTaken } from './qr-order-notification.js';
+import { cancelQrOrder, expireShownOrders, QrOrderQueryLimiter, readQrOrder } from './qr-order-read.js';
 import { authorizeQrSale, type QrSaleCommand } from './qr-sale.js';
 import { expireKeys, recoverOrphans } from './recovery.js';
 import { refundSale } from './refund-sale.js';
@@ -61,6 +66,8 @@ const telemetryCompactionIntervalMs = 3_600_000;
 export class PaymentEngine {
   readonly #ctx: EngineContext;
   #wake: AbortController = new AbortController();
+  /** When each open QR order was last asked about at its wallet by this host. */
+  readonly #qrQueries = new QrOrderQueryLimiter();
 
   /** `wallets` and `fingerprintKey` may be left out by a host that takes no QR sales. */
   constructor(
@@ -94,6 +101,34 @@ export class PaymentEngine {
   /** A sale paid with a wallet payment code the cashier scanned; answered once the wallet settles it. */
   authorizeQrSale(command: QrSaleCommand): Promise<PaymentResult> {
     return authorizeQrSale(this.#ctx, command);
+  }
+
+  /** A code for the terminal to show (a QR order); closes the terminal's open one first. */
+  createQrOrder(command: QrOrderCommand): Promise<PaymentResult> {
+    return createQrOrder(this.#ctx, command);
+  }
+
+  /** A QR order as it stands, after asking the wallet about it if it is open (rate-limited). */
+  readQrOrder(merchantId: string, id: string): Promise<PaymentRecord> {
+    return readQrOrder(this.#ctx, this.#qrQueries, merchantId, id);
+  }
+
+  /** The cashier cancels a QR order: an open one is closed (or found paid). */
+  cancelQrOrder(merchantId: string, id: string): Promise<PaymentRecord> {
+    return cancelQrOrder(this.#ctx, merchantId, id);
+  }
+
+  /** A wallet's payment notification, verified by its provider, taken once per trade. */
+  takeWalletNotification(
+    wallet: Wallet,
+    raw: { readonly body: Buffer; readonly contentType: string },
+  ): Promise<NotificationTaken> {
+    return takeWalletNotification(this.#ctx, wallet, raw);
+  }
+
+  /** Closes the QR orders past their expiry. */
+  expireShownOrders(): Promise<number> {
+    return expireShownOrders(this.#ctx);
   }
 
   voidSale(command: ChildCommand): Promise<PaymentResult> {
@@ -264,6 +299,7 @@ export class PaymentEngine {
       let nextCompaction = ctx.clock.now();
       while (!stopping.signal.aborted) {
         await guarded('recovery', () => this.recoverOrphans());
+        await guarded('QR order expiry', () => this.expireShownOrders());
         if (ctx.clock.now() >= nextExpiry) {
           await guarded('key expiry', () => this.expireKeys());
           nextExpiry = ctx.clock.now() + keyExpiryIntervalMs;

@@ -1,6 +1,13 @@
 // What clients see of a payment: the view of every payment answer, and of the payment a reversal
 // answer names. The answer is also what an idempotency record keeps and gives again to a repeat.
-import type { EngineAnswer, PaymentRecord, PaymentView, ReversalOutcome, ReversalReason } from './payment.js';
+import type {
+  EngineAnswer,
+  PaymentRecord,
+  PaymentView,
+  QrDetails,
+  ReversalOutcome,
+  ReversalReason,
+} from './payment.js';
 import { qrDeclineMessages, qrResponseCodes } from './qr-order.js';
 import { interpretResponseCode } from './response-codes.js';
 
@@ -24,7 +31,36 @@ function qrMessageFor(payment: PaymentRecord): string | undefined {
   }
 }
 
+/** What a shown code's (QR order's) answer says: the terminal shows it, the customer pays it. */
+function shownMessageFor(payment: PaymentRecord & { readonly qr: QrDetails }): string | undefined {
+  const paidLate = payment.qr.tradeNo !== null;
+  switch (payment.status) {
+    case 'pending':
+      return payment.qr.qrContent === null
+        ? 'the code is being created at the wallet'
+        : 'show the code to the customer: it can be paid until it expires';
+    case 'approved':
+      return 'paid by the customer in the wallet';
+    case 'duplicate_suspected':
+      return `suspected duplicate of ${payment.duplicateOf ?? 'a recent sale'}: the same customer paid the same amount on this terminal moments ago; this payment is refunded (create a new order with confirmDuplicate to charge again)`;
+    case 'reversal_pending':
+      if (payment.responseCode === qrResponseCodes.amountMismatch)
+        return 'the wallet reported another amount than the order: the payment is not accepted and is being refunded';
+      return paidLate
+        ? 'paid after the code was closed: the payment is being refunded'
+        : 'closed: the code can no longer be paid here and is being closed at the wallet (a payment that still arrives is refunded)';
+    case 'reversed':
+      return paidLate
+        ? 'closed; the payment that arrived after the close was refunded'
+        : 'closed at the wallet: the customer is not charged';
+    default:
+      return undefined;
+  }
+}
+
 function messageFor(payment: PaymentRecord): string {
+  const shown = payment.qr?.flow === 'shown' ? shownMessageFor({ ...payment, qr: payment.qr }) : undefined;
+  if (shown !== undefined) return shown;
   const qr = payment.qr === null ? undefined : qrMessageFor(payment);
   if (qr !== undefined) return qr;
   switch (payment.status) {
@@ -50,6 +86,18 @@ function messageFor(payment: PaymentRecord): string {
   }
 }
 
+/** A QR sale's own fields; a shown code's content only while it may still be paid. */
+function qrView(payment: PaymentRecord, qr: QrDetails): NonNullable<PaymentView['qr']> {
+  return {
+    wallet: qr.wallet,
+    codeMasked: qr.codeMasked,
+    shown:
+      qr.flow === 'shown' && qr.expiresAt !== null
+        ? { qrContent: payment.status === 'pending' ? qr.qrContent : null, expiresAt: qr.expiresAt }
+        : null,
+  };
+}
+
 export function toPaymentView(payment: PaymentRecord): PaymentView {
   return {
     id: payment.id,
@@ -73,7 +121,7 @@ export function toPaymentView(payment: PaymentRecord): PaymentView {
     batchNo: payment.batchNo,
     createdAt: payment.createdAt,
     updatedAt: payment.updatedAt,
-    qr: payment.qr === null ? null : { wallet: payment.qr.wallet, codeMasked: payment.qr.codeMasked },
+    qr: payment.qr === null ? null : qrView(payment, payment.qr),
   };
 }
 

@@ -36,13 +36,25 @@ export type Channel = 'http' | 'iso';
 export const paymentMethods = ['card', 'qr'] as const;
 export type PaymentMethod = (typeof paymentMethods)[number];
 
+/**
+ * How a QR sale is paid: `scanned`, the cashier scans the customer's payment code (付款码,
+ * customer-presented); `shown`, the terminal shows a code of the wallet's that the customer scans
+ * and pays in the app (merchant-presented, a dynamic code, docs/qr.md "Codes the terminal shows").
+ */
+export const qrFlows = ['scanned', 'shown'] as const;
+export type QrFlow = (typeof qrFlows)[number];
+
 /** What a QR sale keeps beyond a card sale's fields (its card fields are null). */
 export interface QrDetails {
   readonly wallet: Wallet;
-  /** The payment code as stars and its last four digits; the code itself is never kept. */
-  readonly codeMasked: string;
-  /** Keyed fingerprint of the payment code (cards/payment-code.ts). */
-  readonly codeFingerprint: string;
+  readonly flow: QrFlow;
+  /**
+   * The payment code as stars and its last four digits; the code itself is never kept. Null for a
+   * shown code: the customer scanned the terminal's code and showed none.
+   */
+  readonly codeMasked: string | null;
+  /** Keyed fingerprint of the payment code (cards/payment-code.ts); null for a shown code. */
+  readonly codeFingerprint: string | null;
   /**
    * The merchant order number every call to the wallet names, derived from the merchant and the
    * idempotency key (qr-order.ts), so the wallet never sees this sale under two numbers.
@@ -52,6 +64,13 @@ export interface QrDetails {
   readonly tradeNo: string | null;
   /** Keyed fingerprint of the payer's id in the wallet, once it says who paid. */
   readonly payerFingerprint: string | null;
+  /**
+   * A shown code: what the terminal shows as a QR code (the wallet's URL), once the wallet has
+   * created it; null for a scanned code.
+   */
+  readonly qrContent: string | null;
+  /** A shown code: when its order expires (epoch ms), after which it is closed; null when scanned. */
+  readonly expiresAt: number | null;
 }
 
 export interface PaymentRecord {
@@ -157,8 +176,16 @@ export interface PaymentView {
   readonly batchNo: string | null;
   readonly createdAt: number;
   readonly updatedAt: number;
-  /** A QR sale's wallet and masked payment code; null for a card payment. */
-  readonly qr: { readonly wallet: Wallet; readonly codeMasked: string } | null;
+  /**
+   * A QR sale's wallet and masked payment code (null for a shown code); null for a card payment.
+   * `shown` is a code the terminal shows: its content while it may still be paid (null once the
+   * order is paid or closed) and when it expires; null for a scanned code.
+   */
+  readonly qr: {
+    readonly wallet: Wallet;
+    readonly codeMasked: string | null;
+    readonly shown: { readonly qrContent: string | null; readonly expiresAt: number } | null;
+  } | null;
 }
 
 /**

@@ -22,8 +22,15 @@ export function qrHorizonMs(ctx: EngineContext): number {
   );
 }
 
-/** How long after its creation this payment may still be pending on a live host. */
-export function pendingHorizonMs(ctx: EngineContext, payment: Pick<PaymentRecord, 'qr'>): number {
+/**
+ * How long after its creation this payment may still be pending on a live host. A code the
+ * terminal shows waits for its customer until its order expires (the expiry sweep closes it then).
+ */
+export function pendingHorizonMs(
+  ctx: EngineContext,
+  payment: Pick<PaymentRecord, 'qr' | 'createdAt'>,
+): number {
   if (payment.qr === null) return ctx.settings.upstreamTimeoutMs;
+  if (payment.qr.expiresAt !== null) return payment.qr.expiresAt - payment.createdAt;
   return ctx.wallets[payment.qr.wallet]?.timing.payWindowMs ?? qrHorizonMs(ctx);
 }

@@ -16,6 +16,16 @@ export function orderNoFor(merchantId: string, idempotencyKey: string): string {
   return `PG${digest.slice(0, 30)}`;
 }
 
+/**
+ * The merchant refund number (Alipay out_request_no, WeChat out_refund_no) of the one refund the
+ * host may owe on an order: a payment that arrived after its code was closed, of another amount,
+ * or held as a duplicate. Derived from the order number (`RF` and its 30 hex digits), so every
+ * retry of the queue names the same refund and the wallet refunds once.
+ */
+export function refundNoFor(orderNo: string): string {
+  return `RF${orderNo.slice(2)}`;
+}
+
 /** Response codes a QR sale is answered with beyond the host's own (payment.ts). */
 export const qrResponseCodes = {
   /** The wallet charged another amount than the sale's: not approved, cancelled (CUP 13). */

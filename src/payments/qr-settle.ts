@@ -106,7 +106,12 @@ async function holdPaidDuplicate(
   return held;
 }
 
-async function settlePaid(
+/**
+ * A pending QR sale the wallet says was paid: approved (the amount is the sale's and the duplicate
+ * guard lets it through), held as a duplicate, or cancelled for the wrong amount. Undefined when
+ * another request moved the sale first. Shown codes (qr-order-settle.ts) settle through it too.
+ */
+export async function settlePaid(
   ctx: EngineContext,
   work: UnitOfWork,
   sale: QrSale,

@@ -4,13 +4,16 @@
 // are retried with bounded exponential backoff; after `reversalMaxAttempts` the payment becomes
 // `reversal_failed` and is shown for manual action. A QR sale's reversal is its wallet's cancel
 // by order number (closing an unpaid order, refunding a paid one), retried the same way while the
-// wallet asks to call again or its answer is unknown.
+// wallet asks to call again or its answer is unknown. A code the terminal showed is closed (and a
+// payment for it refunded) by qr-order-close.ts.
 import { chainOf } from './ports/journal-store.js';
 import { PosError } from '../pos-error.js';
 import type { ReversalRecord } from './ports/reversal-store.js';
 import type { ReversalAnswer } from './ports/upstream.js';
 import type { EngineContext } from './engine-context.js';
 import type { PaymentRecord, QrDetails } from './payment.js';
+import { closeShownAtWallet, type QueueSteps } from './qr-order-close.js';
+import { isShownOrder } from './qr-order-settle.js';
 import { inTransaction, movePayment, type UnitOfWork } from './unit-of-work.js';
 import { callWithDeadline } from './upstream-call.js';
 import { callWallet, withoutLongDigits } from './wallet-call.js';
@@ -154,6 +157,33 @@ async function cancelAtWallet(
   }
 }
 
+/** Due again at `at` without counting an attempt (a shown code's close that came too early). */
+async function waitUntil(
+  ctx: EngineContext,
+  reversal: ReversalRecord,
+  at: number,
+  why: string,
+): Promise<void> {
+  await inTransaction(ctx, (work) =>
+    work.tx.updateReversal(reversal.paymentId, ctx.instanceId, {
+      state: 'queued',
+      attempts: reversal.attempts,
+      nextAttemptAt: at,
+      lastError: why,
+      now: work.now,
+    }),
+  );
+}
+
+/** The queue's steps, as a shown code's close (qr-order-close.ts) uses them. */
+function queueSteps(ctx: EngineContext, reversal: ReversalRecord, payment: PaymentRecord): QueueSteps {
+  return {
+    finish: (event) => finish(ctx, reversal, payment, event),
+    retryLater: (why, minDelayMs) => retryLater(ctx, reversal, why, minDelayMs),
+    waitUntil: (at, why) => waitUntil(ctx, reversal, at, why),
+  };
+}
+
 async function process(ctx: EngineContext, reversal: ReversalRecord): Promise<void> {
   const payment = await ctx.store.read((reader) => reader.getPayment(reversal.paymentId));
   if (payment === undefined) {
@@ -161,6 +191,10 @@ async function process(ctx: EngineContext, reversal: ReversalRecord): Promise<vo
       'POS_ERR_PAYMENT_NOT_FOUND',
       `queued reversal for unknown payment ${reversal.paymentId}`,
     );
+  }
+  if (isShownOrder(payment)) {
+    await closeShownAtWallet(ctx, reversal, payment, queueSteps(ctx, reversal, payment));
+    return;
   }
   if (payment.qr !== null) {
     await cancelAtWallet(ctx, reversal, { ...payment, qr: payment.qr });

@@ -63,17 +63,19 @@ async function reverse(
     case 'pending': {
       // The original is in flight right now. Its own call ends by the upstream timeout (a QR
       // sale's polling by its wallet's pay window); the queue waits until then so the reversal
-      // never overtakes the original upstream.
+      // never overtakes the original upstream. A code the terminal shows has no call in flight to
+      // wait for: it is closed at once, and its request keeps the answer that gave the code.
+      const shown = payment.qr?.flow === 'shown';
       const moved = await queueReversalOf(
         ctx,
         work,
         payment,
         reason,
         'reversal requested while the original was in flight',
-        payment.createdAt + pendingHorizonMs(ctx, payment),
+        shown ? work.now : payment.createdAt + pendingHorizonMs(ctx, payment),
       );
       if (moved === undefined) return reverseCurrent(ctx, work, payment.id, reason);
-      await work.tx.completeRequest(moved.merchantId, moved.idempotencyKey, paymentAnswer(moved));
+      if (!shown) await work.tx.completeRequest(moved.merchantId, moved.idempotencyKey, paymentAnswer(moved));
       return reversalAnswer('queued', reason, moved);
     }
     case 'approved':

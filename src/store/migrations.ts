@@ -331,6 +331,18 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX telemetry_hours_by_start ON telemetry_hours (hour_start)`,
     ],
   },
+  {
+    id: 9,
+    name: 'QR codes the terminal shows: the flow, the code to show and when its order expires (issue 20)',
+    statements: [
+      // Additive: a QR sale stored before is a scanned code (NULL reads as 'scanned'); card rows stay NULL.
+      `ALTER TABLE payments ADD COLUMN qr_flow TEXT`,
+      `ALTER TABLE payments ADD COLUMN qr_content TEXT`,
+      `ALTER TABLE payments ADD COLUMN qr_expires_at BIGINT`,
+      // The expiry sweep: open shown codes by expiry, tiny (written on entering or leaving pending).
+      `CREATE INDEX payments_shown_expiry ON payments (qr_expires_at, id) WHERE status = 'pending' AND qr_flow = 'shown'`,
+    ],
+  },
 ];
 
 async function appliedIds(connection: SqlConnection): Promise<Set<number>> {

@@ -1,6 +1,7 @@
 // The payments port's contract for QR sales (issue 20): what every adapter keeps of one (wallet,
-// masked and fingerprinted code, order and trade numbers, payer), the queries the QR guards and
-// recovery run, checked against a real database. Each adapter's test file calls
+// masked and fingerprinted code, order and trade numbers, payer; for a code the terminal shows,
+// its content and expiry), the queries the QR guards, recovery and the expiry sweep run, checked
+// against a real database. Each adapter's test file calls
 // `describeQrStoreContract` with a function that opens a fresh, empty store.
 import { describe, expect, it } from 'vitest';
 import type { NewPayment } from '../payments/ports/payment-store.js';
@@ -12,11 +13,14 @@ const t0 = Date.UTC(2026, 10, 25, 6, 0, 0);
 
 const qrDetails = (orderNo: string, overrides: Partial<QrDetails> = {}): QrDetails => ({
   wallet: 'wechat',
+  flow: 'scanned',
   codeMasked: '**************6789',
   codeFingerprint: 'c'.repeat(64),
   orderNo,
   tradeNo: null,
   payerFingerprint: null,
+  qrContent: null,
+  expiresAt: null,
   ...overrides,
 });
 
@@ -165,6 +169,99 @@ export function describeQrStoreContract(name: string, openFresh: () => Promise<S
       expect((await find(t0 + 1, t0 + 10_000)).map((p) => p.id)).toEqual(['c1', 'q1', 'q2']);
       expect((await find(t0 + 30_000, t0 + 30_000, 2)).map((p) => p.id)).toEqual(['c1', 'q1']);
       expect(await find(t0, t0 + 1)).toEqual([]);
+      await store.close();
+    });
+
+    /** A code the terminal shows (a QR order), pending, expiring at `expiresAt`. */
+    const shownOrder = (id: string, expiresAt: number, overrides: Partial<NewPayment> = {}) =>
+      qrSale({
+        id,
+        qr: qrDetails(`PG${id}`, { flow: 'shown', codeMasked: null, codeFingerprint: null, expiresAt }),
+        ...overrides,
+      });
+
+    it('keeps a shown code: its flow, content (set while pending) and expiry, found by its order number', async () => {
+      const store = await openFresh();
+      await store.transaction((tx) => tx.insertPayment(shownOrder('s1', t0 + 120_000)));
+      expect(await store.transaction((tx) => tx.setShownCode('s1', 'https://qr.alipay.com/a', t0 + 1))).toBe(
+        true,
+      );
+      expect(await store.read((r) => r.getPaymentByOrderNo('PGs1'))).toMatchObject({
+        id: 's1',
+        updatedAt: t0 + 1,
+        qr: {
+          flow: 'shown',
+          codeMasked: null,
+          qrContent: 'https://qr.alipay.com/a',
+          expiresAt: t0 + 120_000,
+        },
+      });
+      expect(await store.read((r) => r.getPaymentByOrderNo('PGnone'))).toBeUndefined();
+      await store.transaction((tx) =>
+        tx.updatePaymentStatus('s1', 'pending', { status: 'approved' }, t0 + 2),
+      );
+      expect(await store.transaction((tx) => tx.setShownCode('s1', 'https://qr.alipay.com/b', t0 + 3))).toBe(
+        false,
+      );
+      expect((await store.read((r) => r.getPayment('s1')))?.qr?.qrContent).toBe('https://qr.alipay.com/a');
+      await store.close();
+    });
+
+    it('finds open shown codes past their expiry, soonest first, and never as orphans', async () => {
+      const store = await openFresh();
+      await store.transaction(async (tx) => {
+        await tx.insertPayment(shownOrder('s1', t0 + 200));
+        await tx.insertPayment(shownOrder('s2', t0 + 100));
+        await tx.insertPayment(shownOrder('s3', t0 + 50, { status: 'approved' }));
+        await tx.insertPayment(shownOrder('s4', t0 + 900));
+        await tx.insertPayment(qrSale({ id: 'q1' }));
+      });
+      const expired = (now: number, limit = 10) =>
+        store.read((r) => r.findExpiredShownOrders(now, limit)).then((found) => found.map((p) => p.id));
+      expect(await expired(t0 + 200)).toEqual(['s2', 's1']);
+      expect(await expired(t0 + 200, 1)).toEqual(['s2']);
+      expect(await expired(t0 + 99)).toEqual([]);
+      const orphans = await store.read((r) =>
+        r.findOrphanedPending({ cardCreatedBefore: t0 + 10_000, qrCreatedBefore: t0 + 10_000, limit: 10 }),
+      );
+      expect(orphans.map((p) => p.id)).toEqual(['q1']);
+      await store.close();
+    });
+
+    it("keeps a wallet's trade for a QR sale without moving it, only when none is kept", async () => {
+      const store = await openFresh();
+      await store.transaction((tx) =>
+        tx.insertPayment(shownOrder('s1', t0 + 100, { status: 'reversal_pending' })),
+      );
+      const note = (tradeNo: string) =>
+        store.transaction((tx) =>
+          tx.noteWalletTrade('s1', { tradeNo, payerFingerprint: 'f'.repeat(64) }, t0 + 5),
+        );
+      expect(await note('T1')).toBe(true);
+      expect(await note('T2')).toBe(false);
+      expect(await store.read((r) => r.getPayment('s1'))).toMatchObject({
+        status: 'reversal_pending',
+        qr: { tradeNo: 'T1', payerFingerprint: 'f'.repeat(64) },
+      });
+      await store.close();
+    });
+
+    it('brings a queued reversal due later forward, and leaves one due sooner alone', async () => {
+      const store = await openFresh();
+      await store.transaction(async (tx) => {
+        await tx.insertPayment(shownOrder('s1', t0 + 100, { status: 'reversal_pending' }));
+        await tx.enqueueReversal({
+          paymentId: 's1',
+          rrn: '',
+          reason: 'timeout',
+          nextAttemptAt: t0 + 60_000,
+          now: t0,
+        });
+      });
+      expect(await store.transaction((tx) => tx.hastenReversal('s1', t0 + 10, t0 + 10))).toBe(true);
+      expect(await store.read((r) => r.nextReversalDueAt())).toBe(t0 + 10);
+      expect(await store.transaction((tx) => tx.hastenReversal('s1', t0 + 20, t0 + 20))).toBe(false);
+      expect(await store.read((r) => r.nextReversalDueAt())).toBe(t0 + 10);
       await store.close();
     });
   });

@@ -11,7 +11,8 @@ import type { EngineAnswer, PaymentView, ReversalView } from '../payment.js';
  * The JSON of a payment (the `paymentView` schema); its key order is part of a replay's bytes. A
  * QR sale adds `method`, `wallet` and `paymentCodeMasked` at the end (where the HTTP door's schema
  * serializer writes optional fields, so a GET is the same bytes); a card payment has none of them,
- * so its answer is the very bytes earlier versions wrote and stored.
+ * so its answer is the very bytes earlier versions wrote and stored. A code the terminal shows (a
+ * QR order) adds `qrFlow`, `qrContent` and `expiresAt` after those, and has no payment code (null).
  */
 export function paymentJson(view: PaymentView) {
   return {
@@ -39,6 +40,13 @@ export function paymentJson(view: PaymentView) {
     ...(view.qr === null
       ? {}
       : { method: 'qr' as const, wallet: view.qr.wallet, paymentCodeMasked: view.qr.codeMasked }),
+    ...(view.qr === null || view.qr.shown === null
+      ? {}
+      : {
+          qrFlow: 'shown' as const,
+          qrContent: view.qr.shown.qrContent,
+          expiresAt: isoTime(view.qr.shown.expiresAt),
+        }),
   };
 }
 

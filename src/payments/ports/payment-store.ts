@@ -51,7 +51,11 @@ export interface RecentPayerSalesQuery {
   readonly statuses: readonly PaymentStatus[];
 }
 
-/** Pending payments past the time their host would have moved them on, by method. */
+/**
+ * Pending payments past the time their host would have moved them on, by method. A shown code
+ * (QR order) is not among them: it waits for its customer until it expires, and the expiry sweep
+ * closes it then (qr-order-expiry.ts).
+ */
 export interface OrphanQuery {
   readonly cardCreatedBefore: number;
   readonly qrCreatedBefore: number;
@@ -74,6 +78,10 @@ export interface PaymentReader {
   findPendingQrSale(merchantId: string, terminalId: string): Promise<PaymentRecord | undefined>;
   /** QR sales matching the query, newest first. */
   findRecentPayerSales(query: RecentPayerSalesQuery): Promise<PaymentRecord[]>;
+  /** The QR sale known to its wallet by this merchant order number (unique), if any. */
+  getPaymentByOrderNo(orderNo: string): Promise<PaymentRecord | undefined>;
+  /** Shown codes (QR orders) still `pending` whose expiry is at or before `now`, soonest first. */
+  findExpiredShownOrders(now: number, limit: number): Promise<PaymentRecord[]>;
   countPaymentsByStatus(): Promise<Array<{ status: PaymentStatus; count: number }>>;
   /** Payments ordered by id, after `afterId`, for full scans (verify, export). */
   scanPayments(afterId: string, limit: number): Promise<PaymentRecord[]>;
@@ -92,4 +100,15 @@ export interface PaymentWriter {
   ): Promise<boolean>;
   /** The next retrieval reference number, unique across every host on this store. */
   nextRrn(): Promise<string>;
+  /** Keeps the content of a shown code the wallet created, while its order is `pending`; says if it did. */
+  setShownCode(id: string, qrContent: string, now: number): Promise<boolean>;
+  /**
+   * Keeps the trade a wallet reports for a QR sale that has none recorded yet, without moving it
+   * (a payment that arrived for an order being closed); says if it did.
+   */
+  noteWalletTrade(
+    id: string,
+    trade: { readonly tradeNo: string; readonly payerFingerprint: string },
+    now: number,
+  ): Promise<boolean>;
 }

@@ -57,4 +57,6 @@ export interface ReversalWriter {
   /** Leases up to `limit` due reversals to `owner` until `leaseUntil`, skipping those leased by others. */
   claimReversals(input: ReversalClaim): Promise<ReversalRecord[]>;
   updateReversal(paymentId: string, owner: string, patch: ReversalPatch): Promise<boolean>;
+  /** Brings a queued reversal due later forward to `at` (a refund owed now); says if it did. */
+  hastenReversal(paymentId: string, at: number, now: number): Promise<boolean>;
 }

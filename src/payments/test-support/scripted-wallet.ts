@@ -8,6 +8,12 @@ import type { Clock } from '../../clock/clock.js';
 import type {
   Wallet,
   WalletCancelAnswer,
+  WalletCloseAnswer,
+  WalletNotification,
+  WalletPrecreateAnswer,
+  WalletPrecreateRequest,
+  WalletRefundAnswer,
+  WalletRefundRequest,
   WalletOrderState,
   WalletPayAnswer,
   WalletPayRequest,
@@ -304,19 +310,20 @@ export class ScriptedWallet implements WalletProvider {
     }
   }
 
-  precreate(): never {
-    throw new Error('the scripted wallet takes customer-presented codes only');
+  // Codes the terminal shows: ScriptedShownWallet (scripted-shown-wallet.ts) adds them.
+  precreate(_request: WalletPrecreateRequest, _signal?: AbortSignal): Promise<WalletPrecreateAnswer> {
+    return Promise.reject(new Error('the scripted wallet takes customer-presented codes only'));
   }
 
-  close(): never {
-    throw new Error('the scripted wallet takes customer-presented codes only');
+  close(_orderNo: string, _signal?: AbortSignal): Promise<WalletCloseAnswer> {
+    return Promise.reject(new Error('the scripted wallet takes customer-presented codes only'));
   }
 
-  refund(): never {
-    throw new Error('the scripted wallet takes customer-presented codes only');
+  refund(_request: WalletRefundRequest, _signal?: AbortSignal): Promise<WalletRefundAnswer> {
+    return Promise.reject(new Error('the scripted wallet takes customer-presented codes only'));
   }
 
-  readNotification(): never {
+  readNotification(_raw: { readonly body: Buffer; readonly contentType: string }): WalletNotification {
     throw new Error('the scripted wallet sends no notifications');
   }
 

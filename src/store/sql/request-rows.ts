@@ -33,6 +33,7 @@ const requestOperation = oneOf(requestOperations);
 const requestState = oneOf(requestStates);
 const reversalOutcome = oneOf(reversalOutcomes);
 const qrMethod = oneOf(['qr'] as const);
+const shownFlow = oneOf(['shown'] as const);
 const wallet = oneOf(wallets);
 
 /** The stored body and status of an answer: the HTTP API's encoding (payments/ports/answer-json.ts). */
@@ -94,11 +95,23 @@ function decodePayment(json: Row): PaymentView {
   };
 }
 
-/** Only a QR sale's answer has a method (answer-json.ts): a card answer reads as it always did. */
+/**
+ * Only a QR sale's answer has a method (answer-json.ts): a card answer reads as it always did. A
+ * shown code's answer adds its flow, content and expiry; a scanned code's has none of them.
+ */
 function decodeQr(json: Row): PaymentView['qr'] {
   if (json['method'] === undefined) return null;
   qrMethod(json, 'method');
-  return { wallet: wallet(json, 'wallet'), codeMasked: text(json, 'paymentCodeMasked') };
+  if (json['qrFlow'] === undefined) {
+    return { wallet: wallet(json, 'wallet'), codeMasked: text(json, 'paymentCodeMasked'), shown: null };
+  }
+  shownFlow(json, 'qrFlow');
+  assert(json['paymentCodeMasked'] === null, 'a stored shown-code answer has no payment code');
+  return {
+    wallet: wallet(json, 'wallet'),
+    codeMasked: null,
+    shown: { qrContent: textOrNull(json, 'qrContent'), expiresAt: time(json, 'expiresAt') },
+  };
 }
 
 /**

@@ -70,12 +70,32 @@ describe('row mapping', () => {
   it('maps a QR sale row with its wallet, masked code and order number, and stops on a half QR row', () => {
     expect(toPayment(qrRow).qr).toEqual({
       wallet: 'alipay',
+      flow: 'scanned',
       codeMasked: '************3456',
       codeFingerprint: 'cf',
       orderNo: 'PG0123',
       tradeNo: null,
       payerFingerprint: null,
+      qrContent: null,
+      expiresAt: null,
     });
+    // A code the terminal shows: no payment code, its content and expiry.
+    const shownRow = {
+      ...qrRow,
+      payment_code_masked: null,
+      payment_code_fingerprint: null,
+      qr_flow: 'shown',
+      qr_content: 'https://qr.alipay.com/x',
+      qr_expires_at: '120000',
+    };
+    expect(toPayment(shownRow).qr).toMatchObject({
+      flow: 'shown',
+      codeMasked: null,
+      qrContent: 'https://qr.alipay.com/x',
+      expiresAt: 120_000,
+    });
+    expect(() => toPayment({ ...shownRow, qr_expires_at: null })).toThrow(/column qr_expires_at/);
+    expect(() => toPayment({ ...shownRow, qr_flow: 'thrown' })).toThrow(/column qr_flow holds one of/);
     expect(() => toPayment({ ...qrRow, order_no: null })).toThrow(/column order_no holds a string/);
     expect(() => toPayment({ ...qrRow, wallet: 'paypal' })).toThrow(/column wallet holds one of/);
     expect(() => toPayment({ ...paymentRow, method: 'cash' })).toThrow(/column method holds one of card, qr/);

@@ -22,6 +22,7 @@ import {
   paymentMethods,
   paymentKinds,
   paymentStatuses,
+  qrFlows,
   reversalReasons,
   type Channel,
   type MerchantRecord,
@@ -108,6 +109,7 @@ const paymentStatusOrNull = oneOfOrNull(paymentStatuses);
 const batchSettlementState = oneOf(batchSettlementStates);
 const paymentMethod = oneOf(paymentMethods);
 const wallet = oneOf(wallets);
+const qrFlowOrNull = oneOfOrNull(qrFlows);
 
 export function toMerchant(row: Row): MerchantRecord {
   return {
@@ -172,13 +174,21 @@ export function toPayment(row: Row): PaymentRecord {
 }
 
 function toQrDetails(row: Row): QrDetails {
+  // A row written before migration 9 has no flow: it is a scanned code.
+  const flow = qrFlowOrNull(row, 'qr_flow') ?? 'scanned';
+  const expiresAt = flow === 'shown' ? integerOrNull(row, 'qr_expires_at') : null;
+  // Checked here: integer() would read a NULL as 0, an order expired since 1970.
+  assert(flow === 'scanned' || expiresAt !== null, 'column qr_expires_at holds a shown code expiry');
   return {
     wallet: wallet(row, 'wallet'),
-    codeMasked: text(row, 'payment_code_masked'),
-    codeFingerprint: text(row, 'payment_code_fingerprint'),
+    flow,
+    codeMasked: flow === 'scanned' ? text(row, 'payment_code_masked') : null,
+    codeFingerprint: flow === 'scanned' ? text(row, 'payment_code_fingerprint') : null,
     orderNo: text(row, 'order_no'),
     tradeNo: textOrNull(row, 'wallet_trade_no'),
     payerFingerprint: textOrNull(row, 'payer_fingerprint'),
+    qrContent: textOrNull(row, 'qr_content'),
+    expiresAt,
   };
 }
 

@@ -110,7 +110,8 @@ export async function findOrphanedPending(s: SqlSession, query: OrphanQuery): Pr
   // The first bound lets the partial index of pending payments serve the range.
   const rows = await s.db.all<Row>(
     `SELECT * FROM payments WHERE status = 'pending' AND created_at < ?
-       AND ((method = 'card' AND created_at < ?) OR (method = 'qr' AND created_at < ?))
+       AND ((method = 'card' AND created_at < ?)
+         OR (method = 'qr' AND (qr_flow IS NULL OR qr_flow <> 'shown') AND created_at < ?))
      ORDER BY created_at, id LIMIT ?`,
     [
       Math.max(query.cardCreatedBefore, query.qrCreatedBefore),
@@ -156,6 +157,27 @@ export async function findRecentPayerSales(
   return rows.map(toPayment);
 }
 
+export async function getPaymentByOrderNo(
+  s: SqlSession,
+  orderNo: string,
+): Promise<PaymentRecord | undefined> {
+  const row = await s.db.get<Row>('SELECT * FROM payments WHERE order_no = ?', [orderNo]);
+  return row && toPayment(row);
+}
+
+export async function findExpiredShownOrders(
+  s: SqlSession,
+  now: number,
+  limit: number,
+): Promise<PaymentRecord[]> {
+  const rows = await s.db.all<Row>(
+    `SELECT * FROM payments WHERE status = 'pending' AND qr_flow = 'shown' AND qr_expires_at <= ?
+     ORDER BY qr_expires_at, id LIMIT ?`,
+    [now, limit],
+  );
+  return rows.map(toPayment);
+}
+
 const statusColumn = oneOf(paymentStatuses);
 
 export async function countPaymentsByStatus(
@@ -185,9 +207,10 @@ export async function insertPayment(s: SqlSession, p: NewPayment): Promise<void>
        card_masked, card_fingerprint, entry_mode, operator_id, reference, rrn, auth_code, response_code,
        original_id, duplicate_of, duplicate_confirmed, flagged_for_review, channel, stan, batch_no,
        reversal_reason, created_at, updated_at, method, wallet, payment_code_masked,
-       payment_code_fingerprint, order_no, wallet_trade_no, payer_fingerprint)
+       payment_code_fingerprint, order_no, wallet_trade_no, payer_fingerprint, qr_flow, qr_content,
+       qr_expires_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?,
-       ?, ?, ?, ?, ?, ?, ?)`,
+       ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       p.id,
       p.kind,
@@ -220,8 +243,38 @@ export async function insertPayment(s: SqlSession, p: NewPayment): Promise<void>
       qr?.orderNo ?? null,
       qr?.tradeNo ?? null,
       qr?.payerFingerprint ?? null,
+      qr?.flow ?? null,
+      qr?.qrContent ?? null,
+      qr?.expiresAt ?? null,
     ],
   );
+}
+
+export async function setShownCode(
+  s: SqlSession,
+  id: string,
+  qrContent: string,
+  now: number,
+): Promise<boolean> {
+  const result = await s.db.run(
+    `UPDATE payments SET qr_content = ?, updated_at = ? WHERE id = ? AND status = 'pending' AND qr_flow = 'shown'`,
+    [qrContent, now, id],
+  );
+  return result.changes === 1;
+}
+
+export async function noteWalletTrade(
+  s: SqlSession,
+  id: string,
+  trade: { readonly tradeNo: string; readonly payerFingerprint: string },
+  now: number,
+): Promise<boolean> {
+  const result = await s.db.run(
+    `UPDATE payments SET wallet_trade_no = ?, payer_fingerprint = ?, updated_at = ?
+     WHERE id = ? AND method = 'qr' AND wallet_trade_no IS NULL`,
+    [trade.tradeNo, trade.payerFingerprint, now, id],
+  );
+  return result.changes === 1;
 }
 
 export async function updatePaymentStatus(

@@ -78,3 +78,17 @@ export async function updateReversal(
   );
   return result.changes === 1;
 }
+
+export async function hastenReversal(
+  s: SqlSession,
+  paymentId: string,
+  at: number,
+  now: number,
+): Promise<boolean> {
+  const result = await s.db.run(
+    `UPDATE reversals SET next_attempt_at = ?, updated_at = ?
+     WHERE payment_id = ? AND state = 'queued' AND next_attempt_at > ?`,
+    [at, now, paymentId, at],
+  );
+  return result.changes === 1;
+}

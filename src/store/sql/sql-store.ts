@@ -111,6 +111,12 @@ class SqlReader implements StoreReader {
   findRecentPayerSales(query: RecentPayerSalesQuery) {
     return payments.findRecentPayerSales(this.session, query);
   }
+  getPaymentByOrderNo(orderNo: string) {
+    return payments.getPaymentByOrderNo(this.session, orderNo);
+  }
+  findExpiredShownOrders(now: number, limit: number) {
+    return payments.findExpiredShownOrders(this.session, now, limit);
+  }
   countPaymentsByStatus() {
     return payments.countPaymentsByStatus(this.session);
   }
@@ -231,6 +237,12 @@ class SqlTx extends SqlReader implements StoreTx {
   nextRrn() {
     return payments.nextRrn(this.session);
   }
+  setShownCode(id: string, qrContent: string, now: number) {
+    return payments.setShownCode(this.session, id, qrContent, now);
+  }
+  noteWalletTrade(id: string, trade: { tradeNo: string; payerFingerprint: string }, now: number) {
+    return payments.noteWalletTrade(this.session, id, trade, now);
+  }
 
   // Duplicates.
   insertDuplicate(record: DuplicateRecord) {
@@ -255,6 +267,9 @@ class SqlTx extends SqlReader implements StoreTx {
   }
   updateReversal(paymentId: string, owner: string, patch: ReversalPatch) {
     return reversals.updateReversal(this.session, paymentId, owner, patch);
+  }
+  hastenReversal(paymentId: string, at: number, now: number) {
+    return reversals.hastenReversal(this.session, paymentId, at, now);
   }
 
   // Journal.
