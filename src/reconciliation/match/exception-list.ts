@@ -75,6 +75,20 @@ export interface ExceptionInput {
 }
 
 const manualEntry = 1 + entryModes.indexOf('manual');
+
+/** A wallet's name as the details write it, by its code in the tables. */
+function walletName(code: number): string {
+  switch (walletOfCode(code)) {
+    case 'alipay':
+      return 'Alipay';
+    case 'wechat':
+      return 'WeChat Pay';
+    case 'unionpay':
+      return 'UnionPay QR';
+    case undefined:
+      return 'the wallet';
+  }
+}
 const kindIndex = new Map<ExceptionKind, number>(exceptionKinds.map((k, i) => [k, i]));
 const causeIndex = new Map<Cause, number>(causes.map((c, i) => [c, i]));
 
@@ -284,8 +298,7 @@ export class ExceptionList {
     const hostRow = c.hostRow[i]!;
     const line = c.settlementRow[i]!;
     const yuan = (fen: number): string => `CNY ${formatMajorUnits(fen, 'CNY')}`;
-    const wallet =
-      walletOfCode(this.settlement.wallet || hostWallet(h.flags[Math.max(0, hostRow)]!)) ?? 'wallet';
+    const wallet = walletName(this.settlement.wallet || hostWallet(h.flags[Math.max(0, hostRow)]!));
     const place = (row: number): string => this.settlement.placeOf(s.line[row]!);
     const billOrder = (row: number): string => {
       const trade = text(this.settlement.qr.c.tradeNo[row]!);
@@ -335,13 +348,14 @@ export class ExceptionList {
       return `${place} names ${order}, but the host's sale of that order (${this.host.placeOf(h.line[related]!)}) was paid as trade ${this.dictionary.text(this.host.qr.c.tradeNo[q]!)}: another trade under the host's order number.`;
     }
     if (related >= 0 && hostWallet(h.flags[related]!) !== this.settlement.wallet) {
-      return `${place} names ${order}, which the host holds as a ${walletOfCode(hostWallet(h.flags[related]!)) ?? 'card'} payment (${this.host.placeOf(h.line[related]!)}), not ${wallet}.`;
+      const held = hostWallet(h.flags[related]!);
+      return `${place} names ${order}, which the host holds as ${held === 0 ? 'a card payment' : `a QR sale through ${walletName(held)}`} (${this.host.placeOf(h.line[related]!)}), not ${wallet}.`;
     }
     if (settlementTxnTypes[s.txnType[line]!] === 'refund') {
       return related >= 0
         ? `${place} refunds ${amount} of ${order}, which the host holds as ${hostStatuses[h.status[related]!]!.replace('_', ' ')} (${this.host.placeOf(h.line[related]!)}): a refund made at ${wallet} that the host does not know.`
         : `${place} refunds ${amount} of ${order}, an order the host does not hold.`;
     }
-    return `${place} shows a ${wallet} payment of ${amount} for ${order} that the host does not hold (a sale the host lost, a payment to a closed or expired order, or another system on the same ${wallet} account).`;
+    return `${place} shows ${amount} paid through ${wallet} for ${order}, which the host does not hold (a sale the host lost, a payment to a closed or expired order, or another system on the same ${wallet} account).`;
   }
 }

@@ -42,11 +42,11 @@ describe("reconciling QR sales against a wallet's bill", () => {
       'unknown_in_settlement third_party investigate ',
     ]);
     expect(exceptions[0]!.detail).toBe(
-      `The host approved this alipay sale of CNY 12.80 (order ${approved.qr!.orderNo}, host, row 1) but the alipay bill has no payment for it.`,
+      `The host approved this Alipay sale of CNY 12.80 (order ${approved.qr!.orderNo}, host, row 1) but the Alipay bill has no payment for it.`,
     );
     expect(exceptions[1]!.detail).toMatch(
       new RegExp(
-        `settlement, row 1 shows a alipay payment of CNY 12.80 for order ${stranger.qr!.orderNo} \\(trade ${stranger.qr!.tradeNo}\\) that the host does not hold`,
+        `settlement, row 1 shows CNY 12.80 paid through Alipay for order ${stranger.qr!.orderNo} \\(trade ${stranger.qr!.tradeNo}\\), which the host does not hold`,
       ),
     );
   });
@@ -61,7 +61,7 @@ describe("reconciling QR sales against a wallet's bill", () => {
     expect(briefly(exceptions)).toEqual(['unknown_in_settlement third_party investigate ']);
     expect(exceptions[0]!.settledAmountMinor).toBe(300);
     expect(exceptions[0]!.detail).toMatch(
-      /refunds CNY 3.00 of order .* which the host holds as approved .*: a refund made at alipay that the host does not know/,
+      /refunds CNY 3.00 of order .* which the host holds as approved .*: a refund made at Alipay that the host does not know/,
     );
   });
 
@@ -106,7 +106,7 @@ describe("reconciling QR sales against a wallet's bill", () => {
       /shows CNY 12.81 for order .* but the host holds CNY 12.80 \(over by CNY 0.01\)/,
     );
     expect(exceptions[0]!.detail).toMatch(
-      /row 3 pays order .* again as settlement, row 2: alipay charged one order twice/,
+      /row 3 pays order .* again as settlement, row 2: Alipay charged one order twice/,
     );
   });
 
@@ -122,7 +122,7 @@ describe("reconciling QR sales against a wallet's bill", () => {
       'duplicate_sale_suspect operator review 200000000002 <- 200000000001',
     ]);
     expect(exceptions[0]!.detail).toMatch(
-      /Same alipay payer, amount and terminal as RRN 200000000001 \(order .*\), 40 s earlier: likely a second payment code scanned for one sale/,
+      /Same Alipay payer, amount and terminal as RRN 200000000001 \(order .*\), 40 s earlier: likely a second payment code scanned for one sale/,
     );
   });
 
@@ -172,7 +172,9 @@ describe("reconciling QR sales against a wallet's bill", () => {
       settlement: [billed(alipay), billed(wechat)],
     });
     expect(briefly(alipayRun)).toEqual(['unknown_in_settlement third_party investigate ']);
-    expect(alipayRun[0]!.detail).toMatch(/which the host holds as a wechat payment .*, not alipay/);
+    expect(alipayRun[0]!.detail).toMatch(
+      /which the host holds as a QR sale through WeChat Pay .*, not Alipay/,
+    );
     expect(briefly(await exceptionsOf({ wallet: 'wechat', host, settlement: [billed(wechat)] }))).toEqual([]);
   });
 
