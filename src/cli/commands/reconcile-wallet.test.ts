@@ -2,7 +2,19 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
+import { readPaymentCode } from '../../payments/payment-code.js';
+import {
+  fingerprintKey,
+  makeHarness,
+  merchantId,
+  terminalId,
+  viewOf,
+} from '../../payments/test-support/engine-harness.js';
+import { ScriptedWallet } from '../../payments/test-support/scripted-wallet.js';
+import { hostRowsFromStore, type HostRow } from '../../reconciliation/index.js';
 import { fakeIo, tempDir } from '../../reconciliation/test-support/day-files.js';
+import { wechatBillText } from '../../reconciliation/test-support/wallet-bills.js';
+import { openSqliteStore } from '../../store/sqlite/open-sqlite-store.js';
 import { main } from '../main.js';
 
 const fixtures = resolve('test/fixtures/wallet-bills');
@@ -168,5 +180,79 @@ describe("posguard reconcile with a wallet's bill", () => {
     const help = await run(['--help']);
     expect(help.out).toMatch(/--profile alipay {11}Alipay's trade bill/);
     expect(help.out).toMatch(/--wallet-merchant ID {7}with a wallet's bill, required/);
+  });
+
+  it('reads the QR sales from the store (--db) and keeps the rescan it finds for GET /v1/duplicates', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'posguard.db');
+    // A merchant whose duplicate policy is off: the naive rescan is charged twice.
+    const h = await makeHarness({
+      policy: 'off',
+      store: await openSqliteStore(db),
+      wallets: (clock) => ({ wechat: new ScriptedWallet({ clock }) }),
+    });
+    const sell = async (key: string, code: string) =>
+      viewOf(
+        await h.drive(
+          h.engine.authorizeQrSale({
+            merchantId,
+            terminalId,
+            idempotencyKey: key,
+            amount: 1280,
+            currency: 'CNY',
+            code: readPaymentCode({ code, fingerprintKey }),
+            operatorId: '01',
+            confirmDuplicate: false,
+            reference: null,
+            channel: 'http',
+            stan: null,
+            batchNo: null,
+          }),
+        ),
+      );
+    const first = await sell('qr-1', '130000000000000001');
+    await h.clock.advanceTo(h.clock.now() + 30_000); // the cashier gives up and scans a fresh code
+    const rescan = await sell('qr-2', '130000000000000002');
+    expect([first.status, rescan.status]).toEqual(['approved', 'approved']);
+    const rows: HostRow[] = [];
+    for await (const row of hostRowsFromStore(h.store)) rows.push(row);
+    await h.store.close();
+    // The wallet's bill of that day: both charges.
+    const bill = join(dir, 'wechat.csv');
+    writeFileSync(
+      bill,
+      wechatBillText(
+        rows.map((r) => ({
+          type: 'sale' as const,
+          orderNo: r.qr!.orderNo,
+          tradeNo: r.qr!.tradeNo,
+          terminalId: r.terminalId,
+          orderAmount: r.amountMinor,
+          timeMs: r.txnTimeMs!,
+        })),
+      ),
+    );
+    const args = [
+      'reconcile',
+      '--db',
+      db,
+      '--settlement',
+      bill,
+      '--profile',
+      'wechat',
+      '--wallet-merchant',
+      '1900000109',
+    ];
+    const io = fakeIo(dir);
+    expect(await main([...args, '--out', join(dir, 'report')], io)).toBe(0);
+    expect(exceptionsIn(join(dir, 'report'))).toEqual([
+      `duplicate_sale_suspect operator review ${rescan.rrn} <- ${first.rrn}`,
+    ]);
+    expect(io.out()).toMatch(/stored 1 duplicate finding\(s\) for GET \/v1\/duplicates \(0 already there\)/);
+    const again = fakeIo(dir);
+    expect(await main([...args, '--out', join(dir, 'report-2')], again)).toBe(0);
+    expect(again.out()).toMatch(
+      /stored 0 duplicate finding\(s\) for GET \/v1\/duplicates \(1 already there\)/,
+    );
   });
 });
