@@ -21,7 +21,7 @@ const read = (file: string, columns: string): string =>
 
 const hostCsv = read(
   'host-journal.csv',
-  `${common}, 'status': 'VARCHAR', 'amount': 'BIGINT', ${varchar(['currency', 'card_masked', 'card_fingerprint', 'entry_mode', 'operator_id', 'duplicate_confirmed', 'original_rrn'])}`,
+  `${common}, 'status': 'VARCHAR', 'amount': 'BIGINT', ${varchar(['currency', 'card_masked', 'card_fingerprint', 'entry_mode', 'operator_id', 'duplicate_confirmed', 'original_rrn', 'method', 'wallet', 'order_no', 'wallet_trade_no', 'payer_fingerprint'])}`,
 );
 const terminalCsv = read(
   'terminal-journal.csv',

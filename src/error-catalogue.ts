@@ -258,7 +258,7 @@ export const errorCatalogue = {
   POS_ERR_RECON_LINE_TOO_LONG: { summary: 'A record is longer than the maximum (`--max-line-bytes`).' },
   POS_ERR_RECON_BAD_AMOUNT: {
     summary:
-      "An amount or fee that is not a whole, non-negative number of fen (or, through a profile, not an amount in the profile's unit and rounding).",
+      "An amount or fee that is not a whole, non-negative number of fen (or, through a profile, not an amount in the profile's unit, rounding and sign).",
   },
   POS_ERR_RECON_BAD_TIME: {
     summary:
@@ -277,6 +277,15 @@ export const errorCatalogue = {
   POS_ERR_RECON_WORKER_FAILED: {
     summary:
       'The thread parsing the settlement or terminal file stopped unexpectedly (for example, out of memory).',
+  },
+  POS_ERR_RECON_TRUNCATED: {
+    summary: "A bill ends before the end its profile names (its table's end line, totals or footer).",
+  },
+  POS_ERR_RECON_TOTALS_MISMATCH: {
+    summary: "A bill's footer or totals state another number of lines than its table holds.",
+  },
+  POS_ERR_RECON_WRONG_ACCOUNT: {
+    summary: "A wallet's bill of another merchant or app than the run's --wallet-merchant / --wallet-app.",
   },
 
   // Fees

@@ -2,8 +2,10 @@
 // the HTTP API) use. Everything else in this folder is internal.
 export type { EntryMode } from '../payments/payment.js';
 export type {
+  HostQr,
   HostRow,
   HostStatus,
+  SettlementQr,
   SettlementRow,
   TerminalResult,
   TerminalRow,
@@ -31,6 +33,8 @@ export {
 } from './match/exception-kinds.js';
 export type { ExceptionList, ReconException } from './match/exception-list.js';
 export { loadMappingProfile, parseMappingProfile, type MappingProfile } from './read/mapping-profile.js';
+export { builtInProfile, builtInProfiles } from './read/wallet-profiles.js';
+export type { WalletBillExpectations } from './read/bill-layout.js';
 export { exceptionColumns } from './report/exceptions-csv.js';
 export {
   reportFiles,

@@ -11,6 +11,8 @@ import type { ReconciliationResult } from './match/reconciliation-result.js';
 import { HostIndex } from './match/host-index.js';
 import { readHostJournal } from './read/host-journal-reader.js';
 import type { MappingProfile } from './read/mapping-profile.js';
+import type { WalletBillExpectations } from './read/bill-layout.js';
+import type { Wallet } from '../payments/ports/wallet.js';
 import { parseInWorker, type WorkerJob } from './read/parse-worker-client.js';
 import { readWithProfile } from './read/profile-reader.js';
 import type { HostRow, SettlementRow, TerminalRow } from './tables/rows.js';
@@ -25,17 +27,22 @@ import {
   type HostTable,
   type SettlementTable,
   type TerminalTable,
+  walletCode,
 } from './tables/tables.js';
 import { readTerminalJournal } from './read/terminal-journal-reader.js';
 import { TextDictionary } from './tables/text-dictionary.js';
 
 export type { ReconciliationResult } from './match/reconciliation-result.js';
 
-/** Typed rows from any source; `name` stands for the file name in reports and errors. */
+/**
+ * Typed rows from any source; `name` stands for the file name in reports and errors. Settlement
+ * rows that are a wallet's bill name the wallet, and each carries its `qr` order number.
+ */
 export interface RowsSource<Row> {
   readonly kind: 'rows';
   readonly name: string;
   readonly rows: AsyncIterable<Row> | Iterable<Row>;
+  readonly wallet?: Wallet;
 }
 
 export interface CsvSource {
@@ -47,6 +54,8 @@ export interface ProfileSource {
   readonly kind: 'profile';
   readonly path: string;
   readonly profile: MappingProfile;
+  /** For a wallet's bill: the merchant (and app) it must be of. */
+  readonly expect?: WalletBillExpectations;
 }
 
 export type HostSource = CsvSource | RowsSource<HostRow>;
@@ -175,6 +184,7 @@ function workerJob(
     name,
     path: source.path,
     ...(source.kind === 'profile' ? { profile: source.profile } : {}),
+    ...(source.kind === 'profile' && source.expect !== undefined ? { wallet: source.expect } : {}),
     ...(maxRecordBytes === undefined ? {} : { maxRecordBytes }),
   };
 }
@@ -215,11 +225,18 @@ async function readSettlement(
 ): Promise<SettlementTable> {
   if (source.kind === 'csv') return readSettlementFile({ ...common, file: source.path, onProgress });
   if (source.kind === 'profile') {
-    return readWithProfile({ ...common, file: source.path, profile: source.profile, onProgress });
+    return readWithProfile({
+      ...common,
+      file: source.path,
+      profile: source.profile,
+      ...(source.expect === undefined ? {} : { expect: source.expect }),
+      onProgress,
+    });
   }
   const append = (t: SettlementTable, row: SettlementRow, line: number): void =>
     appendSettlementRow(t, common.dictionary, row, line);
-  return readRows(source.rows, newSettlementTable(source.name), append, onProgress);
+  const wallet = source.wallet === undefined ? 0 : walletCode(source.wallet);
+  return readRows(source.rows, newSettlementTable(source.name, undefined, wallet), append, onProgress);
 }
 
 async function readTerminal(

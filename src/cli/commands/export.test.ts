@@ -54,8 +54,9 @@ describe('posguard export and reconcile --db', () => {
     expect(JSON.parse(run.stdout)).toEqual({ rows: 6, skipped: 1, out });
     const [header, ...lines] = readFileSync(out, 'utf8').trim().split('\n');
     expect(header).toBe(
-      'merchant_id,terminal_id,batch_no,stan,rrn,auth_code,txn_time,txn_type,status,amount,currency,card_masked,card_fingerprint,entry_mode,operator_id,duplicate_confirmed,original_rrn',
+      'merchant_id,terminal_id,batch_no,stan,rrn,auth_code,txn_time,txn_type,status,amount,currency,card_masked,card_fingerprint,entry_mode,operator_id,duplicate_confirmed,original_rrn,method,wallet,order_no,wallet_trade_no,payer_fingerprint',
     );
+    expect(lines.every((l) => l.endsWith(',card,,,,'))).toBe(true);
     const byRrn = new Map(lines.map((l) => [l.split(',')[4], l.split(',')]));
     expect(byRrn.get(rrns['approved'])?.slice(7, 11)).toEqual(['sale', 'approved', '1000', 'CNY']);
     expect(byRrn.get(rrns['toVoid'])?.[8]).toBe('voided');

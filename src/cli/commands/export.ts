@@ -30,6 +30,8 @@ const help = [
   "Writes the store's host journal as a v1 CSV (docs/reference/reconciliation-csv.md): one line per",
   'sale, void and refund. Suspected duplicates that were never sent upstream, and payments still in',
   'flight, are left out (and counted). A sale awaiting or past its reversal is exported as reversed.',
+  "A QR sale carries its wallet, order number, trade number and payer fingerprint (a wallet's bill",
+  'finds it by them); one held as a suspected duplicate was charged and is being cancelled: reversed.',
   '',
   '  --from DATE         first day (2026-11-25) or exact time (2026-11-25T14:00:00+08:00) to export',
   '  --to DATE           last day, inclusive (or an exact time, exclusive)',

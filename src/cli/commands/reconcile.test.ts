@@ -131,7 +131,7 @@ describe('posguard reconcile', () => {
     const help = fakeIo(dir);
     expect(await main(['reconcile', '--help'], help)).toBe(0);
     expect(help.out()).toMatch(/--duplicate-window-s N/);
-    expect(help.out()).toMatch(/Example:\n {2}posguard reconcile --settlement/);
+    expect(help.out()).toMatch(/Examples:\n {2}posguard reconcile --settlement/);
   });
 
   describe('refuses bad input with file, line and column, and leaves no report', () => {

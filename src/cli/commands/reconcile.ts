@@ -22,6 +22,9 @@ import {
   type TerminalSource,
   hostRowsFromStore,
   storeFindings,
+  builtInProfile,
+  builtInProfiles,
+  type MappingProfile,
 } from '../../reconciliation/index.js';
 import type { Store } from '../../payments/ports/store.js';
 import { openStoreFromFlags } from '../store-flags.js';
@@ -52,22 +55,32 @@ const flagSpec = {
   json: { type: 'boolean' },
   'max-line-bytes': { type: 'string' },
   threads: { type: 'string' },
+  'wallet-merchant': { type: 'string' },
+  'wallet-app': { type: 'string' },
 } as const;
 
 const help = `posguard reconcile: three-way reconciliation of one day's business
 
 Compares the terminal journal (what the POS showed), the host journal (what posguard recorded)
-and the acquirer's settlement file (what was paid), and writes every difference with its kind,
-likely cause and the action to take.
+and the acquirer's settlement file, or a wallet's daily bill (what was paid), and writes every
+difference with its kind, likely cause and the action to take.
 
 Usage:
-  posguard reconcile --settlement FILE [--profile FILE] (--host-journal FILE | --db PATH)
+  posguard reconcile --settlement FILE [--profile FILE|alipay|wechat] (--host-journal FILE | --db PATH)
+                     [--wallet-merchant ID [--wallet-app ID]]
                      [--terminal-journal FILE] [--duplicate-window-s 120] --out DIR [--json]
 
 Flags:
-  --settlement FILE          the acquirer's settlement file: v1 CSV, or its own layout with --profile
+  --settlement FILE          the acquirer's settlement file (v1 CSV, or its own layout with --profile),
+                             or a wallet's daily bill as the wallet gives it (with --profile alipay|wechat)
   --profile FILE             a mapping profile (JSON) for a settlement file not in the v1 format:
                              its column names, yuan or fen, time formats, type codes, encoding (GBK)
+  --profile alipay           Alipay's trade bill (业务明细, GBK): the card sales take no part, the
+                             Alipay QR sales are matched by merchant order number (商户订单号)
+  --profile wechat           WeChat Pay's trade bill (交易账单, bill type ALL): likewise for WeChat Pay
+  --wallet-merchant ID       with a wallet's bill, required: whose bill it must be (Alipay: the partner
+                             id 2088..., WeChat Pay: the merchant number mch_id); another's is refused
+  --wallet-app ID            with WeChat Pay's bill: the appid every line must name
   --host-journal FILE        the host journal, v1 CSV (as \`posguard export\` writes it)
   --db PATH                  instead of --host-journal: read the host journal from posguard's store
                              (or --database-url URL, POSGUARD_DB, POSGUARD_DATABASE_URL), and store
@@ -83,13 +96,18 @@ Flags:
 
 Exceptions (kind: cause -> action):
 ${exceptionKinds.map((k) => `  ${k.padEnd(27)} ${kindInfo[k].causes.join('|')} -> ${kindInfo[k].action}`).join('\n')}
+With a wallet's bill the same kinds are about QR sales: missing_in_settlement is a sale the wallet
+did not charge, unknown_in_settlement a payment or refund the host does not know, and so on
+(docs/qr.md, "Reconciliation with the wallets' bills").
 
 Exit status: 0 when the run finished (exceptions are its findings, not a failure), 1 when an input
 file is wrong (the message names file, line and column), 2 for a wrong flag.
 
-Example:
+Examples:
   posguard reconcile --settlement acq-20261125.csv --profile profiles/example-acquirer-gbk.json \\
     --host-journal host-20261125.csv --terminal-journal terminal-20261125.csv --out report-20261125
+  posguard reconcile --settlement 20880000000000010156_20261125_业务明细.csv --profile alipay \\
+    --wallet-merchant 2088000000000001 --db ./data/posguard.db --out report-alipay-20261125
 `;
 
 interface ChosenHost {
@@ -130,11 +148,43 @@ export async function hostSourceFromFlags(flags: ParsedFlags, io: CliIo): Promis
   return { source: { kind: 'rows', name: `store ${label}`, rows: hostRowsFromStore(store) }, store };
 }
 
+/**
+ * The settlement source: a v1 file, a file through a mapping profile, or a wallet's bill through a
+ * built-in profile (`alipay`, `wechat`; a profile file of that name is given as ./alipay). A
+ * wallet's bill must be said whose it is (--wallet-merchant), so another merchant's is refused.
+ */
 async function settlementSourceFromFlags(flags: ParsedFlags, cwd: string): Promise<SettlementSource> {
   const path = resolve(cwd, requiredStringFlag(name, flags, 'settlement'));
-  const profile = stringFlag(flags, 'profile');
-  if (profile === undefined) return { kind: 'csv', path };
-  return { kind: 'profile', path, profile: await loadMappingProfile(resolve(cwd, profile)) };
+  const given = stringFlag(flags, 'profile');
+  const merchant = stringFlag(flags, 'wallet-merchant');
+  const app = stringFlag(flags, 'wallet-app');
+  const profile: MappingProfile | undefined =
+    given === undefined
+      ? undefined
+      : (builtInProfile(given) ?? (await loadMappingProfile(resolve(cwd, given))));
+  if (profile === undefined || profile.wallet === null) {
+    if (merchant !== undefined || app !== undefined) {
+      throw new PosError(
+        'POS_ERR_CLI_BAD_FLAG',
+        `${name}: --wallet-merchant and --wallet-app go with a wallet's bill (--profile ${Object.keys(builtInProfiles).join('|')})`,
+      );
+    }
+    return profile === undefined ? { kind: 'csv', path } : { kind: 'profile', path, profile };
+  }
+  if (profile.account !== null && (merchant === undefined || merchant === '')) {
+    throw new PosError(
+      'POS_ERR_CLI_MISSING_FLAG',
+      `${name}: --wallet-merchant ID is required with ${profile.wallet}'s bill: the bill names its merchant, and a bill of another merchant must be refused, not reconciled`,
+    );
+  }
+  if (app !== undefined && profile.app === null) {
+    throw new PosError(
+      'POS_ERR_CLI_BAD_FLAG',
+      `${name}: --wallet-app: ${profile.wallet}'s bill does not name the app its lines were paid through`,
+    );
+  }
+  const expect = { ...(merchant === undefined ? {} : { merchant }), ...(app === undefined ? {} : { app }) };
+  return { kind: 'profile', path, profile, expect };
 }
 
 function terminalSourceFromFlags(flags: ParsedFlags, cwd: string): TerminalSource | undefined {

@@ -7,12 +7,25 @@
 // - host voids are never settled and produce no settlement-side exception;
 // - an approved host refund no settlement line carries is missing_in_settlement, like a sale;
 // - a terminal row matches a host row of its own txn_type.
+// A run reconciles one settlement source: an acquirer's file (card payments) or one wallet's bill
+// (that wallet's QR sales). Host rows of other methods and wallets take no part in the settlement
+// passes. What each kind means for a QR sale is in docs/qr.md ("Reconciliation with the wallets'
+// bills"); in short, a bill line finds its sale by the merchant order number, a refund line is
+// expected only for a sale the host no longer keeps (reversed, declined: the wallet's cancel
+// refunds it), and a reversed sale is settled wrongly only for what the bill did not refund.
 import { assert } from '../../assert.js';
 import { ExceptionList, sides } from './exception-list.js';
 import { capacityFor, compositeHash, HostIndex, mixCode } from './host-index.js';
 import { entryModes } from '../../payments/payment.js';
 import { hostStatuses, settlementTxnTypes, terminalResults, txnTypes } from '../tables/rows.js';
-import { hostFlags, type HostTable, type SettlementTable, type TerminalTable } from '../tables/tables.js';
+import {
+  hostFlags,
+  hostWallet,
+  tradesDiffer,
+  type HostTable,
+  type SettlementTable,
+  type TerminalTable,
+} from '../tables/tables.js';
 import type { TextDictionary } from '../tables/text-dictionary.js';
 
 /** Two card reads closer than this are the terminal's doing, not the operator's (spec). */
@@ -31,6 +44,15 @@ export interface ClassifyInput {
 export interface Classification {
   readonly exceptions: ExceptionList;
   /** Settlement lines that found their host row (extra lines of a duplicate included). */
+  readonly matched: number;
+}
+
+/** What the settlement pass found: each host row's first settling line, and wallet refunds. */
+interface Settled {
+  /** Per host row, its first settlement line (its sale line, for a wallet), or -1. */
+  readonly firstSettlement: Int32Array;
+  /** Per QR sale (host row), what the wallet's refund lines gave back, in fen. */
+  readonly refunded: Map<number, number>;
   readonly matched: number;
 }
 
@@ -65,8 +87,9 @@ export function classify(input: ClassifyInput): Classification {
   );
   const index = input.index ?? new HostIndex(host, dictionary);
   const exceptions = new ExceptionList(host, settlement, terminal, dictionary);
-  const { firstSettlement, matched } = matchSettlement(host, settlement, index, exceptions);
-  classifyHostRows(host, settlement, firstSettlement, exceptions);
+  const settled = matchSettlement(host, settlement, index, exceptions);
+  const { firstSettlement, matched } = settled;
+  classifyHostRows(host, settlement, settled, exceptions);
   findDuplicateSales(host, firstSettlement, input.duplicateWindowS * 1000, exceptions);
   if (terminal !== undefined) classifyTerminal(host, index, terminal, firstSettlement, exceptions);
   return { exceptions, matched };
@@ -75,31 +98,41 @@ export function classify(input: ClassifyInput): Classification {
 /**
  * Settlement lines, in file order: the first line to find a host row is its settlement; later ones
  * are extra (duplicate_settlement), and a line that finds no host row of its type is
- * unknown_in_settlement. Answers each host row's settlement line (-1 for none) and the lines matched.
+ * unknown_in_settlement. Answers each host row's settlement line (-1 for none), the refunds a
+ * wallet's bill gave back per QR sale, and the lines matched.
  */
 function matchSettlement(
   host: HostTable,
   settlement: SettlementTable,
   index: HostIndex,
   exceptions: ExceptionList,
-): { firstSettlement: Int32Array; matched: number } {
+): Settled {
   const h = host.c;
   const s = settlement.c;
+  const scope = settlement.wallet;
   const firstSettlement = new Int32Array(host.length).fill(-1);
+  const refunded = new Map<number, number>();
   let matched = 0;
   for (let line = 0; line < settlement.length; line += 1) {
-    const found = index.find(
-      s.rrn[line]!,
-      s.merchant[line]!,
-      s.terminal[line]!,
-      s.batch[line]!,
-      s.stan[line]!,
-    );
+    let found: number;
+    let tradeDiffers = false;
+    if (scope === 0) {
+      found = index.find(s.rrn[line]!, s.merchant[line]!, s.terminal[line]!, s.batch[line]!, s.stan[line]!);
+    } else {
+      const q = index.findByOrder(settlement.qr.c.orderNo[line]!);
+      found = q < 0 ? -1 : host.qr.c.row[q]!;
+      tradeDiffers = q >= 0 && tradesDiffer(settlement.qr.c.tradeNo[line]!, host.qr.c.tradeNo[q]!);
+    }
+    const isSale = s.txnType[line] === settlementSale;
     const fits =
       found >= 0 &&
-      (s.txnType[line] === settlementSale
+      !tradeDiffers &&
+      hostWallet(h.flags[found]!) === scope &&
+      (isSale
         ? h.txnType[found] === sale
-        : h.txnType[found] === refund && h.status[found] === status.approved);
+        : scope === 0
+          ? h.txnType[found] === refund && h.status[found] === status.approved
+          : h.txnType[found] === sale && h.status[found] !== status.approved);
     if (!fits) {
       exceptions.add({
         kind: 'unknown_in_settlement',
@@ -112,6 +145,11 @@ function matchSettlement(
       continue;
     }
     matched += 1;
+    if (!isSale && scope !== 0) {
+      // A wallet's refund of a sale the host no longer keeps: what its cancel was meant to do.
+      refunded.set(found, (refunded.get(found) ?? 0) + s.amount[line]!);
+      continue;
+    }
     const first = firstSettlement[found]!;
     if (first < 0) {
       firstSettlement[found] = line;
@@ -127,7 +165,7 @@ function matchSettlement(
       });
     }
   }
-  return { firstSettlement, matched };
+  return { firstSettlement, refunded, matched };
 }
 
 /**
@@ -137,14 +175,17 @@ function matchSettlement(
 function classifyHostRows(
   host: HostTable,
   settlement: SettlementTable,
-  firstSettlement: Int32Array,
+  settled: Settled,
   exceptions: ExceptionList,
 ): void {
   const h = host.c;
   const s = settlement.c;
+  const { firstSettlement, refunded } = settled;
+  const scope = settlement.wallet;
   for (let row = 0; row < host.length; row += 1) {
     const type = h.txnType[row];
     if (type !== sale && type !== refund) continue;
+    if (hostWallet(h.flags[row]!) !== scope) continue;
     const line = firstSettlement[row]!;
     const st = h.status[row];
     if (line < 0) {
@@ -160,6 +201,10 @@ function classifyHostRows(
       continue;
     }
     if (type === sale && (st === status.reversed || st === status.voided || st === status.declined)) {
+      // A wallet's bill may show the charge refunded (the host's cancel worked): only what it did
+      // not give back is owed to the customer.
+      const owed = s.amount[line]! - (refunded.get(row) ?? 0);
+      if (owed <= 0) continue;
       exceptions.add({
         kind: 'reversed_but_settled',
         cause: st === status.reversed ? 'network' : 'third_party',
@@ -167,7 +212,7 @@ function classifyHostRows(
         subjectRow: row,
         hostRow: row,
         settlementRow: line,
-        amountAtStake: s.amount[line]!,
+        amountAtStake: owed,
       });
       continue;
     }
@@ -248,7 +293,9 @@ function groupCandidateSales(
   const mask = capacityFor(candidates) - 1;
   const slots = new Int32Array((mask + 1) * 2);
   const previous = new Int32Array(host.length).fill(-1);
+  // A card's fingerprint and a payer's are never one group: the wallet bits of the flags differ.
   const sameGroup = (a: number, b: number): boolean =>
+    hostWallet(h.flags[a]!) === hostWallet(h.flags[b]!) &&
     h.fingerprintHigh[a] === h.fingerprintHigh[b] &&
     h.fingerprintLow[a] === h.fingerprintLow[b] &&
     h.amount[a] === h.amount[b] &&

@@ -12,7 +12,16 @@ import {
 } from './exception-kinds.js';
 import { entryModes } from '../../payments/payment.js';
 import { hostStatuses, settlementTxnTypes, terminalResults, txnTypes } from '../tables/rows.js';
-import { Table, type HostTable, type SettlementTable, type TerminalTable } from '../tables/tables.js';
+import {
+  hostWallet,
+  qrRowOf,
+  Table,
+  tradesDiffer,
+  walletOfCode,
+  type HostTable,
+  type SettlementTable,
+  type TerminalTable,
+} from '../tables/tables.js';
 import type { TextDictionary } from '../tables/text-dictionary.js';
 
 /** One row of exceptions.csv (v1 exception columns), amounts in fen, null where the column is empty. */
@@ -66,6 +75,20 @@ export interface ExceptionInput {
 }
 
 const manualEntry = 1 + entryModes.indexOf('manual');
+
+/** A wallet's name as the details write it, by its code in the tables. */
+function walletName(code: number): string {
+  switch (walletOfCode(code)) {
+    case 'alipay':
+      return 'Alipay';
+    case 'wechat':
+      return 'WeChat Pay';
+    case 'unionpay':
+      return 'UnionPay QR';
+    case undefined:
+      return 'the wallet';
+  }
+}
 const kindIndex = new Map<ExceptionKind, number>(exceptionKinds.map((k, i) => [k, i]));
 const causeIndex = new Map<Cause, number>(causes.map((c, i) => [c, i]));
 
@@ -190,6 +213,12 @@ export class ExceptionList {
   }
 
   private detail(kind: ExceptionKind, i: number): string {
+    const subjectHost = this.table.c.hostRow[i]!;
+    const qrSale = subjectHost >= 0 && hostWallet(this.host.c.flags[subjectHost]!) !== 0;
+    if (this.settlement.wallet !== 0 || qrSale) {
+      const text = this.walletDetail(kind, i);
+      if (text !== undefined) return text;
+    }
     const c = this.table.c;
     const h = this.host.c;
     const s = this.settlement.c;
@@ -252,5 +281,81 @@ export class ExceptionList {
       case 'host_only_approved':
         return `The host approved this sale but ${terminalPlace(terminalRow)} shows it ${terminalResults[this.terminal!.c.result[terminalRow]!]}; the operator may have run it again.`;
     }
+  }
+
+  /**
+   * The detail of a settlement-side exception of a wallet's bill, or of a suspected duplicate QR
+   * sale, in a wallet's words (order numbers, the bill's lines); undefined where the card wording
+   * fits (the terminal kinds).
+   */
+  // Long because: one sentence per kind, each reading its own rows; apart they would repeat the
+  // same dozen lookups.
+  private walletDetail(kind: ExceptionKind, i: number): string | undefined {
+    const c = this.table.c;
+    const h = this.host.c;
+    const s = this.settlement.c;
+    const text = (code: number): string => this.dictionary.text(code);
+    const hostRow = c.hostRow[i]!;
+    const line = c.settlementRow[i]!;
+    const yuan = (fen: number): string => `CNY ${formatMajorUnits(fen, 'CNY')}`;
+    const wallet = walletName(this.settlement.wallet || hostWallet(h.flags[Math.max(0, hostRow)]!));
+    const place = (row: number): string => this.settlement.placeOf(s.line[row]!);
+    const billOrder = (row: number): string => {
+      const trade = text(this.settlement.qr.c.tradeNo[row]!);
+      return `order ${text(this.settlement.qr.c.orderNo[row]!)}${trade === '' ? '' : ` (trade ${trade})`}`;
+    };
+    const hostOrder = (row: number): string => {
+      const q = qrRowOf(this.host, row);
+      return q < 0 ? 'an order the journal does not name' : `order ${text(this.host.qr.c.orderNo[q]!)}`;
+    };
+    const hostStatus = (row: number): string => hostStatuses[h.status[row]!]!.replace('_', ' ');
+    switch (kind) {
+      case 'duplicate_settlement':
+        return `${place(line)} pays ${billOrder(line)} again as ${place(c.earlierRow[i]!)}: ${wallet} charged one order twice.`;
+      case 'reversed_but_settled': {
+        const paid = s.amount[line]!;
+        const back = paid - c.amountAtStake[i]!;
+        return `The host has this ${wallet} sale (${hostOrder(hostRow)}) ${hostStatus(hostRow)}, yet ${place(line)} shows it paid ${yuan(paid)} and ${back === 0 ? 'no refund' : `only ${yuan(back)} refunded`}: the customer is owed ${yuan(c.amountAtStake[i]!)}.`;
+      }
+      case 'missing_in_settlement':
+        return `The host approved this ${wallet} sale of ${yuan(h.amount[hostRow]!)} (${hostOrder(hostRow)}, ${this.host.placeOf(h.line[hostRow]!)}) but the ${wallet} bill has no payment for it.`;
+      case 'unknown_in_settlement':
+        return this.unknownWalletLine(i, wallet, place(line), billOrder(line));
+      case 'amount_mismatch': {
+        const billed = s.amount[line]!;
+        const held = h.amount[hostRow]!;
+        return `${place(line)} shows ${yuan(billed)} for ${billOrder(line)} but the host holds ${yuan(held)} (${billed > held ? 'over' : 'under'} by ${yuan(Math.abs(billed - held))}).`;
+      }
+      case 'duplicate_sale_suspect': {
+        const earlier = c.relatedHostRow[i]!;
+        const apartS = (h.time[hostRow]! - h.time[earlier]!) / 1000;
+        return `Same ${wallet} payer, amount and terminal as RRN ${text(h.rrn[earlier]!)} (${hostOrder(earlier)}), ${apartS} s earlier: likely a second payment code scanned for one sale; not confirmed by the operator.`;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** Why a wallet bill's line found no QR sale of its kind. */
+  private unknownWalletLine(i: number, wallet: string, place: string, order: string): string {
+    const s = this.settlement.c;
+    const h = this.host.c;
+    const line = this.table.c.settlementRow[i]!;
+    const related = this.table.c.relatedHostRow[i]!;
+    const amount = `CNY ${formatMajorUnits(s.amount[line]!, 'CNY')}`;
+    const q = related < 0 ? -1 : qrRowOf(this.host, related);
+    if (q >= 0 && tradesDiffer(this.settlement.qr.c.tradeNo[line]!, this.host.qr.c.tradeNo[q]!)) {
+      return `${place} names ${order}, but the host's sale of that order (${this.host.placeOf(h.line[related]!)}) was paid as trade ${this.dictionary.text(this.host.qr.c.tradeNo[q]!)}: another trade under the host's order number.`;
+    }
+    if (related >= 0 && hostWallet(h.flags[related]!) !== this.settlement.wallet) {
+      const held = hostWallet(h.flags[related]!);
+      return `${place} names ${order}, which the host holds as ${held === 0 ? 'a card payment' : `a QR sale through ${walletName(held)}`} (${this.host.placeOf(h.line[related]!)}), not ${wallet}.`;
+    }
+    if (settlementTxnTypes[s.txnType[line]!] === 'refund') {
+      return related >= 0
+        ? `${place} refunds ${amount} of ${order}, which the host holds as ${hostStatuses[h.status[related]!]!.replace('_', ' ')} (${this.host.placeOf(h.line[related]!)}): a refund made at ${wallet} that the host does not know.`
+        : `${place} refunds ${amount} of ${order}, an order the host does not hold.`;
+    }
+    return `${place} shows ${amount} paid through ${wallet} for ${order}, which the host does not hold (a sale the host lost, a payment to a closed or expired order, or another system on the same ${wallet} account).`;
   }
 }

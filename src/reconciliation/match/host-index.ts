@@ -3,7 +3,10 @@
 // Open addressing over host row numbers in one Int32Array each, comparing the host table's own key
 // columns, so an index costs 8 bytes per row and no key object. Two host rows with the same RRN, or
 // the same merchant + terminal + batch + STAN, make a journal posguard cannot have written: refused.
+// A wallet's bill line finds its QR sale a third way, by the merchant order number (the host's
+// side table of QR sales, indexed only when the day has some).
 import { inputError } from '../read/input-error.js';
+import { txnTypes } from '../tables/rows.js';
 import type { HostTable } from '../tables/tables.js';
 import type { TextDictionary } from '../tables/text-dictionary.js';
 
@@ -30,6 +33,8 @@ export function capacityFor(rows: number): number {
   return capacity;
 }
 
+const saleType = txnTypes.indexOf('sale');
+
 export class HostIndex {
   // Each slot holds its key beside the row, so a probe touches one cache line: for RRNs the key code
   // itself (Float64 pairs: code, row + 1); for the composite key a 32-bit hash tag (Int32 pairs:
@@ -37,6 +42,9 @@ export class HostIndex {
   private readonly byRrn: Float64Array;
   private readonly byKey: Int32Array;
   private readonly mask: number;
+  /** Order number code and 1 + the row in host.qr, for QR sales; empty on a day of cards. */
+  private readonly byOrder: Float64Array;
+  private readonly orderMask: number;
 
   constructor(
     private readonly host: HostTable,
@@ -62,6 +70,45 @@ export class HostIndex {
           throw this.duplicate(row, earlier, `merchant + terminal + batch + STAN ${key.join(' + ')}`);
         }
       }
+    }
+    const qr = host.qr;
+    const orderCapacity = qr.length === 0 ? 1 : capacityFor(qr.length);
+    this.orderMask = orderCapacity - 1;
+    this.byOrder = new Float64Array(orderCapacity * 2);
+    for (let q = 0; q < qr.length; q += 1) {
+      const row = qr.c.row[q]!;
+      if (host.c.txnType[row] !== saleType) continue;
+      const earlier = this.insertOrder(q, qr.c.orderNo[q]!);
+      if (earlier >= 0) {
+        throw this.duplicate(row, qr.c.row[earlier]!, `order number ${dictionary.text(qr.c.orderNo[q]!)}`);
+      }
+    }
+  }
+
+  /** The row in host.qr of the QR sale with this order number code, or -1. */
+  findByOrder(orderCode: number): number {
+    if (orderCode === 0) return -1;
+    const slots = this.byOrder;
+    const mask = this.orderMask;
+    for (let slot = mixCode(orderCode) & mask; ; slot = (slot + 1) & mask) {
+      const entry = slots[slot * 2 + 1]!;
+      if (entry === 0) return -1;
+      if (slots[slot * 2] === orderCode) return entry - 1;
+    }
+  }
+
+  /** Adds a QR sale by its order number; returns -1, or the earlier qr row holding the same number. */
+  private insertOrder(q: number, orderCode: number): number {
+    const slots = this.byOrder;
+    const mask = this.orderMask;
+    for (let slot = mixCode(orderCode) & mask; ; slot = (slot + 1) & mask) {
+      const entry = slots[slot * 2 + 1]!;
+      if (entry === 0) {
+        slots[slot * 2] = orderCode;
+        slots[slot * 2 + 1] = q + 1;
+        return -1;
+      }
+      if (slots[slot * 2] === orderCode) return entry - 1;
     }
   }
 
@@ -156,7 +203,7 @@ export class HostIndex {
     return inputError(
       'POS_ERR_RECON_DUPLICATE_HOST_KEY',
       { file: this.host.source, line: this.host.c.line[row]! },
-      `${what} is also on line ${this.host.c.line[earlier]!} (expected each host payment once: RRN and merchant + terminal + batch + STAN are unique in posguard's journal)`,
+      `${what} is also on line ${this.host.c.line[earlier]!} (expected each host payment once: RRN, merchant + terminal + batch + STAN and a QR sale's order number are unique in posguard's journal)`,
     );
   }
 }

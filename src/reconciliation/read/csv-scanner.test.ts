@@ -3,13 +3,22 @@ import { PosError } from '../../pos-error.js';
 import { readChunkBytes, scanCsv } from './csv-scanner.js';
 import { endlessSource, textSource } from '../test-support/sources.js';
 
-async function records(text: string | Buffer, options: { readSize?: number; delimiter?: string } = {}) {
-  const out: { line: number; fields: string[] }[] = [];
+async function records(
+  text: string | Buffer,
+  options: { readSize?: number; delimiter?: string; commentPrefix?: string } = {},
+) {
+  const out: { line: number; fields: string[]; comment?: true }[] = [];
   await scanCsv({
     file: 'test.csv',
     source: textSource(text, options.readSize),
     ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),
-    onRecord: (r) => out.push({ line: r.line, fields: Array.from({ length: r.count }, (_, i) => r.text(i)) }),
+    ...(options.commentPrefix === undefined ? {} : { commentPrefix: options.commentPrefix }),
+    onRecord: (r) =>
+      out.push({
+        line: r.line,
+        fields: Array.from({ length: r.count }, (_, i) => r.text(i)),
+        ...(r.isComment ? { comment: true as const } : {}),
+      }),
   });
   return out;
 }
@@ -60,6 +69,34 @@ describe('the CSV scanner', () => {
       { line: 1, fields: ['a', 'b'] },
       { line: 3, fields: ['1', '2;3'] },
     ]);
+  });
+
+  it('hands a comment line over whole, quotes and delimiters as text, however the reads split it', async () => {
+    const text = '#账号：[2088] "quoted", a,b\r\nh1,h2\n#-----end-----\r1,"x\n#not a comment"\n#last';
+    const expected = [
+      { line: 1, fields: ['#账号：[2088] "quoted", a,b'], comment: true },
+      { line: 2, fields: ['h1', 'h2'] },
+      { line: 3, fields: ['#-----end-----'], comment: true },
+      { line: 4, fields: ['1', 'x\n#not a comment'] },
+      { line: 6, fields: ['#last'], comment: true },
+    ];
+    for (const readSize of [1, 2, 5, 1 << 20]) {
+      expect(await records(text, { commentPrefix: '#', readSize })).toEqual(expected);
+    }
+    // Without the option a '#' line is a record like any other, and a '#' inside a line is text.
+    expect(await records('#a,b\n1,#2\n')).toEqual([
+      { line: 1, fields: ['#a', 'b'] },
+      { line: 2, fields: ['1', '#2'] },
+    ]);
+  });
+
+  it('refuses a comment line longer than the maximum, and checks its encoding like any cell', async () => {
+    const long = await scanError(`#${'x'.repeat(100)}\na\n`, 64, { commentPrefix: '#' });
+    expect(long.code).toBe('POS_ERR_RECON_LINE_TOO_LONG');
+    const bytes = Buffer.concat([Buffer.from('a\n#'), Buffer.from([0xff]), Buffer.from('\n1\n')]);
+    const bad = await scanError(bytes, undefined, { commentPrefix: '#' });
+    expect(bad.code).toBe('POS_ERR_RECON_BAD_ENCODING');
+    expect(bad.details).toMatchObject({ line: 2 });
   });
 
   it('refuses a quote never closed, naming the line the field starts on', async () => {

@@ -33,6 +33,11 @@ export class CsvRecord {
   count = 0;
   line = 0;
   byteOffset = 0;
+  /**
+   * True for a comment line (see ScanOptions.commentPrefix): one field holding the whole line,
+   * prefix included, never split on the delimiter or read for quotes.
+   */
+  isComment = false;
   readonly starts = new Int32Array(maxFieldsPerRecord);
   readonly ends = new Int32Array(maxFieldsPerRecord);
   /** 1 where a quoted field held doubled quotes that text() must undouble. */
@@ -66,6 +71,11 @@ export interface ScanOptions {
    * bytes that are not valid in it, so a cell holding U+FFFD is refused as badly encoded.
    */
   readonly transcodedFrom?: string;
+  /**
+   * One ASCII character that makes a line starting with it a comment (a wallet bill's `#` lines):
+   * handed to `onRecord` whole, as one field with `isComment` set. None by default.
+   */
+  readonly commentPrefix?: string;
 }
 
 /** U+FFFD as UTF-8: what a decoder writes for bytes that were not valid in their encoding. */
@@ -88,6 +98,11 @@ export async function scanCsv(options: ScanOptions): Promise<void> {
   assert(Buffer.byteLength(delimiterText) === 1, 'the CSV delimiter is one byte');
   const delimiter = delimiterText.charCodeAt(0);
   assert(Number.isSafeInteger(maxRecordBytes) && maxRecordBytes > 0, 'maxRecordBytes is a positive integer');
+  const commentText = options.commentPrefix;
+  assert(
+    commentText === undefined || (commentText.length === 1 && commentText.charCodeAt(0) < 0x80),
+    'a comment prefix is one ASCII character',
+  );
   const buffer = Buffer.allocUnsafe(maxRecordBytes + readChunkBytes);
   const record = new CsvRecord();
   record.buffer = buffer;
@@ -98,6 +113,7 @@ export async function scanCsv(options: ScanOptions): Promise<void> {
     record,
     maxRecordBytes,
     options.columnName ?? ((field) => `field ${field + 1}`),
+    commentText === undefined ? -1 : commentText.charCodeAt(0),
   );
 
   // The next chunk is read while the current one is scanned, so reading and parsing overlap.
@@ -178,6 +194,8 @@ class RecordScanner {
     private readonly record: CsvRecord,
     private readonly maxRecordBytes: number,
     private readonly columnName: (field: number) => string,
+    /** The comment prefix's byte, or -1 for none. */
+    private readonly comment: number,
   ) {}
 
   /** Refuses the record's first cell that is not valid UTF-8, or holds U+FFFD after transcoding. */
@@ -225,6 +243,8 @@ class RecordScanner {
       record.count = 0;
       return i + 1;
     }
+    record.isComment = false;
+    if (first === this.comment) return this.scanComment(start, end, eof, consumedBefore);
     for (;;) {
       if (count === maxFieldsPerRecord) {
         throw inputError(
@@ -314,6 +334,34 @@ class RecordScanner {
     record.byteOffset = consumedBefore + start;
     this.line += newlines;
     return i;
+  }
+
+  /** A comment line: one field up to its line end, quotes and delimiters taken as text. */
+  private scanComment(start: number, end: number, eof: boolean, consumedBefore: number): number {
+    const buffer = this.buffer;
+    let i = start;
+    let c = -1;
+    while (i < end && (c = buffer[i]!) !== lineFeed && c !== carriageReturn) i += 1;
+    if (i - start > this.maxRecordBytes) throw this.tooLong();
+    if (i >= end && !eof) return incomplete;
+    let next = i;
+    if (i < end) {
+      if (c === carriageReturn) {
+        if (i + 1 >= end && !eof) return incomplete;
+        if (buffer[i + 1] === lineFeed) next += 1;
+      }
+      next += 1;
+    }
+    const record = this.record;
+    record.starts[0] = start;
+    record.ends[0] = i;
+    record.escaped[0] = 0;
+    record.count = 1;
+    record.isComment = true;
+    record.line = this.line;
+    record.byteOffset = consumedBefore + start;
+    this.line += 1;
+    return next;
   }
 
   tooLong(): Error {

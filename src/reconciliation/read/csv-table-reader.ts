@@ -21,11 +21,27 @@ export interface ReadOptions {
   readonly onProgress?: (progress: { rows: number; bytesRead: number }) => void;
   /** The encoding `source` was transcoded from, so cells it could not decode are refused. */
   readonly transcodedFrom?: string;
+  /** A line starting with this character is a comment (scanner option), given to `sections.comment`. */
+  readonly commentPrefix?: string;
 }
 
 export interface TableReadOptions extends ReadOptions {
   /** Shared by every table that is compared, so equal keys get equal codes. */
   readonly dictionary: TextDictionary;
+}
+
+/**
+ * What a file holds besides its header and data lines, for formats that have more (a wallet's bill:
+ * `#` comment lines around the table, a totals block after it). Without it every record after the
+ * header is a data line.
+ */
+export interface SectionHandler {
+  /** A comment line, before or after the header (only with `commentPrefix`). */
+  comment?(record: CsvRecord): void;
+  /** True when this record, after the header, is no data line but starts what follows the data. */
+  endsData?(record: CsvRecord): boolean;
+  /** The record `endsData` chose, and every record after it, of any width. */
+  afterData?(record: CsvRecord): void;
 }
 
 /** Calls made per data record: `row` gets the record and the header's index for each wanted column. */
@@ -137,18 +153,26 @@ export function wordsOf(values: readonly string[]): Uint8Array[] {
   return values.map((v) => Buffer.from(v, 'utf8'));
 }
 
-/** Reads a whole CSV file: header, then every record through `makeParser(columnIndexes)`. */
-export async function readCsvTable<C extends string>(
+/**
+ * Reads a whole CSV file: header, then every record through `makeParser(columnIndexes)`. Columns
+ * in `more.optional` may be missing from the header: their index is -1.
+ */
+// Long because: the scan's callback keeps the header, the width check and the sections in one
+// closure over the reader's state; split, each piece would take and return that state.
+export async function readCsvTable<C extends string, O extends string = never>(
   options: TableReadOptions,
   columns: readonly C[],
-  makeParser: (index: Readonly<Record<C, number>>) => RowParser,
+  makeParser: (index: Readonly<Record<C | O, number>>) => RowParser,
+  more: { readonly optional?: readonly O[]; readonly sections?: SectionHandler } = {},
 ): Promise<{ rows: number }> {
   const source = options.source ?? (await openFileSource(options.file));
+  const sections = more.sections;
   let parser: RowParser | undefined;
   let cells: CellReader | undefined;
   let width = 0;
   let rows = 0;
   let bytesRead = 0;
+  let dataEnded = false;
   let header: readonly string[] = [];
   try {
     await scanCsv({
@@ -157,15 +181,25 @@ export async function readCsvTable<C extends string>(
       ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),
       ...(options.maxRecordBytes === undefined ? {} : { maxRecordBytes: options.maxRecordBytes }),
       ...(options.transcodedFrom === undefined ? {} : { transcodedFrom: options.transcodedFrom }),
+      ...(options.commentPrefix === undefined ? {} : { commentPrefix: options.commentPrefix }),
       // Scanner errors name the column by its header, like every other error of a record.
       columnName: (field) => header[field] || `field ${field + 1}`,
       onRecord: (record) => {
+        if (record.isComment) {
+          sections?.comment?.(record);
+          return;
+        }
         if (parser === undefined || cells === undefined) {
           const names = Array.from({ length: record.count }, (_, i) => record.text(i).trim());
           header = names;
-          parser = makeParser(headerIndex(options.file, record.line, names, columns));
+          parser = makeParser(headerIndex(options.file, record.line, names, columns, more.optional ?? []));
           cells = new CellReader(options.file, names, options.dictionary);
           width = record.count;
+          return;
+        }
+        if (dataEnded || sections?.endsData?.(record) === true) {
+          dataEnded = true;
+          sections!.afterData?.(record);
           return;
         }
         if (record.count !== width) {
@@ -198,17 +232,19 @@ export async function readCsvTable<C extends string>(
   return { rows };
 }
 
-function headerIndex<C extends string>(
+function headerIndex<C extends string, O extends string>(
   file: string,
   line: number,
   names: readonly string[],
   columns: readonly C[],
-): Record<C, number> {
-  const index = {} as Record<C, number>;
+  optional: readonly O[],
+): Record<C | O, number> {
+  const index = {} as Record<C | O, number>;
   const missing: string[] = [];
-  for (const column of columns) {
+  for (const column of [...columns, ...optional]) {
     const at = names.indexOf(column);
-    if (at === -1) missing.push(column);
+    if (at === -1 && (optional as readonly string[]).includes(column)) index[column] = -1;
+    else if (at === -1) missing.push(column);
     else if (names.indexOf(column, at + 1) !== -1) {
       throw inputError(
         'POS_ERR_RECON_DUPLICATE_COLUMN',

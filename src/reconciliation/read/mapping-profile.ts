@@ -1,16 +1,27 @@
-// Mapping profiles: a JSON file that says how an acquirer's own settlement file maps onto the v1
-// settlement columns (its column names, amounts in yuan or fen with the rounding named, time
-// formats, type codes, encoding, delimiter). Parsed at the edge into a MappingProfile, with every
+// Mapping profiles: a JSON file that says how an acquirer's own settlement file, or a wallet's
+// bill, maps onto the v1 settlement columns (its column names, amounts in yuan or fen with the
+// rounding and sign named, time formats, type codes, encoding, delimiter; for bills also the
+// layout around the table: bill-layout.ts). Parsed at the edge into a MappingProfile, with every
 // problem reported at once, each naming the key.
 import { readFile, stat } from 'node:fs/promises';
 import iconv from 'iconv-lite';
 import type { RoundingMode } from '../../money/money.js';
-import { describeValue, PosError, type FieldProblem } from '../../pos-error.js';
+import { describeValue, PosError } from '../../pos-error.js';
+import { billLayoutKeys, parseBillLayout, type BillLayout } from './bill-layout.js';
+import { isRecord, ProfileProblems } from './profile-problems.js';
 
 export const profileFormat = 'posguard/settlement-mapping/v1';
 
 /** A cell taken from a column of the acquirer's file, or a fixed value for every line. */
 export type TextMapping = { readonly column: string } | { readonly value: string };
+
+/**
+ * How an amount cell may be signed: `positive` refuses a minus; `negative_on_refund` wants refund
+ * lines at or below zero and sales at or above it (Alipay's bill); `any` takes the size either way
+ * (a fee a bill writes as a cost). The amount kept is always the size.
+ */
+export const amountSigns = ['positive', 'negative_on_refund', 'any'] as const;
+export type AmountSign = (typeof amountSigns)[number];
 
 export interface AmountMapping {
   readonly column: string;
@@ -18,6 +29,9 @@ export interface AmountMapping {
   readonly unit: 'yuan' | 'fen';
   /** What to do with digits past the fen: `reject` refuses them. */
   readonly rounding: RoundingMode;
+  readonly sign: AmountSign;
+  /** Lines of these type codes read their amount from another column (WeChat's 退款金额). */
+  readonly columnByCode: Readonly<Record<string, string>>;
 }
 
 export interface TimeMapping {
@@ -35,7 +49,7 @@ export interface TypeMapping {
   readonly map: Readonly<Record<string, 'sale' | 'refund' | 'skip'>>;
 }
 
-export interface MappingProfile {
+export interface MappingProfile extends BillLayout {
   readonly name: string;
   /** An encoding iconv-lite knows (`utf-8`, `gbk`, `gb18030`, ...). */
   readonly encoding: string;
@@ -48,44 +62,25 @@ export interface MappingProfile {
 }
 
 export const requiredTextColumns = ['merchant_id', 'terminal_id', 'batch_no', 'stan', 'rrn'] as const;
-export const optionalTextColumns = ['settlement_date', 'auth_code', 'currency', 'card_masked'] as const;
+export const optionalTextColumns = [
+  'settlement_date',
+  'auth_code',
+  'currency',
+  'card_masked',
+  // A wallet's bill: the merchant order number (required there) and the wallet's trade number.
+  'order_no',
+  'trade_no',
+] as const;
 export type TextColumn = (typeof requiredTextColumns)[number] | (typeof optionalTextColumns)[number];
 
 const roundingModes: readonly RoundingMode[] = ['reject', 'half-up', 'half-even', 'down'];
-const topKeys = ['profile', 'name', 'encoding', 'delimiter', 'columns'];
+const topKeys = ['profile', 'name', 'encoding', 'delimiter', ...billLayoutKeys, 'columns'];
 const columnKeys = [...requiredTextColumns, ...optionalTextColumns, 'txn_time', 'txn_type', 'amount', 'fee'];
 
 /** The largest profile file read: a profile is a page of JSON, not data. */
 export const maxProfileBytes = 1024 * 1024;
 
 const timeTokens = ['yyyy', 'MM', 'dd', 'HH', 'mm', 'ss', 'SSS'] as const;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Every problem of one profile, collected so that all are reported at once, each naming its key. */
-class ProfileProblems {
-  readonly list: FieldProblem[] = [];
-
-  add(field: string, expected: string, actual: unknown): void {
-    this.list.push({ field, expected, actual: describeValue(actual) });
-  }
-
-  unknownKeys(path: string, object: Record<string, unknown>, allowed: readonly string[]): void {
-    for (const key of Object.keys(object)) {
-      if (!allowed.includes(key))
-        this.add(`${path}${key}`, `no such key (known: ${allowed.join(', ')})`, object[key]);
-    }
-  }
-
-  /** The value when it is a non-empty string; '' (and a problem) otherwise. */
-  string(path: string, v: unknown): string {
-    if (typeof v === 'string' && v !== '') return v;
-    this.add(path, 'a non-empty string', v);
-    return '';
-  }
-}
 
 /**
  * Checks a parsed JSON value; returns the profile or throws POS_ERR_RECON_BAD_PROFILE listing every
@@ -108,10 +103,34 @@ export function parseMappingProfile(value: unknown, file: string): MappingProfil
   const fee = amountMapping(columns, 'fee', problems);
   const txnTime = timeMapping(columns['txn_time'], problems);
   const txnType = typeMapping(columns['txn_type'], problems);
+  const layout = parseBillLayout(value, Object.keys(txnType.map), problems);
+  if (layout.wallet !== null && text.order_no === null) {
+    problems.add(
+      'columns.order_no',
+      "the merchant order number's column (a wallet's bill is matched by it)",
+      undefined,
+    );
+  }
+  if (value['wallet'] === undefined && (text.order_no !== null || text.trade_no !== null)) {
+    problems.add(
+      'wallet',
+      'the wallet whose bill this is (order_no and trade_no are read from wallet bills)',
+      undefined,
+    );
+  }
+  for (const [key, mapping] of [
+    ['amount', amount],
+    ['fee', fee],
+  ] as const) {
+    for (const [code, column] of Object.entries(mapping?.columnByCode ?? {})) {
+      if (!Object.hasOwn(txnType.map, code))
+        problems.add(`columns.${key}.column_by_code.${code}`, 'a code of columns.txn_type.map', column);
+    }
+  }
   if (problems.list.length > 0) {
     throw PosError.invalidInput('POS_ERR_RECON_BAD_PROFILE', `mapping profile ${file}`, problems.list);
   }
-  return { name, encoding, delimiter, text, txnTime, txnType, amount: amount!, fee };
+  return { name, encoding, delimiter, ...layout, text, txnTime, txnType, amount: amount!, fee };
 }
 
 /** The top-level keys: the format, the profile's name, the file's encoding and delimiter. */
@@ -179,7 +198,7 @@ function amountMapping(
     );
     return null;
   }
-  problems.unknownKeys(`${path}.`, entry, ['column', 'unit', 'rounding']);
+  problems.unknownKeys(`${path}.`, entry, ['column', 'unit', 'rounding', 'sign', 'column_by_code']);
   const column = problems.string(`${path}.column`, entry['column']);
   const unit = entry['unit'];
   if (unit !== 'yuan' && unit !== 'fen') problems.add(`${path}.unit`, '"yuan" or "fen"', unit);
@@ -187,7 +206,26 @@ function amountMapping(
   if (!roundingModes.includes(rounding as RoundingMode)) {
     problems.add(`${path}.rounding`, roundingModes.map((m) => JSON.stringify(m)).join(' or '), rounding);
   }
-  return { column, unit: unit === 'fen' ? 'fen' : 'yuan', rounding: rounding as RoundingMode };
+  const sign = entry['sign'] ?? 'positive';
+  if (!amountSigns.includes(sign as AmountSign)) {
+    problems.add(`${path}.sign`, amountSigns.map((m) => JSON.stringify(m)).join(' or '), sign);
+  }
+  const columnByCode: Record<string, string> = {};
+  const byCode = entry['column_by_code'];
+  if (byCode !== undefined && !isRecord(byCode)) {
+    problems.add(`${path}.column_by_code`, 'an object from type codes to header names', byCode);
+  } else if (byCode !== undefined) {
+    for (const [code, name] of Object.entries(byCode)) {
+      columnByCode[code] = problems.string(`${path}.column_by_code.${code}`, name);
+    }
+  }
+  return {
+    column,
+    unit: unit === 'fen' ? 'fen' : 'yuan',
+    rounding: rounding as RoundingMode,
+    sign: sign as AmountSign,
+    columnByCode,
+  };
 }
 
 /** `columns.txn_time`: the columns holding the time, their format and the acquirer's UTC offset. */

@@ -5,7 +5,9 @@ import { InvariantError } from '../../assert.js';
 import { PosError } from '../../pos-error.js';
 import { startWorker } from '../../start-worker.js';
 import type { MappingProfile } from './mapping-profile.js';
+import type { WalletBillExpectations } from './profile-reader.js';
 import {
+  qrSchema,
   settlementSchema,
   Table,
   terminalSchema,
@@ -19,6 +21,8 @@ export interface WorkerJob {
   readonly name: 'settlement' | 'terminal';
   readonly path: string;
   readonly profile?: MappingProfile;
+  /** Whose bill a wallet profile's file must be. */
+  readonly wallet?: WalletBillExpectations;
   readonly maxRecordBytes?: number;
 }
 
@@ -26,7 +30,12 @@ export type WorkerMessage =
   | { type: 'progress'; source: 'settlement' | 'terminal'; rows: number; bytesRead: number }
   | {
       type: 'done';
-      tables: { name: 'settlement' | 'terminal'; table: TransferredTable }[];
+      tables: {
+        name: 'settlement' | 'terminal';
+        table: TransferredTable;
+        qr?: TransferredTable;
+        wallet?: number;
+      }[];
       texts: readonly string[];
     }
   | { type: 'error'; code: ErrorCode; message: string; details: Readonly<Record<string, unknown>> }
@@ -90,10 +99,15 @@ export function parseInWorker(
       const codes = message.texts.map((text) => -(dictionary.idOfText(text) + 1));
       const remap = (code: number): number => codes[-code - 1]!;
       const parsed: { settlement?: SettlementTable; terminal?: TerminalTable } = {};
-      for (const { name, table } of message.tables) {
+      for (const { name, table, qr, wallet } of message.tables) {
         if (name === 'settlement') {
-          parsed.settlement = Table.fromTransfer(settlementSchema, table);
-          parsed.settlement.remapKeys(remap);
+          const settlement = Object.assign(Table.fromTransfer(settlementSchema, table), {
+            qr: qr === undefined ? new Table(qrSchema, table.source, 16) : Table.fromTransfer(qrSchema, qr),
+            wallet: wallet ?? 0,
+          });
+          settlement.remapKeys(remap);
+          settlement.qr.remapKeys(remap);
+          parsed.settlement = settlement;
         } else {
           parsed.terminal = Table.fromTransfer(terminalSchema, table);
           parsed.terminal.remapKeys(remap);

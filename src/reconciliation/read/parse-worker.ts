@@ -17,7 +17,12 @@ const jobs = workerData as WorkerJob[];
 
 async function run(): Promise<void> {
   const dictionary = new TextDictionary();
-  const tables: { name: WorkerJob['name']; table: TransferredTable }[] = [];
+  const tables: {
+    name: WorkerJob['name'];
+    table: TransferredTable;
+    qr?: TransferredTable;
+    wallet?: number;
+  }[] = [];
   const transfer: ArrayBuffer[] = [];
   for (const job of jobs) {
     const onProgress = (p: { rows: number; bytesRead: number }): void => {
@@ -29,15 +34,25 @@ async function run(): Promise<void> {
       onProgress,
       ...(job.maxRecordBytes === undefined ? {} : { maxRecordBytes: job.maxRecordBytes }),
     };
+    if (job.name === 'terminal') {
+      const moved = (await readTerminalJournal(common)).toTransfer();
+      tables.push({ name: job.name, table: moved.table });
+      transfer.push(...moved.transfer);
+      continue;
+    }
     const table =
-      job.name === 'terminal'
-        ? await readTerminalJournal(common)
-        : job.profile === undefined
-          ? await readSettlementFile(common)
-          : await readWithProfile({ ...common, profile: job.profile });
+      job.profile === undefined
+        ? await readSettlementFile(common)
+        : await readWithProfile({
+            ...common,
+            profile: job.profile,
+            ...(job.wallet === undefined ? {} : { expect: job.wallet }),
+          });
     const moved = table.toTransfer();
-    tables.push({ name: job.name, table: moved.table });
-    transfer.push(...moved.transfer);
+    // A wallet bill's order and trade numbers travel in their side table.
+    const qr = table.qr.toTransfer();
+    tables.push({ name: job.name, table: moved.table, qr: qr.table, wallet: table.wallet });
+    transfer.push(...moved.transfer, ...qr.transfer);
   }
   port!.postMessage({ type: 'done', tables, texts: dictionary.allTexts() } satisfies WorkerMessage, transfer);
 }

@@ -3,7 +3,10 @@
 // bounded pages. What the v1 format has no status for is left out and counted: a sale never sent
 // upstream (a held or blocked duplicate), and anything still in flight (`pending`). A sale whose
 // reversal is queued or failed is exported as `reversed`, the host's intent: if the acquirer settled
-// it anyway, reconciliation reports it as reversed_but_settled, to be refunded.
+// it anyway, reconciliation reports it as reversed_but_settled, to be refunded. A QR sale carries its
+// wallet, order number, trade number and payer fingerprint, so a wallet's bill finds it; a QR sale
+// held as a suspected duplicate was charged (the payer is known only then) and is being cancelled,
+// so it is exported as reversed too: its bill shows the charge and the refund.
 import type { PaymentRecord } from '../../payments/payment.js';
 import type { Store } from '../../payments/ports/store.js';
 import type { HostRow, HostStatus } from '../tables/rows.js';
@@ -20,8 +23,9 @@ export interface StoreExportCounts {
 export function exportedStatus(payment: PaymentRecord): HostStatus | undefined {
   switch (payment.status) {
     case 'pending':
-    case 'duplicate_suspected':
       return undefined;
+    case 'duplicate_suspected':
+      return payment.qr !== null && payment.qr.tradeNo !== null ? 'reversed' : undefined;
     case 'reversal_pending':
     case 'reversal_failed':
     case 'reversed':
@@ -77,6 +81,15 @@ export async function* hostRowsFromStore(
         operatorId: payment.operatorId ?? '',
         duplicateConfirmed: payment.duplicateConfirmed,
         originalRrn,
+        qr:
+          payment.qr === null
+            ? null
+            : {
+                wallet: payment.qr.wallet,
+                orderNo: payment.qr.orderNo,
+                tradeNo: payment.qr.tradeNo ?? '',
+                payerFingerprint: payment.qr.payerFingerprint ?? '',
+              },
       };
     }
     if (page.length < pageSize) return;

@@ -1,12 +1,12 @@
 // Writes typed rows as v1 CSV lines (the inverse of the readers): used by the day generator, by
 // tests, and ready for `posguard export` to write the host journal.
-import { hostJournalColumns } from './host-journal-reader.js';
+import { hostJournalColumns, hostJournalQrColumns } from './host-journal-reader.js';
 import { csvCell } from './csv-cell.js';
 import type { HostRow, SettlementRow, TerminalRow } from '../tables/rows.js';
 import { settlementFileColumns } from './settlement-file-reader.js';
 import { terminalJournalColumns } from './terminal-journal-reader.js';
 
-export const hostJournalHeader = hostJournalColumns.join(',');
+export const hostJournalHeader = [...hostJournalColumns, ...hostJournalQrColumns].join(',');
 export const terminalJournalHeader = terminalJournalColumns.join(',');
 export const settlementFileHeader = settlementFileColumns.join(',');
 
@@ -48,9 +48,17 @@ export function hostJournalLine(row: HostRow, offsetMinutes = 480): string {
     row.operatorId,
     String(row.duplicateConfirmed),
     row.originalRrn,
+    ...qrCells(row),
   ]
     .map(csvCell)
     .join(',');
+}
+
+/** The QR columns: `card` and four empty cells for a card payment. */
+function qrCells(row: HostRow): string[] {
+  const qr = row.qr ?? null;
+  if (qr === null) return ['card', '', '', '', ''];
+  return ['qr', qr.wallet, qr.orderNo, qr.tradeNo, qr.payerFingerprint];
 }
 
 export function terminalJournalLine(row: TerminalRow, offsetMinutes = 480): string {

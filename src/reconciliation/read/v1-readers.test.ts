@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PosError } from '../../pos-error.js';
-import { readHostJournal } from './host-journal-reader.js';
+import { hostJournalColumns, readHostJournal } from './host-journal-reader.js';
+import { hostWallet, walletCode } from '../tables/tables.js';
 import { readSettlementFile } from './settlement-file-reader.js';
 import { readTerminalJournal } from './terminal-journal-reader.js';
 import { textSource } from '../test-support/sources.js';
@@ -137,7 +138,69 @@ describe('the v1 readers', () => {
     expect(empty.details).toEqual({ file: 'host.csv', line: 1, column: null });
     const wide = await hostError(hostText(`${hostJournalLine(sale)},extra`));
     expect(wide.code).toBe('POS_ERR_RECON_FIELD_COUNT');
-    expect(wide.message).toMatch(/host.csv line 2: expected 17 fields as in the header, got 18/);
+    expect(wide.message).toMatch(/host.csv line 2: expected 22 fields as in the header, got 23/);
+  });
+
+  it("read a QR sale's columns: wallet, order and trade numbers, and the payer where a card would be", async () => {
+    const qrSale = {
+      ...sale,
+      cardMasked: '',
+      cardFingerprint: '',
+      entryMode: null,
+      qr: {
+        wallet: 'wechat' as const,
+        orderNo: 'PG0123456789abcdef',
+        tradeNo: '4200000001202611250000000001',
+        payerFingerprint: 'payer-a',
+      },
+    };
+    const card = hostSale({ rrn: '100000000002', stan: '000002' });
+    const { table, dictionary } = await readHost(hostText(hostJournalLine(qrSale), hostJournalLine(card)));
+    expect(hostWallet(table.c.flags[0]!)).toBe(walletCode('wechat'));
+    expect(hostWallet(table.c.flags[1]!)).toBe(0);
+    expect(table.c.flags[0]! & 2).toBe(2);
+    expect(table.qr.length).toBe(1);
+    expect(table.qr.c.row[0]).toBe(0);
+    expect(dictionary.text(table.qr.c.orderNo[0]!)).toBe('PG0123456789abcdef');
+    expect(dictionary.text(table.qr.c.tradeNo[0]!)).toBe('4200000001202611250000000001');
+    // The same payer on another line hashes alike; a card's fingerprint of the same text does too,
+    // which is why the duplicate rule also compares the wallet.
+    const again = await readHost(
+      hostText(hostJournalLine({ ...qrSale, rrn: '9', stan: '9', qr: { ...qrSale.qr, orderNo: 'PG2' } })),
+    );
+    expect(again.table.c.fingerprintHigh[0]).toBe(table.c.fingerprintHigh[0]);
+  });
+
+  it('read a journal written before QR payments as all cards, and refuse half of the QR columns', async () => {
+    const old = [hostJournalColumns.join(','), hostJournalLine(sale).split(',').slice(0, 17).join(',')];
+    const { table } = await readHost(old.join('\n'));
+    expect(table.length).toBe(1);
+    expect(hostWallet(table.c.flags[0]!)).toBe(0);
+    expect(table.qr.length).toBe(0);
+    const half = await hostError(
+      [`${hostJournalColumns.join(',')},method,wallet`, `${old[1]},qr,alipay`].join('\n'),
+    );
+    expect(half.code).toBe('POS_ERR_RECON_MISSING_COLUMN');
+    expect(half.message).toMatch(
+      /has the column method but lacks order_no, wallet_trade_no, payer_fingerprint/,
+    );
+  });
+
+  it('refuse a QR sale without its order number, an unknown wallet, and a card with a wallet', async () => {
+    const qr = { wallet: 'alipay' as const, orderNo: 'PG1', tradeNo: '', payerFingerprint: '' };
+    const noOrder = await hostError(hostText(hostJournalLine({ ...sale, qr: { ...qr, orderNo: '' } })));
+    expect(noOrder.code).toBe('POS_ERR_RECON_BAD_VALUE');
+    expect(noOrder.details).toEqual({ file: 'host.csv', line: 2, column: 'order_no' });
+    const paypal = await hostError(
+      hostText(hostJournalLine({ ...sale, qr }).replace(',alipay,', ',paypal,')),
+    );
+    expect(paypal.message).toMatch(/column "wallet": expected one of alipay, wechat, unionpay, got "paypal"/);
+    const cardWithWallet = await hostError(
+      hostText(hostJournalLine(sale).replace(',card,,', ',card,alipay,')),
+    );
+    expect(cardWithWallet.message).toMatch(/column "wallet": expected no wallet on a card payment/);
+    const method = await hostError(hostText(hostJournalLine(sale).replace(',card,', ',cash,')));
+    expect(method.message).toMatch(/column "method": expected one of card, qr, got "cash"/);
   });
 
   it('refuse a file that cannot be opened', async () => {

@@ -15,7 +15,7 @@ const causeTitles: Readonly<Record<Cause, string>> = {
   hardware: 'Hardware',
   operator: 'Operator',
   network: 'Network',
-  third_party: 'Third party (acquirer)',
+  third_party: 'Third party (acquirer or wallet)',
 };
 
 export function escapeHtml(text: string): string {

@@ -5,6 +5,7 @@
 // (docs/reference/reconciliation-csv.md).
 
 import type { EntryMode } from '../../payments/payment.js';
+import type { Wallet } from '../../payments/ports/wallet.js';
 
 export const txnTypes = ['sale', 'void', 'refund'] as const;
 export type TxnType = (typeof txnTypes)[number];
@@ -67,6 +68,27 @@ export interface HostRow {
   readonly duplicateConfirmed: boolean;
   /** For voids and refunds, the RRN of the sale they act on; '' for sales. */
   readonly originalRrn: string;
+  /** A QR payment's wallet facts; absent or null for a card payment. */
+  readonly qr?: HostQr | null;
+}
+
+/**
+ * What a QR sale adds to a host row (issue 20): the wallet, the merchant order number every call
+ * to the wallet named (what a wallet's bill calls 商户订单号), the wallet's own trade number once
+ * it charged ('' before), and the keyed fingerprint of the payer ('' when unknown), which takes
+ * the card fingerprint's place in the duplicate rule.
+ */
+export interface HostQr {
+  readonly wallet: Wallet;
+  readonly orderNo: string;
+  readonly tradeNo: string;
+  readonly payerFingerprint: string;
+}
+
+/** A wallet bill line's order and trade numbers ('' when the bill leaves the trade number out). */
+export interface SettlementQr {
+  readonly orderNo: string;
+  readonly tradeNo: string;
 }
 
 /** One line of the acquirer's settlement detail. Amounts are positive for sales and refunds alike. */
@@ -84,4 +106,6 @@ export interface SettlementRow {
   readonly feeMinor: number | null;
   readonly currency: string;
   readonly cardMasked: string;
+  /** Set on every line of a wallet's bill (the settlement source names the wallet), never on others. */
+  readonly qr?: SettlementQr | null;
 }

@@ -14,6 +14,7 @@ import {
   type TerminalRow,
 } from './rows.js';
 import { entryModes } from '../../payments/payment.js';
+import { wallets, type Wallet } from '../../payments/ports/wallet.js';
 import { narrowDigits, wideDigits, type TextDictionary } from './text-dictionary.js';
 
 type ColumnKind = 'wideKey' | 'narrowKey' | 'f64' | 'i32' | 'u8';
@@ -173,6 +174,28 @@ export const hostSchema = {
 
 export const hostFlags = { duplicateConfirmed: 1, hasFingerprint: 2 } as const;
 
+/**
+ * A host row's wallet sits in bits 2 and 3 of its flags: 0 for a card payment, else 1 + the
+ * wallet's index in `wallets` (walletCode). A day of cards so pays nothing for QR.
+ */
+const walletShift = 2;
+export const walletCode = (wallet: Wallet): number => 1 + wallets.indexOf(wallet);
+export const walletOfCode = (code: number): Wallet | undefined => wallets[code - 1];
+export const hostWallet = (flags: number): number => (flags >> walletShift) & 3;
+export const withWallet = (flags: number, code: number): number => flags | (code << walletShift);
+
+/**
+ * A QR payment's order and trade numbers, beside the row they belong to in a host table (its QR
+ * sales) or a settlement table (every line of a wallet's bill): a side table, so the columns cost
+ * nothing on a day of cards. Rows are added in the main table's order, so `row` ascends.
+ */
+export const qrSchema = {
+  row: 'i32',
+  orderNo: 'wideKey',
+  tradeNo: 'wideKey',
+} as const;
+export type QrTable = Table<typeof qrSchema>;
+
 export const terminalSchema = {
   ...keyColumns,
   /** Index into terminalResults. */
@@ -189,16 +212,54 @@ export const settlementSchema = {
   currency: 'narrowKey',
 } as const;
 
-export type HostTable = Table<typeof hostSchema>;
+export type HostTable = Table<typeof hostSchema> & { readonly qr: QrTable };
 export type TerminalTable = Table<typeof terminalSchema>;
-export type SettlementTable = Table<typeof settlementSchema>;
+/**
+ * `wallet` is 0 for an acquirer's settlement file and walletCode(w) for wallet w's bill, whose every
+ * line then has its row in `qr` (qr row i is line i). One run reconciles one of them.
+ */
+export type SettlementTable = Table<typeof settlementSchema> & { readonly qr: QrTable; wallet: number };
 
 export const newHostTable = (source: string, capacity?: number): HostTable =>
-  new Table(hostSchema, source, capacity);
+  Object.assign(new Table(hostSchema, source, capacity), { qr: new Table(qrSchema, source, 16) });
 export const newTerminalTable = (source: string, capacity?: number): TerminalTable =>
   new Table(terminalSchema, source, capacity);
-export const newSettlementTable = (source: string, capacity?: number): SettlementTable =>
-  new Table(settlementSchema, source, capacity);
+export const newSettlementTable = (source: string, capacity?: number, wallet = 0): SettlementTable =>
+  Object.assign(new Table(settlementSchema, source, capacity), {
+    qr: new Table(qrSchema, source, wallet === 0 ? 16 : capacity),
+    wallet,
+  });
+
+/** The row in `table.qr` of the main table's `row`, or -1 (binary search: qr rows ascend). */
+export function qrRowOf(table: { readonly qr: QrTable }, row: number): number {
+  const rows = table.qr.c.row;
+  let low = 0;
+  let high = table.qr.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const at = rows[middle]!;
+    if (at === row) return middle;
+    if (at < row) low = middle + 1;
+    else high = middle - 1;
+  }
+  return -1;
+}
+
+/**
+ * Two trade number codes of one order that name different trades: a bill's line is then not the
+ * host's sale (0 is a number one side does not know).
+ */
+export function tradesDiffer(billTrade: number, hostTrade: number): boolean {
+  return billTrade !== 0 && hostTrade !== 0 && billTrade !== hostTrade;
+}
+
+/** Adds the QR keys of a main table's `row`. */
+export function appendQr(qr: QrTable, row: number, orderNo: number, tradeNo: number): void {
+  const at = qr.add();
+  qr.c.row[at] = row;
+  qr.c.orderNo[at] = orderNo;
+  qr.c.tradeNo[at] = tradeNo;
+}
 
 /**
  * Hashes a card fingerprint's UTF-8 bytes into two 32-bit words (two multiplicative mixes with
@@ -266,6 +327,24 @@ export function appendHostRow(
     flags |= hostFlags.hasFingerprint;
   }
   c.entryMode[row] = input.entryMode === null ? 0 : 1 + entryModes.indexOf(input.entryMode);
+  const qr = input.qr ?? null;
+  if (qr !== null) {
+    flags = withWallet(flags, walletCode(qr.wallet));
+    appendQr(
+      table.qr,
+      row,
+      dictionary.codeText(qr.orderNo, wideDigits),
+      dictionary.codeText(qr.tradeNo, wideDigits),
+    );
+    if (qr.payerFingerprint !== '') {
+      // The payer's fingerprint stands where a card's would: the duplicate rule reads one column.
+      const bytes = Buffer.from(qr.payerFingerprint, 'utf8');
+      hashFingerprint(bytes, 0, bytes.length, fingerprintScratch);
+      c.fingerprintHigh[row] = fingerprintScratch[0]!;
+      c.fingerprintLow[row] = fingerprintScratch[1]!;
+      flags |= hostFlags.hasFingerprint;
+    }
+  }
   c.flags[row] = flags;
   c.line[row] = line;
 }
@@ -301,4 +380,20 @@ export function appendSettlementRow(
   c.fee[row] = input.feeMinor ?? -1;
   c.currency[row] = dictionary.codeText(input.currency, narrowDigits);
   c.line[row] = line;
+  const qr = input.qr ?? null;
+  if ((qr !== null) !== (table.wallet !== 0)) {
+    throw new PosError(
+      'POS_ERR_RECON_BAD_VALUE',
+      `${table.placeOf(line)}: ${table.wallet === 0 ? "an acquirer's settlement line cannot carry a wallet order number" : "every line of a wallet's bill carries its order number"}`,
+      { details: { file: table.source, line, column: null } },
+    );
+  }
+  if (qr !== null) {
+    appendQr(
+      table.qr,
+      row,
+      dictionary.codeText(qr.orderNo, wideDigits),
+      dictionary.codeText(qr.tradeNo, wideDigits),
+    );
+  }
 }

@@ -2,6 +2,7 @@
 // and terminal row that agree with it, each open to the one change a test is about.
 import type { ReconException } from '../match/exception-list.js';
 import { reconcile } from '../reconcile.js';
+import type { Wallet } from '../../payments/ports/wallet.js';
 import type { HostRow, SettlementRow, TerminalRow } from '../tables/rows.js';
 
 export const merchant = '898310048160001';
@@ -26,6 +27,46 @@ export function hostSale(fields: Partial<HostRow> & { rrn: string; stan: string 
     operatorId: 'op1',
     duplicateConfirmed: false,
     originalRrn: '',
+    ...fields,
+  };
+}
+
+/** A QR sale of `wallet`, its order number from the RRN, its payer `payer`. */
+export function qrSale(
+  fields: Partial<HostRow> & { rrn: string; stan: string },
+  wallet: Wallet = 'alipay',
+  payer = `payer-${fields.rrn}`,
+): HostRow {
+  return hostSale({
+    cardMasked: '',
+    cardFingerprint: '',
+    entryMode: null,
+    authCode: '',
+    qr: { wallet, orderNo: orderNoOf(fields.rrn), tradeNo: tradeNoOf(fields.rrn), payerFingerprint: payer },
+    ...fields,
+  });
+}
+
+export const orderNoOf = (rrn: string): string => `PG${rrn.padStart(30, '0')}`;
+export const tradeNoOf = (rrn: string): string => `2026112522001${rrn.padStart(15, '0')}`;
+
+/** The wallet bill's line of a QR sale (or, with txnType refund, of its refund). */
+export function billed(host: HostRow, fields: Partial<SettlementRow> = {}): SettlementRow {
+  return {
+    settlementDate: '',
+    merchantId: '2088000000000001',
+    terminalId: host.terminalId,
+    batchNo: '',
+    stan: '',
+    rrn: '',
+    authCode: '',
+    txnTimeMs: host.txnTimeMs,
+    txnType: 'sale',
+    amountMinor: host.amountMinor,
+    feeMinor: 8,
+    currency: 'CNY',
+    cardMasked: '',
+    qr: { orderNo: host.qr?.orderNo ?? '', tradeNo: host.qr?.tradeNo ?? '' },
     ...fields,
   };
 }
@@ -72,10 +113,17 @@ export async function exceptionsOf(day: {
   settlement: readonly SettlementRow[];
   terminal?: readonly TerminalRow[];
   duplicateWindowS?: number;
+  /** The wallet whose bill `settlement` is; an acquirer's file when absent. */
+  wallet?: Wallet;
 }): Promise<ReconException[]> {
   const result = await reconcile({
     host: { kind: 'rows', name: 'host', rows: day.host },
-    settlement: { kind: 'rows', name: 'settlement', rows: day.settlement },
+    settlement: {
+      kind: 'rows',
+      name: 'settlement',
+      rows: day.settlement,
+      ...(day.wallet === undefined ? {} : { wallet: day.wallet }),
+    },
     terminal: day.terminal === undefined ? undefined : { kind: 'rows', name: 'terminal', rows: day.terminal },
     ...(day.duplicateWindowS === undefined ? {} : { duplicateWindowS: day.duplicateWindowS }),
   });
