@@ -82,7 +82,7 @@ async function scanAnswer(
     code: codeOf(view, answer.code),
     fields: {
       ...answer.fields,
-      '59': buildScanAnswer({ wallet: view.qr.wallet, codeMasked: view.qr.codeMasked, tradeNo }),
+      '59': buildScanAnswer({ wallet: view.qr.wallet, codeMasked: view.qr.codeMasked ?? '', tradeNo }),
       '63': textOf(view),
     },
     log: { ...answer.log, wallet: view.qr.wallet, codeMasked: view.qr.codeMasked },
