@@ -6,7 +6,8 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
-# `npm ci` runs `prepare`, which builds dist/; the dev dependencies (TypeScript, test tools, the
+COPY dashboard ./dashboard
+# `npm ci` runs `prepare`, which builds dist/ (the dashboard into dist/dashboard); the dev dependencies (TypeScript, test tools, the
 # PostgreSQL binaries the tests start) are pruned before anything is copied out.
 RUN npm ci && npm prune --omit=dev
 

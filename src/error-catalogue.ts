@@ -34,6 +34,18 @@ export const errorCatalogue = {
     http: 429,
     summary: 'This client address sent too many wrong API keys in the last minute.',
   },
+  POS_ERR_AUTH_SESSION_INVALID: {
+    http: 401,
+    summary: 'The dashboard session cookie names no live session (signed out, expired, host restarted).',
+  },
+  POS_ERR_AUTH_CSRF_TOKEN: {
+    http: 403,
+    summary: "A state change made with a dashboard session cookie lacks the session's X-CSRF-Token.",
+  },
+  POS_ERR_DASHBOARD_NOT_BUILT: {
+    http: 503,
+    summary: 'The dashboard was not built in this installation (`npm run build`).',
+  },
 
   // Idempotency
   POS_ERR_IDEMPOTENCY_KEY_MISSING: { http: 400, summary: 'A POST without an `Idempotency-Key` header.' },

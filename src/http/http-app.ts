@@ -16,17 +16,28 @@ import type { Secret } from '../cards/secret.js';
 import { systemClock, type Clock } from '../clock/clock.js';
 import { cachedAuthenticator } from '../merchants/merchant-admin.js';
 import type { PaymentEngine } from '../payments/engine.js';
+import type { MerchantRecord } from '../payments/payment.js';
 import { PosError } from '../pos-error.js';
 import type { Store } from '../payments/ports/store.js';
 import { AuthFailureLimit } from './auth-failure-limit.js';
+import { registerDashboardAssets } from './dashboard-assets.js';
+import {
+  csrfTokenMatches,
+  DashboardSessions,
+  defaultSessionLimits,
+  sessionIdOf,
+  type SessionLimits,
+} from './dashboard-sessions.js';
 import { handleError } from './errors.js';
 import { defaultHttpLimits, limitedServer, type HttpLimits } from './http-server.js';
 import { parseUtf8Json } from './utf8-json.js';
 import { parseIdempotencyKey } from './request-context.js';
 import { registerFeeRoutes } from './routes/fee-routes.js';
+import { registerInsightRoutes } from './routes/insight-routes.js';
 import { registerPaymentRoutes } from './routes/payment-routes.js';
 import { registerQrOrderRoutes } from './routes/qr-order-routes.js';
 import { registerReportRoutes } from './routes/report-routes.js';
+import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerTelemetryRoutes } from './routes/telemetry-routes.js';
 
 /** The largest request body accepted; a payment request is well under 1 KiB. */
@@ -41,8 +52,10 @@ export interface HttpAppDeps {
   readonly version: string;
   /** Timeouts, connection caps and the failed-authentication limit; defaults when not given. */
   readonly limits?: HttpLimits;
-  /** The clock of the failed-authentication windows (tests own it); the system clock otherwise. */
+  /** The clock of the failed-authentication windows and sessions (tests own it); the system clock otherwise. */
   readonly clock?: Pick<Clock, 'now'>;
+  /** Where the built dashboard is (dist/dashboard by default); its limits on sessions. */
+  readonly dashboard?: { readonly dir?: string; readonly sessionLimits?: SessionLimits };
 }
 
 function validPan(value: unknown): boolean {
@@ -61,10 +74,20 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   // Filled in by the hooks below, for the routes to read (request-context.ts).
   app.decorateRequest('merchant', null);
   app.decorateRequest('idempotencyKey', null);
+  app.decorateRequest('dashboardSession', null);
   acceptUtf8JsonOnly(app);
   answerErrorsAsPosErrors(app);
   await registerOpenApi(app, deps.version);
-  requireApiKey(app, deps.store, limits.authFailuresPerMinute, deps.clock ?? systemClock);
+  const clock = deps.clock ?? systemClock;
+  const authenticateKey = cachedAuthenticator(deps.store, systemClock);
+  const authFailures = new AuthFailureLimit({
+    maxFailures: limits.authFailuresPerMinute,
+    windowMs: 60_000,
+    maxAddresses: 10_000,
+    clock,
+  });
+  const sessions = new DashboardSessions(deps.dashboard?.sessionLimits ?? defaultSessionLimits, clock);
+  requireApiKey(app, { authenticateKey, authFailures, sessions });
   requireIdempotencyKey(app);
   closeConnectionsOnShutdown(app);
   logEachRequest(app);
@@ -73,6 +96,9 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   registerFeeRoutes(app, { store: deps.store, clock: deps.clock ?? systemClock });
   registerTelemetryRoutes(app, { engine: deps.engine });
   registerQrOrderRoutes(app, { engine: deps.engine, clock: deps.clock ?? systemClock });
+  registerSessionRoutes(app, { sessions, authFailures, authenticateKey });
+  registerInsightRoutes(app, { store: deps.store, clock });
+  registerDashboardAssets(app, deps.dashboard?.dir);
   return app;
 }
 
@@ -182,29 +208,30 @@ async function registerOpenApi(app: FastifyInstance, version: string): Promise<v
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, () => app.swagger());
 }
 
+interface Authentication {
+  readonly authenticateKey: (apiKey: string) => Promise<MerchantRecord | undefined>;
+  readonly authFailures: AuthFailureLimit;
+  readonly sessions: DashboardSessions;
+}
+
 /**
- * Every route but the public ones (health, metrics, the API's document) needs a merchant's API key;
- * an address that keeps sending wrong keys is held off for a while.
+ * Every route but the public ones (health, metrics, the API's document, the dashboard's page and
+ * sign-in) needs a merchant's API key, or a dashboard session cookie (with its CSRF token on a
+ * state change); an address that keeps sending wrong keys is held off for a while.
  */
-function requireApiKey(
-  app: FastifyInstance,
-  store: Store,
-  authFailuresPerMinute: number,
-  clock: Pick<Clock, 'now'>,
-): void {
-  const authenticateKey = cachedAuthenticator(store, systemClock);
-  const authFailures = new AuthFailureLimit({
-    maxFailures: authFailuresPerMinute,
-    windowMs: 60_000,
-    maxAddresses: 10_000,
-    clock,
-  });
+function requireApiKey(app: FastifyInstance, auth: Authentication): void {
+  const { authenticateKey, authFailures } = auth;
   app.addHook('onRequest', async (request) => {
     // The path without its query: a load balancer's /healthz?probe=1 is as public as /healthz.
     const path = request.url.split('?', 1)[0] ?? '';
     if (path === '/healthz' || path === '/metrics' || path === '/openapi.json' || path.startsWith('/docs'))
       return;
     if (isPublicRoute(request)) return;
+    const header = request.headers.authorization;
+    // A browser signed in to the dashboard: its session stands in for the key, with the same scope.
+    if (header === undefined && request.headers.cookie !== undefined) {
+      if (useSession(request, auth.sessions)) return;
+    }
     // Checked before the key: from an address over its limit, no key is tried at all.
     const retryAfterS = authFailures.retryAfterS(request.ip);
     if (retryAfterS !== undefined) {
@@ -214,7 +241,6 @@ function requireApiKey(
         { details: { retryAfterS } },
       );
     }
-    const header = request.headers.authorization;
     const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (match === null) {
       throw new PosError(
@@ -229,6 +255,33 @@ function requireApiKey(
     }
     request.merchant = merchant;
   });
+}
+
+/**
+ * Authenticates a request by its dashboard session cookie; false when it carries none (then the
+ * API key is asked for). A state change must carry the session's CSRF token in X-CSRF-Token.
+ */
+function useSession(request: FastifyRequest, sessions: DashboardSessions): boolean {
+  const id = sessionIdOf(request.headers.cookie);
+  if (id === undefined) return false;
+  const session = sessions.find(id);
+  if (session === undefined) {
+    throw new PosError(
+      'POS_ERR_AUTH_SESSION_INVALID',
+      'Cookie: the dashboard session has ended (signed out, expired or the host restarted); sign in again',
+    );
+  }
+  const safe = request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS';
+  if (!safe && !csrfTokenMatches(session, request.headers['x-csrf-token'])) {
+    throw new PosError(
+      'POS_ERR_AUTH_CSRF_TOKEN',
+      `X-CSRF-Token: expected the session's token on a ${request.method}, got ${request.headers['x-csrf-token'] === undefined ? 'none' : 'another value'}`,
+    );
+  }
+  request.dashboardSession = session;
+  // An operations session (to come) has no merchant: merchant-scoped routes then refuse it.
+  request.merchant = session.merchant;
+  return true;
 }
 
 /**

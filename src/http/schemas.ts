@@ -226,6 +226,17 @@ export const paymentListQuery = {
       format: 'date-time',
       'x-expected': 'an ISO 8601 time such as 2026-11-26T00:00:00+08:00',
     },
+    amountMin: {
+      type: 'string',
+      pattern: '^[0-9]{1,12}$',
+      'x-expected': 'an amount in minor units (fen), at least this',
+    },
+    amountMax: {
+      type: 'string',
+      pattern: '^[0-9]{1,12}$',
+      'x-expected': 'an amount in minor units (fen), at most this',
+    },
+    cardLast4: { type: 'string', pattern: '^[0-9]{4}$', 'x-expected': 'the last four digits of the card' },
     limit: listLimit,
     cursor: {
       type: 'string',
@@ -405,7 +416,12 @@ const anyRoute = {
 const authenticatedRoute = {
   ...anyRoute,
   400: errorAnswer('The request does not match the API; every problem is listed.'),
-  401: errorAnswer('No API key, or one that matches no merchant.'),
+  401: errorAnswer(
+    'No API key, or one that matches no merchant; or a dashboard session cookie that names no live session.',
+  ),
+  403: errorAnswer(
+    'A state change made with a dashboard session cookie but without its X-CSRF-Token (POS_ERR_AUTH_CSRF_TOKEN).',
+  ),
   404: errorAnswer('No such payment or route for this merchant.'),
   429: errorAnswer(
     'Too many wrong API keys from this address (POS_ERR_AUTH_RATE_LIMITED); the Retry-After header says how many seconds to wait.',

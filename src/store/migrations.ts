@@ -343,6 +343,11 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX payments_shown_expiry ON payments (qr_expires_at, id) WHERE status = 'pending' AND qr_flow = 'shown'`,
     ],
   },
+  {
+    id: 10,
+    name: "a payment's journal rows by payment, for the dashboard's history and evidence pack (issue 15)",
+    statements: [`CREATE INDEX journal_by_payment ON journal (payment_id, at)`],
+  },
 ];
 
 async function appliedIds(connection: SqlConnection): Promise<Set<number>> {

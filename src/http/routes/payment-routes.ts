@@ -113,6 +113,9 @@ interface PaymentListQuery {
   status?: PaymentStatus;
   from?: string;
   to?: string;
+  amountMin?: string;
+  amountMax?: string;
+  cardLast4?: string;
   limit?: string;
   cursor?: string;
 }
@@ -153,6 +156,9 @@ async function listPage(
     ...(q.status !== undefined ? { status: q.status } : {}),
     ...(q.from !== undefined ? { fromMs: Date.parse(q.from) } : {}),
     ...(q.to !== undefined ? { toMs: Date.parse(q.to) } : {}),
+    ...(q.amountMin !== undefined ? { amountMin: Number(q.amountMin) } : {}),
+    ...(q.amountMax !== undefined ? { amountMax: Number(q.amountMax) } : {}),
+    ...(q.cardLast4 !== undefined ? { cardLast4: q.cardLast4 } : {}),
     ...(q.cursor !== undefined ? { before: decodeCursor(q.cursor) } : {}),
   });
   const last = payments[payments.length - 1];

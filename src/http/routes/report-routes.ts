@@ -19,7 +19,8 @@ const healthView = {
   properties: { status: { type: 'string', enum: ['ok', 'unavailable'] }, store: { type: 'string' } },
 } as const;
 
-function toDuplicateView(d: DuplicateRecord) {
+/** A duplicate record as the API writes it (also in a payment's history, insight-routes.ts). */
+export function toDuplicateView(d: DuplicateRecord) {
   return {
     id: d.id,
     source: d.source,

@@ -27,6 +27,11 @@ export interface PaymentQuery {
   readonly status?: PaymentStatus;
   readonly fromMs?: number;
   readonly toMs?: number;
+  /** Amounts in minor units, both bounds included. */
+  readonly amountMin?: number;
+  readonly amountMax?: number;
+  /** The last four digits of the card (of its masked number). */
+  readonly cardLast4?: string;
   /** Keyset cursor: payments strictly older than this (createdAt, id) pair. */
   readonly before?: { readonly createdAt: number; readonly id: string };
   readonly limit: number;

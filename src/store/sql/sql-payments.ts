@@ -32,6 +32,10 @@ export async function listPayments(s: SqlSession, query: PaymentQuery): Promise<
     ['status = ?', query.status],
     ['created_at >= ?', query.fromMs],
     ['created_at < ?', query.toMs],
+    ['amount >= ?', query.amountMin],
+    ['amount <= ?', query.amountMax],
+    // The masked number ends with the last four in clear (cards/card.ts).
+    ['card_masked LIKE ?', query.cardLast4 === undefined ? undefined : `%${query.cardLast4}`],
   ];
   for (const [condition, value] of filters) {
     if (value === undefined) continue;

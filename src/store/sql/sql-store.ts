@@ -17,6 +17,7 @@ import type {
 } from '../../payments/ports/duplicate-store.js';
 import type { BinEntry, FeePlanVersionRecord, FeeTransactionQuery } from '../../payments/ports/fee-store.js';
 import type { RequestRecord } from '../../payments/ports/idempotency-store.js';
+import type { PaymentTallyQuery } from '../../insight/ports/insight-store.js';
 import type { JournalEvent } from '../../payments/ports/journal-store.js';
 import type {
   NewPayment,
@@ -48,6 +49,7 @@ import * as duplicates from './sql-duplicates.js';
 import * as fees from './sql-fees.js';
 import * as hostSettings from './sql-host-settings.js';
 import * as idempotency from './sql-idempotency.js';
+import * as insight from './sql-insight.js';
 import * as journal from './sql-journal.js';
 import * as payments from './sql-payments.js';
 import * as reversals from './sql-reversals.js';
@@ -187,6 +189,26 @@ class SqlReader implements StoreReader {
   }
   listTelemetryHours(page: TelemetryHourPage) {
     return telemetry.listTelemetryHours(this.session, page);
+  }
+
+  // Insight: what the dashboard reads (issue 15).
+  tallyPayments(query: PaymentTallyQuery) {
+    return insight.tallyPayments(this.session, query);
+  }
+  tallyDuplicates(query: PaymentTallyQuery) {
+    return insight.tallyDuplicates(this.session, query);
+  }
+  countPaymentsInStatuses(merchantId: string, statuses: readonly PaymentStatus[]) {
+    return insight.countPaymentsInStatuses(this.session, merchantId, statuses);
+  }
+  readPaymentJournal(paymentIds: readonly string[], limit: number) {
+    return insight.readPaymentJournal(this.session, paymentIds, limit);
+  }
+  listDuplicatesOfPayments(merchantId: string, paymentIds: readonly string[]) {
+    return insight.listDuplicatesOfPayments(this.session, merchantId, paymentIds);
+  }
+  listTerminals(merchantId: string, limit: number) {
+    return insight.listTerminals(this.session, merchantId, limit);
   }
 }
 

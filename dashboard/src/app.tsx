@@ -1,0 +1,105 @@
+// The dashboard's frame: the header (who is signed in, the language switch, sign-out), the
+// navigation, and the page the hash names. Routes live in the hash (#/payments/ID), so the host
+// serves one page and a reload keeps the place.
+import { session, signOut } from './api.js';
+import { useRoute, useSignal, type Route } from './hooks.js';
+import { locale, setLocale, t, type MessageKey } from './i18n.js';
+import { DuplicatePage } from './pages/duplicate.js';
+import { EvidencePage } from './pages/evidence.js';
+import { FeesPage } from './pages/fees.js';
+import { OverviewPage } from './pages/overview.js';
+import { PaymentDetailPage } from './pages/payment-detail.js';
+import { PaymentsPage } from './pages/payments.js';
+import { SignInPage } from './pages/sign-in.js';
+import { TerminalsPage } from './pages/terminals.js';
+
+const nav: ReadonlyArray<readonly [string, MessageKey]> = [
+  ['/overview', 'navOverview'],
+  ['/payments', 'navPayments'],
+  ['/duplicate', 'navDuplicate'],
+  ['/terminals', 'navTerminals'],
+  ['/fees', 'navFees'],
+];
+
+export function App() {
+  const lang = useSignal(locale);
+  const who = useSignal(session);
+  const route = useRoute();
+  const toggle = (
+    <button
+      type="button"
+      class="lang"
+      lang={lang === 'zh-CN' ? 'en' : 'zh-CN'}
+      aria-label={t('switchLanguageLabel')}
+      onClick={() => setLocale(lang === 'zh-CN' ? 'en' : 'zh-CN')}
+    >
+      {t('switchLanguage')}
+    </button>
+  );
+  if (who === null) {
+    return (
+      <div class="signin-frame" key={lang}>
+        <header class="top">
+          <span class="brand">{t('appName')}</span>
+          {toggle}
+        </header>
+        <SignInPage />
+      </div>
+    );
+  }
+  if (route.path === '/evidence') return <EvidencePage key={lang} route={route} />;
+  return (
+    <div class="frame" key={lang}>
+      <a class="skip" href="#main" onClick={skipToMain}>
+        {t('skipToContent')}
+      </a>
+      <header class="top">
+        <span class="brand">{t('appName')}</span>
+        <span class="who">
+          {t('signedInAs', { name: who.merchantName, id: who.merchantId })} ·{' '}
+          {t(who.role === 'merchant' ? 'roleMerchant' : 'roleOperations')}
+        </span>
+        {toggle}
+        <button type="button" onClick={() => void signOut()}>
+          {t('signOut')}
+        </button>
+      </header>
+      <nav aria-label={t('appName')}>
+        <ul>
+          {nav.map(([path, key]) => (
+            <li key={path}>
+              <a href={`#${path}`} aria-current={route.path.startsWith(path) ? 'page' : undefined}>
+                {t(key)}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" tabIndex={-1}>
+        <Page route={route} />
+      </main>
+    </div>
+  );
+}
+
+function skipToMain(event: Event): void {
+  event.preventDefault();
+  document.getElementById('main')?.focus();
+}
+
+function Page({ route }: { route: Route }) {
+  const detail = /^\/payments\/(.+)$/.exec(route.path);
+  if (detail?.[1] !== undefined) return <PaymentDetailPage id={decodeURIComponent(detail[1])} />;
+  switch (route.path) {
+    case '/payments':
+      return <PaymentsPage />;
+    case '/duplicate':
+      return <DuplicatePage route={route} />;
+    case '/terminals':
+      return <TerminalsPage />;
+    case '/fees':
+      return <FeesPage />;
+    default:
+      return <OverviewPage />;
+  }
+}

@@ -1,0 +1,141 @@
+// Dashboard sign-in and sign-out (issue 15): POST /v1/session takes a merchant's API key once and
+// answers with a session cookie and the session's CSRF token; GET /v1/session says who the cookie
+// stands for (and gives the token again, after a reload); DELETE /v1/session signs out. Wrong keys
+// count against the same per-address limit as wrong API keys in the Authorization header.
+import type { FastifyInstance } from 'fastify';
+import { isoTime } from '../../clock/clock.js';
+import { PosError } from '../../pos-error.js';
+import type { MerchantRecord } from '../../payments/payment.js';
+import type { AuthFailureLimit } from '../auth-failure-limit.js';
+import {
+  sessionCookie,
+  sessionIdOf,
+  type DashboardSession,
+  type DashboardSessions,
+} from '../dashboard-sessions.js';
+import { errorResponses, errorView } from '../schemas.js';
+
+const sessionView = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['role', 'merchantId', 'merchantName', 'csrfToken', 'expiresAt'],
+  properties: {
+    role: { type: 'string', enum: ['merchant', 'operations'] },
+    merchantId: { type: ['string', 'null'] },
+    merchantName: { type: ['string', 'null'] },
+    csrfToken: {
+      type: 'string',
+      description: 'Send it as X-CSRF-Token on every POST, PUT and DELETE made with the session cookie.',
+    },
+    expiresAt: { type: 'string', format: 'date-time', description: 'When the session ends if left unused.' },
+  },
+} as const;
+
+const signInBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['apiKey'],
+  properties: {
+    apiKey: { type: 'string', minLength: 1, maxLength: 200, 'x-expected': "the merchant's API key" },
+  },
+} as const;
+
+export interface SessionRouteDeps {
+  readonly sessions: DashboardSessions;
+  readonly authFailures: AuthFailureLimit;
+  readonly authenticateKey: (apiKey: string) => Promise<MerchantRecord | undefined>;
+}
+
+function view(sessions: DashboardSessions, session: DashboardSession) {
+  return {
+    role: session.role,
+    merchantId: session.merchant?.id ?? null,
+    merchantName: session.merchant?.name ?? null,
+    csrfToken: session.csrfToken,
+    expiresAt: isoTime(sessions.expiresAt(session)),
+  };
+}
+
+export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDeps): void {
+  const { sessions, authFailures } = deps;
+  app.post<{ Body: { apiKey: string } }>(
+    '/v1/session',
+    {
+      config: { public: true },
+      schema: {
+        summary: 'Sign in to the dashboard with a merchant API key',
+        description:
+          'Answers with a session cookie (HttpOnly, Secure, SameSite=Strict) and the CSRF token that every state change made with it must carry in X-CSRF-Token. The API accepts the cookie in place of the Authorization header, with the same merchant scope. No Idempotency-Key: a sign-in changes no payment.',
+        tags: ['dashboard'],
+        body: signInBody,
+        response: {
+          201: sessionView,
+          400: errorResponses.read[400],
+          401: { ...errorView, description: 'The API key matches no merchant.' },
+          429: { ...errorView, description: 'Too many wrong API keys from this address; see Retry-After.' },
+          500: errorResponses.public[500],
+        },
+      },
+    },
+    async (request, reply) => {
+      const retryAfterS = authFailures.retryAfterS(request.ip);
+      if (retryAfterS !== undefined) {
+        throw new PosError(
+          'POS_ERR_AUTH_RATE_LIMITED',
+          `apiKey: too many wrong API keys from this address; retry after ${retryAfterS} s`,
+          { details: { retryAfterS } },
+        );
+      }
+      const merchant = await deps.authenticateKey(request.body.apiKey);
+      if (merchant === undefined) {
+        authFailures.recordFailure(request.ip);
+        throw new PosError('POS_ERR_AUTH_INVALID_API_KEY', 'apiKey: the API key matches no merchant');
+      }
+      const { id, session } = sessions.create('merchant', merchant);
+      return reply
+        .status(201)
+        .header('set-cookie', sessionCookie(id, sessions.limits.maxAgeMs))
+        .header('cache-control', 'no-store')
+        .send(view(sessions, session));
+    },
+  );
+
+  app.get(
+    '/v1/session',
+    {
+      schema: {
+        summary: 'The dashboard session the cookie stands for',
+        tags: ['dashboard'],
+        response: { 200: sessionView, ...errorResponses.read },
+      },
+    },
+    async (request, reply) => {
+      const session = request.dashboardSession;
+      if (session === null) {
+        throw new PosError(
+          'POS_ERR_AUTH_SESSION_INVALID',
+          'Cookie: this request came with no dashboard session',
+        );
+      }
+      return reply.header('cache-control', 'no-store').send(view(sessions, session));
+    },
+  );
+
+  app.delete(
+    '/v1/session',
+    {
+      schema: {
+        summary: 'Sign out of the dashboard',
+        description:
+          'Ends the session and clears its cookie. Needs X-CSRF-Token, as every state change does.',
+        tags: ['dashboard'],
+        response: { 204: { type: 'null', description: 'Signed out.' }, ...errorResponses.read },
+      },
+    },
+    async (request, reply) => {
+      const id = sessionIdOf(request.headers.cookie);
+      if (id !== undefined) sessions.end(id);
+      return reply.status(204).header('set-cookie', sessionCookie(null, 0)).send();
+    },
+  );
+}
