@@ -26,6 +26,7 @@ import { SqliteIssuerLedger } from './simulated-issuer/sqlite-issuer-ledger.js';
 import type { Upstream } from './payments/ports/upstream.js';
 import type { WalletProviders } from './payments/ports/wallet.js';
 import { startDemoWallets, walletsFromFile } from './host-wallets.js';
+import { seedDemoDay } from './demo-day.js';
 
 export const version = '0.1.0';
 
@@ -97,7 +98,22 @@ export async function startHost(config: HostConfig, options: { logger?: Logger }
   });
   const metrics = createPrometheusMetrics(store, { processMetrics: true });
   const engine = buildEngine(config, { store, keys, upstream, wallets: wallets.providers, metrics, logger });
-  if (config.demo) await seedDemo(store, keys, clock.now());
+  if (config.demo) {
+    await seedDemo(store, keys, clock.now());
+    // A fresh demo store gets a day of traffic, so the dashboard has something to show.
+    const sales = !config.demoDay
+      ? 0
+      : await seedDemoDay({
+          store,
+          upstream,
+          fingerprintKey: keys.fingerprintKey,
+          settings: config.engine,
+          merchantId: demo.merchantId,
+          terminalId: demo.terminalId,
+          now: clock.now(),
+        });
+    if (sales > 0) logger.info({ sales }, 'demo: filled today with a day of traffic');
+  }
   const background: BackgroundWork = engine.startBackgroundWork();
   const app = await buildHttpApp({
     engine,

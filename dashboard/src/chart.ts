@@ -24,8 +24,8 @@ export function drawHourChart(element: HTMLElement, lang: Locale, bars: HourBars
   chart.setOption({
     animation: false,
     tooltip: { trigger: 'axis' },
-    legend: { data: [bars.countLabel, bars.amountLabel] },
-    grid: { left: 48, right: 64, top: 40, bottom: 32 },
+    legend: { top: 0, data: [bars.countLabel, bars.amountLabel] },
+    grid: { left: 48, right: 64, top: 56, bottom: 32 },
     xAxis: { type: 'category', data: [...bars.hours] },
     yAxis: [
       { type: 'value', name: bars.countLabel, minInterval: 1 },

@@ -1,7 +1,7 @@
 // Small hooks the pages share: watching a signal, the current hash route, and loading data with
 // its loading and error states.
-import { useEffect, useState } from 'preact/hooks';
-import { ApiError } from './api.js';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ApiError } from './api.js';
 import type { Signal } from './signal.js';
 
 export function useSignal<T>(source: Signal<T>): T {
@@ -49,9 +49,13 @@ export type Loaded<T> =
 export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): [Loaded<T>, () => void] {
   const [loaded, setLoaded] = useState<Loaded<T>>({ state: 'loading' });
   const [generation, setGeneration] = useState(0);
+  const lastGeneration = useRef(0);
   useEffect(() => {
     let current = true;
-    setLoaded({ state: 'loading' });
+    // A reload of the same thing (after an action) keeps showing what it has until the answer comes.
+    const reload = lastGeneration.current !== generation;
+    lastGeneration.current = generation;
+    if (!reload) setLoaded({ state: 'loading' });
     load().then(
       (value) => current && setLoaded({ state: 'ready', value }),
       (error: unknown) =>

@@ -25,6 +25,7 @@ const zh = {
   none: '无',
   errorPrefix: '出错了：',
   errorSession: '登录已过期，请重新登录。',
+  errorNotFound: '找不到：这个商户没有这笔交易（或这一项）。',
   // Sign-in
   signInTitle: '登录商户控制台',
   signInIntro: '用商户的 API 密钥登录。密钥只用于这次登录，浏览器不会保存它。',
@@ -217,6 +218,7 @@ const en: Record<MessageKey, string> = {
   none: 'None',
   errorPrefix: 'Something went wrong: ',
   errorSession: 'Your session has ended; please sign in again.',
+  errorNotFound: 'Not found: this merchant has no such payment (or item).',
   signInTitle: 'Sign in to the merchant dashboard',
   signInIntro:
     "Sign in with the merchant's API key. It is used for this sign-in only; the browser does not keep it.",

@@ -1,5 +1,6 @@
 // What a page shows while its data loads, or when loading failed (with a retry); the data otherwise.
 import type { ComponentChildren } from 'preact';
+import { ApiError } from './api.js';
 import type { Loaded } from './hooks.js';
 import { t } from './i18n.js';
 
@@ -19,14 +20,18 @@ export function Show<T>(props: {
   if (loaded.state === 'failed')
     return (
       <div class="error" role="alert">
-        <p>
-          {t('errorPrefix')}
-          {loaded.error.message}
-        </p>
+        <p>{problemText(loaded.error)}</p>
         <button type="button" onClick={props.retry}>
           {t('retry')}
         </button>
       </div>
     );
   return <>{props.children(loaded.value)}</>;
+}
+
+/** An error in the reader's language where the dashboard knows it; the host's own words otherwise. */
+export function problemText(error: Error): string {
+  if (error instanceof ApiError && error.status === 404) return t('errorNotFound');
+  if (error instanceof ApiError && error.status === 401) return t('errorSession');
+  return `${t('errorPrefix')}${error.message}`;
 }

@@ -192,6 +192,14 @@ export const hostSettings: readonly SettingSpec[] = [
     help: "with --demo and no --wallets: the simulated wallet's HTTP port (taken: a free one; 0 picks a free one)",
   },
   {
+    name: 'demoDay',
+    flag: 'demo-day',
+    env: 'POSGUARD_DEMO_DAY',
+    kind: { type: 'enum', values: ['on', 'off'] },
+    fallback: 'on',
+    help: 'with --demo on a fresh store: fill today with a day of traffic for the dashboard (off: an empty demo)',
+  },
+  {
     name: 'publicUrl',
     flag: 'public-url',
     env: 'POSGUARD_PUBLIC_URL',
@@ -339,6 +347,8 @@ export interface HostConfig {
   readonly walletsFile: string | null;
   /** The demo's simulated wallet port (serve --demo without a wallets file). */
   readonly demoWalletPort: number;
+  /** serve --demo on a fresh store fills today with traffic (src/demo-day.ts). */
+  readonly demoDay: boolean;
   /** Where wallets post notifications to; null: this host's own address. */
   readonly publicUrl: string | null;
   readonly issuerFaults: IssuerFaults;
@@ -387,6 +397,7 @@ export function loadHostConfig(input: {
     upstreamUrl: s['upstreamUrl'] ?? null,
     walletsFile: s['walletsFile'] === undefined ? null : resolve(input.cwd, s['walletsFile']),
     demoWalletPort: Number(s['demoWalletPort']),
+    demoDay: s['demoDay'] !== 'off',
     publicUrl: s['publicUrl'] ?? null,
     issuerFaults,
     engine: {

@@ -177,7 +177,11 @@ function StatementView({ statement: s }: { statement: Statement }) {
                       </a>
                     )}
                   </td>
-                  <td class="num">{line.amountFen == null ? '—' : formatFen(line.amountFen)}</td>
+                  <td class="num">
+                    {line.amountFen === null || line.amountFen === undefined
+                      ? '—'
+                      : formatFen(line.amountFen)}
+                  </td>
                   <td class="num">{formatFen(line.feeFen)}</td>
                   <td>{words(line.explanation)}</td>
                 </tr>

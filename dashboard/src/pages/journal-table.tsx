@@ -44,6 +44,6 @@ export function JournalTable({ entries }: { entries: readonly JournalEntry[] }) 
 function factsText(data: Record<string, unknown>): string {
   return Object.entries(data)
     .filter(([, value]) => value !== null && value !== undefined)
-    .map(([name, value]) => `${name}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
+    .map(([name, value]) => `${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(' ');
 }

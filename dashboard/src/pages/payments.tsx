@@ -235,6 +235,7 @@ export function PaymentTable({ payments }: { payments: readonly Payment[] }) {
 /** The card as the page shows it: its last four digits only (never the masked number's first six). */
 export function cardText(p: Payment): string {
   if (p.cardMasked !== null) return `•••• ${p.cardMasked.slice(-4)}`;
-  if (p.paymentCodeMasked != null) return `${p.wallet ?? ''} •••• ${p.paymentCodeMasked.slice(-4)}`;
+  if (p.paymentCodeMasked !== null && p.paymentCodeMasked !== undefined)
+    return `${p.wallet ?? ''} •••• ${p.paymentCodeMasked.slice(-4)}`;
   return p.wallet ?? '—';
 }

@@ -69,7 +69,7 @@ function TerminalRow({ terminal: tm }: { terminal: TerminalView }) {
           ? t('noTelemetry')
           : `${tel.networkType}${tel.carrier === null ? '' : ` ${tel.carrier}`}${tel.signalDbm === null ? '' : ` ${tel.signalDbm} dBm`}`}
       </td>
-      <td>{tel?.batteryMin == null ? dash : `${tel.batteryMin}%`}</td>
+      <td>{tel === null || tel.batteryMin === null ? dash : `${tel.batteryMin}%`}</td>
       <td class="num">{tel === null ? dash : formatCount(tel.readerErrors)}</td>
       <td class="num">{tel === null ? dash : formatCount(tel.paperOut + tel.printerHeadErrors)}</td>
       <td class="num">{tel === null ? dash : formatCount(tel.reboots + tel.crashes)}</td>

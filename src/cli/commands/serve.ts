@@ -31,7 +31,7 @@ const help = [
     (s) =>
       `  --${`${s.flag} ${valueLabel[s.kind.type]}`.padEnd(30)} ${s.help} [${s.env}${s.fallback === undefined ? '' : `, default ${s.fallback}`}]`,
   ),
-  `  --${'demo'.padEnd(30)} seed the demo merchant ${demo.merchantId} and terminal ${demo.terminalId}`,
+  `  --${'demo'.padEnd(30)} seed the demo merchant ${demo.merchantId} and terminal ${demo.terminalId} (a fresh store gets a day of traffic)`,
   `  --${'json'.padEnd(30)} print no banner: logs only (JSON lines), for scripts`,
   '',
   'Examples:',
@@ -84,6 +84,7 @@ export const serveCommand: Command = {
         '',
         `posguard ${version} is running`,
         `  HTTP API     ${base}   (OpenAPI: ${base}/docs)`,
+        `  Dashboard    ${base}/dashboard   (zh-CN / English; sign in with a merchant API key)`,
         `  Health       ${base}/healthz   Metrics: ${base}/metrics`,
         `  Store        ${config.databaseUrl === null ? `SQLite ${config.dbPath}` : 'PostgreSQL'}`,
         host.isoPort === null
@@ -97,7 +98,7 @@ export const serveCommand: Command = {
       if (config.demo) {
         lines.push(
           `  Demo         merchant ${demo.merchantId}, terminal ${demo.terminalId}`,
-          `  Demo API key ${demo.apiKey}`,
+          `  Demo API key ${demo.apiKey}   (also the dashboard's demo sign-in)`,
           `  Demo TMK     ${demo.tmk}   (terminal ${demo.terminalId}'s master key, for ISO 8583 sign-in)`,
           '',
           'Try a payment:',
