@@ -149,6 +149,9 @@ interface Decision {
 function inOrder(input: VerdictInput): [PaymentRecord, PaymentRecord] {
   const a = input.first.payment;
   const b = input.second.payment;
+  // A repeat names its original: that settles the order even when both came in the same millisecond.
+  if (b.duplicateOf === a.id) return [a, b];
+  if (a.duplicateOf === b.id) return [b, a];
   return a.createdAt < b.createdAt || (a.createdAt === b.createdAt && a.id <= b.id) ? [a, b] : [b, a];
 }
 

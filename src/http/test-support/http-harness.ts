@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { afterAll, expect } from 'vitest';
 import { createPrometheusMetrics, type HostMetrics } from '../../metrics/prometheus-metrics.js';
 import { fingerprintKey, makeHarness, type Harness } from '../../payments/test-support/engine-harness.js';
-import { buildHttpApp } from '../http-app.js';
+import { buildHttpApp, type HttpAppDeps } from '../http-app.js';
 import type { HttpLimits } from '../http-server.js';
 import { conformanceProblems, type OpenApiDocument, type RecordedResponse } from './openapi-conformance.js';
 
@@ -32,10 +32,13 @@ afterAll(() => {
 });
 
 export async function makeHttpHarness(
-  options: Parameters<typeof makeHarness>[0] & { limits?: HttpLimits } = {},
+  options: Parameters<typeof makeHarness>[0] & {
+    limits?: HttpLimits;
+    dashboard?: HttpAppDeps['dashboard'];
+  } = {},
 ): Promise<HttpHarness> {
   let metrics: HostMetrics | undefined;
-  const { limits, ...engineOptions } = options;
+  const { limits, dashboard, ...engineOptions } = options;
   const h = await makeHarness({
     ...engineOptions,
     metrics: (store) => (metrics = createPrometheusMetrics(store)),
@@ -57,6 +60,7 @@ export async function makeHttpHarness(
     version: 'test',
     clock: h.clock,
     ...(limits === undefined ? {} : { limits }),
+    ...(dashboard === undefined ? {} : { dashboard }),
   });
   app.addHook('onSend', (request, reply, payload, done) => {
     if (typeof payload === 'string') {

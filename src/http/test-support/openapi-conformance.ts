@@ -26,8 +26,8 @@ export interface OpenApiDocument {
   readonly paths: Readonly<Record<string, Readonly<Record<string, Operation>>>>;
 }
 
-/** Routes served outside the document on purpose: the document itself and its browser. */
-const undocumented = /^\/(?:openapi\.json|docs(?:\/.*)?)$/;
+/** Routes served outside the document on purpose: the document itself, its browser, the dashboard's page and assets. */
+const undocumented = /^\/(?:openapi\.json|docs(?:\/.*)?|dashboard(?:\/.*)?)$/;
 
 function templateOf(document: OpenApiDocument, path: string): string | undefined {
   if (document.paths[path] !== undefined) return path;
