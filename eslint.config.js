@@ -22,7 +22,7 @@ const coreIo = ioModules.map((name) => ({
   name,
   message: 'the core does no I/O of its own: put it in an adapter behind a port (payments/ports/).',
 }));
-/** What the core (the engine, merchants, money, cards, fees, diagnostics, clock, randomness) must not import. */
+/** What the core (the engine, merchants, money, cards, fees, diagnostics, insight, clock, randomness) must not import. */
 const outsideTheCore = [
   {
     group: frameworks,
@@ -106,6 +106,7 @@ export default tseslint.config(
       'src/fees/**/*.ts',
       'src/billing/**/*.ts',
       'src/diagnostics/**/*.ts',
+      'src/insight/**/*.ts',
       'src/pos-error.ts',
       'src/error-catalogue.ts',
       'src/assert.ts',

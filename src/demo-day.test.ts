@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { luhnValid } from './cards/card.js';
 import { demoPan, demoSaleTimes, seedDemoDay } from './demo-day.js';
 import { defaultEngineSettings } from './payments/engine-context.js';
-import { fingerprintKey, makeHarness, merchantId, terminalId } from './payments/test-support/engine-harness.js';
+import {
+  fingerprintKey,
+  makeHarness,
+  merchantId,
+  terminalId,
+} from './payments/test-support/engine-harness.js';
 import { SeededRandom } from './random/random.js';
 
 describe("the demo's day of traffic", () => {
@@ -33,10 +38,24 @@ describe("the demo's day of traffic", () => {
       now: h.clock.now(),
     };
     expect(await seedDemoDay(deps)).toBeGreaterThan(100);
-    const statuses = await h.store.read((r) => r.countPaymentsInStatuses(merchantId, ['approved', 'declined', 'duplicate_suspected', 'voided', 'partially_refunded']));
-    expect(statuses.map((s) => s.status).sort()).toEqual(['approved', 'declined', 'duplicate_suspected', 'partially_refunded', 'voided']);
+    const statuses = await h.store.read((r) =>
+      r.countPaymentsInStatuses(merchantId, [
+        'approved',
+        'declined',
+        'duplicate_suspected',
+        'voided',
+        'partially_refunded',
+      ]),
+    );
+    expect(statuses.map((s) => s.status).sort()).toEqual([
+      'approved',
+      'declined',
+      'duplicate_suspected',
+      'partially_refunded',
+      'voided',
+    ]);
     const terminals = await h.store.read((r) => r.listTerminals(merchantId, 10));
-    expect(terminals.map((t) => t.terminalId)).toEqual([terminalId, 'DEMO0002', 'DEMO0003']);
+    expect(terminals.map((t) => t.terminalId)).toEqual(['DEMO0002', 'DEMO0003', terminalId]);
     expect(await seedDemoDay(deps)).toBe(0);
   });
 });

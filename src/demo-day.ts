@@ -8,6 +8,8 @@ import type { Secret } from './cards/secret.js';
 import { makeCard } from './cards/card.js';
 import type { Clock } from './clock/clock.js';
 import { systemClock } from './clock/clock.js';
+import { setFeePlan } from './billing/fee-plan-admin.js';
+import { validateFeePlan } from './fees/index.js';
 import { addTerminal } from './merchants/merchant-admin.js';
 import { PaymentEngine } from './payments/engine.js';
 import { noMetrics, silentLog, type EngineSettings } from './payments/engine-context.js';
@@ -129,7 +131,42 @@ export async function seedDemoDay(deps: DemoDayDeps, seed = 20_261_125): Promise
     made += await oneMoment(ctx, i, terminals[i % terminals.length] ?? deps.terminalId);
   }
   await statusReports(ctx, terminals, times[0] ?? deps.now);
+  await feePlan(deps);
   return made;
+}
+
+/** The demo merchant's fee plan, in force since a month ago, so its statements have fee lines. */
+async function feePlan(deps: DemoDayDeps): Promise<void> {
+  if ((await deps.store.read((r) => r.getFeePlan(deps.merchantId))) !== undefined) return;
+  const monthAgo = new Date(deps.now + 8 * 3_600_000 - 30 * 86_400_000).toISOString().slice(0, 10);
+  const plan = validateFeePlan({
+    format: 'posguard-fee-plan/1',
+    merchantId: deps.merchantId,
+    currency: 'CNY',
+    devicePriceFen: 0,
+    activation: { feeFen: 0 },
+    versions: [
+      {
+        version: 1,
+        effectiveFrom: monthAgo,
+        changedBy: 'ops:demo',
+        changedAt: new Date(deps.now - 31 * 86_400_000).toISOString(),
+        rates: {
+          debit: { ratePpm: 5500, capFen: 1625 },
+          credit: { ratePpm: 6000 },
+          qr: { ratePpm: 3800 },
+          foreign: { ratePpm: 6000 },
+        },
+      },
+    ],
+  });
+  await setFeePlan(deps.store, {
+    merchantId: deps.merchantId,
+    plan,
+    changedBy: 'ops:demo',
+    belowCost: false,
+    nowMs: deps.now,
+  });
 }
 
 // Long because: the day's script reads best as one list of what happens at each kind of moment.

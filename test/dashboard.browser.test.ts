@@ -115,8 +115,9 @@ async function open(hash: string): Promise<void> {
 
 /** Shows the dashboard in a language, whatever it showed before. */
 async function language(lang: 'zh-CN' | 'en'): Promise<void> {
-  if ((await page.evaluate(() => document.documentElement.lang)) !== lang) await page.click('button.lang');
-  await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe(lang);
+  const shown = () => page.locator('html').getAttribute('lang');
+  if ((await shown()) !== lang) await page.click('button.lang');
+  await expect.poll(shown).toBe(lang);
 }
 
 beforeAll(async () => {
@@ -274,6 +275,12 @@ describe('payments, the duplicate question and actions', { timeout: 60_000 }, ()
     expect(await page.locator('[data-charged]').getAttribute('data-charged')).toBe('twice');
     expect(await page.locator('.why').getAttribute('data-cause')).toBe('confirmed_second_purchase');
     expect(await page.locator('.why').textContent()).toContain('01');
+    await language('en');
+    await page.locator('.why[data-cause=confirmed_second_purchase]').waitFor();
+    expect(await page.locator('#verdict-title').textContent()).toBe('The card was charged twice');
+    await shoot('duplicate-answer-en');
+    await language('zh-CN');
+    await page.locator('.why[data-cause=confirmed_second_purchase]').waitFor();
     const download = page.waitForEvent('download');
     await page.click('text=下载证据包（JSON）');
     const pack = JSON.parse(readFileSync((await (await download).path()) ?? '', 'utf8')) as Record<

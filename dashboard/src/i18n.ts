@@ -190,10 +190,16 @@ const zh = {
   lines: '费用明细',
   explanation: '说明',
   notices: '注意',
-  net: '结算净额',
   settlementDate: '结算日 {date}',
   noLines: '这一期没有费用。',
-  totalKey: '{key}',
+  total_salesCount: '消费笔数',
+  total_salesFen: '消费金额',
+  total_voidsFen: '撤销金额',
+  total_refundsFen: '退货金额',
+  total_grossFen: '交易净额',
+  total_feesChargedFen: '收取的手续费',
+  total_feesNetFen: '手续费净额',
+  total_netFen: '结算净额',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -376,10 +382,16 @@ const en: Record<MessageKey, string> = {
   lines: 'Fee lines',
   explanation: 'Explanation',
   notices: 'Notices',
-  net: 'Net settlement',
   settlementDate: 'Settles on {date}',
   noLines: 'No fees in this period.',
-  totalKey: '{key}',
+  total_salesCount: 'Sales',
+  total_salesFen: 'Sales amount',
+  total_voidsFen: 'Voided',
+  total_refundsFen: 'Refunded',
+  total_grossFen: 'Gross',
+  total_feesChargedFen: 'Fees charged',
+  total_feesNetFen: 'Fees, net',
+  total_netFen: 'Net settlement',
 };
 
 const tables: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en };

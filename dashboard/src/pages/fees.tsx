@@ -17,7 +17,6 @@ interface PlanVersion {
 interface Statement {
   readonly kind: 'daily' | 'monthly';
   readonly totals: Record<string, number>;
-  readonly netFen?: number;
   readonly settlementDate?: string;
   readonly lines: Array<{
     readonly lineId: string;
@@ -30,6 +29,18 @@ interface Statement {
   }>;
   readonly notices: Bilingual[];
 }
+
+/** The statement's totals the page shows (the API answers every one). */
+const shownTotals = [
+  'salesCount',
+  'salesFen',
+  'voidsFen',
+  'refundsFen',
+  'grossFen',
+  'feesChargedFen',
+  'feesNetFen',
+  'netFen',
+] as const;
 
 const words = (text: Bilingual): string => (locale.get() === 'zh-CN' ? text.zh : text.en);
 
@@ -125,17 +136,13 @@ function StatementView({ statement: s }: { statement: Statement }) {
       <h3>{t(s.kind === 'daily' ? 'dailyStatement' : 'monthlyStatement')}</h3>
       {s.settlementDate !== undefined && <p>{t('settlementDate', { date: s.settlementDate })}</p>}
       <dl class="facts">
-        {Object.entries(s.totals).map(([key, value]) => (
-          <div key={key}>
-            <dt>{key}</dt>
-            <dd>{/fen$/i.test(key) ? formatFen(value) : value}</dd>
-          </div>
-        ))}
-        {s.netFen !== undefined && (
-          <div>
-            <dt>{t('net')}</dt>
-            <dd>{formatFen(s.netFen)}</dd>
-          </div>
+        {shownTotals.map((key) =>
+          s.totals[key] === undefined ? null : (
+            <div key={key}>
+              <dt>{t(`total_${key}`)}</dt>
+              <dd>{key.endsWith('Fen') ? formatFen(s.totals[key]) : s.totals[key]}</dd>
+            </div>
+          ),
         )}
       </dl>
       {s.notices.length > 0 && (
