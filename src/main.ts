@@ -98,22 +98,7 @@ export async function startHost(config: HostConfig, options: { logger?: Logger }
   });
   const metrics = createPrometheusMetrics(store, { processMetrics: true });
   const engine = buildEngine(config, { store, keys, upstream, wallets: wallets.providers, metrics, logger });
-  if (config.demo) {
-    await seedDemo(store, keys, clock.now());
-    // A fresh demo store gets a day of traffic, so the dashboard has something to show.
-    const sales = !config.demoDay
-      ? 0
-      : await seedDemoDay({
-          store,
-          upstream,
-          fingerprintKey: keys.fingerprintKey,
-          settings: config.engine,
-          merchantId: demo.merchantId,
-          terminalId: demo.terminalId,
-          now: clock.now(),
-        });
-    if (sales > 0) logger.info({ sales }, 'demo: filled today with a day of traffic');
-  }
+  if (config.demo) await seedDemoStore(config, { store, keys, upstream, logger, now: clock.now() });
   const background: BackgroundWork = engine.startBackgroundWork();
   const app = await buildHttpApp({
     engine,
@@ -163,6 +148,28 @@ export async function startHost(config: HostConfig, options: { logger?: Logger }
       return stopping;
     },
   };
+}
+
+/**
+ * The demo merchant and terminal; a fresh demo store also gets a day of traffic, so the dashboard
+ * has something to show (src/demo-day.ts; `--demo-day off` leaves it empty).
+ */
+async function seedDemoStore(
+  config: HostConfig,
+  deps: { store: Store; keys: HostKeys; upstream: Upstream; logger: Logger; now: number },
+): Promise<void> {
+  await seedDemo(deps.store, deps.keys, deps.now);
+  if (!config.demoDay) return;
+  const sales = await seedDemoDay({
+    store: deps.store,
+    upstream: deps.upstream,
+    fingerprintKey: deps.keys.fingerprintKey,
+    settings: config.engine,
+    merchantId: demo.merchantId,
+    terminalId: demo.terminalId,
+    now: deps.now,
+  });
+  if (sales > 0) deps.logger.info({ sales }, 'demo: filled today with a day of traffic');
 }
 
 /** The engine over this host's store, upstream and wallets, on the system clock. */

@@ -7,7 +7,7 @@ import { describeValue, PosError } from '../pos-error.js';
 import type { DuplicateResolution } from '../payments/ports/duplicate-store.js';
 import type { StoreReader } from '../payments/ports/store.js';
 import type { PaymentStatus } from '../payments/payment.js';
-import type { DuplicateTally, PaymentTally } from './ports/insight-store.js';
+import type { DuplicateTally, PaymentTally } from '../payments/ports/insight-store.js';
 
 /** Statuses of a sale the issuer approved (some later voided or refunded). */
 const approvedStatuses: readonly PaymentStatus[] = ['approved', 'partially_refunded', 'refunded', 'voided'];

@@ -72,7 +72,13 @@ export function historyJson(history: PaymentHistory) {
 }
 
 export function registerInsightRoutes(app: FastifyInstance, deps: InsightRouteDeps): void {
-  const { store, clock } = deps;
+  registerOverviewRoutes(app, deps);
+  registerDuplicateCheckRoute(app, deps);
+  registerTerminalListRoute(app, deps);
+}
+
+/** The day's overview and a payment's history. */
+function registerOverviewRoutes(app: FastifyInstance, { store }: InsightRouteDeps): void {
   app.get<{ Querystring: { day: string } }>(
     '/v1/overview',
     {
@@ -104,7 +110,10 @@ export function registerInsightRoutes(app: FastifyInstance, deps: InsightRouteDe
     },
     async (request) => historyJson(await paymentHistory(store, merchantOf(request).id, request.params.id)),
   );
+}
 
+/** "Is this duplicate real?": the verdict on two payments, with both histories (the evidence pack). */
+function registerDuplicateCheckRoute(app: FastifyInstance, { store, clock }: InsightRouteDeps): void {
   app.get<{ Querystring: { first: string; second: string } }>(
     '/v1/duplicate-check',
     {
@@ -145,7 +154,10 @@ export function registerInsightRoutes(app: FastifyInstance, deps: InsightRouteDe
       };
     },
   );
+}
 
+/** The merchant's terminals and their state. */
+function registerTerminalListRoute(app: FastifyInstance, { store, clock }: InsightRouteDeps): void {
   app.get(
     '/v1/terminals',
     {

@@ -57,6 +57,12 @@ function view(sessions: DashboardSessions, session: DashboardSession) {
 }
 
 export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDeps): void {
+  registerSignIn(app, deps);
+  registerSessionReadAndSignOut(app, deps.sessions);
+}
+
+/** `POST /v1/session`: an API key in, a session cookie and its CSRF token out. */
+function registerSignIn(app: FastifyInstance, deps: SessionRouteDeps): void {
   const { sessions, authFailures } = deps;
   app.post<{ Body: { apiKey: string } }>(
     '/v1/session',
@@ -99,7 +105,10 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
         .send(view(sessions, session));
     },
   );
+}
 
+/** `GET /v1/session` (who is signed in, the CSRF token again) and `DELETE /v1/session` (sign-out). */
+function registerSessionReadAndSignOut(app: FastifyInstance, sessions: DashboardSessions): void {
   app.get(
     '/v1/session',
     {

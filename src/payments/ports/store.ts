@@ -16,7 +16,7 @@ import type { PaymentReader, PaymentWriter } from './payment-store.js';
 import type { ReversalReader, ReversalWriter } from './reversal-store.js';
 import type { SignedFoldReader, SignedFoldWriter } from './signed-fold-store.js';
 import type { TelemetryReader, TelemetryWriter } from '../../diagnostics/ports/telemetry-store.js';
-import type { InsightReader } from '../../insight/ports/insight-store.js';
+import type { InsightReader } from './insight-store.js';
 
 /** Reads: available inside and outside write transactions. */
 export interface StoreReader

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { describeFeeStoreContract } from '../fee-store.contract.js';
+import { describeInsightStoreContract } from '../insight-store.contract.js';
 import { describeQrStoreContract } from '../qr-store.contract.js';
 import { describeSignedFoldStoreContract } from '../signed-fold-store.contract.js';
 import { describeStoreContract } from '../store.contract.js';
@@ -39,3 +40,4 @@ describe('opening an existing PostgreSQL store', () => {
     await (await openPostgresStore(url, { existing: true })).close();
   });
 });
+describeInsightStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('insight')));

@@ -1,7 +1,7 @@
 // The insight port over SQL (src/insight/ports/insight-store.ts): counts for a merchant's day, a
 // payment's journal, its duplicate records and the merchant's terminals. Every query names the
 // merchant (or payments already known to be the merchant's) and has a LIMIT or a GROUP BY bound.
-import type { DuplicateTally, PaymentTally, PaymentTallyQuery } from '../../insight/ports/insight-store.js';
+import type { DuplicateTally, PaymentTally, PaymentTallyQuery } from '../../payments/ports/insight-store.js';
 import { duplicateResolutions, duplicateSources } from '../../payments/ports/duplicate-store.js';
 import type { DuplicateRecord } from '../../payments/ports/duplicate-store.js';
 import type { JournalRow } from '../../payments/ports/journal-store.js';

@@ -17,7 +17,7 @@ import type {
 } from '../../payments/ports/duplicate-store.js';
 import type { BinEntry, FeePlanVersionRecord, FeeTransactionQuery } from '../../payments/ports/fee-store.js';
 import type { RequestRecord } from '../../payments/ports/idempotency-store.js';
-import type { PaymentTallyQuery } from '../../insight/ports/insight-store.js';
+import type { PaymentTallyQuery } from '../../payments/ports/insight-store.js';
 import type { JournalEvent } from '../../payments/ports/journal-store.js';
 import type {
   NewPayment,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeFeeStoreContract } from '../fee-store.contract.js';
 import { migrations } from '../migrations.js';
+import { describeInsightStoreContract } from '../insight-store.contract.js';
 import { describeQrStoreContract } from '../qr-store.contract.js';
 import { describeSignedFoldStoreContract } from '../signed-fold-store.contract.js';
 import { describeStoreContract } from '../store.contract.js';
@@ -82,3 +83,4 @@ describe('the SQLite store on disk', () => {
     });
   });
 });
+describeInsightStoreContract('SQLite (in memory)', () => openSqliteStore(':memory:'));

@@ -1,14 +1,14 @@
-// The insight port (issue 15): the reads a merchant's dashboard needs beyond the engine's own —
-// the day's payments counted by hour, kind and status; duplicates counted by resolution; a
-// payment's journal rows; the merchant's terminals. The store port (payments/ports/store.ts)
+// The insight port (issue 15): the reads a merchant's dashboard needs (src/insight/) beyond the
+// engine's own: the day's payments counted by hour, kind and status; duplicates counted by
+// resolution; a payment's journal rows; the merchant's terminals. The store port (payments/ports/store.ts)
 // includes these readers, so the one Store the composition root opens serves them.
 import type {
   DuplicateRecord,
   DuplicateSource,
   DuplicateResolution,
 } from '../../payments/ports/duplicate-store.js';
-import type { JournalRow } from '../../payments/ports/journal-store.js';
-import type { PaymentKind, PaymentStatus, TerminalRecord } from '../../payments/payment.js';
+import type { JournalRow } from './journal-store.js';
+import type { PaymentKind, PaymentStatus, TerminalRecord } from '../payment.js';
 
 export interface PaymentTallyQuery {
   readonly merchantId: string;
