@@ -42,6 +42,15 @@ export const errorCatalogue = {
     http: 403,
     summary: "A state change made with a dashboard session cookie lacks the session's X-CSRF-Token.",
   },
+  POS_ERR_AUTH_INVALID_PASSWORD: {
+    http: 401,
+    summary: 'The merchant, username and password match no dashboard user.',
+  },
+  POS_ERR_DASHBOARD_USER_INVALID: {
+    http: 400,
+    summary: 'A dashboard username or password that is not allowed; every problem is listed.',
+  },
+  POS_ERR_DASHBOARD_USER_EXISTS: { http: 409, summary: 'The merchant already has a user of that name.' },
   POS_ERR_DASHBOARD_NOT_BUILT: {
     http: 503,
     summary: 'The dashboard was not built in this installation (`npm run build`).',

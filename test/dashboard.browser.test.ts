@@ -320,7 +320,7 @@ describe('payments, the duplicate question and actions', { timeout: 60_000 }, ()
 });
 
 describe('one merchant cannot see another', { timeout: 60_000 }, () => {
-  it("refuses merchant A's payments, verdicts and fees to merchant B, even by edited URLs", async () => {
+  it("refuses merchant A's payments, verdicts and fees to merchant B (signed in as its user), even by edited URLs", async () => {
     const sale = await api('POST', '/v1/payments', { idem: `browser-a-${Date.now()}`, body: saleBody(999) });
     const aId = String(sale.body['id']);
     // The same browser signs out and signs in as the other merchant.
@@ -328,7 +328,16 @@ describe('one merchant cannot see another', { timeout: 60_000 }, () => {
     await page.click('text=退出登录');
     await page.locator('#api-key').waitFor();
     const b = page;
-    await b.fill('#api-key', otherKey);
+    // The other merchant created a dashboard user with its key, and signs in with it.
+    const user = { username: 'owner', password: 'a long enough password' };
+    expect(
+      (await api('POST', '/v1/dashboard-users', { key: otherKey, idem: 'user-1', body: user })).status,
+    ).toBe(201);
+    await b.click('text=用用户名和密码登录');
+    await b.fill('#signin-merchantId', 'OTHERSHOP000002');
+    await b.fill('#signin-username', user.username);
+    await b.fill('#signin-password', user.password);
+    expect(await seriousViolations(b)).toEqual([]);
     await b.click('button[type=submit]');
     await b.locator('.tile .figure').first().waitFor();
     expect(await b.locator('.tile .figure').first().textContent()).toBe('0');

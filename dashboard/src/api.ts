@@ -68,8 +68,10 @@ export async function apiPost<T>(path: string, body: unknown): Promise<T> {
   return readAnswer<T>(await send('POST', path, body));
 }
 
-export async function signIn(apiKey: string): Promise<SessionInfo> {
-  const info = await readAnswer<SessionInfo>(await send('POST', '/v1/session', { apiKey }));
+export type Credentials = { apiKey: string } | { merchantId: string; username: string; password: string };
+
+export async function signIn(credentials: Credentials): Promise<SessionInfo> {
+  const info = await readAnswer<SessionInfo>(await send('POST', '/v1/session', credentials));
   session.set(info);
   return info;
 }

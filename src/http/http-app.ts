@@ -96,7 +96,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   registerFeeRoutes(app, { store: deps.store, clock: deps.clock ?? systemClock });
   registerTelemetryRoutes(app, { engine: deps.engine });
   registerQrOrderRoutes(app, { engine: deps.engine, clock: deps.clock ?? systemClock });
-  registerSessionRoutes(app, { sessions, authFailures, authenticateKey });
+  registerSessionRoutes(app, { sessions, authFailures, authenticateKey, store: deps.store, clock });
   registerInsightRoutes(app, { store: deps.store, clock });
   registerDashboardAssets(app, deps.dashboard?.dir);
   return app;

@@ -143,6 +143,19 @@ export function describeInsightStoreContract(name: string, open: () => Promise<S
       await store.close();
     });
 
+    it("keeps a merchant's dashboard users once per name, and only for that merchant", async () => {
+      const store = await open();
+      await seed(store);
+      const user = { merchantId: 'M1', username: 'owner', passwordHash: 'scrypt$x', createdAt: t0 };
+      expect(await store.transaction((tx) => tx.insertDashboardUser(user))).toBe(true);
+      expect(
+        await store.transaction((tx) => tx.insertDashboardUser({ ...user, passwordHash: 'other' })),
+      ).toBe(false);
+      expect(await store.read((r) => r.getDashboardUser('M1', 'owner'))).toEqual(user);
+      expect(await store.read((r) => r.getDashboardUser('M2', 'owner'))).toBeUndefined();
+      await store.close();
+    });
+
     it('filters the payment list by amount bounds and the card last four', async () => {
       const store = await open();
       await seed(store);

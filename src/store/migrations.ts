@@ -348,6 +348,19 @@ export const migrations: readonly Migration[] = [
     name: "a payment's journal rows by payment, for the dashboard's history and evidence pack (issue 15)",
     statements: [`CREATE INDEX journal_by_payment ON journal (payment_id, at)`],
   },
+  {
+    id: 11,
+    name: "the dashboard's users: a merchant's users and their scrypt password hashes (issue 15)",
+    statements: [
+      `CREATE TABLE dashboard_users (
+        merchant_id TEXT NOT NULL REFERENCES merchants (id),
+        username TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (merchant_id, username)
+      )`,
+    ],
+  },
 ];
 
 async function appliedIds(connection: SqlConnection): Promise<Set<number>> {

@@ -276,3 +276,49 @@ describe('the dashboard page', () => {
     expect(page.json()).toMatchObject({ code: 'POS_ERR_DASHBOARD_NOT_BUILT' });
   });
 });
+
+describe('dashboard users', () => {
+  it('lets a merchant create a user whose password signs in, refusing a taken name and a short password', async () => {
+    const h = await makeHttpHarness();
+    const create = (username: string, password: string, key: string) =>
+      h.call({
+        method: 'POST',
+        url: '/v1/dashboard-users',
+        headers: { 'idempotency-key': key },
+        payload: { username, password },
+      });
+    const made = await create('cashier.1', 'correct horse battery', 'u1');
+    expect(made.statusCode).toBe(201);
+    expect(made.json()).toMatchObject({ merchantId: 'M0001', username: 'cashier.1' });
+    expect((await create('cashier.1', 'another long password', 'u2')).json()).toMatchObject({
+      code: 'POS_ERR_DASHBOARD_USER_EXISTS',
+    });
+    const short = await create('cashier.2', 'short', 'u3');
+    expect(short.json()).toMatchObject({ code: 'POS_ERR_DASHBOARD_USER_INVALID' });
+    expect(short.body).not.toContain('short"');
+    const signIn = (merchantId: string, password: string) =>
+      h.app.inject({
+        method: 'POST',
+        url: '/v1/session',
+        payload: { merchantId, username: 'cashier.1', password },
+      });
+    const ok = await signIn('M0001', 'correct horse battery');
+    expect(ok.statusCode).toBe(201);
+    expect(ok.json()).toMatchObject({ role: 'merchant', merchantId: 'M0001' });
+    expect((await signIn('M0001', 'wrong horse battery')).json()).toMatchObject({
+      code: 'POS_ERR_AUTH_INVALID_PASSWORD',
+    });
+    await otherMerchant(h);
+    expect((await signIn('M0002', 'correct horse battery')).statusCode).toBe(401);
+  });
+
+  it('refuses a sign-in that names neither a key nor a whole user', async () => {
+    const h = await makeHttpHarness();
+    const answer = await h.app.inject({
+      method: 'POST',
+      url: '/v1/session',
+      payload: { merchantId: 'M0001', username: 'x' },
+    });
+    expect(answer.json()).toMatchObject({ code: 'POS_ERR_HTTP_INVALID_REQUEST' });
+  });
+});

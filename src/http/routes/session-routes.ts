@@ -3,7 +3,11 @@
 // stands for (and gives the token again, after a reload); DELETE /v1/session signs out. Wrong keys
 // count against the same per-address limit as wrong API keys in the Authorization header.
 import type { FastifyInstance } from 'fastify';
-import { isoTime } from '../../clock/clock.js';
+import { isoTime, type Clock } from '../../clock/clock.js';
+import { addDashboardUser, authenticateUser } from '../../merchants/dashboard-users.js';
+import type { Store } from '../../payments/ports/store.js';
+import { cryptoRandom } from '../../random/random.js';
+import { merchantOf } from '../request-context.js';
 import { PosError } from '../../pos-error.js';
 import type { MerchantRecord } from '../../payments/payment.js';
 import type { AuthFailureLimit } from '../auth-failure-limit.js';
@@ -13,7 +17,7 @@ import {
   type DashboardSession,
   type DashboardSessions,
 } from '../dashboard-sessions.js';
-import { errorResponses, errorView } from '../schemas.js';
+import { errorResponses, errorView, idempotencyKeyHeader } from '../schemas.js';
 
 const sessionView = {
   type: 'object',
@@ -34,16 +38,60 @@ const sessionView = {
 const signInBody = {
   type: 'object',
   additionalProperties: false,
-  required: ['apiKey'],
+  description:
+    "Either the merchant's API key, or the merchant id with one of its dashboard users and password.",
   properties: {
     apiKey: { type: 'string', minLength: 1, maxLength: 200, 'x-expected': "the merchant's API key" },
+    merchantId: { type: 'string', minLength: 1, maxLength: 15, 'x-expected': 'the merchant id' },
+    username: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 32,
+      'x-expected': 'a dashboard user of the merchant',
+    },
+    password: { type: 'string', minLength: 1, maxLength: 128, 'x-expected': "the user's password" },
+  },
+  oneOf: [{ required: ['apiKey'] }, { required: ['merchantId', 'username', 'password'] }],
+} as const;
+
+const userBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['username', 'password'],
+  properties: {
+    username: {
+      type: 'string',
+      maxLength: 64,
+      'x-expected': '1 to 32 letters, digits, dots, dashes or underscores',
+    },
+    password: { type: 'string', maxLength: 512, 'x-expected': '12 to 128 characters' },
   },
 } as const;
+
+const userView = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['merchantId', 'username', 'createdAt'],
+  properties: {
+    merchantId: { type: 'string' },
+    username: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+interface SignInBody {
+  apiKey?: string;
+  merchantId?: string;
+  username?: string;
+  password?: string;
+}
 
 export interface SessionRouteDeps {
   readonly sessions: DashboardSessions;
   readonly authFailures: AuthFailureLimit;
   readonly authenticateKey: (apiKey: string) => Promise<MerchantRecord | undefined>;
+  readonly store: Store;
+  readonly clock: Pick<Clock, 'now'>;
 }
 
 function view(sessions: DashboardSessions, session: DashboardSession) {
@@ -59,17 +107,28 @@ function view(sessions: DashboardSessions, session: DashboardSession) {
 export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDeps): void {
   registerSignIn(app, deps);
   registerSessionReadAndSignOut(app, deps.sessions);
+  registerUserRoute(app, deps);
+}
+
+/** The merchant a sign-in names, by its key or by a user and password; undefined when none matches. */
+async function signInMerchant(deps: SessionRouteDeps, body: SignInBody): Promise<MerchantRecord | undefined> {
+  if (body.apiKey !== undefined) return deps.authenticateKey(body.apiKey);
+  return authenticateUser(deps.store, {
+    merchantId: body.merchantId ?? '',
+    username: body.username ?? '',
+    password: body.password ?? '',
+  });
 }
 
 /** `POST /v1/session`: an API key in, a session cookie and its CSRF token out. */
 function registerSignIn(app: FastifyInstance, deps: SessionRouteDeps): void {
   const { sessions, authFailures } = deps;
-  app.post<{ Body: { apiKey: string } }>(
+  app.post<{ Body: SignInBody }>(
     '/v1/session',
     {
       config: { public: true },
       schema: {
-        summary: 'Sign in to the dashboard with a merchant API key',
+        summary: 'Sign in to the dashboard with a merchant API key, or a dashboard user and password',
         description:
           'Answers with a session cookie (HttpOnly, Secure, SameSite=Strict) and the CSRF token that every state change made with it must carry in X-CSRF-Token. The API accepts the cookie in place of the Authorization header, with the same merchant scope. No Idempotency-Key: a sign-in changes no payment.',
         tags: ['dashboard'],
@@ -77,7 +136,7 @@ function registerSignIn(app: FastifyInstance, deps: SessionRouteDeps): void {
         response: {
           201: sessionView,
           400: errorResponses.read[400],
-          401: { ...errorView, description: 'The API key matches no merchant.' },
+          401: { ...errorView, description: 'The API key, or the user and password, match no merchant.' },
           429: { ...errorView, description: 'Too many wrong API keys from this address; see Retry-After.' },
           500: errorResponses.public[500],
         },
@@ -92,10 +151,15 @@ function registerSignIn(app: FastifyInstance, deps: SessionRouteDeps): void {
           { details: { retryAfterS } },
         );
       }
-      const merchant = await deps.authenticateKey(request.body.apiKey);
+      const merchant = await signInMerchant(deps, request.body);
       if (merchant === undefined) {
         authFailures.recordFailure(request.ip);
-        throw new PosError('POS_ERR_AUTH_INVALID_API_KEY', 'apiKey: the API key matches no merchant');
+        throw request.body.apiKey !== undefined
+          ? new PosError('POS_ERR_AUTH_INVALID_API_KEY', 'apiKey: the API key matches no merchant')
+          : new PosError(
+              'POS_ERR_AUTH_INVALID_PASSWORD',
+              'password: the merchant, username and password match no dashboard user',
+            );
       }
       const { id, session } = sessions.create('merchant', merchant);
       return reply
@@ -145,6 +209,33 @@ function registerSessionReadAndSignOut(app: FastifyInstance, sessions: Dashboard
       const id = sessionIdOf(request.headers.cookie);
       if (id !== undefined) sessions.end(id);
       return reply.status(204).header('set-cookie', sessionCookie(null, 0)).send();
+    },
+  );
+}
+
+/** `POST /v1/dashboard-users`: the merchant (by its key or a session) creates a dashboard user. */
+function registerUserRoute(app: FastifyInstance, deps: SessionRouteDeps): void {
+  app.post<{ Body: { username: string; password: string } }>(
+    '/v1/dashboard-users',
+    {
+      schema: {
+        summary: 'Create a dashboard user and password for the merchant',
+        description:
+          'The password is kept only as its scrypt hash. A name already taken is refused (409), so a retry of the same request answers 409 too.',
+        tags: ['dashboard'],
+        security: [{ apiKey: [] }],
+        headers: idempotencyKeyHeader,
+        body: userBody,
+        response: { 201: userView, ...errorResponses.write },
+      },
+    },
+    async (request, reply) => {
+      const user = await addDashboardUser(
+        deps.store,
+        { merchantId: merchantOf(request).id, ...request.body },
+        { random: cryptoRandom, now: deps.clock.now() },
+      );
+      return reply.status(201).send({ ...user, createdAt: isoTime(user.createdAt) });
     },
   );
 }

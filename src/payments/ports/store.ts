@@ -16,6 +16,7 @@ import type { PaymentReader, PaymentWriter } from './payment-store.js';
 import type { ReversalReader, ReversalWriter } from './reversal-store.js';
 import type { SignedFoldReader, SignedFoldWriter } from './signed-fold-store.js';
 import type { TelemetryReader, TelemetryWriter } from '../../diagnostics/ports/telemetry-store.js';
+import type { DashboardUserReader, DashboardUserWriter } from './dashboard-user-store.js';
 import type { InsightReader } from './insight-store.js';
 
 /** Reads: available inside and outside write transactions. */
@@ -31,7 +32,8 @@ export interface StoreReader
     FeeReader,
     SignedFoldReader,
     TelemetryReader,
-    InsightReader {}
+    InsightReader,
+    DashboardUserReader {}
 
 /** One write transaction: every read, and every concern's writes. */
 export interface StoreTx
@@ -47,7 +49,8 @@ export interface StoreTx
     HostSettingWriter,
     FeeWriter,
     SignedFoldWriter,
-    TelemetryWriter {}
+    TelemetryWriter,
+    DashboardUserWriter {}
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';

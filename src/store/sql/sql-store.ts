@@ -17,6 +17,7 @@ import type {
 } from '../../payments/ports/duplicate-store.js';
 import type { BinEntry, FeePlanVersionRecord, FeeTransactionQuery } from '../../payments/ports/fee-store.js';
 import type { RequestRecord } from '../../payments/ports/idempotency-store.js';
+import type { DashboardUserRecord } from '../../payments/ports/dashboard-user-store.js';
 import type { PaymentTallyQuery } from '../../payments/ports/insight-store.js';
 import type { JournalEvent } from '../../payments/ports/journal-store.js';
 import type {
@@ -50,6 +51,7 @@ import * as fees from './sql-fees.js';
 import * as hostSettings from './sql-host-settings.js';
 import * as idempotency from './sql-idempotency.js';
 import * as insight from './sql-insight.js';
+import * as dashboardUsers from './sql-dashboard-users.js';
 import * as journal from './sql-journal.js';
 import * as payments from './sql-payments.js';
 import * as reversals from './sql-reversals.js';
@@ -210,6 +212,9 @@ class SqlReader implements StoreReader {
   listTerminals(merchantId: string, limit: number) {
     return insight.listTerminals(this.session, merchantId, limit);
   }
+  getDashboardUser(merchantId: string, username: string) {
+    return dashboardUsers.getDashboardUser(this.session, merchantId, username);
+  }
 }
 
 class SqlTx extends SqlReader implements StoreTx {
@@ -224,6 +229,9 @@ class SqlTx extends SqlReader implements StoreTx {
   // Directory of merchants and terminals.
   insertMerchant(merchant: NewMerchant) {
     return directory.insertMerchant(this.session, merchant);
+  }
+  insertDashboardUser(record: DashboardUserRecord) {
+    return dashboardUsers.insertDashboardUser(this.session, record);
   }
   insertTerminal(terminal: NewTerminal) {
     return directory.insertTerminal(this.session, terminal);
