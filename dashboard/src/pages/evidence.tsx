@@ -122,7 +122,7 @@ function IssuerAnswers({ payments }: { payments: readonly Payment[] }) {
             <td>{p.id}</td>
             <td>{kindText(p.kind)}</td>
             <td>{p.rrn ?? '—'}</td>
-            <td>{p.responseCode === null ? '—' : `${p.responseCode} ${p.message}`}</td>
+            <td>{p.responseCode ?? '—'}</td>
             <td>{p.authCode ?? '—'}</td>
           </tr>
         ))}

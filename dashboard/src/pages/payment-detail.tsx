@@ -81,7 +81,7 @@ export function PaymentFacts({ payment: p }: { payment: Payment }) {
     [t('time'), formatTime(p.createdAt)],
     [t('rrn'), p.rrn ?? '—'],
     [t('authCode'), p.authCode ?? '—'],
-    [t('responseCode'), p.responseCode === null ? '—' : `${p.responseCode} ${p.message}`],
+    [t('responseCode'), p.responseCode ?? '—'],
     [t('operator'), p.operatorId ?? '—'],
     [t('reference'), p.reference ?? '—'],
   ];
@@ -116,9 +116,9 @@ function Actions({ payment: p, done }: { payment: Payment; done: () => void }) {
     try {
       const answer =
         pending.kind === 'void'
-          ? await apiPost<{ status: string }>(`${base}/void`, {})
+          ? await apiPost<{ kind: string; status: string }>(`${base}/void`, {})
           : pending.kind === 'refund'
-            ? await apiPost<{ status: string }>(`${base}/refunds`, { amount: pending.amount })
+            ? await apiPost<{ kind: string; status: string }>(`${base}/refunds`, { amount: pending.amount })
             : await apiPost<{ reversal: { state: string } }>(`${base}/reversal`, { reason: 'other' });
       setMessage(
         t('actionDone', { status: 'status' in answer ? statusText(answer.status) : answer.reversal.state }),
