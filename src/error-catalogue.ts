@@ -123,11 +123,13 @@ export const errorCatalogue = {
   // QR payments (issue 20): codes the terminal shows (QR orders)
   POS_ERR_QR_ORDER_EARLIER_PAID: {
     http: 409,
+    iso: '94',
     summary:
       'A new QR order on a terminal whose previous shown code the customer has paid: that sale is approved, and no new code is made.',
   },
   POS_ERR_QR_ORDER_UNRESOLVED: {
     http: 409,
+    iso: '22',
     summary:
       'A new QR order on a terminal whose previous shown code the wallet has not confirmed closed yet: no new code is made; try again.',
   },
