@@ -18,6 +18,7 @@ import { ScriptedShownWallet } from '../payments/test-support/scripted-shown-wal
 import { MemoryJournal } from './memory-journal.js';
 import type { ShowCodeOutcome, ShowCodeProgress } from './outcomes.js';
 import type { Printer, Receipt } from './receipt.js';
+import { scanCashierText } from './scan-messages.js';
 import { showCodeCashierText } from './show-code-messages.js';
 import { TerminalClient } from './terminal-client.js';
 
@@ -322,6 +323,10 @@ describe('the terminal SDK shows a code', () => {
     expect(blocked.unresolvedShown?.stan).toBe(unresolved.record.stan);
     expect(showCodeCashierText(blocked).en).toContain('no new code was made');
     expect(t.transport.sent.filter((m) => m.mti === '0200')).toHaveLength(1);
+    // Nor is a customer's payment code taken meanwhile: they might pay twice.
+    const scan = await t.run(t.client.scan({ amount: 1280, code: '134567890123456789' }));
+    expect(scan).toMatchObject({ kind: 'blocked', unresolvedShown: { stan: unresolved.record.stan } });
+    if (scan.kind === 'blocked') expect(scanCashierText(scan).zh).toContain('上一个收款码');
     // The terminal restarts on its journal and the host is back: the open order is asked about
     // first; it was paid, so that sale is printed and no new code is made.
     t.transport.fault = () => undefined;
