@@ -20,6 +20,7 @@ import { possiblyChargedStatuses } from './life-cycle.js';
 import type { Channel, EngineAnswer, EntryMode, MerchantRecord, PaymentRecord } from './payment.js';
 import { hostResponseCodes } from './payment.js';
 import { paymentAnswer } from './payment-view.js';
+import { noteRepeatedRequest } from './repeat-note.js';
 import { requireFreeText } from './free-text.js';
 import { requestHash } from './request-hash.js';
 import { inTransaction, movePayment, type UnitOfWork } from './unit-of-work.js';
@@ -101,7 +102,16 @@ async function begin(
     }),
   );
   // Deciding about a taken key may wait for an in-flight request: done after this commit.
-  if (existing !== undefined) return { kind: 'existing', record: existing };
+  if (existing !== undefined) {
+    await noteRepeatedRequest(work, {
+      merchantId: command.merchantId,
+      terminalId: command.terminalId,
+      operation: 'sale',
+      requestHash: hash,
+      existing,
+    });
+    return { kind: 'existing', record: existing };
+  }
   if (cardExpired({ expiry: command.card.expiry, atMs: now })) {
     return { kind: 'result', result: await declineExpired(ctx, work, command, id) };
   }
