@@ -52,6 +52,12 @@ export interface DiagnosisPayment {
   readonly updatedAt: number;
 }
 
+/** A duplicate of the period, with the method and wallet of its payment (null when it has none). */
+export interface DiagnosisDuplicate extends DuplicateRecord {
+  readonly paymentMethod: PaymentMethod | null;
+  readonly paymentWallet: string | null;
+}
+
 /** The journal events the diagnosis reads (store/sql/diagnosis-events.ts keeps the list in SQL). */
 export const diagnosisEvents = ['request.repeated', 'upstream.late_answer', 'wallet.late_answer'] as const;
 export type DiagnosisEventName = (typeof diagnosisEvents)[number];
@@ -101,5 +107,5 @@ export interface DiagnosisReader {
   /** The merchant's duplicates detected in the period, ordered by detection time and id. */
   listDiagnosisDuplicates(
     page: DiagnosisPage<{ readonly detectedAt: number; readonly id: string }>,
-  ): Promise<DuplicateRecord[]>;
+  ): Promise<DiagnosisDuplicate[]>;
 }

@@ -3,6 +3,7 @@
 // duplicates) or with the time (the journal's partial index of migration 10). Payments come with
 // their reversal's state and attempts and their original's time, joined by primary key.
 import type {
+  DiagnosisDuplicate,
   DiagnosisEvent,
   DiagnosisEventPage,
   DiagnosisMerchant,
@@ -10,7 +11,6 @@ import type {
   DiagnosisPayment,
 } from '../../diagnostics/ports/diagnosis-source.js';
 import { diagnosisEvents } from '../../diagnostics/ports/diagnosis-source.js';
-import type { DuplicateRecord } from '../../payments/ports/duplicate-store.js';
 import { reversalStates } from '../../payments/ports/reversal-store.js';
 import { duplicatePolicies, paymentMethods, reversalReasons } from '../../payments/payment.js';
 import { diagnosisEventsSql } from './diagnosis-events.js';
@@ -31,6 +31,7 @@ import type { SqlSession, SqlValue } from './sql-driver.js';
 
 const duplicatePolicy = oneOf(duplicatePolicies);
 const method = oneOf(paymentMethods);
+const methodOrNull = oneOfOrNull(paymentMethods);
 const reversalReasonOrNull = oneOfOrNull(reversalReasons);
 const reversalStateOrNull = oneOfOrNull(reversalStates);
 const eventName = oneOf(diagnosisEvents);
@@ -159,17 +160,23 @@ export async function listDiagnosisEvents(
 export async function listDiagnosisDuplicates(
   s: SqlSession,
   page: DiagnosisPage<{ readonly detectedAt: number; readonly id: string }>,
-): Promise<DuplicateRecord[]> {
+): Promise<DiagnosisDuplicate[]> {
   const a = page.after;
   const { where, params } = pageWhere(
     page,
-    { merchant: 'merchant_id', time: 'detected_at', key: '(detected_at, id)' },
+    { merchant: 'd.merchant_id', time: 'd.detected_at', key: '(d.detected_at, d.id)' },
     a === undefined ? undefined : [a.detectedAt, a.id],
   );
   // duplicates_by_merchant (merchant_id, detected_at) finds the period's rows.
   const rows = await s.db.all<Row>(
-    `SELECT * FROM duplicates WHERE ${where} ORDER BY detected_at, id LIMIT ?`,
+    `SELECT d.*, p.method AS payment_method, p.wallet AS payment_wallet
+     FROM duplicates d LEFT JOIN payments p ON p.id = d.payment_id
+     WHERE ${where} ORDER BY d.detected_at, d.id LIMIT ?`,
     [...params, page.limit],
   );
-  return rows.map(toDuplicate);
+  return rows.map((row) => ({
+    ...toDuplicate(row),
+    paymentMethod: methodOrNull(row, 'payment_method'),
+    paymentWallet: textOrNull(row, 'payment_wallet'),
+  }));
 }
