@@ -129,6 +129,29 @@ function comparedSubjects(tallies: readonly SubjectTally[], measure: Measure): S
   );
 }
 
+/**
+ * A network's events and exposure without its worst terminal's: one broken terminal (its own
+ * router, its own software) must not make its whole carrier look bad, so a network is flagged only
+ * when the excess is spread over its terminals.
+ */
+function withoutWorstTerminal(
+  tallies: readonly SubjectTally[],
+  network: SubjectTally,
+  name: string,
+  exposure: Exposure,
+): { events: number; exposure: number } {
+  let worst: SubjectTally | undefined;
+  for (const t of tallies) {
+    if (t.ref.kind !== 'terminal' || t.networkId !== network.ref.id) continue;
+    if (worst === undefined || (t.counts.get(name)?.events ?? 0) > (worst.counts.get(name)?.events ?? 0))
+      worst = t;
+  }
+  return {
+    events: (network.counts.get(name)?.events ?? 0) - (worst?.counts.get(name)?.events ?? 0),
+    exposure: network.exposure[exposure] - (worst?.exposure[exposure] ?? 0),
+  };
+}
+
 /** Every test of every measure: one per subject with enough exposure. */
 function runTests(tallies: readonly SubjectTally[], settings: DiagnosisSettings) {
   const candidates: Candidate[] = [];
@@ -148,11 +171,15 @@ function runTests(tallies: readonly SubjectTally[], settings: DiagnosisSettings)
       subjects: compared.length,
     });
     for (const tally of compared) {
-      const exposure = tally.exposure[measure.exposure];
+      const own =
+        measure.subject === 'network'
+          ? withoutWorstTerminal(tallies, tally, name, measure.exposure)
+          : undefined;
+      const exposure = own?.exposure ?? tally.exposure[measure.exposure];
       if (exposure < settings.minExposure) continue;
-      const events = eventsOf(tally);
-      const restExposure = totalExposure - exposure;
-      const rest = restExposure > 0 ? (totalEvents - events) / restExposure : 0;
+      const events = own?.events ?? eventsOf(tally);
+      const restExposure = totalExposure - tally.exposure[measure.exposure];
+      const rest = restExposure > 0 ? (totalEvents - eventsOf(tally)) / restExposure : 0;
       const baselineRate = Math.max(measure.floorRate, rest);
       const pValue = upperTailPValue(measure.test, events, exposure, baselineRate);
       candidates.push({ measure, tally, events, exposure, fleetRate, baselineRate, pValue });

@@ -42,6 +42,8 @@ export interface SubjectTally {
   /** By measure name (`double_reads`), for this subject's kind. */
   readonly counts: Map<string, MeasureCount>;
   hasTelemetry: boolean;
+  /** A terminal's network (its latest report's), by subject id. */
+  networkId: string | null;
   /** Fees of the subject's sales under their merchants' plans, and how many were priced. */
   feeFenSum: number;
   pricedSales: number;
@@ -104,6 +106,7 @@ export class FleetTally {
         exposure: noExposure(),
         counts: new Map(),
         hasTelemetry: false,
+        networkId: null,
         feeFenSum: 0,
         pricedSales: 0,
         softwareVersion: null,
@@ -144,6 +147,10 @@ export class FleetTally {
     const network = this.subject(networkRef(hour.merchantId, hour.networkType, hour.carrier));
     // The terminal's network is its latest hour's: its sales count there.
     state.network = network.ref;
+    terminal.networkId = network.ref.id;
+    // Kept on the terminal too, so a network's rate can be read without its worst terminal.
+    terminal.exposure.report_hours += 1;
+    this.count(terminal, 'offline_periods', hour.offlinePeriods);
     network.hasTelemetry = true;
     network.exposure.report_hours += 1;
     network.signalDbmSum += hour.signalDbmSum;

@@ -204,7 +204,7 @@ export const measures: readonly Measure[] = [
     floorRate: 0.01,
     minExcessRate: 0.05,
     effect: 'none',
-    label: { zh: '每小时断网次数', en: 'offline periods per hour' },
+    label: { zh: '断网次数', en: 'offline periods' },
     remedy: networkRemedy,
   }),
   measure('provider', 'timeouts', {
