@@ -4,6 +4,7 @@
 // made; the store keeps only its SHA-256, as for merchants' keys, and its id (`ops_...`) names it
 // in lists and for revocation. docs/security.md, "Operations keys".
 import { assert } from '../assert.js';
+import { freeTextProblem } from '../cards/card-in-text.js';
 import { PosError, type FieldProblem } from '../pos-error.js';
 import type { Random } from '../random/random.js';
 import type { Store } from '../payments/ports/store.js';
@@ -17,13 +18,11 @@ const idPattern = /^ops_[A-Za-z0-9]{1,32}$/;
 export const maxOperationsKeys = 1_000;
 
 function labelProblem(label: string): FieldProblem | undefined {
-  // Control characters would let a label forge lines in a listing or a log.
-  if (label.trim() === '' || label.length > 100 || /[\u0000-\u001f\u007f]/.test(label)) {
-    return {
-      field: 'label',
-      expected: 'a label of 1 to 100 characters without control characters',
-      actual: JSON.stringify(label),
-    };
+  const expected = 'a label of 1 to 100 characters of plain text (no control character, no card number)';
+  // A control character would let a label forge lines in a listing or a log.
+  const problem = freeTextProblem(label);
+  if (label.trim() === '' || label.length > 100 || problem !== undefined) {
+    return { field: 'label', expected, actual: problem ?? JSON.stringify(label) };
   }
   return undefined;
 }
