@@ -17,7 +17,7 @@ import {
   type SubjectKind,
 } from './measures.js';
 import { compareVersions } from './software-version.js';
-import { remedySentence } from './diagnosis-text.js';
+import { remedySentence } from './remedy-text.js';
 
 export interface DiagnosisSettings {
   /** The false discovery rate a finding's corrected p-value must be within. */

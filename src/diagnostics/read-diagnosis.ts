@@ -4,8 +4,7 @@
 // a merchant's key. Every read is bounded: pages of `pageSize` rows, at most `maxRowsRead` rows in
 // all (past it the run is refused, naming a shorter period), periods of at most `maxPeriodDays`.
 import { PosError } from '../pos-error.js';
-import type { FeeReader } from '../payments/ports/fee-store.js';
-import type { DirectoryReader } from '../payments/ports/directory-store.js';
+import type { FeePlan } from '../fees/index.js';
 import { readTelemetryHours } from './compact-telemetry.js';
 import { defaultDiagnosisSettings, diagnose, type Diagnosis, type DiagnosisSettings } from './diagnose.js';
 import { FleetTally } from './fleet-tally.js';
@@ -18,11 +17,17 @@ import type {
 } from './ports/diagnosis-source.js';
 import type { TelemetryReader } from './ports/telemetry-store.js';
 
-/** The reads a diagnosis makes: the diagnosis port, telemetry, fee plans, one merchant by id. */
+/**
+ * The reads a diagnosis makes: the diagnosis port, telemetry, and two reads of the store port
+ * (payments/ports/fee-store.ts and directory-store.ts) named here by the slice of their records
+ * the diagnosis uses, so this core imports nothing from payments/.
+ */
 export type DiagnosisSource = DiagnosisReader &
-  Pick<TelemetryReader, 'listTelemetryHours' | 'listTelemetryReports'> &
-  Pick<FeeReader, 'getFeePlan'> &
-  Pick<DirectoryReader, 'getMerchant'>;
+  Pick<TelemetryReader, 'listTelemetryHours' | 'listTelemetryReports'> & {
+    /** The merchant's fee plan as of its last version. */
+    getFeePlan(merchantId: string): Promise<{ readonly plan: FeePlan } | undefined>;
+    getMerchant(id: string): Promise<DiagnosisMerchant | undefined>;
+  };
 
 export interface DiagnosisStore {
   read<T>(fn: (reader: DiagnosisSource) => Promise<T>): Promise<T>;

@@ -3,37 +3,38 @@
 // keyed fingerprint at most, to see a card keyed twice). The store port (payments/ports/store.ts)
 // includes these readers, so both SQL adapters implement them and one contract suite
 // (store/diagnosis-store.contract.ts) checks them on SQLite and PostgreSQL.
-import type { DuplicateRecord } from '../../payments/ports/duplicate-store.js';
-import type {
-  DuplicatePolicy,
-  PaymentKind,
-  PaymentMethod,
-  PaymentStatus,
-  ReversalReason,
-} from '../../payments/payment.js';
-import type { ReversalState } from '../../payments/ports/reversal-store.js';
+// The records are written here, not borrowed from payments/: payments/ports/store.ts includes
+// this port, so the diagnosis core depends on no other folder of the core but fees/ (no folder
+// loop with payments/). Their values are the payment records' (payments/payment.ts), as stored.
+
+/** A payment's kind, status, method and reversal reason, with payments/payment.ts's values. */
+export type DiagnosisPaymentKind = 'sale' | 'void' | 'refund';
+export type DiagnosisMethod = 'card' | 'qr';
 
 /** A merchant as the diagnosis needs it: its duplicate window says what "keyed twice" means. */
 export interface DiagnosisMerchant {
   readonly id: string;
-  readonly duplicatePolicy: DuplicatePolicy;
+  /** confirm, block, flag or off. */
+  readonly duplicatePolicy: string;
   readonly duplicateWindowS: number;
 }
 
 /** A payment of the period, with what its reversal and its original say about it. */
 export interface DiagnosisPayment {
   readonly id: string;
-  readonly kind: PaymentKind;
+  readonly kind: DiagnosisPaymentKind;
   readonly merchantId: string;
   readonly terminalId: string;
   readonly operatorId: string | null;
-  readonly status: PaymentStatus;
+  /** The payment's status (approved, declined, duplicate_suspected, reversal_pending...). */
+  readonly status: string;
   readonly amount: number;
-  readonly method: PaymentMethod;
+  readonly method: DiagnosisMethod;
   /** The wallet of a QR sale; null for a card payment. */
   readonly wallet: string | null;
   readonly responseCode: string | null;
-  readonly reversalReason: ReversalReason | null;
+  /** timeout, mac_error, terminal_failure or other, once the payment is being reversed. */
+  readonly reversalReason: string | null;
   /**
    * The card's keyed fingerprint (a scanned payment code's for a QR sale): two sales with the same
    * one, amount and terminal within the merchant's window are a sale keyed twice.
@@ -46,15 +47,29 @@ export interface DiagnosisPayment {
   readonly originalId: string | null;
   readonly originalCreatedAt: number | null;
   /** The payment's reversal in the durable queue, if it has one. */
-  readonly reversalState: ReversalState | null;
+  /** queued, done or failed. */
+  readonly reversalState: string | null;
   readonly reversalAttempts: number | null;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
 
-/** A duplicate of the period, with the method and wallet of its payment (null when it has none). */
-export interface DiagnosisDuplicate extends DuplicateRecord {
-  readonly paymentMethod: PaymentMethod | null;
+/** A suspected or found duplicate of the period (the duplicates table), with its payment's method. */
+export interface DiagnosisDuplicate {
+  readonly id: string;
+  readonly merchantId: string;
+  readonly terminalId: string;
+  readonly paymentId: string | null;
+  /** authorization (the guard held, blocked, flagged or confirmed it) or reconciliation (found after). */
+  readonly source: string;
+  /** awaiting_confirmation, confirmed, blocked, flagged or found_after_the_fact. */
+  readonly resolution: string;
+  readonly operatorId: string | null;
+  /** Reconciliation's exception kind and cause (one of the five), for a duplicate it found. */
+  readonly kind: string | null;
+  readonly cause: string | null;
+  readonly detectedAt: number;
+  readonly paymentMethod: DiagnosisMethod | null;
   readonly paymentWallet: string | null;
 }
 
@@ -72,7 +87,7 @@ export interface DiagnosisEvent {
   readonly merchantId: string;
   readonly terminalId: string;
   readonly operatorId: string | null;
-  readonly method: PaymentMethod;
+  readonly method: DiagnosisMethod;
   readonly wallet: string | null;
   readonly amount: number;
   /** The event's facts (JSON), e.g. `{"operation":"sale","sameRequest":true}`. */

@@ -188,9 +188,12 @@ function reportOf(t: FleetTerminal, round: number, at: number): Record<string, u
   };
 }
 
-/** Builds the fleet on `store` (an in-memory SQLite store when none is given). */
-export async function seedFleet(options: { store?: Store } = {}): Promise<SeededFleet> {
-  const h = await makeHarness({ ...(options.store ? { store: options.store } : {}) });
+/**
+ * Builds the fleet with `harness` (an HTTP test's), or on `store`, or on an in-memory SQLite store.
+ * The harness's own merchant M0001 and terminal T0001 are the shop's.
+ */
+export async function seedFleet(options: { store?: Store; harness?: Harness } = {}): Promise<SeededFleet> {
+  const h = options.harness ?? (await makeHarness({ ...(options.store ? { store: options.store } : {}) }));
   await addFleet(h);
   await setFeePlan(h.store, {
     merchantId: fleetMerchants.shop,
