@@ -8,6 +8,8 @@ import type { BilingualText, SubjectKind } from './measures.js';
 
 export { diagnosisLanguages, type DiagnosisLanguage } from './remedy-text.js';
 
+const plural = (n: number, noun: string): string => `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
+
 const words = {
   'zh-CN': {
     title: '机队诊断：重复交易从哪里来',
@@ -30,7 +32,7 @@ const words = {
     evidence: (f: Finding) =>
       `证据：${formatCount(f.evidence.events)} 次 / ${formatCount(f.evidence.exposure)}，预期 ${f.evidence.expected.toFixed(1)}，q=${f.evidence.qValue.toExponential(1)}`,
     cost: (f: Finding) =>
-      `代价：已拦截重复 ${f.cost.duplicatesPrevented}，有风险重复 ${f.cost.duplicatesAtRisk}${f.cost.feesAtRiskFen === null ? '' : `，风险手续费 ${(f.cost.feesAtRiskFen / 100).toFixed(2)} 元`}`,
+      `代价：已拦截重复 ${f.cost.duplicatesPrevented}，有风险重复 ${f.cost.duplicatesAtRisk}${f.cost.feesAtRiskFen === null || f.cost.duplicatesAtRisk === 0 ? '' : `，风险手续费 ${(f.cost.feesAtRiskFen / 100).toFixed(2)} 元`}`,
     ids: '交易',
     providers: '服务商可用性与时延：',
     provider: (name: string, calls: number, availability: string, p50: string, p95: string) =>
@@ -42,7 +44,7 @@ const words = {
     scopeFleet: 'Scope: the whole fleet',
     scopeMerchant: (id: string) => `Scope: merchant ${id}'s own traffic`,
     examined: (s: Record<SubjectKind, number>, tests: number, rows: number) =>
-      `Examined: ${s.terminal} terminals, ${s.operator} operators, ${s.network} networks, ${s.provider} providers; ${tests} tests on ${formatCount(rows)} rows`,
+      `Examined: ${plural(s.terminal, 'terminal')}, ${plural(s.operator, 'operator')}, ${plural(s.network, 'network')}, ${plural(s.provider, 'provider')}; ${plural(tests, 'test')} on ${formatCount(rows)} rows`,
     method: (alpha: number) =>
       `Method: one-sided exact tests (binomial or Poisson), Benjamini-Hochberg corrected, significance ${alpha}`,
     none: 'No finding reaches significance and the minimum effect: no subject stands out from the rest of the fleet.',
@@ -58,7 +60,7 @@ const words = {
     evidence: (f: Finding) =>
       `Evidence: ${formatCount(f.evidence.events)} in ${formatCount(f.evidence.exposure)}, ${f.evidence.expected.toFixed(1)} expected, q=${f.evidence.qValue.toExponential(1)}`,
     cost: (f: Finding) =>
-      `Cost: ${f.cost.duplicatesPrevented} duplicates prevented, ${f.cost.duplicatesAtRisk} at risk${f.cost.feesAtRiskFen === null ? '' : `, fees at risk ${(f.cost.feesAtRiskFen / 100).toFixed(2)} CNY`}`,
+      `Cost: ${f.cost.duplicatesPrevented} duplicates prevented, ${f.cost.duplicatesAtRisk} at risk${f.cost.feesAtRiskFen === null || f.cost.duplicatesAtRisk === 0 ? '' : `, fees at risk ${(f.cost.feesAtRiskFen / 100).toFixed(2)} CNY`}`,
     ids: 'Transactions',
     providers: 'Provider availability and latency:',
     provider: (name: string, calls: number, availability: string, p50: string, p95: string) =>

@@ -56,7 +56,10 @@ export function subjectName(subject: SubjectRef): BilingualText {
     }
     case 'provider': {
       const name = providerNames[subject.id] ?? { zh: subject.id, en: subject.id };
-      return { zh: `服务商 ${name.zh}`, en: `Provider ${name.en}` };
+      return {
+        zh: `服务商 ${name.zh}`,
+        en: subject.id === 'issuer' ? 'The issuer route' : `Provider ${name.en}`,
+      };
     }
   }
 }
