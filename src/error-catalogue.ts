@@ -34,6 +34,10 @@ export const errorCatalogue = {
     http: 429,
     summary: 'This client address sent too many wrong API keys in the last minute.',
   },
+  POS_ERR_AUTH_MERCHANT_KEY_REQUIRED: {
+    http: 403,
+    summary: "An operations key on a route that acts for one merchant: it needs that merchant's API key.",
+  },
 
   // Idempotency
   POS_ERR_IDEMPOTENCY_KEY_MISSING: { http: 400, summary: 'A POST without an `Idempotency-Key` header.' },
@@ -175,6 +179,8 @@ export const errorCatalogue = {
   POS_ERR_TERMINAL_INVALID: { summary: 'A terminal id or TMK of the wrong form.' },
   POS_ERR_TERMINAL_EXISTS: { summary: 'The terminal is already registered to that merchant.' },
   POS_ERR_KEY_UNREADABLE: { summary: 'A stored terminal key cannot be decrypted.' },
+  POS_ERR_OPERATIONS_KEY_INVALID: { summary: 'An operations key label or id of the wrong form.' },
+  POS_ERR_OPERATIONS_KEY_NOT_FOUND: { summary: 'No operations key with that id, or it is revoked already.' },
 
   // Configuration and CLI
   POS_ERR_CONFIG_INVALID: {
@@ -371,6 +377,16 @@ export const errorCatalogue = {
     http: 422,
     summary:
       'A read of telemetry over a period holding more terminal hours than one read folds (10,000,000).',
+  },
+
+  // Fleet diagnosis (issue 14)
+  POS_ERR_DIAGNOSIS_INVALID_PERIOD: {
+    http: 400,
+    summary: 'A diagnosis period whose start is not before its end, or longer than 92 days.',
+  },
+  POS_ERR_DIAGNOSIS_TOO_MANY_ROWS: {
+    http: 422,
+    summary: 'A diagnosis period holding more rows than one diagnosis reads (20,000,000).',
   },
 
   // Terminal SDK and virtual POS

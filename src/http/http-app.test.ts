@@ -414,6 +414,7 @@ describe('HTTP API', () => {
       expect(Object.keys(openapi.paths).sort()).toEqual([
         '/healthz',
         '/metrics',
+        '/v1/diagnostics',
         '/v1/duplicates',
         '/v1/merchants/{merchantId}/fee-plan',
         '/v1/merchants/{merchantId}/fee-plan/history',

@@ -1,4 +1,5 @@
-// Builds the Fastify application of the HTTP API: authentication by merchant API key, the
+// Builds the Fastify application of the HTTP API: authentication by API key (a merchant's, or an
+// operations key that reads the fleet's diagnosis only), the
 // Idempotency-Key rule on every POST, validation that reports every problem at once, the routes,
 // and the OpenAPI document (/openapi.json, browsable at /docs). No business logic lives here.
 import swagger from '@fastify/swagger';
@@ -15,6 +16,7 @@ import { freeTextProblem, redactUrl } from '../cards/card-in-text.js';
 import type { Secret } from '../cards/secret.js';
 import { systemClock, type Clock } from '../clock/clock.js';
 import { cachedAuthenticator } from '../merchants/merchant-admin.js';
+import { authenticateOperationsKey } from '../merchants/operations-keys.js';
 import type { PaymentEngine } from '../payments/engine.js';
 import { PosError } from '../pos-error.js';
 import type { Store } from '../payments/ports/store.js';
@@ -23,6 +25,7 @@ import { handleError } from './errors.js';
 import { defaultHttpLimits, limitedServer, type HttpLimits } from './http-server.js';
 import { parseUtf8Json } from './utf8-json.js';
 import { parseIdempotencyKey } from './request-context.js';
+import { registerDiagnosisRoutes } from './routes/diagnosis-routes.js';
 import { registerFeeRoutes } from './routes/fee-routes.js';
 import { registerPaymentRoutes } from './routes/payment-routes.js';
 import { registerQrOrderRoutes } from './routes/qr-order-routes.js';
@@ -60,6 +63,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   const app = createFastify(limits, deps.logger);
   // Filled in by the hooks below, for the routes to read (request-context.ts).
   app.decorateRequest('merchant', null);
+  app.decorateRequest('operations', null);
   app.decorateRequest('idempotencyKey', null);
   acceptUtf8JsonOnly(app);
   answerErrorsAsPosErrors(app);
@@ -73,6 +77,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   registerFeeRoutes(app, { store: deps.store, clock: deps.clock ?? systemClock });
   registerTelemetryRoutes(app, { engine: deps.engine });
   registerQrOrderRoutes(app, { engine: deps.engine, clock: deps.clock ?? systemClock });
+  registerDiagnosisRoutes(app, { store: deps.store, clock: deps.clock ?? systemClock });
   return app;
 }
 
@@ -170,7 +175,14 @@ async function registerOpenApi(app: FastifyInstance, version: string): Promise<v
           'An acquiring host that charges each sale exactly once. Every POST needs an Idempotency-Key header; errors carry stable codes listed in docs/errors.md.',
       },
       components: {
-        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A merchant API key' } },
+        securitySchemes: {
+          apiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              "A merchant's API key (pgk_...), or an operations key (pgo_...) on GET /v1/diagnostics; docs/security.md",
+          },
+        },
       },
     },
     transform: ({ schema, url }) => {
@@ -183,7 +195,8 @@ async function registerOpenApi(app: FastifyInstance, version: string): Promise<v
 }
 
 /**
- * Every route but the public ones (health, metrics, the API's document) needs a merchant's API key;
+ * Every route but the public ones (health, metrics, the API's document) needs an API key: a
+ * merchant's, or an operations key (which only the routes reading `callerOf` accept);
  * an address that keeps sending wrong keys is held off for a while.
  */
 function requireApiKey(
@@ -222,10 +235,20 @@ function requireApiKey(
         `Authorization: expected "Bearer <merchant API key>", got ${header === undefined ? 'no header' : 'another scheme'}`,
       );
     }
-    const merchant = await authenticateKey(match[1] ?? '');
+    const key = match[1] ?? '';
+    // An operations key (pgo_...) is looked up each time, so a revoked one stops at once.
+    const operations = await authenticateOperationsKey(store, key);
+    if (operations !== undefined) {
+      request.operations = operations;
+      return;
+    }
+    const merchant = await authenticateKey(key);
     if (merchant === undefined) {
       authFailures.recordFailure(request.ip);
-      throw new PosError('POS_ERR_AUTH_INVALID_API_KEY', 'Authorization: the API key matches no merchant');
+      throw new PosError(
+        'POS_ERR_AUTH_INVALID_API_KEY',
+        'Authorization: the API key matches no merchant and no operations key',
+      );
     }
     request.merchant = merchant;
   });

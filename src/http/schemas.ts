@@ -406,6 +406,9 @@ const authenticatedRoute = {
   ...anyRoute,
   400: errorAnswer('The request does not match the API; every problem is listed.'),
   401: errorAnswer('No API key, or one that matches no merchant.'),
+  403: errorAnswer(
+    "An operations key on a route that acts for one merchant (POS_ERR_AUTH_MERCHANT_KEY_REQUIRED): use the merchant's own API key.",
+  ),
   404: errorAnswer('No such payment or route for this merchant.'),
   429: errorAnswer(
     'Too many wrong API keys from this address (POS_ERR_AUTH_RATE_LIMITED); the Retry-After header says how many seconds to wait.',

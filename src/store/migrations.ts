@@ -4,6 +4,7 @@
 // once: it runs in one write transaction that PostgreSQL serialises with an advisory lock.
 import { genesisHash, journalChains } from '../payments/ports/journal-store.js';
 import { PosError } from '../pos-error.js';
+import { diagnosisEventsSql } from './sql/diagnosis-events.js';
 import type { SqlConnection, SqlDriver } from './sql/sql-driver.js';
 
 interface Migration {
@@ -341,6 +342,24 @@ export const migrations: readonly Migration[] = [
       `ALTER TABLE payments ADD COLUMN qr_expires_at BIGINT`,
       // The expiry sweep: open shown codes by expiry, tiny (written on entering or leaving pending).
       `CREATE INDEX payments_shown_expiry ON payments (qr_expires_at, id) WHERE status = 'pending' AND qr_flow = 'shown'`,
+    ],
+  },
+  {
+    id: 10,
+    name: 'fleet diagnosis: the journal events it reads by time, and operations API keys (issue 14)',
+    statements: [
+      // The few journal events the diagnosis reads for a period (retransmissions, answers after
+      // the timeout): a partial index, tiny and written only when such an event is appended.
+      `CREATE INDEX journal_diagnosis_events ON journal (at, chain, seq) WHERE ${diagnosisEventsSql}`,
+      // Keys of the acquirer's operations staff, who see the whole fleet's diagnosis: only the
+      // SHA-256 of each key is kept, as for merchants' keys. A revoked key keeps its row.
+      `CREATE TABLE operations_keys (
+        id TEXT PRIMARY KEY,
+        label TEXT NOT NULL,
+        key_hash TEXT NOT NULL UNIQUE,
+        created_at BIGINT NOT NULL,
+        revoked_at BIGINT
+      )`,
     ],
   },
 ];

@@ -1,7 +1,7 @@
 // The store port: everything the engine keeps durably, behind one async interface that the
 // SQLite and PostgreSQL adapters both implement and one contract suite (`store/store.contract.ts`)
 // checks. It is composed of one narrow port per concern (directory, idempotency, payments,
-// duplicates, reversal queue, journal, batches, host settings, fees, signed MAC folds, telemetry), so a use
+// duplicates, reversal queue, journal, batches, host settings, fees, signed MAC folds, telemetry, the diagnosis's reads, operations keys), so a use
 // case can name the slice it needs. Work happens inside `transaction` (atomic, isolated, durable
 // on commit) or `read`. Transaction callbacks may run more than once (a PostgreSQL serialization
 // retry), so they must only touch the store: never the upstream, never the network.
@@ -16,6 +16,8 @@ import type { PaymentReader, PaymentWriter } from './payment-store.js';
 import type { ReversalReader, ReversalWriter } from './reversal-store.js';
 import type { SignedFoldReader, SignedFoldWriter } from './signed-fold-store.js';
 import type { TelemetryReader, TelemetryWriter } from '../../diagnostics/ports/telemetry-store.js';
+import type { DiagnosisReader } from '../../diagnostics/ports/diagnosis-source.js';
+import type { OperationsKeyReader, OperationsKeyWriter } from './operations-key-store.js';
 
 /** Reads: available inside and outside write transactions. */
 export interface StoreReader
@@ -29,7 +31,9 @@ export interface StoreReader
     BatchReader,
     FeeReader,
     SignedFoldReader,
-    TelemetryReader {}
+    TelemetryReader,
+    DiagnosisReader,
+    OperationsKeyReader {}
 
 /** One write transaction: every read, and every concern's writes. */
 export interface StoreTx
@@ -45,7 +49,8 @@ export interface StoreTx
     HostSettingWriter,
     FeeWriter,
     SignedFoldWriter,
-    TelemetryWriter {}
+    TelemetryWriter,
+    OperationsKeyWriter {}
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
