@@ -47,6 +47,22 @@ function paymentAnswer(result: PaymentResult): HandlerAnswer {
   return answerOfView(result.answer.view, result.replayed);
 }
 
+/**
+ * A void's or refund's answer. One still pending is a QR sale's refund the wallet has not settled
+ * within its window: no answer goes out, as for a request still in flight, and its STAN stays in
+ * flight until the host settles it, so the terminal's retransmission gets the final answer.
+ */
+function childAnswer(result: PaymentResult): HandlerAnswer {
+  if (result.kind === 'answered' && result.answer.view.status === 'pending') {
+    return {
+      code: answerCodes.systemFault,
+      withhold: "the wallet has not settled the refund yet; the host keeps asking it under the refund's number",
+      log: { paymentId: result.answer.view.id, status: 'pending' },
+    };
+  }
+  return paymentAnswer(result);
+}
+
 export async function handleSale(
   ctx: HostContext,
   request: TerminalRequest,
@@ -145,7 +161,7 @@ export async function handleVoid(
       batchNo,
     }),
   );
-  const answer = paymentAnswer(result);
+  const answer = childAnswer(result);
   return { ...answer, log: { ...answer.log, saleId: sale.id } };
 }
 
@@ -157,6 +173,8 @@ export async function handleRefund(
   const fields = new RequestFields(request.message);
   const stan = fields.stan();
   const amount = fields.amount();
+  // F49, when the terminal sends it, must be the sale's currency (the engine checks).
+  const currency = request.message.fields['49'] === undefined ? undefined : fields.currency();
   const { operatorId } = fields.operator();
   const found = await findOriginal(ctx, request, fields);
   if (found.kind === 'refused') return found.answer;
@@ -164,6 +182,7 @@ export async function handleRefund(
   const batchNo = sixDigits(field60.batchNumber);
   const result = await untilAnswered(ctx, () =>
     ctx.engine.refundSale({
+      ...(currency === undefined ? {} : { currency }),
       merchantId: request.merchantId,
       saleId: sale.id,
       idempotencyKey: isoIdempotencyKey({ terminalId: request.terminalId, batchNo, stan }),
@@ -175,7 +194,7 @@ export async function handleRefund(
       amount,
     }),
   );
-  const answer = paymentAnswer(result);
+  const answer = childAnswer(result);
   return { ...answer, log: { ...answer.log, saleId: sale.id } };
 }
 
