@@ -140,12 +140,6 @@ export const errorCatalogue = {
     http: 404,
     summary: 'No QR order (a code the terminal shows) with this id for this merchant.',
   },
-  POS_ERR_QR_REFUND_UNSUPPORTED: {
-    http: 422,
-    iso: '40',
-    summary:
-      'No longer raised: earlier versions refused a void or refund of a QR sale, which posguard now makes at the wallet.',
-  },
   POS_ERR_QR_REFUND_IRREVERSIBLE: {
     http: 409,
     iso: '22',
