@@ -56,7 +56,8 @@ function childAnswer(result: PaymentResult): HandlerAnswer {
   if (result.kind === 'answered' && result.answer.view.status === 'pending') {
     return {
       code: answerCodes.systemFault,
-      withhold: "the wallet has not settled the refund yet; the host keeps asking it under the refund's number",
+      withhold:
+        "the wallet has not settled the refund yet; the host keeps asking it under the refund's number",
       log: { paymentId: result.answer.view.id, status: 'pending' },
     };
   }

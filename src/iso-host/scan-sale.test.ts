@@ -333,7 +333,10 @@ describe('a scan-code sale over ISO 8583', () => {
       date: null,
       amount: 1280,
     };
-    const voided = await h.send(voidRequest({ identity, stan: 4, batchNo, original, operatorId: '01' }), macKey);
+    const voided = await h.send(
+      voidRequest({ identity, stan: 4, batchNo, original, operatorId: '01' }),
+      macKey,
+    );
     expect(voided.answer.fields['39']).toBe('00');
     expect(voided.answer.fields['37']).toMatch(/^\d{12}$/);
     expect(voided.answer.fields['37']).not.toBe(original.rrn);

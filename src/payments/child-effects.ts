@@ -13,7 +13,13 @@ export async function onChildApproved(
   sale: PaymentRecord,
 ): Promise<void> {
   if (child.kind === 'void') {
-    await movePayment(ctx, work, sale, { status: 'voided' }, { name: 'payment.voided', data: { voidId: child.id } });
+    await movePayment(
+      ctx,
+      work,
+      sale,
+      { status: 'voided' },
+      { name: 'payment.voided', data: { voidId: child.id } },
+    );
     return;
   }
   const approved = await work.tx.listChildren(sale.id, ['approved']);

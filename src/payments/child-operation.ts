@@ -111,7 +111,8 @@ export async function runChildOperation(
     });
   }
   const { child, sale } = begun;
-  if (child.qr !== null && sale.qr !== null) return refundQrChild(ctx, { ...child, qr: child.qr }, { ...sale, qr: sale.qr });
+  if (child.qr !== null && sale.qr !== null)
+    return refundQrChild(ctx, { ...child, qr: child.qr }, { ...sale, qr: sale.qr });
   const outcome = await callWithDeadline(
     ctx,
     'authorize',

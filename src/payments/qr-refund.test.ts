@@ -13,7 +13,13 @@ import { childRefundNoFor, orderNoFor } from './qr-order.js';
 import { processingRecheckMs } from './qr-refund.js';
 import type { QrSaleCommand } from './qr-sale.js';
 import { defaultRefundWindowMs } from './wallet-refund.js';
-import { fingerprintKey, makeHarness, merchantId, terminalId, viewOf } from './test-support/engine-harness.js';
+import {
+  fingerprintKey,
+  makeHarness,
+  merchantId,
+  terminalId,
+  viewOf,
+} from './test-support/engine-harness.js';
 import { ScriptedWallet } from './test-support/scripted-wallet.js';
 
 const wechatCode = (n: number): string => `13${String(n).padStart(16, '0')}`;
@@ -121,7 +127,12 @@ describe('a refund of a QR sale', () => {
     const { h, wallet, sell, child, status } = await refundHarness();
     const sale = await sell(1280);
     const voided = viewOf(await h.drive(h.engine.voidSale(child(sale.id, 'void-1'))));
-    expect(voided).toMatchObject({ kind: 'void', status: 'approved', amount: 1280, qr: { wallet: 'wechat' } });
+    expect(voided).toMatchObject({
+      kind: 'void',
+      status: 'approved',
+      amount: 1280,
+      qr: { wallet: 'wechat' },
+    });
     expect(voided.message).toContain('refunded the customer in full');
     expect(await status(sale.id)).toBe('voided');
     expect(wallet.calls.cancel).toEqual([]);
@@ -272,18 +283,31 @@ describe('a refund of a QR sale whose outcome stays unknown', () => {
     const { h, wallet, sell, refund, drainAll, status, errors } = await refundHarness();
     const sale = await sell(1000);
     const unknowns = Array.from({ length: 12 }, () => ({ do: 'unknown' as const }));
-    wallet.next({ refund: [{ do: 'unknown', then: 'nothing' }, { do: 'unknown', then: 'nothing' }], refundQuery: unknowns });
+    wallet.next({
+      refund: [
+        { do: 'unknown', then: 'nothing' },
+        { do: 'unknown', then: 'nothing' },
+      ],
+      refundQuery: unknowns,
+    });
     const view = viewOf(await refund(sale.id, 'refund-1', 1000));
     await drainAll();
     expect(await status(view.id)).toBe('pending');
     expect(await h.store.read((r) => r.getReversal(view.id))).toMatchObject({ state: 'failed', attempts: 4 });
     expect(errors).toContain('a QR refund is still unsettled after every retry: check it at the wallet');
-    expect(await verifyStore(h.store, { now: h.clock.now() + 3_600_000, pendingCutoffMs: 12_000 })).toMatchObject({
+    expect(
+      await verifyStore(h.store, { now: h.clock.now() + 3_600_000, pendingCutoffMs: 12_000 }),
+    ).toMatchObject({
       ok: true,
     });
     wallet.script.refundQuery.length = 0;
     const retried = await h.drive(
-      h.engine.reverse({ merchantId, idempotencyKey: 'retry-1', target: { paymentId: view.id }, reason: 'other' }),
+      h.engine.reverse({
+        merchantId,
+        idempotencyKey: 'retry-1',
+        target: { paymentId: view.id },
+        reason: 'other',
+      }),
     );
     expect(retried).toMatchObject({ kind: 'answered', answer: { view: { reversal: { state: 'queued' } } } });
     await drainAll();
@@ -356,7 +380,9 @@ describe('what a void or refund of a QR sale refuses', () => {
       code: 'POS_ERR_PAYMENT_CURRENCY_MISMATCH',
       message: 'currency: expected CNY, the currency of sale ' + sale.id + ', got USD',
     });
-    viewOf(await h.drive(h.engine.refundSale({ ...child(sale.id, 'refund-1', { currency: 'CNY' }), amount: 100 })));
+    viewOf(
+      await h.drive(h.engine.refundSale({ ...child(sale.id, 'refund-1', { currency: 'CNY' }), amount: 100 })),
+    );
     await expect(h.drive(h.engine.refundSale(inUsd))).rejects.toMatchObject({
       code: 'POS_ERR_PAYMENT_CURRENCY_MISMATCH',
     });
@@ -378,7 +404,9 @@ describe('what a void or refund of a QR sale refuses', () => {
     const sale = await sell(1000);
     const voided = viewOf(await h.drive(h.engine.voidSale(child(sale.id, 'void-1'))));
     const reverse = (paymentId: string, key: string) =>
-      h.drive(h.engine.reverse({ merchantId, idempotencyKey: key, target: { paymentId }, reason: 'timeout' }));
+      h.drive(
+        h.engine.reverse({ merchantId, idempotencyKey: key, target: { paymentId }, reason: 'timeout' }),
+      );
     await expect(reverse(voided.id, 'rev-1')).rejects.toMatchObject({
       code: 'POS_ERR_QR_REFUND_IRREVERSIBLE',
       message: expect.stringContaining('cannot take a refund back') as unknown,

@@ -149,14 +149,20 @@ async function settleQrChild(
  * The request's part: the refund sent and followed within the wallet's refund window, then the
  * verdict recorded. A verdict not settled by then answers `pending` and leaves the key in flight.
  */
-export async function refundQrChild(ctx: EngineContext, child: QrPayment, sale: QrPayment): Promise<PaymentResult> {
+export async function refundQrChild(
+  ctx: EngineContext,
+  child: QrPayment,
+  sale: QrPayment,
+): Promise<PaymentResult> {
   const provider = ctx.wallets[child.qr.wallet];
   // child-operation.ts stores no void or refund of a wallet this host has no provider for.
   assert(provider !== undefined, `a ${child.qr.wallet} provider refunds ${child.id}`);
   const request = refundRequestOf(child, sale.amount);
   const windowEnd = child.createdAt + refundTiming(provider).windowMs;
   const verdict = await refundWithinWindow(ctx, provider, child, request, windowEnd);
-  const answer = await inTransaction(ctx, (work) => settleQrChild(ctx, work, child, request.refundNo, verdict));
+  const answer = await inTransaction(ctx, (work) =>
+    settleQrChild(ctx, work, child, request.refundNo, verdict),
+  );
   return { kind: 'answered', answer, replayed: false };
 }
 

@@ -74,7 +74,11 @@ export async function sendRefund(
     case 'refused':
       return { kind: 'refused', message: withoutLongDigits(answer.message) };
     case 'accepted':
-      return { kind: 'unsettled', processing: true, why: 'the wallet took the refund and has not confirmed it yet' };
+      return {
+        kind: 'unsettled',
+        processing: true,
+        why: 'the wallet took the refund and has not confirmed it yet',
+      };
     case 'unknown':
       return { kind: 'unsettled', processing: false, why: withoutLongDigits(answer.reason) };
   }

@@ -151,7 +151,10 @@ describe('orders', () => {
   it('a refund left processing counts against the order at once and reaches the payer when it settles', async () => {
     const { wallet, clock } = books();
     pay(wallet, 'O1', wallet.issueCode('alice', 'alipay').code);
-    expect(wallet.refund('alipay', 'O1', 'R1', 700, 30_000)).toMatchObject({ kind: 'processing', repeated: false });
+    expect(wallet.refund('alipay', 'O1', 'R1', 700, 30_000)).toMatchObject({
+      kind: 'processing',
+      repeated: false,
+    });
     expect(wallet.refund('alipay', 'O1', 'R1', 700)).toMatchObject({ kind: 'processing', repeated: true });
     expect(wallet.refund('alipay', 'O1', 'R2', 301)).toEqual({ kind: 'refused', why: 'exceeds' });
     expect(wallet.refundState('alipay', 'R1')).toMatchObject({ state: 'processing', amount: 700 });

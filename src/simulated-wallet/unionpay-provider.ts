@@ -215,7 +215,8 @@ export class SimulatedUnionPayProvider implements WalletProvider {
       'query',
       () => {
         const found = this.#books.refundState('unionpay', request.refundNo);
-        if (found.state === 'not_found' || found.order?.orderNo !== request.orderNo) return { state: 'not_found' };
+        if (found.state === 'not_found' || found.order?.orderNo !== request.orderNo)
+          return { state: 'not_found' };
         return { state: found.state };
       },
       (reason) => ({ state: 'unknown', reason }),

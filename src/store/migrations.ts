@@ -345,7 +345,7 @@ export const migrations: readonly Migration[] = [
   },
   {
     id: 10,
-    name: 'voids and refunds of QR sales carry their sale\'s order number: it is unique among sales (issue 20)',
+    name: "voids and refunds of QR sales carry their sale's order number: it is unique among sales (issue 20)",
     statements: [
       // A void or refund of a QR sale names its sale's order at the wallet (and a refund number of
       // its own, derived from its key): the order number stays unique among sales, where a wallet's

@@ -82,7 +82,11 @@ export function describeQrStoreContract(name: string, openFresh: () => Promise<S
       // A pending refund is no unresolved QR sale of its terminal, and no orphan for recovery.
       expect(await store.read((r) => r.findPendingQrSale('M1', 'T1'))).toBeUndefined();
       const orphans = await store.read((r) =>
-        r.findOrphanedPending({ cardCreatedBefore: t0 + 3_600_000, qrCreatedBefore: t0 + 3_600_000, limit: 10 }),
+        r.findOrphanedPending({
+          cardCreatedBefore: t0 + 3_600_000,
+          qrCreatedBefore: t0 + 3_600_000,
+          limit: 10,
+        }),
       );
       expect(orphans).toEqual([]);
       // A second sale under the order number is still refused.

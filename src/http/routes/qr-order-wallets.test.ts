@@ -169,7 +169,12 @@ async function startWorld(faults: Partial<SimulatedWalletFaults> = {}) {
   /** A scanned sale paid with a fresh code of alice's. */
   const sell = async (wallet: Wallet, key: string, amount = 1280) => {
     const { code } = await hook<{ code: string }>('POST', '/_sim/codes', { wallet, payerId: 'alice' });
-    const sold = await api('POST', '/v1/payments', { terminalId: 'T0001', amount, currency: 'CNY', paymentCode: code }, key);
+    const sold = await api(
+      'POST',
+      '/v1/payments',
+      { terminalId: 'T0001', amount, currency: 'CNY', paymentCode: code },
+      key,
+    );
     expect(sold.json).toMatchObject({ status: 'approved', wallet });
     return String(sold.json['id']);
   };
@@ -319,42 +324,55 @@ describe.each(['alipay', 'wechat'] as const)('QR orders with the real %s adapter
   });
 });
 
-describe.each(['alipay', 'wechat'] as const)('voids and refunds of a QR sale with the real %s adapter, end to end', (wallet) => {
-  it('refunds in parts and voids, each once at the wallet under the number of its key', async () => {
-    const world = await startWorld();
-    const saleId = await world.sell(wallet, 'e2e-sale-1', 1000);
-    const part = await world.api('POST', `/v1/payments/${saleId}/refunds`, { amount: 400 }, 'e2e-refund-1');
-    expect(part).toMatchObject({ status: 201, json: { kind: 'refund', status: 'approved', method: 'qr', wallet } });
-    const again = await world.api('POST', `/v1/payments/${saleId}/refunds`, { amount: 400 }, 'e2e-refund-1');
-    expect(again.json).toEqual(part.json);
-    const rest = await world.api('POST', `/v1/payments/${saleId}/refunds`, { amount: 600 }, 'e2e-refund-2');
-    expect(rest.json).toMatchObject({ status: 'approved' });
-    expect(await world.status(saleId)).toBe('refunded');
-    const voidedId = await world.sell(wallet, 'e2e-sale-2', 700);
-    const voided = await world.api('POST', `/v1/payments/${voidedId}/void`, {}, 'e2e-void-1');
-    expect(voided.json).toMatchObject({ kind: 'void', status: 'approved' });
-    expect(await world.status(voidedId)).toBe('voided');
-    const ledger = await world.ledger();
-    expect(ledger.refunds.map((r) => [r.refundNo, r.amount])).toEqual([
-      [childRefundNoFor('M0001', 'e2e-refund-1'), 400],
-      [childRefundNoFor('M0001', 'e2e-refund-2'), 600],
-      [childRefundNoFor('M0001', 'e2e-void-1'), 700],
-    ]);
-    expect(await aliceNet(world)).toEqual({ charged: 1700, refunded: 1700, balance: 100_00 });
-  });
+describe.each(['alipay', 'wechat'] as const)(
+  'voids and refunds of a QR sale with the real %s adapter, end to end',
+  (wallet) => {
+    it('refunds in parts and voids, each once at the wallet under the number of its key', async () => {
+      const world = await startWorld();
+      const saleId = await world.sell(wallet, 'e2e-sale-1', 1000);
+      const part = await world.api('POST', `/v1/payments/${saleId}/refunds`, { amount: 400 }, 'e2e-refund-1');
+      expect(part).toMatchObject({
+        status: 201,
+        json: { kind: 'refund', status: 'approved', method: 'qr', wallet },
+      });
+      const again = await world.api(
+        'POST',
+        `/v1/payments/${saleId}/refunds`,
+        { amount: 400 },
+        'e2e-refund-1',
+      );
+      expect(again.json).toEqual(part.json);
+      const rest = await world.api('POST', `/v1/payments/${saleId}/refunds`, { amount: 600 }, 'e2e-refund-2');
+      expect(rest.json).toMatchObject({ status: 'approved' });
+      expect(await world.status(saleId)).toBe('refunded');
+      const voidedId = await world.sell(wallet, 'e2e-sale-2', 700);
+      const voided = await world.api('POST', `/v1/payments/${voidedId}/void`, {}, 'e2e-void-1');
+      expect(voided.json).toMatchObject({ kind: 'void', status: 'approved' });
+      expect(await world.status(voidedId)).toBe('voided');
+      const ledger = await world.ledger();
+      expect(ledger.refunds.map((r) => [r.refundNo, r.amount])).toEqual([
+        [childRefundNoFor('M0001', 'e2e-refund-1'), 400],
+        [childRefundNoFor('M0001', 'e2e-refund-2'), 600],
+        [childRefundNoFor('M0001', 'e2e-void-1'), 700],
+      ]);
+      expect(await aliceNet(world)).toEqual({ charged: 1700, refunded: 1700, balance: 100_00 });
+    });
 
-  it('refunds once when the refund is made but its answer is lost: the query finds it, the same number is never refunded twice', async () => {
-    const world = await startWorld();
-    const saleId = await world.sell(wallet, 'e2e-sale-lost', 1000);
-    world.sim.setFaults({ lostAnswerRate: 1, faultMethods: ['refund'] });
-    const refund = await world.api('POST', `/v1/payments/${saleId}/refunds`, { amount: 250 }, 'e2e-lost');
-    world.sim.setFaults({ lostAnswerRate: 0 });
-    expect(refund.json).toMatchObject({ status: 'approved' });
-    const ledger = await world.ledger();
-    expect(ledger.refunds.map((r) => [r.refundNo, r.amount])).toEqual([[childRefundNoFor('M0001', 'e2e-lost'), 250]]);
-    expect(await aliceNet(world)).toMatchObject({ charged: 1000, refunded: 250 });
-  });
-});
+    it('refunds once when the refund is made but its answer is lost: the query finds it, the same number is never refunded twice', async () => {
+      const world = await startWorld();
+      const saleId = await world.sell(wallet, 'e2e-sale-lost', 1000);
+      world.sim.setFaults({ lostAnswerRate: 1, faultMethods: ['refund'] });
+      const refund = await world.api('POST', `/v1/payments/${saleId}/refunds`, { amount: 250 }, 'e2e-lost');
+      world.sim.setFaults({ lostAnswerRate: 0 });
+      expect(refund.json).toMatchObject({ status: 'approved' });
+      const ledger = await world.ledger();
+      expect(ledger.refunds.map((r) => [r.refundNo, r.amount])).toEqual([
+        [childRefundNoFor('M0001', 'e2e-lost'), 250],
+      ]);
+      expect(await aliceNet(world)).toMatchObject({ charged: 1000, refunded: 250 });
+    });
+  },
+);
 
 describe('the notification route, over HTTP', () => {
   it('refuses a forged Alipay notification with 400, storing nothing', async () => {

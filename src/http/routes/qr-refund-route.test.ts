@@ -114,7 +114,10 @@ describe('refunds and voids of a QR sale over HTTP', () => {
     const usd = await refund(h, saleId, 'refund-2', { amount: 100, currency: 'USD' });
     expect([usd.statusCode, usd.json()]).toMatchObject([
       422,
-      { code: 'POS_ERR_PAYMENT_CURRENCY_MISMATCH', message: expect.stringContaining('expected CNY') as unknown },
+      {
+        code: 'POS_ERR_PAYMENT_CURRENCY_MISMATCH',
+        message: expect.stringContaining('expected CNY') as unknown,
+      },
     ]);
     wallet.next({ pay: [{ do: 'refuse', refusal: 'insufficient_funds' }] });
     const unpaid = await post(h, '/v1/payments', 'sale-unpaid', {

@@ -403,7 +403,10 @@ export class ScriptedWallet implements WalletProvider {
         .reduce((sum, r) => sum + r.amount, 0);
       if (taken + request.amount > order.paidAmount)
         return { outcome: 'refused', message: 'refunds exceed the payment' };
-      order.numbered.set(request.refundNo, { amount: request.amount, state: settled ? 'refunded' : 'processing' });
+      order.numbered.set(request.refundNo, {
+        amount: request.amount,
+        state: settled ? 'refunded' : 'processing',
+      });
       return undefined;
     };
     switch (step.do) {
@@ -426,7 +429,9 @@ export class ScriptedWallet implements WalletProvider {
     if (refund === undefined || refund.state === 'failed')
       return { outcome: 'refused', message: 'refund closed' };
     if (refund.amount !== request.amount) return { outcome: 'refused', message: 'another amount' };
-    return fresh === 'refunded' && refund.state === 'refunded' ? { outcome: 'refunded' } : { outcome: 'accepted' };
+    return fresh === 'refunded' && refund.state === 'refunded'
+      ? { outcome: 'refunded' }
+      : { outcome: 'accepted' };
   }
 
   async queryRefund(

@@ -23,7 +23,6 @@ import { hostStatuses, settlementTxnTypes, terminalResults, txnTypes } from '../
 import {
   hostFlags,
   hostWallet,
-  qrRowOf,
   tradesDiffer,
   type HostTable,
   type SettlementTable,
@@ -121,6 +120,23 @@ function ownRefundOf(
   return any;
 }
 
+/**
+ * A bill's refund line of an order the host refunded itself (a refund or void of a QR sale): the
+ * line settles one of those refunds, if one is left and names the same trade. Says if it did.
+ */
+function settlesOwnRefund(
+  host: HostTable,
+  settlement: SettlementTable,
+  line: number,
+  own: readonly number[],
+  firstSettlement: Int32Array,
+): boolean {
+  const q = ownRefundOf(host, own, settlement.c.amount[line]!, firstSettlement);
+  if (q < 0 || tradesDiffer(settlement.qr.c.tradeNo[line]!, host.qr.c.tradeNo[q]!)) return false;
+  firstSettlement[host.qr.c.row[q]!] = line;
+  return true;
+}
+
 /** Runs the passes over the same columns in the order the v1 rules give them precedence. */
 export function classify(input: ClassifyInput): Classification {
   const { host, settlement, terminal, dictionary } = input;
@@ -144,6 +160,8 @@ export function classify(input: ClassifyInput): Classification {
  * unknown_in_settlement. Answers each host row's settlement line (-1 for none), the refunds a
  * wallet's bill gave back per QR sale, and the lines matched.
  */
+// Long because: one pass over every settlement line, the hot loop of a run; each line's lookup,
+// match and exception stay inline rather than returning a result object per line.
 function matchSettlement(
   host: HostTable,
   settlement: SettlementTable,
@@ -169,14 +187,13 @@ function matchSettlement(
     }
     const isSale = s.txnType[line] === settlementSale;
     const own = isSale ? undefined : ownRefunds.get(settlement.qr.c.orderNo[line]!);
-    if (own !== undefined && !tradeDiffers) {
-      // A refund the host made of this order (a refund or void of a QR sale): its own line.
-      const q = ownRefundOf(host, own, s.amount[line]!, firstSettlement);
-      if (q >= 0 && !tradesDiffer(settlement.qr.c.tradeNo[line]!, host.qr.c.tradeNo[q]!)) {
-        firstSettlement[host.qr.c.row[q]!] = line;
-        matched += 1;
-        continue;
-      }
+    if (
+      own !== undefined &&
+      !tradeDiffers &&
+      settlesOwnRefund(host, settlement, line, own, firstSettlement)
+    ) {
+      matched += 1;
+      continue;
     }
     const fits =
       found >= 0 &&

@@ -16,7 +16,10 @@ const refundOf = (of: HostRow, n: number, amountMinor: number): HostRow => ({
   status: 'approved',
   amountMinor,
   originalRrn: of.rrn,
-  qr: of.qr === undefined || of.qr === null ? null : { wallet: of.qr.wallet, orderNo: of.qr.orderNo, tradeNo: of.qr.tradeNo, payerFingerprint: '' },
+  qr:
+    of.qr === undefined || of.qr === null
+      ? null
+      : { wallet: of.qr.wallet, orderNo: of.qr.orderNo, tradeNo: of.qr.tradeNo, payerFingerprint: '' },
 });
 
 describe("reconciling QR sales against a wallet's bill", () => {

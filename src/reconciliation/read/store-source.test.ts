@@ -152,7 +152,12 @@ describe("the host's own refunds of QR sales in the host journal from the store"
       status: 'approved',
       amountMinor: 280,
       originalRrn: sold.rrn,
-      qr: { wallet: 'wechat', orderNo: orderNoFor(merchantId, 'qr-1'), tradeNo: sale?.qr?.tradeNo, payerFingerprint: '' },
+      qr: {
+        wallet: 'wechat',
+        orderNo: orderNoFor(merchantId, 'qr-1'),
+        tradeNo: sale?.qr?.tradeNo,
+        payerFingerprint: '',
+      },
     });
     const line = (txnType: 'sale' | 'refund', amountMinor: number): SettlementRow => ({
       settlementDate: '',
@@ -172,9 +177,9 @@ describe("the host's own refunds of QR sales in the host journal from the store"
     });
     const bill = [line('sale', 1280), line('refund', 280)];
     expect(briefly(await exceptionsOf({ wallet: 'wechat', host: rows, settlement: bill }))).toEqual([]);
-    expect(briefly(await exceptionsOf({ wallet: 'wechat', host: rows, settlement: bill.slice(0, 1) }))).toEqual([
-      `missing_in_settlement third_party query_acquirer ${refund.rrn} <- ${sold.rrn}`,
-    ]);
+    expect(
+      briefly(await exceptionsOf({ wallet: 'wechat', host: rows, settlement: bill.slice(0, 1) })),
+    ).toEqual([`missing_in_settlement third_party query_acquirer ${refund.rrn} <- ${sold.rrn}`]);
     // An acquirer's run leaves a QR refund alone, as it does a QR sale.
     expect(briefly(await exceptionsOf({ host: rows, settlement: [] }))).toEqual([]);
   });

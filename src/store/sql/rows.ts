@@ -186,9 +186,15 @@ function toQrDetails(row: Row): QrDetails {
     wallet: wallet(row, 'wallet'),
     flow,
     codeMasked:
-      flow !== 'scanned' ? null : sale ? text(row, 'payment_code_masked') : textOrNull(row, 'payment_code_masked'),
+      flow !== 'scanned'
+        ? null
+        : sale
+          ? text(row, 'payment_code_masked')
+          : textOrNull(row, 'payment_code_masked'),
     codeFingerprint:
-      flow === 'scanned' && sale ? text(row, 'payment_code_fingerprint') : textOrNull(row, 'payment_code_fingerprint'),
+      flow === 'scanned' && sale
+        ? text(row, 'payment_code_fingerprint')
+        : textOrNull(row, 'payment_code_fingerprint'),
     orderNo: text(row, 'order_no'),
     tradeNo: textOrNull(row, 'wallet_trade_no'),
     payerFingerprint: textOrNull(row, 'payer_fingerprint'),

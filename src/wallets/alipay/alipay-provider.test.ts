@@ -317,7 +317,9 @@ describe('Alipay adapter: faults', () => {
     h.sim.setFaults(noWalletFaults);
     expect(await h.alipay.queryRefund(refund, wait())).toEqual({ state: 'refunded' });
     expect(await h.alipay.refund(refund, wait())).toEqual({ outcome: 'accepted' });
-    expect((await h.ledger()).refunds.filter((r) => r.orderNo === orderNo).map((r) => r.amount)).toEqual([300]);
+    expect((await h.ledger()).refunds.filter((r) => r.orderNo === orderNo).map((r) => r.amount)).toEqual([
+      300,
+    ]);
   });
 
   it('a refund answered with a system error before it was made is found not made, and made once when sent again', async () => {
@@ -332,7 +334,9 @@ describe('Alipay adapter: faults', () => {
     h.sim.setFaults(noWalletFaults);
     expect(await h.alipay.queryRefund(refund, wait())).toEqual({ state: 'not_found' });
     expect(await h.alipay.refund(refund, wait())).toEqual({ outcome: 'refunded' });
-    expect((await h.ledger()).refunds.filter((r) => r.orderNo === orderNo).map((r) => r.amount)).toEqual([800]);
+    expect((await h.ledger()).refunds.filter((r) => r.orderNo === orderNo).map((r) => r.amount)).toEqual([
+      800,
+    ]);
   });
 
   it('a cancel answered "retry" is retried until it takes effect, refunding once', async () => {

@@ -328,7 +328,9 @@ describe('WeChat Pay adapter: refusals and faults', () => {
       state: 'not_found',
     });
     expect(await h.wechat.refund(refund, wait())).toEqual({ outcome: 'accepted' });
-    expect((await h.ledger()).refunds.filter((r) => r.orderNo === orderNo).map((r) => r.amount)).toEqual([200]);
+    expect((await h.ledger()).refunds.filter((r) => r.orderNo === orderNo).map((r) => r.amount)).toEqual([
+      200,
+    ]);
   });
 
   it('SYSTEMERROR and BANKERROR are unknown; the query tells whether the pay was applied', async () => {
