@@ -5,6 +5,7 @@
 // input with 30 naming every problem, and leaves the rest to the engine: idempotency, the
 // duplicate guard, the upstream call and its reversal all happen there, once, for every channel.
 import { reversedType, sixDigits, type Field60 } from '../iso8583/index.js';
+import type { Currency } from '../money/money.js';
 import type { EngineResult } from '../payments/idempotency.js';
 import type { PaymentResult } from '../payments/authorize-sale.js';
 import type { EngineAnswer, PaymentRecord, ReversalReason } from '../payments/payment.js';
@@ -131,6 +132,11 @@ async function findOriginal(
   return { kind: 'found', sale };
 }
 
+/** F49 of a void or refund, when the terminal sends it: it must be the sale's (the engine checks). */
+function requestCurrency(request: TerminalRequest, fields: RequestFields): Currency | undefined {
+  return request.message.fields['49'] === undefined ? undefined : fields.currency();
+}
+
 export async function handleVoid(
   ctx: HostContext,
   request: TerminalRequest,
@@ -139,6 +145,7 @@ export async function handleVoid(
   const fields = new RequestFields(request.message);
   const stan = fields.stan();
   const amount = fields.amount();
+  const currency = requestCurrency(request, fields);
   const { operatorId } = fields.operator();
   const found = await findOriginal(ctx, request, fields);
   if (found.kind === 'refused') return found.answer;
@@ -152,6 +159,7 @@ export async function handleVoid(
   const batchNo = sixDigits(field60.batchNumber);
   const result = await untilAnswered(ctx, () =>
     ctx.engine.voidSale({
+      ...(currency === undefined ? {} : { currency }),
       merchantId: request.merchantId,
       saleId: sale.id,
       idempotencyKey: isoIdempotencyKey({ terminalId: request.terminalId, batchNo, stan }),
@@ -174,8 +182,7 @@ export async function handleRefund(
   const fields = new RequestFields(request.message);
   const stan = fields.stan();
   const amount = fields.amount();
-  // F49, when the terminal sends it, must be the sale's currency (the engine checks).
-  const currency = request.message.fields['49'] === undefined ? undefined : fields.currency();
+  const currency = requestCurrency(request, fields);
   const { operatorId } = fields.operator();
   const found = await findOriginal(ctx, request, fields);
   if (found.kind === 'refused') return found.answer;
