@@ -89,6 +89,11 @@ export const errorCatalogue = {
     iso: '61',
     summary: "Refunds (counting those in flight) would exceed the sale's amount.",
   },
+  POS_ERR_PAYMENT_CURRENCY_MISMATCH: {
+    http: 422,
+    iso: '64',
+    summary: "A void or refund that names another currency than its sale's.",
+  },
   POS_ERR_REVERSAL_MISMATCH: {
     http: 409,
     iso: '25',
@@ -141,11 +146,11 @@ export const errorCatalogue = {
     http: 404,
     summary: 'No QR order (a code the terminal shows) with this id for this merchant.',
   },
-  POS_ERR_QR_REFUND_UNSUPPORTED: {
-    http: 422,
-    iso: '40',
+  POS_ERR_QR_REFUND_IRREVERSIBLE: {
+    http: 409,
+    iso: '22',
     summary:
-      'A void or refund of a QR sale, which this version does not do (a reversal cancels and refunds it).',
+      'A reversal of a void or refund of a QR sale: a wallet cannot take a refund back; the host settles its outcome under its refund number.',
   },
 
   // Store

@@ -151,6 +151,8 @@ export const refundBody = {
       maximum: maxAmountMinor,
       'x-expected': `a whole number of fen from 1 to ${maxAmountMinor}`,
     },
+    // Optional: when given it must be the sale's (POS_ERR_PAYMENT_CURRENCY_MISMATCH).
+    currency: { type: 'string', enum: Object.keys(currencies), 'x-expected': 'an ISO 4217 code such as CNY' },
     operatorId,
   },
 } as const;

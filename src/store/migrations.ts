@@ -362,6 +362,17 @@ export const migrations: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    id: 11,
+    name: "voids and refunds of QR sales carry their sale's order number: it is unique among sales (issue 20)",
+    statements: [
+      // A void or refund of a QR sale names its sale's order at the wallet (and a refund number of
+      // its own, derived from its key): the order number stays unique among sales, where a wallet's
+      // answer or notification about an order finds exactly one payment.
+      `DROP INDEX payments_order_no`,
+      `CREATE UNIQUE INDEX payments_order_no ON payments (order_no) WHERE order_no IS NOT NULL AND kind = 'sale'`,
+    ],
+  },
 ];
 
 async function appliedIds(connection: SqlConnection): Promise<Set<number>> {
