@@ -55,6 +55,10 @@ export const errorCatalogue = {
     http: 503,
     summary: 'The dashboard was not built in this installation (`npm run build`).',
   },
+  POS_ERR_AUTH_MERCHANT_KEY_REQUIRED: {
+    http: 403,
+    summary: "An operations key on a route that acts for one merchant: it needs that merchant's API key.",
+  },
 
   // Idempotency
   POS_ERR_IDEMPOTENCY_KEY_MISSING: { http: 400, summary: 'A POST without an `Idempotency-Key` header.' },
@@ -106,6 +110,11 @@ export const errorCatalogue = {
     iso: '61',
     summary: "Refunds (counting those in flight) would exceed the sale's amount.",
   },
+  POS_ERR_PAYMENT_CURRENCY_MISMATCH: {
+    http: 422,
+    iso: '64',
+    summary: "A void or refund that names another currency than its sale's.",
+  },
   POS_ERR_REVERSAL_MISMATCH: {
     http: 409,
     iso: '25',
@@ -144,11 +153,13 @@ export const errorCatalogue = {
   // QR payments (issue 20): codes the terminal shows (QR orders)
   POS_ERR_QR_ORDER_EARLIER_PAID: {
     http: 409,
+    iso: '94',
     summary:
       'A new QR order on a terminal whose previous shown code the customer has paid: that sale is approved, and no new code is made.',
   },
   POS_ERR_QR_ORDER_UNRESOLVED: {
     http: 409,
+    iso: '22',
     summary:
       'A new QR order on a terminal whose previous shown code the wallet has not confirmed closed yet: no new code is made; try again.',
   },
@@ -156,11 +167,11 @@ export const errorCatalogue = {
     http: 404,
     summary: 'No QR order (a code the terminal shows) with this id for this merchant.',
   },
-  POS_ERR_QR_REFUND_UNSUPPORTED: {
-    http: 422,
-    iso: '40',
+  POS_ERR_QR_REFUND_IRREVERSIBLE: {
+    http: 409,
+    iso: '22',
     summary:
-      'A void or refund of a QR sale, which this version does not do (a reversal cancels and refunds it).',
+      'A reversal of a void or refund of a QR sale: a wallet cannot take a refund back; the host settles its outcome under its refund number.',
   },
 
   // Store
@@ -194,6 +205,8 @@ export const errorCatalogue = {
   POS_ERR_TERMINAL_INVALID: { summary: 'A terminal id or TMK of the wrong form.' },
   POS_ERR_TERMINAL_EXISTS: { summary: 'The terminal is already registered to that merchant.' },
   POS_ERR_KEY_UNREADABLE: { summary: 'A stored terminal key cannot be decrypted.' },
+  POS_ERR_OPERATIONS_KEY_INVALID: { summary: 'An operations key label or id of the wrong form.' },
+  POS_ERR_OPERATIONS_KEY_NOT_FOUND: { summary: 'No operations key with that id, or it is revoked already.' },
 
   // Configuration and CLI
   POS_ERR_CONFIG_INVALID: {
@@ -390,6 +403,16 @@ export const errorCatalogue = {
     http: 422,
     summary:
       'A read of telemetry over a period holding more terminal hours than one read folds (10,000,000).',
+  },
+
+  // Fleet diagnosis (issue 14)
+  POS_ERR_DIAGNOSIS_INVALID_PERIOD: {
+    http: 400,
+    summary: 'A diagnosis period whose start is not before its end, or longer than 92 days.',
+  },
+  POS_ERR_DIAGNOSIS_TOO_MANY_ROWS: {
+    http: 422,
+    summary: 'A diagnosis period holding more rows than one diagnosis reads (20,000,000).',
   },
 
   // Terminal SDK and virtual POS

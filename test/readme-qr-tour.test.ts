@@ -39,6 +39,11 @@ describe('the README QR tour', () => {
         '"cashierMessage":{"zh":"付款码无法识别',
         '"payerId":"demo-payer-1","balance":995000,"charged":7500,"charges":3',
         '"refunded":2500',
+        '"kind":"refund","status":"approved","responseCode":"00"',
+        '"method":"qr","wallet":"alipay"',
+        'idempotent-replayed: true',
+        '"code":"POS_ERR_PAYMENT_REFUND_EXCEEDS_CAPTURED"',
+        '"refundNo":"RQ',
       ];
       let from = 0;
       for (const fragment of expected) {
@@ -46,6 +51,8 @@ describe('the README QR tour', () => {
         expect(at, `${fragment} after position ${from} in:\n${run.stdout}`).toBeGreaterThanOrEqual(0);
         from = at;
       }
+      // One refund line for the refund and its retry.
+      expect(run.stdout.match(/"refundNo":"RQ[0-9a-f]{30}","amount":1000/g)).toHaveLength(1);
       // The codes the wallet issued never come back from the host, nor reach its log.
       expect(run.stdout).not.toMatch(/"paymentCode":"\d/);
       expect(host.output()).not.toMatch(/\b(?:2[5-9]|30)\d{14,22}\b/);

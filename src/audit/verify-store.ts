@@ -205,6 +205,13 @@ async function checkNotStuck(
       : p.qr.expiresAt !== null
         ? p.qr.expiresAt - p.createdAt + options.pendingCutoffMs
         : (options.qrPendingCutoffMs ?? options.pendingCutoffMs + maxPayWindowMs);
+  // A void or refund of a QR sale stays pending while its refund is unsettled at the wallet: its
+  // follow-up in the reversal queue (queued, or failed for manual action) is what keeps it moving.
+  const followed =
+    p.kind !== 'sale' && p.qr !== null && p.status === 'pending'
+      ? (await store.read((reader) => reader.getReversal(p.id)))?.state
+      : undefined;
+  if (followed === 'queued' || followed === 'failed') return;
   if (p.status === 'pending' && p.createdAt < options.now - cutoffMs) {
     breach(
       'no_orphan_pending',

@@ -60,7 +60,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
  * the module that reads it: a merchant or terminal id, a key, a dialect): exit status 2.
  */
 const usageCodes =
-  /^POS_ERR_(CLI_|CONFIG_INVALID$|MERCHANT_INVALID$|TERMINAL_INVALID$|ISO_UNKNOWN_DIALECT$|FEES_(PLAN_[A-Z_]+|BIN_TABLE_INVALID|STATEMENT_DATE|COMPARE_INVALID|FILE_UNREADABLE|TERMINAL_NOT_FOUND)$)/;
+  /^POS_ERR_(CLI_|CONFIG_INVALID$|MERCHANT_INVALID$|TERMINAL_INVALID$|OPERATIONS_KEY_INVALID$|DIAGNOSIS_INVALID_PERIOD$|ISO_UNKNOWN_DIALECT$|FEES_(PLAN_[A-Z_]+|BIN_TABLE_INVALID|STATEMENT_DATE|COMPARE_INVALID|FILE_UNREADABLE|TERMINAL_NOT_FOUND)$)/;
 
 function systemError(error: unknown): { code: string; message: string } | undefined {
   if (!(error instanceof Error)) return undefined;

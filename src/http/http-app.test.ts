@@ -415,6 +415,7 @@ describe('HTTP API', () => {
         '/healthz',
         '/metrics',
         '/v1/dashboard-users',
+        '/v1/diagnostics',
         '/v1/duplicate-check',
         '/v1/duplicates',
         '/v1/merchants/{merchantId}/fee-plan',

@@ -1,4 +1,5 @@
-// Builds the Fastify application of the HTTP API: authentication by merchant API key, the
+// Builds the Fastify application of the HTTP API: authentication by API key (a merchant's, or an
+// operations key that reads the fleet's diagnosis only), the
 // Idempotency-Key rule on every POST, validation that reports every problem at once, the routes,
 // and the OpenAPI document (/openapi.json, browsable at /docs). No business logic lives here.
 import swagger from '@fastify/swagger';
@@ -15,6 +16,7 @@ import { freeTextProblem, redactUrl } from '../cards/card-in-text.js';
 import type { Secret } from '../cards/secret.js';
 import { systemClock, type Clock } from '../clock/clock.js';
 import { cachedAuthenticator } from '../merchants/merchant-admin.js';
+import { authenticateOperationsKey } from '../merchants/operations-keys.js';
 import type { PaymentEngine } from '../payments/engine.js';
 import type { MerchantRecord } from '../payments/payment.js';
 import { PosError } from '../pos-error.js';
@@ -32,6 +34,7 @@ import { handleError } from './errors.js';
 import { defaultHttpLimits, limitedServer, type HttpLimits } from './http-server.js';
 import { parseUtf8Json } from './utf8-json.js';
 import { parseIdempotencyKey } from './request-context.js';
+import { registerDiagnosisRoutes } from './routes/diagnosis-routes.js';
 import { registerFeeRoutes } from './routes/fee-routes.js';
 import { registerInsightRoutes } from './routes/insight-routes.js';
 import { registerPaymentRoutes } from './routes/payment-routes.js';
@@ -73,6 +76,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   const app = createFastify(limits, deps.logger);
   // Filled in by the hooks below, for the routes to read (request-context.ts).
   app.decorateRequest('merchant', null);
+  app.decorateRequest('operations', null);
   app.decorateRequest('idempotencyKey', null);
   app.decorateRequest('dashboardSession', null);
   acceptUtf8JsonOnly(app);
@@ -87,7 +91,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     clock,
   });
   const sessions = new DashboardSessions(deps.dashboard?.sessionLimits ?? defaultSessionLimits, clock);
-  requireApiKey(app, { authenticateKey, authFailures, sessions });
+  requireApiKey(app, { store: deps.store, authenticateKey, authFailures, sessions });
   requireIdempotencyKey(app);
   closeConnectionsOnShutdown(app);
   logEachRequest(app);
@@ -96,6 +100,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   registerFeeRoutes(app, { store: deps.store, clock: deps.clock ?? systemClock });
   registerTelemetryRoutes(app, { engine: deps.engine });
   registerQrOrderRoutes(app, { engine: deps.engine, clock: deps.clock ?? systemClock });
+  registerDiagnosisRoutes(app, { store: deps.store, clock: deps.clock ?? systemClock });
   registerSessionRoutes(app, { sessions, authFailures, authenticateKey, store: deps.store, clock });
   registerInsightRoutes(app, { store: deps.store, clock });
   registerDashboardAssets(app, deps.dashboard?.dir);
@@ -196,7 +201,14 @@ async function registerOpenApi(app: FastifyInstance, version: string): Promise<v
           'An acquiring host that charges each sale exactly once. Every POST needs an Idempotency-Key header; errors carry stable codes listed in docs/errors.md.',
       },
       components: {
-        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A merchant API key' } },
+        securitySchemes: {
+          apiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              "A merchant's API key (pgk_...), or an operations key (pgo_...) on GET /v1/diagnostics; docs/security.md",
+          },
+        },
       },
     },
     transform: ({ schema, url }) => {
@@ -209,6 +221,7 @@ async function registerOpenApi(app: FastifyInstance, version: string): Promise<v
 }
 
 interface Authentication {
+  readonly store: Store;
   readonly authenticateKey: (apiKey: string) => Promise<MerchantRecord | undefined>;
   readonly authFailures: AuthFailureLimit;
   readonly sessions: DashboardSessions;
@@ -216,11 +229,12 @@ interface Authentication {
 
 /**
  * Every route but the public ones (health, metrics, the API's document, the dashboard's page and
- * sign-in) needs a merchant's API key, or a dashboard session cookie (with its CSRF token on a
- * state change); an address that keeps sending wrong keys is held off for a while.
+ * sign-in) needs an API key: a merchant's, or an operations key (which only the routes reading
+ * `callerOf` accept); or a dashboard session cookie (with its CSRF token on a state change). An
+ * address that keeps sending wrong keys is held off for a while.
  */
 function requireApiKey(app: FastifyInstance, auth: Authentication): void {
-  const { authenticateKey, authFailures } = auth;
+  const { store, authenticateKey, authFailures } = auth;
   app.addHook('onRequest', async (request) => {
     // The path without its query: a load balancer's /healthz?probe=1 is as public as /healthz.
     const path = request.url.split('?', 1)[0] ?? '';
@@ -248,10 +262,20 @@ function requireApiKey(app: FastifyInstance, auth: Authentication): void {
         `Authorization: expected "Bearer <merchant API key>", got ${header === undefined ? 'no header' : 'another scheme'}`,
       );
     }
-    const merchant = await authenticateKey(match[1] ?? '');
+    const key = match[1] ?? '';
+    // An operations key (pgo_...) is looked up each time, so a revoked one stops at once.
+    const operations = await authenticateOperationsKey(store, key);
+    if (operations !== undefined) {
+      request.operations = operations;
+      return;
+    }
+    const merchant = await authenticateKey(key);
     if (merchant === undefined) {
       authFailures.recordFailure(request.ip);
-      throw new PosError('POS_ERR_AUTH_INVALID_API_KEY', 'Authorization: the API key matches no merchant');
+      throw new PosError(
+        'POS_ERR_AUTH_INVALID_API_KEY',
+        'Authorization: the API key matches no merchant and no operations key',
+      );
     }
     request.merchant = merchant;
   });

@@ -7,6 +7,7 @@ import { holdsCardNumber } from '../cards/card-in-text.js';
 import type { EngineAnswer, MerchantRecord } from '../payments/payment.js';
 import { PosError } from '../pos-error.js';
 import { answerJson } from '../payments/ports/answer-json.js';
+import type { OperationsKeyRecord } from '../payments/ports/operations-key-store.js';
 
 export const maxIdempotencyKeyLength = 255;
 
@@ -64,13 +65,40 @@ export function parseIdempotencyKey(header: string | string[] | undefined): stri
 
 declare module 'fastify' {
   interface FastifyRequest {
+    /** The merchant whose API key the request carries; null for an operations key. */
     merchant: MerchantRecord | null;
+    /** The operations key the request carries (docs/security.md, "Operations keys"); null for a merchant's. */
+    operations: OperationsKeyRecord | null;
     idempotencyKey: string | null;
   }
 }
 
-/** The merchant of an authenticated request (routes run only after authentication). */
+/**
+ * Who is asking, and so what they may see: a merchant (its own terminals and payments) or the
+ * acquirer's operations staff (the whole fleet, read only, on the routes that say so).
+ */
+export type Caller =
+  | { readonly role: 'merchant'; readonly merchant: MerchantRecord }
+  | { readonly role: 'operations'; readonly key: OperationsKeyRecord };
+
+/** The caller of an authenticated request, for the routes both roles may read. */
+export function callerOf(request: FastifyRequest): Caller {
+  if (request.operations !== null) return { role: 'operations', key: request.operations };
+  return { role: 'merchant', merchant: merchantOf(request) };
+}
+
+/**
+ * The merchant of an authenticated request (routes run only after authentication). Every route
+ * that acts for one merchant reads it here, so an operations key is refused by all of them (403).
+ */
 export function merchantOf(request: FastifyRequest): MerchantRecord {
+  if (request.operations !== null) {
+    throw new PosError(
+      'POS_ERR_AUTH_MERCHANT_KEY_REQUIRED',
+      `Authorization: expected a merchant's API key on ${request.method} ${request.routeOptions.url ?? 'this route'}, got the operations key ${request.operations.id}: an operations key reads GET /v1/diagnostics only`,
+      { details: { operationsKeyId: request.operations.id } },
+    );
+  }
   if (request.merchant === null) {
     throw new PosError(
       'POS_ERR_AUTH_MISSING_API_KEY',

@@ -151,6 +151,8 @@ export const refundBody = {
       maximum: maxAmountMinor,
       'x-expected': `a whole number of fen from 1 to ${maxAmountMinor}`,
     },
+    // Optional: when given it must be the sale's (POS_ERR_PAYMENT_CURRENCY_MISMATCH).
+    currency: { type: 'string', enum: Object.keys(currencies), 'x-expected': 'an ISO 4217 code such as CNY' },
     operatorId,
   },
 } as const;
@@ -420,7 +422,7 @@ const authenticatedRoute = {
     'No API key, or one that matches no merchant; or a dashboard session cookie that names no live session.',
   ),
   403: errorAnswer(
-    'A state change made with a dashboard session cookie but without its X-CSRF-Token (POS_ERR_AUTH_CSRF_TOKEN).',
+    "An operations key on a route that acts for one merchant (POS_ERR_AUTH_MERCHANT_KEY_REQUIRED): use the merchant's own API key; or a state change made with a dashboard session cookie but without its X-CSRF-Token (POS_ERR_AUTH_CSRF_TOKEN).",
   ),
   404: errorAnswer('No such payment or route for this merchant.'),
   429: errorAnswer(

@@ -130,6 +130,9 @@ export const telemetryErrors = {
     'The report (POS_ERR_TELEMETRY_INVALID), the path or the Idempotency-Key (not the reportId) is wrong; every problem is listed.',
   ),
   401: errorAnswer('No API key, or one that matches no merchant.'),
+  403: errorAnswer(
+    "An operations key (POS_ERR_AUTH_MERCHANT_KEY_REQUIRED): a terminal's report is sent with its merchant's API key.",
+  ),
   404: errorAnswer('No such route.'),
   409: errorAnswer(
     'The terminal sent another report under this reportId (POS_ERR_TELEMETRY_REPORT_CONFLICT).',

@@ -5,6 +5,7 @@
 // input with 30 naming every problem, and leaves the rest to the engine: idempotency, the
 // duplicate guard, the upstream call and its reversal all happen there, once, for every channel.
 import { reversedType, sixDigits, type Field60 } from '../iso8583/index.js';
+import type { Currency } from '../money/money.js';
 import type { EngineResult } from '../payments/idempotency.js';
 import type { PaymentResult } from '../payments/authorize-sale.js';
 import type { EngineAnswer, PaymentRecord, ReversalReason } from '../payments/payment.js';
@@ -45,6 +46,23 @@ export async function untilAnswered<A extends EngineAnswer>(
 function paymentAnswer(result: PaymentResult): HandlerAnswer {
   if (result.kind !== 'answered') return answerOfRefusal(result);
   return answerOfView(result.answer.view, result.replayed);
+}
+
+/**
+ * A void's or refund's answer. One still pending is a QR sale's refund the wallet has not settled
+ * within its window: no answer goes out, as for a request still in flight, and its STAN stays in
+ * flight until the host settles it, so the terminal's retransmission gets the final answer.
+ */
+function childAnswer(result: PaymentResult): HandlerAnswer {
+  if (result.kind === 'answered' && result.answer.view.status === 'pending') {
+    return {
+      code: answerCodes.systemFault,
+      withhold:
+        "the wallet has not settled the refund yet; the host keeps asking it under the refund's number",
+      log: { paymentId: result.answer.view.id, status: 'pending' },
+    };
+  }
+  return paymentAnswer(result);
 }
 
 export async function handleSale(
@@ -114,6 +132,11 @@ async function findOriginal(
   return { kind: 'found', sale };
 }
 
+/** F49 of a void or refund, when the terminal sends it: it must be the sale's (the engine checks). */
+function requestCurrency(request: TerminalRequest, fields: RequestFields): Currency | undefined {
+  return request.message.fields['49'] === undefined ? undefined : fields.currency();
+}
+
 export async function handleVoid(
   ctx: HostContext,
   request: TerminalRequest,
@@ -122,6 +145,7 @@ export async function handleVoid(
   const fields = new RequestFields(request.message);
   const stan = fields.stan();
   const amount = fields.amount();
+  const currency = requestCurrency(request, fields);
   const { operatorId } = fields.operator();
   const found = await findOriginal(ctx, request, fields);
   if (found.kind === 'refused') return found.answer;
@@ -135,6 +159,7 @@ export async function handleVoid(
   const batchNo = sixDigits(field60.batchNumber);
   const result = await untilAnswered(ctx, () =>
     ctx.engine.voidSale({
+      ...(currency === undefined ? {} : { currency }),
       merchantId: request.merchantId,
       saleId: sale.id,
       idempotencyKey: isoIdempotencyKey({ terminalId: request.terminalId, batchNo, stan }),
@@ -145,7 +170,7 @@ export async function handleVoid(
       batchNo,
     }),
   );
-  const answer = paymentAnswer(result);
+  const answer = childAnswer(result);
   return { ...answer, log: { ...answer.log, saleId: sale.id } };
 }
 
@@ -157,6 +182,7 @@ export async function handleRefund(
   const fields = new RequestFields(request.message);
   const stan = fields.stan();
   const amount = fields.amount();
+  const currency = requestCurrency(request, fields);
   const { operatorId } = fields.operator();
   const found = await findOriginal(ctx, request, fields);
   if (found.kind === 'refused') return found.answer;
@@ -164,6 +190,7 @@ export async function handleRefund(
   const batchNo = sixDigits(field60.batchNumber);
   const result = await untilAnswered(ctx, () =>
     ctx.engine.refundSale({
+      ...(currency === undefined ? {} : { currency }),
       merchantId: request.merchantId,
       saleId: sale.id,
       idempotencyKey: isoIdempotencyKey({ terminalId: request.terminalId, batchNo, stan }),
@@ -175,7 +202,7 @@ export async function handleRefund(
       amount,
     }),
   );
-  const answer = paymentAnswer(result);
+  const answer = childAnswer(result);
   return { ...answer, log: { ...answer.log, saleId: sale.id } };
 }
 

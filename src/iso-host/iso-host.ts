@@ -25,7 +25,9 @@ import {
   isResponseMti,
   macFold,
   macInput,
+  merchantPresentedScan,
   parseField60,
+  scanTypeOf,
   type Field60,
   type IsoMessage,
   type TransactionType,
@@ -52,7 +54,8 @@ import { unusedFieldProblems } from './request-field-rules.js';
 import { handleSignIn, handleSignOff } from './sign-in.js';
 import { handleStatusUpload } from './status-upload.js';
 import { checkSession, type SessionKey } from './terminal-session.js';
-import { handleTransactionQuery, isTransactionQuery } from './transaction-query.js';
+import { handleOrderClose, handleShownCode } from './shown-code.js';
+import { echoQueryOf, handleTransactionQuery } from './transaction-query.js';
 import { noIsoMetrics, type IsoMetrics } from './iso-metrics.js';
 
 /** What to do with a frame: send the answer, send nothing, or close the connection. */
@@ -394,8 +397,8 @@ export class IsoHost {
     if (type === 'sign-in')
       return { answer: await handleSignIn(this.#ctx, request, field60), signer: null, type };
 
-    const query = type === 'echo' && isTransactionQuery(request);
-    const macOptional = !query && !macRequired.has(type);
+    const query = type === 'echo' ? echoQueryOf(request) : undefined;
+    const macOptional = query === undefined && !macRequired.has(type);
     if (macOptional && message.fields['64'] === undefined) {
       // An echo needs no session. A sign-off without a MAC is answered 00 but ends nothing: its
       // terminal and merchant ids are printed on every receipt, so anyone could send it (issue 13).
@@ -420,7 +423,7 @@ export class IsoHost {
         signer,
       );
     }
-    const routedType = query ? 'transaction-query' : type;
+    const routedType = query ?? type;
     try {
       return {
         answer: await this.#dispatch(type, request, field60, query),
@@ -529,20 +532,22 @@ export class IsoHost {
     type: TransactionType | 'reversal' | 'unknown',
     request: TerminalRequest,
     field60: Field60,
-    query: boolean,
+    query: ReturnType<typeof echoQueryOf>,
   ): Promise<HandlerAnswer> | HandlerAnswer {
     const ctx = this.#ctx;
     switch (type) {
       case 'echo':
-        return query ? handleTransactionQuery(ctx, request) : { code: answerCodes.approved };
+        if (query === 'transaction-query') return handleTransactionQuery(ctx, request);
+        return query === 'qr-order-close' ? handleOrderClose(ctx, request) : { code: answerCodes.approved };
       case 'sign-off':
         return handleSignOff(ctx, request);
       case 'status-upload':
         return handleStatusUpload(ctx, request);
       case 'sale':
-        // Field 59 makes a sale a scan-code (QR) sale: the customer's payment code, no card.
-        return request.message.fields['59'] === undefined
-          ? handleSale(ctx, request, field60)
+        // Field 59 makes a sale a QR one: the customer's payment code (ST 01), or a code to show (02).
+        if (request.message.fields['59'] === undefined) return handleSale(ctx, request, field60);
+        return scanTypeOf(request.message.fields['59']) === merchantPresentedScan
+          ? handleShownCode(ctx, request, field60)
           : handleScanSale(ctx, request, field60);
       case 'void':
         return handleVoid(ctx, request, field60);

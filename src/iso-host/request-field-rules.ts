@@ -4,8 +4,9 @@
 // to a chosen value (issue 13), and no terminal needs to send what the host never reads. Chip-only
 // fields (23 card sequence number, 55 IC data, 58 PBOC e-cash data) are refused unless field 22
 // says the card was read by chip or contactless. A sale carrying field 59 is a scan-code (QR) sale
-// (scan-sale.ts): no card was read, so every card field is refused on it, and field 59 is allowed
-// on a sale and on a reversal only (a 0400 that copies its scan-code sale literally carries it).
+// (scan-sale.ts) or a request for a code to show (shown-code.ts): no card was read, so every card
+// field is refused on it, and field 59 is allowed on a sale and on a reversal only (a 0400 that
+// copies its sale literally carries it).
 import type { IsoMessage } from '../iso8583/index.js';
 import type { FieldProblem } from '../pos-error.js';
 

@@ -13,7 +13,13 @@ import {
 import { merchantId } from '../payments/test-support/engine-harness.js';
 import { ScriptedWallet, scriptedTiming } from '../payments/test-support/scripted-wallet.js';
 import type { Secret } from '../cards/secret.js';
-import { echoRequest, reversalMessage, scanRequest, voidRequest } from '../terminal/terminal-messages.js';
+import {
+  echoRequest,
+  refundRequest,
+  reversalMessage,
+  scanRequest,
+  voidRequest,
+} from '../terminal/terminal-messages.js';
 import { identity, makeIsoHarness, type IsoHarness } from './test-support/iso-harness.js';
 
 const batchNo = '000001';
@@ -309,8 +315,8 @@ describe('a scan-code sale over ISO 8583', () => {
     expect(scriptedTiming.payWindowMs).toBeGreaterThan(7_000);
   });
 
-  it('tells a transaction query the wallet and masked code, and refuses a void of a QR sale (40)', async () => {
-    const { h, macKey } = await scanHost();
+  it('tells a transaction query the wallet and masked code, and voids a QR sale named by its RRN (a refund at the wallet)', async () => {
+    const { h, wallet, macKey } = await scanHost();
     const code = wechatCode(15);
     const { answer } = await h.send(scan(2, code), macKey);
     const query = await h.send(
@@ -319,24 +325,70 @@ describe('a scan-code sale over ISO 8583', () => {
     );
     expect(query.answer.fields['63']).toContain(';s=approved;');
     expect(query.answer.fields['63']).toContain(`;w=wechat;q=**************${code.slice(-4)}`);
+    const original = {
+      batchNo,
+      stan: '000002',
+      rrn: answer.fields['37'] ?? '',
+      authCode: null,
+      date: null,
+      amount: 1280,
+    };
     const voided = await h.send(
-      voidRequest({
-        identity,
-        stan: 4,
-        batchNo,
-        original: {
-          batchNo,
-          stan: '000002',
-          rrn: answer.fields['37'] ?? '',
-          authCode: null,
-          date: null,
-          amount: 1280,
-        },
-        operatorId: '01',
-      }),
+      voidRequest({ identity, stan: 4, batchNo, original, operatorId: '01' }),
       macKey,
     );
-    expect(voided.answer.fields['39']).toBe('40');
-    expect(h.logs.at(-1)?.fields).toMatchObject({ errorCode: 'POS_ERR_QR_REFUND_UNSUPPORTED' });
+    expect(voided.answer.fields['39']).toBe('00');
+    expect(voided.answer.fields['37']).toMatch(/^\d{12}$/);
+    expect(voided.answer.fields['37']).not.toBe(original.rrn);
+    const sale = (await paymentsOf(h)).find((p) => p.rrn === original.rrn);
+    expect(sale?.status).toBe('voided');
+    expect(wallet.ledger().refundLines).toEqual([expect.objectContaining({ amount: 1280 })]);
+    expect(wallet.calls.cancel).toEqual([]);
+  });
+
+  it('refunds part of a QR sale named by its RRN over a 0220, and refuses another currency (64)', async () => {
+    const { h, wallet, macKey } = await scanHost();
+    const { answer } = await h.send(scan(2, wechatCode(16)), macKey);
+    const original = {
+      batchNo,
+      stan: '000002',
+      rrn: answer.fields['37'] ?? '',
+      authCode: null,
+      date: null,
+      amount: 1280,
+    };
+    const refund = refundRequest({ identity, stan: 3, batchNo, original, amount: 280, operatorId: '01' });
+    const made = await h.send(refund, macKey);
+    expect([made.answer.mti, made.answer.fields['39']]).toEqual(['0230', '00']);
+    const base = refundRequest({ identity, stan: 4, batchNo, original, amount: 100, operatorId: '01' });
+    const inUsd: IsoMessage = { ...base, fields: { ...base.fields, '49': '840' } };
+    const refused = await h.send(inUsd, macKey);
+    expect(refused.answer.fields['39']).toBe('64');
+    expect(h.logs.at(-1)?.fields).toMatchObject({ errorCode: 'POS_ERR_PAYMENT_CURRENCY_MISMATCH' });
+    expect(wallet.ledger().refundLines).toEqual([expect.objectContaining({ amount: 280 })]);
+  });
+
+  it('sends no answer to a refund the wallet has not settled, and the retransmission gets the final one', async () => {
+    const { h, wallet, macKey } = await scanHost();
+    const { answer } = await h.send(scan(2, wechatCode(17)), macKey);
+    const original = {
+      batchNo,
+      stan: '000002',
+      rrn: answer.fields['37'] ?? '',
+      authCode: null,
+      date: null,
+      amount: 1280,
+    };
+    wallet.next({
+      refund: [{ do: 'unknown', then: 'refund' }],
+      refundQuery: [{ do: 'unknown' }, { do: 'unknown' }, { do: 'unknown' }],
+    });
+    const refund = refundRequest({ identity, stan: 3, batchNo, original, amount: 500, operatorId: '01' });
+    const first = await h.handle(encodeSignedFrame(refund, macKey));
+    expect(first.kind).toBe('withheld');
+    await drainAll(h);
+    const again = await h.send(refund, macKey);
+    expect(again.answer.fields['39']).toBe('00');
+    expect(wallet.ledger().refundLines).toEqual([expect.objectContaining({ amount: 500 })]);
   });
 });

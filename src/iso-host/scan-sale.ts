@@ -31,9 +31,10 @@ import { RequestFields } from './request-fields.js';
  * A refusal the engine or the code reader names (a bad code, a wallet this host does not take,
  * the terminal's last QR sale still unresolved): its catalogue answer code, and in field 63 the
  * cashier's words in English (field 63 is ASCII; the SDK has both languages by answer code).
- * Anything else is not a refusal of this request: rethrown, for the host's 96.
+ * Anything else is not a refusal of this request: rethrown, for the host's 96. Codes the terminal
+ * shows (shown-code.ts) are refused the same way.
  */
-function refusal(error: unknown): HandlerAnswer {
+export function refusal(error: unknown): HandlerAnswer {
   const iso = isPosError(error) ? errorEntry(error.code).iso : undefined;
   if (!isPosError(error) || iso === undefined) throw error;
   const cashier = error.details['cashierMessage'] as { en?: unknown } | undefined;

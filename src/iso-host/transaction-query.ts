@@ -8,18 +8,24 @@
 //            rrn=<RRN>;ac=<auth code>;b=<batch>;t=<STAN>;c=<masked card>;at=<YYYYMMDDhhmmss>"
 //            and, for a QR sale, ";w=<wallet>;q=<masked payment code>" (absent values left out),
 //            MACed; 25 when there is no such transaction.
-// An echo without the marker stays a plain echo.
+// For a code the terminal shows (a QR order) the answer adds field 59, the order as it stands
+// (shown-code.ts): an open order is first asked about at the wallet (`engine.readQrOrder`, which
+// closes it once past its expiry), so polling this query is how a terminal learns it was paid.
+// An echo with `QRC` closes an order (shown-code.ts); one without either marker stays a plain echo.
 import { transactionQueryMarker } from '../iso8583/index.js';
 import type { PaymentRecord } from '../payments/payment.js';
 import { answerCodes } from './answer-codes.js';
 import type { HandlerAnswer, HostContext, TerminalRequest } from './host-context.js';
 import { isoIdempotencyKey } from './idempotency-key.js';
 import { chinaTimestamp } from './local-time.js';
+import { isOrderClose, orderField59, orderStateOf } from './shown-code.js';
 
-export function isTransactionQuery(request: {
+/** What an echo asks beyond the echo itself: a transaction query, an order's close, or nothing. */
+export function echoQueryOf(request: {
   message: { fields: Readonly<Record<string, string>> };
-}): boolean {
-  return request.message.fields['63']?.startsWith(transactionQueryMarker) ?? false;
+}): 'transaction-query' | 'qr-order-close' | undefined {
+  if (request.message.fields['63']?.startsWith(transactionQueryMarker) ?? false) return 'transaction-query';
+  return isOrderClose(request) ? 'qr-order-close' : undefined;
 }
 
 export function queryAnswerText(payment: PaymentRecord): string {
@@ -80,9 +86,22 @@ export async function handleTransactionQuery(
       log: { query: selector === '' ? 'latest' : selector, found: false },
     };
   }
+  const log = { query: selector === '' ? 'latest' : selector, paymentId: payment.id };
+  if (payment.qr?.flow === 'shown') {
+    const order =
+      payment.status === 'pending' ? await ctx.engine.readQrOrder(request.merchantId, payment.id) : payment;
+    const field59 = orderField59(order);
+    if (field59 !== undefined) {
+      return {
+        code: answerCodes.approved,
+        fields: { '59': field59, '63': queryAnswerText(order) },
+        log: { ...log, status: order.status, state: orderStateOf(order) },
+      };
+    }
+  }
   return {
     code: answerCodes.approved,
     fields: { '63': queryAnswerText(payment) },
-    log: { query: selector === '' ? 'latest' : selector, paymentId: payment.id, status: payment.status },
+    log: { ...log, status: payment.status },
   };
 }

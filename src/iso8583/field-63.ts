@@ -9,3 +9,9 @@ export const duplicateConfirmationMarker = 'DUPCONFIRM';
  * answer to it (iso-host/transaction-query.ts, terminal/host-transaction.ts).
  */
 export const transactionQueryMarker = 'QRY';
+
+/**
+ * The prefix of field 63 in a 0820 echo that closes a code the terminal shows (a QR order), named
+ * by the batch and STAN of the 0200 that made it (iso-host/shown-code.ts, terminal/client/show-code.ts).
+ */
+export const qrOrderCloseMarker = 'QRC';

@@ -40,7 +40,7 @@ export {
 } from './frame.js';
 export { buildField60, parseField60, type Field60 } from './field-60.js';
 export { entryModeCodes, entryModeOfCode, type Field22EntryMode } from './field-22.js';
-export { duplicateConfirmationMarker, transactionQueryMarker } from './field-63.js';
+export { duplicateConfirmationMarker, qrOrderCloseMarker, transactionQueryMarker } from './field-63.js';
 export { sixDigits } from './fixed-digits.js';
 export {
   buildStatusReport,
@@ -61,6 +61,19 @@ export {
   type ScanAnswerData,
   type ScanRequestData,
 } from './field-59.js';
+export {
+  buildShownCodeAnswer,
+  buildShownCodeRequest,
+  merchantPresentedScan,
+  parseShownCodeAnswer,
+  parseShownCodeRequest,
+  scanTypeOf,
+  shownOrderStates,
+  shownTags,
+  type ShownCodeAnswerData,
+  type ShownCodeRequestData,
+  type ShownOrderState,
+} from './field-59-shown.js';
 export {
   buildBatchUploadCount,
   buildSettlementTotals,

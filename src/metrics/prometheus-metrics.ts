@@ -1,27 +1,41 @@
 // Prometheus metrics for a host: payments by kind and status reached, duplicates prevented by
-// reason, the reversal queue's depth, upstream latency, and the ISO 8583 channel's requests and
-// connections. The engine reports through the EngineMetrics port and the ISO door through
+// reason, the reversal queue's depth, upstream latency, the ISO 8583 channel's requests and
+// connections, and the fleet diagnosis's findings (diagnosis-gauges.ts). The engine reports through the EngineMetrics port and the ISO door through
 // IsoMetrics; this adapter turns both into prom-client series on a registry of its own (so several
 // hosts in one test process do not share counters).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { IsoMetrics } from '../iso-host/index.js';
 import type { EngineMetrics } from '../payments/engine-context.js';
 import type { Store } from '../payments/ports/store.js';
+import { systemClock } from '../clock/clock.js';
+import {
+  defaultDiagnosisGaugeOptions,
+  diagnosisGauges,
+  type DiagnosisGaugeOptions,
+  type DiagnosisGauges,
+} from './diagnosis-gauges.js';
 
 export interface HostMetrics extends EngineMetrics {
   readonly registry: Registry;
   readonly iso: IsoMetrics;
+  readonly diagnosis: DiagnosisGauges;
 }
 
 export function createPrometheusMetrics(
   store: Store,
-  options: { processMetrics?: boolean } = {},
+  options: { processMetrics?: boolean; diagnosis?: Partial<DiagnosisGaugeOptions> } = {},
 ): HostMetrics {
   const registry = new Registry();
   if (options.processMetrics === true) collectDefaultMetrics({ register: registry, prefix: 'posguard_' });
-  // The engine's series first, then the ISO door's: /metrics lists them in this order.
+  // The engine's series first, then the ISO door's, then the diagnosis's: /metrics lists them in this order.
   const engine = engineMetrics(registry, store);
-  return { registry, iso: isoMetrics(registry), ...engine };
+  const iso = isoMetrics(registry);
+  const diagnosis = diagnosisGauges(registry, store, {
+    ...defaultDiagnosisGaugeOptions,
+    clock: systemClock,
+    ...options.diagnosis,
+  });
+  return { registry, iso, diagnosis, ...engine };
 }
 
 /** Payments, duplicates prevented, the reversal queue (read from the store when scraped), upstream latency. */

@@ -20,6 +20,7 @@ import { possiblyChargedStatuses } from './life-cycle.js';
 import type { Channel, EngineAnswer, EntryMode, MerchantRecord, PaymentRecord } from './payment.js';
 import { hostResponseCodes } from './payment.js';
 import { paymentAnswer } from './payment-view.js';
+import { noteRepeatedRequest } from './repeat-note.js';
 import { requireFreeText } from './free-text.js';
 import { requestHash } from './request-hash.js';
 import { inTransaction, movePayment, type UnitOfWork } from './unit-of-work.js';
@@ -90,16 +91,7 @@ async function begin(
   const merchant = await requireMerchant(tx, command.merchantId);
   await lockOwnTerminal(tx, command);
   const id = ctx.ids.next('pay');
-  const existing = await tx.insertRequest(
-    newRequestRecord(ctx, {
-      merchantId: command.merchantId,
-      idempotencyKey: command.idempotencyKey,
-      operation: 'sale',
-      requestHash: hash,
-      paymentId: id,
-      now,
-    }),
-  );
+  const existing = await takeKey(ctx, work, command, { hash, paymentId: id });
   // Deciding about a taken key may wait for an in-flight request: done after this commit.
   if (existing !== undefined) return { kind: 'existing', record: existing };
   if (cardExpired({ expiry: command.card.expiry, atMs: now })) {
@@ -148,6 +140,36 @@ async function begin(
   }
 
   return { kind: 'send', sale: await storePending(ctx, work, base, decision) };
+}
+
+/** Takes the sale's key; when it is taken already, notes the repeat and returns who holds it. */
+async function takeKey(
+  ctx: EngineContext,
+  work: UnitOfWork,
+  command: SaleCommand,
+  sale: { hash: string; paymentId: string },
+): Promise<RequestRecord | undefined> {
+  const { merchantId, terminalId, idempotencyKey } = command;
+  const existing = await work.tx.insertRequest(
+    newRequestRecord(ctx, {
+      merchantId,
+      idempotencyKey,
+      operation: 'sale',
+      requestHash: sale.hash,
+      paymentId: sale.paymentId,
+      now: work.now,
+    }),
+  );
+  if (existing !== undefined) {
+    await noteRepeatedRequest(work, {
+      merchantId,
+      terminalId,
+      operation: 'sale',
+      requestHash: sale.hash,
+      existing,
+    });
+  }
+  return existing;
 }
 
 /** The sale's terminal, locked for the duplicate guard; one of the merchant's, or refused. */

@@ -1,7 +1,10 @@
 // Voids and refunds share one shape: each is a payment of its own (own key, own RRN, own upstream
 // call and reversal) that acts on an approved sale. This runs that shape; `void-sale.ts` and
-// `refund-sale.ts` say what each checks and what it does to the sale once approved.
+// `refund-sale.ts` say what each checks, `child-effects.ts` what it does to the sale once approved.
+// A void or refund of a QR sale is a refund at the sale's wallet (qr-refund.ts): it never reaches
+// the card upstream, and its follow-up is queued with it, in the transaction that stores it.
 import { chainOf } from './ports/journal-store.js';
+import type { Currency } from '../money/money.js';
 import { describeValue, PosError } from '../pos-error.js';
 import type { RequestRecord } from './ports/idempotency-store.js';
 import type { EngineContext } from './engine-context.js';
@@ -9,7 +12,9 @@ import { answerExistingKey, newRequestRecord } from './idempotency.js';
 import { activeChildStatuses } from './life-cycle.js';
 import type { Channel, PaymentRecord } from './payment.js';
 import { recordAnswer, requireMerchant, type PaymentResult } from './authorize-sale.js';
+import { onChildApproved } from './child-effects.js';
 import { requireFreeText } from './free-text.js';
+import { followUpAt, qrChildDetails, refundQrChild, type QrPayment } from './qr-refund.js';
 import { requestHash } from './request-hash.js';
 import { inTransaction, type UnitOfWork } from './unit-of-work.js';
 import { callWithDeadline } from './upstream-call.js';
@@ -24,14 +29,17 @@ export interface ChildCommand {
   readonly terminalId: string | null;
   readonly stan: string | null;
   readonly batchNo: string | null;
+  /**
+   * The currency the request names, when it names one (a refund's body, an ISO 0220's F49): it
+   * must be the sale's. Absent: the sale's currency.
+   */
+  readonly currency?: Currency;
 }
 
 export interface ChildRules {
   readonly kind: 'void' | 'refund';
   /** Checks the sale and the voids/refunds already acting on it; returns the amount, or throws. */
   amountFor(sale: PaymentRecord, activeChildren: readonly PaymentRecord[]): number;
-  /** What the approved child does to the sale, in the same transaction. */
-  onApproved(ctx: EngineContext, work: UnitOfWork, child: PaymentRecord, sale: PaymentRecord): Promise<void>;
   /** Content that makes two requests the same one, beyond the sale and the operator. */
   readonly hashContent: Readonly<Record<string, string | number | null>>;
 }
@@ -51,14 +59,27 @@ export async function loadOwnSale(
 }
 
 /**
- * The wallets' refund calls are not wired to the engine yet (issue 20), and the card upstream must
- * never see a QR sale; reversing it (the wallet's cancel) refunds it in full.
+ * A void or refund must be in the sale's currency. Checked before the key is taken, so a request in
+ * another currency is refused whether or not its key was used: a sale's currency never changes.
  */
-function refuseQrSale(sale: PaymentRecord, kind: ChildRules['kind']): void {
-  if (sale.qr === null) return;
+async function requireSaleCurrency(ctx: EngineContext, command: ChildCommand): Promise<void> {
+  const currency = command.currency;
+  if (currency === undefined) return;
+  const sale = await ctx.store.read((reader) => reader.getPayment(command.saleId));
+  if (sale === undefined || sale.merchantId !== command.merchantId || sale.currency === currency) return;
   throw new PosError(
-    'POS_ERR_QR_REFUND_UNSUPPORTED',
-    `sale ${sale.id} was paid with a ${sale.qr.wallet} payment code: a ${kind} of a QR sale is not supported yet; reverse it instead (the wallet cancels and refunds it)`,
+    'POS_ERR_PAYMENT_CURRENCY_MISMATCH',
+    `currency: expected ${sale.currency}, the currency of sale ${sale.id}, got ${currency}`,
+    { details: { paymentId: sale.id, expected: sale.currency, actual: currency } },
+  );
+}
+
+/** A void or refund of a QR sale goes to the sale's wallet: one this host has a provider for. */
+function requireWalletOf(ctx: EngineContext, sale: QrPayment, kind: ChildRules['kind']): void {
+  if (ctx.wallets[sale.qr.wallet] !== undefined) return;
+  throw new PosError(
+    'POS_ERR_QR_WALLET_UNAVAILABLE',
+    `sale ${sale.id} was paid with ${sale.qr.wallet} and this host has no ${sale.qr.wallet} provider: the ${kind} cannot reach the wallet; nothing was stored`,
     { details: { paymentId: sale.id, wallet: sale.qr.wallet } },
   );
 }
@@ -72,6 +93,7 @@ export async function runChildOperation(
   rules: ChildRules,
 ): Promise<PaymentResult> {
   requireFreeText({ idempotencyKey: command.idempotencyKey, operatorId: command.operatorId });
+  await requireSaleCurrency(ctx, command);
   const hash = requestHash(rules.kind, {
     saleId: command.saleId,
     operatorId: command.operatorId,
@@ -89,6 +111,8 @@ export async function runChildOperation(
     });
   }
   const { child, sale } = begun;
+  if (child.qr !== null && sale.qr !== null)
+    return refundQrChild(ctx, { ...child, qr: child.qr }, { ...sale, qr: sale.qr });
   const outcome = await callWithDeadline(
     ctx,
     'authorize',
@@ -115,7 +139,7 @@ export async function runChildOperation(
   const answer = await inTransaction(ctx, (work) =>
     recordAnswer(ctx, work, child, outcome, async (approved) => {
       const current = await loadOwnSale(work, command.merchantId, sale.id);
-      await rules.onApproved(ctx, work, approved, current);
+      await onChildApproved(ctx, work, approved, current);
     }),
   );
   return { kind: 'answered', answer, replayed: false };
@@ -147,7 +171,7 @@ async function begin(
   );
   if (existing !== undefined) return { kind: 'existing', record: existing };
   const sale = await loadOwnSale(work, command.merchantId, command.saleId);
-  refuseQrSale(sale, rules.kind);
+  if (sale.qr !== null) requireWalletOf(ctx, { ...sale, qr: sale.qr }, rules.kind);
   if (command.terminalId !== null && command.terminalId !== sale.terminalId) {
     throw new PosError(
       'POS_ERR_PAYMENT_WRONG_TERMINAL',
@@ -166,8 +190,24 @@ async function begin(
     event: 'payment.created',
     fromStatus: null,
     toStatus: 'pending',
-    data: JSON.stringify({ rrn: child.rrn, originalId: sale.id, amount }),
+    data: JSON.stringify({
+      rrn: child.rrn,
+      originalId: sale.id,
+      amount,
+      ...(child.qr === null ? {} : { method: 'qr', wallet: child.qr.wallet, orderNo: child.qr.orderNo }),
+    }),
   });
+  if (sale.qr !== null) {
+    // The follow-up of a refund at a wallet, queued with it: a host that stops mid-call leaves it
+    // to the worker of any host, which asks the wallet under the same refund number.
+    await tx.enqueueReversal({
+      paymentId: id,
+      rrn: child.rrn ?? '',
+      reason: 'timeout',
+      nextAttemptAt: followUpAt(ctx, { ...sale, qr: sale.qr }, now),
+      now,
+    });
+  }
   work.afterCommit(() => ctx.metrics.paymentStatus(rules.kind, 'pending'));
   return { kind: 'send', child, sale };
 }
@@ -208,7 +248,7 @@ function childRecord(from: {
     stan: command.stan,
     batchNo: command.batchNo,
     reversalReason: null,
-    qr: null,
+    qr: sale.qr === null ? null : qrChildDetails({ ...sale, qr: sale.qr }),
     createdAt: now,
     updatedAt: now,
   };

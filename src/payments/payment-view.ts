@@ -31,6 +31,23 @@ function qrMessageFor(payment: PaymentRecord): string | undefined {
   }
 }
 
+/** What a void or refund of a QR sale says: it is a refund at the wallet, under one refund number. */
+function qrChildMessageFor(payment: PaymentRecord): string | undefined {
+  const what = payment.kind === 'void' ? 'void' : 'refund';
+  switch (payment.status) {
+    case 'pending':
+      return `the wallet has not confirmed the ${what} yet: the host keeps asking it under the same refund number (never another one) until it does; do not refund again, look the payment up later`;
+    case 'approved':
+      return payment.kind === 'void'
+        ? 'voided: the wallet refunded the customer in full'
+        : 'refunded by the wallet';
+    case 'declined':
+      return `the wallet refused the ${what}: nothing was refunded`;
+    default:
+      return undefined;
+  }
+}
+
 /** What a shown code's (QR order's) answer says: the terminal shows it, the customer pays it. */
 function shownMessageFor(payment: PaymentRecord & { readonly qr: QrDetails }): string | undefined {
   const paidLate = payment.qr.tradeNo !== null;
@@ -59,6 +76,10 @@ function shownMessageFor(payment: PaymentRecord & { readonly qr: QrDetails }): s
 }
 
 function messageFor(payment: PaymentRecord): string {
+  if (payment.kind !== 'sale' && payment.qr !== null) {
+    const child = qrChildMessageFor(payment);
+    if (child !== undefined) return child;
+  }
   const shown = payment.qr?.flow === 'shown' ? shownMessageFor({ ...payment, qr: payment.qr }) : undefined;
   if (shown !== undefined) return shown;
   const qr = payment.qr === null ? undefined : qrMessageFor(payment);

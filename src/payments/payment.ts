@@ -101,7 +101,10 @@ export interface PaymentRecord {
   readonly stan: string | null;
   readonly batchNo: string | null;
   readonly reversalReason: ReversalReason | null;
-  /** Null for a card payment (and for voids and refunds, which only act on card sales). */
+  /**
+   * Null for a card payment. A void or refund of a QR sale has its sale's wallet, masked code, order
+   * and trade numbers (no fingerprints, flow `scanned`): it is a refund at that wallet.
+   */
   readonly qr: QrDetails | null;
   readonly createdAt: number;
   readonly updatedAt: number;

@@ -20,6 +20,7 @@ import { qrResponseCodes, refundNoFor } from './qr-order.js';
 import { settleShownPaid, type ShownOrder } from './qr-order-settle.js';
 import { inTransaction } from './unit-of-work.js';
 import { callWallet, withoutLongDigits } from './wallet-call.js';
+import { checkRefund, sendRefund } from './wallet-refund.js';
 
 /**
  * How long after a shown code's expiry the queue waits before its last close: the wallet's clock
@@ -91,31 +92,27 @@ async function refundPaid(
   const { order: current } = await inTransaction(ctx, (work) => settleShownPaid(ctx, work, order.id, paid));
   const refundNo = refundNoFor(orderNo);
   await journal(ctx, current, 'wallet.refund_asked', { orderNo, refundNo, amount: paid.amount });
-  const refund = await callWallet(ctx, ctx.settings.upstreamTimeoutMs, (signal) =>
-    provider.refund(
-      {
-        orderNo,
-        refundNo,
-        amount: paid.amount,
-        // The wallet's total of the order: what the customer paid, whatever the order said.
-        orderAmount: paid.amount,
-        reason: refundReasonOf(current),
-      },
-      signal,
-    ),
-  );
-  if (refund.kind === 'unknown') {
-    await queue.retryLater(refund.why);
-  } else if (refund.answer.outcome === 'refunded') {
+  const request = {
+    orderNo,
+    refundNo,
+    amount: paid.amount,
+    // The wallet's total of the order: what the customer paid, whatever the order said.
+    orderAmount: paid.amount,
+    reason: refundReasonOf(current),
+  };
+  let verdict = await sendRefund(ctx, provider, request, ctx.settings.upstreamTimeoutMs);
+  // Taken but not confirmed (WeChat refunds asynchronously): one question about it now.
+  if (verdict.kind === 'unsettled' && verdict.processing) {
+    verdict = await checkRefund(ctx, provider, current, request, () => ctx.settings.upstreamTimeoutMs);
+  }
+  if (verdict.kind === 'refunded') {
     await queue.finish({
       name: 'wallet.refunded',
       data: { orderNo, refundNo, tradeNo: paid.tradeNo, amount: paid.amount },
     });
   } else {
-    const said = refund.answer.outcome === 'refused' ? refund.answer.message : refund.answer.reason;
-    await queue.retryLater(
-      `the wallet's refund answer is ${refund.answer.outcome}: ${withoutLongDigits(said)}`,
-    );
+    const said = verdict.kind === 'refused' ? `refused: ${verdict.message}` : `not settled: ${verdict.why}`;
+    await queue.retryLater(`the wallet's refund is ${said}`);
   }
 }
 

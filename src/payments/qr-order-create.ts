@@ -14,6 +14,7 @@
 //  2. The wallet's precreate; 3. in a second transaction, the code (or the refusal) and the answer.
 import { chainOf } from './ports/journal-store.js';
 import type { Currency } from '../money/money.js';
+import type { Channel } from './payment.js';
 import { PosError } from '../pos-error.js';
 import type { RequestRecord } from './ports/idempotency-store.js';
 import type { Wallet, WalletPaid, WalletPrecreateAnswer, WalletProvider } from './ports/wallet.js';
@@ -39,6 +40,13 @@ export interface QrOrderCommand {
   readonly reference: string | null;
   /** The cashier confirms a second payment of the same payer and amount is meant (duplicate guard). */
   readonly confirmDuplicate: boolean;
+  /**
+   * The door it came through; HTTP when absent. An ISO 8583 terminal's order carries its STAN and
+   * batch, so an order paid stands in that batch's totals as the terminal's sale.
+   */
+  readonly channel?: Channel;
+  readonly stan?: string | null;
+  readonly batchNo?: string | null;
 }
 
 /** Same key, same content; never the hash of a sale (its method says `shown`). */
@@ -53,6 +61,10 @@ export function qrOrderRequestHash(command: QrOrderCommand): string {
     operatorId: command.operatorId,
     reference: command.reference,
     confirmDuplicate: command.confirmDuplicate,
+    // Only a terminal's order names them: the hash of an HTTP order is what it always was.
+    ...(command.channel === 'iso'
+      ? { channel: 'iso', stan: command.stan ?? null, batchNo: command.batchNo ?? null }
+      : {}),
   });
 }
 
@@ -114,9 +126,9 @@ function newShownOrder(
     // The cashier's confirmation, kept for when the payment comes (settlePaid reads it then).
     duplicateConfirmed: command.confirmDuplicate,
     flaggedForReview: false,
-    channel: 'http',
-    stan: null,
-    batchNo: null,
+    channel: command.channel ?? 'http',
+    stan: command.stan ?? null,
+    batchNo: command.batchNo ?? null,
     reversalReason: null,
     qr: {
       wallet: command.wallet,

@@ -26,6 +26,21 @@ export function refundNoFor(orderNo: string): string {
   return `RF${orderNo.slice(2)}`;
 }
 
+/**
+ * The refund number (Alipay out_request_no, WeChat out_refund_no) of a void or refund of a QR
+ * sale, derived from the merchant and that request's own idempotency key: `RQ` and 30 hex digits
+ * of SHA-256 (in a domain of its own, so it never equals an order number). A retried request, the
+ * background worker and a host restarted after a crash all name the same refund, and the wallet
+ * refunds it once; a second refund of the sale is a second request, with a key and a number of
+ * its own. 32 characters of [A-Za-z0-9], within both wallets' 64.
+ */
+export function childRefundNoFor(merchantId: string, idempotencyKey: string): string {
+  const digest = createHash('sha256')
+    .update(`refund\u0000${merchantId}\u0000${idempotencyKey}`, 'utf8')
+    .digest('hex');
+  return `RQ${digest.slice(0, 30)}`;
+}
+
 /** Response codes a QR sale is answered with beyond the host's own (payment.ts). */
 export const qrResponseCodes = {
   /** The wallet charged another amount than the sale's: not approved, cancelled (CUP 13). */

@@ -466,28 +466,4 @@ describe('what a QR sale cannot do', () => {
     });
     expect(await h.engine.listPayments({ merchantId, limit: 10 })).toEqual([]);
   });
-
-  it('refuses a void or refund of a QR sale, never sending it to the card upstream', async () => {
-    const { h, wallet, qrSale, sell } = await qrHarness();
-    const sale = await sell(qrSale());
-    const child = {
-      merchantId,
-      saleId: sale.id,
-      operatorId: null,
-      channel: 'http' as const,
-      terminalId: null,
-      stan: null,
-      batchNo: null,
-    };
-    await expect(h.drive(h.engine.voidSale({ ...child, idempotencyKey: 'v1' }))).rejects.toMatchObject({
-      code: 'POS_ERR_QR_REFUND_UNSUPPORTED',
-    });
-    await expect(
-      h.drive(h.engine.refundSale({ ...child, idempotencyKey: 'r1', amount: 10 })),
-    ).rejects.toMatchObject({
-      code: 'POS_ERR_QR_REFUND_UNSUPPORTED',
-    });
-    expect(h.issuer.calls.authorize).toBe(0);
-    expect(wallet.ledger()).toMatchObject({ charges: 1, refunds: 0 });
-  });
 });

@@ -20,6 +20,7 @@ import { answerExistingKey, newRequestRecord } from './idempotency.js';
 import type { Channel } from './payment.js';
 import { orderNoFor } from './qr-order.js';
 import { recordWalletVerdict, type QrSale } from './qr-settle.js';
+import { noteRepeatedRequest } from './repeat-note.js';
 import { requestHash } from './request-hash.js';
 import { inTransaction, type UnitOfWork } from './unit-of-work.js';
 import { payAndPoll } from './wallet-poll.js';
@@ -156,7 +157,16 @@ async function begin(
       now,
     }),
   );
-  if (existing !== undefined) return { kind: 'existing', record: existing };
+  if (existing !== undefined) {
+    await noteRepeatedRequest(work, {
+      merchantId: command.merchantId,
+      terminalId: command.terminalId,
+      operation: 'sale',
+      requestHash: hash,
+      existing,
+    });
+    return { kind: 'existing', record: existing };
+  }
   // Under the terminal's lock: two codes scanned at once on one terminal cannot both pass.
   const unresolved = await tx.findPendingQrSale(command.merchantId, command.terminalId);
   if (unresolved !== undefined) {

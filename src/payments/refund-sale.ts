@@ -5,7 +5,6 @@ import type { EngineContext } from './engine-context.js';
 import { assertTransition } from './life-cycle.js';
 import { runChildOperation, type ChildCommand } from './child-operation.js';
 import type { PaymentResult } from './authorize-sale.js';
-import { movePayment } from './unit-of-work.js';
 
 export function refundSale(
   ctx: EngineContext,
@@ -41,18 +40,6 @@ export function refundSale(
         );
       }
       return command.amount;
-    },
-    async onApproved(engine: EngineContext, work, refund, sale) {
-      const approved = await work.tx.listChildren(sale.id, ['approved']);
-      const total = approved.filter((c) => c.kind === 'refund').reduce((sum, c) => sum + c.amount, 0);
-      const status = total >= sale.amount ? 'refunded' : 'partially_refunded';
-      await movePayment(
-        engine,
-        work,
-        sale,
-        { status },
-        { name: 'payment.refunded', data: { refundId: refund.id, total } },
-      );
     },
   });
 }

@@ -5,7 +5,9 @@
 // `reversal_failed` and is shown for manual action. A QR sale's reversal is its wallet's cancel
 // by order number (closing an unpaid order, refunding a paid one), retried the same way while the
 // wallet asks to call again or its answer is unknown. A code the terminal showed is closed (and a
-// payment for it refunded) by qr-order-close.ts.
+// payment for it refunded) by qr-order-close.ts. A void or refund of a QR sale cannot be undone at
+// a wallet: its entry is the follow-up of its refund, asked about (and sent again) under the same
+// refund number until the wallet settles it (qr-refund.ts).
 import { chainOf } from './ports/journal-store.js';
 import { PosError } from '../pos-error.js';
 import type { ReversalRecord } from './ports/reversal-store.js';
@@ -14,6 +16,7 @@ import type { EngineContext } from './engine-context.js';
 import type { PaymentRecord, QrDetails } from './payment.js';
 import { closeShownAtWallet, type QueueSteps } from './qr-order-close.js';
 import { isShownOrder } from './qr-order-settle.js';
+import { followRefundInQueue, isQrChild } from './qr-refund.js';
 import { inTransaction, movePayment, type UnitOfWork } from './unit-of-work.js';
 import { callWithDeadline } from './upstream-call.js';
 import { callWallet, withoutLongDigits } from './wallet-call.js';
@@ -100,6 +103,18 @@ async function retryLater(
     });
     if (!mine || !exhausted) return;
     const payment = await work.tx.lockPayment(reversal.paymentId);
+    if (isQrChild(payment) && payment.status === 'pending') {
+      // A refund at a wallet is never undone nor sent under another number: it stays pending,
+      // counted against its sale, until someone settles it (a reversal request asks again).
+      await note(work, payment, 'wallet.refund_unresolved', { attempts, why });
+      work.afterCommit(() =>
+        ctx.log.error(
+          { paymentId: payment.id, rrn: payment.rrn, attempts },
+          'a QR refund is still unsettled after every retry: check it at the wallet',
+        ),
+      );
+      return;
+    }
     if (payment?.status === 'reversal_pending' || payment?.status === 'duplicate_suspected') {
       await movePayment(
         ctx,
@@ -194,6 +209,10 @@ async function process(ctx: EngineContext, reversal: ReversalRecord): Promise<vo
   }
   if (isShownOrder(payment)) {
     await closeShownAtWallet(ctx, reversal, payment, queueSteps(ctx, reversal, payment));
+    return;
+  }
+  if (isQrChild(payment)) {
+    await followRefundInQueue(ctx, reversal, payment, queueSteps(ctx, reversal, payment));
     return;
   }
   if (payment.qr !== null) {

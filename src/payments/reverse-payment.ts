@@ -13,6 +13,7 @@ import { paymentAnswer, reversalAnswer } from './payment-view.js';
 import { queueReversalOf, requireMerchant } from './authorize-sale.js';
 import { requireFreeText } from './free-text.js';
 import { pendingHorizonMs } from './pending-horizon.js';
+import { isQrChild, type QrPayment } from './qr-refund.js';
 import { requestHash } from './request-hash.js';
 import { inTransaction, movePayment, type UnitOfWork } from './unit-of-work.js';
 
@@ -59,6 +60,7 @@ async function reverse(
   payment: PaymentRecord,
   reason: ReversalReason,
 ): Promise<ReversalAnswer> {
+  if (isQrChild(payment)) return reverseQrChild(ctx, work, payment, reason);
   switch (payment.status) {
     case 'pending': {
       // The original is in flight right now. Its own call ends by the upstream timeout (a QR
@@ -102,6 +104,44 @@ async function reverse(
         { details: { paymentId: payment.id, from: payment.status, to: 'reversal_pending' } },
       );
   }
+}
+
+/**
+ * A void or refund of a QR sale: a wallet has no way to take a refund back, so there is nothing to
+ * reverse. Declined: nothing happened. Pending after every attempt of the queue (its follow-up
+ * failed): a reversal request is the manual retry, the wallet asked again under the same refund
+ * number. Anything else is refused, saying where the refund stands.
+ */
+async function reverseQrChild(
+  ctx: EngineContext,
+  work: UnitOfWork,
+  payment: QrPayment,
+  reason: ReversalReason,
+): Promise<ReversalAnswer> {
+  if (payment.status === 'declined') return reversalAnswer('not_needed', reason, payment);
+  if (payment.status === 'pending' && (await work.tx.getReversal(payment.id))?.state === 'failed') {
+    await work.tx.requeueReversal(payment.id, work.now);
+    await work.tx.appendJournal({
+      chain: chainOf(payment.merchantId, payment.terminalId),
+      at: work.now,
+      paymentId: payment.id,
+      event: 'wallet.refund_retried',
+      fromStatus: payment.status,
+      toStatus: payment.status,
+      data: JSON.stringify({ reason }),
+    });
+    work.afterCommit(ctx.onReversalQueued);
+    return reversalAnswer('queued', reason, payment);
+  }
+  const where =
+    payment.status === 'pending'
+      ? 'the host is still asking the wallet about it under its refund number, and it ends approved or declined'
+      : `it is ${payment.status}`;
+  throw new PosError(
+    'POS_ERR_QR_REFUND_IRREVERSIBLE',
+    `${payment.kind} ${payment.id} of a ${payment.qr.wallet} sale cannot be reversed: a wallet cannot take a refund back (${where}); GET /v1/payments/${payment.id} shows its outcome`,
+    { details: { paymentId: payment.id, status: payment.status, wallet: payment.qr.wallet } },
+  );
 }
 
 /** An approved payment: reversed through the queue, unless a void or refund still acts on the sale. */

@@ -5,7 +5,6 @@ import type { EngineContext } from './engine-context.js';
 import { assertTransition } from './life-cycle.js';
 import { runChildOperation, type ChildCommand } from './child-operation.js';
 import type { PaymentResult } from './authorize-sale.js';
-import { movePayment } from './unit-of-work.js';
 
 export function voidSale(ctx: EngineContext, command: ChildCommand): Promise<PaymentResult> {
   return runChildOperation(ctx, command, {
@@ -22,15 +21,6 @@ export function voidSale(ctx: EngineContext, command: ChildCommand): Promise<Pay
         );
       }
       return sale.amount;
-    },
-    async onApproved(engine: EngineContext, work, voidPayment, sale) {
-      await movePayment(
-        engine,
-        work,
-        sale,
-        { status: 'voided' },
-        { name: 'payment.voided', data: { voidId: voidPayment.id } },
-      );
     },
   });
 }

@@ -28,6 +28,8 @@ const methods: Readonly<Record<string, WalletMethod>> = {
   'alipay.trade.precreate': 'precreate',
   'alipay.trade.close': 'close',
   'alipay.trade.refund': 'refund',
+  // A refund's query counts as a query: the fault plan's `query` covers both.
+  'alipay.trade.fastpay.refund.query': 'query',
 };
 
 type Node = Record<string, string>;
@@ -118,7 +120,12 @@ export function alipayCall(
   return {
     kind: 'call',
     method,
-    apply: () => signedAnswer(nodeName, run.apply(method), keys.alipayPrivateKey),
+    apply: () =>
+      signedAnswer(
+        nodeName,
+        methodName === 'alipay.trade.fastpay.refund.query' ? run.refundQuery() : run.apply(method),
+        keys.alipayPrivateKey,
+      ),
     systemError: (applied) =>
       signedAnswer(
         nodeName,
@@ -148,6 +155,14 @@ class AlipayMethods {
     private readonly get: (name: string) => string | undefined,
     private readonly notifyUrl: string | null,
   ) {}
+
+  refundQuery(): Node {
+    const orderNo = this.get('out_trade_no');
+    if (orderNo === undefined || !/^[\x21-\x7e]{1,64}$/.test(orderNo)) {
+      return business('ACQ.INVALID_PARAMETER', '参数无效: out_trade_no');
+    }
+    return refundQueryNode(this.wallet, orderNo, this.get('out_request_no'));
+  }
 
   apply(method: WalletMethod): Node {
     const orderNo = this.get('out_trade_no');
@@ -295,12 +310,13 @@ class AlipayMethods {
       return business('ACQ.INVALID_PARAMETER', '参数无效: refund_amount 或 out_request_no');
     }
     const outcome = this.wallet.refund('alipay', orderNo, refundNo, amount);
-    if (outcome.kind === 'refunded') {
+    if (outcome.kind !== 'refused') {
+      // Alipay refunds at once; a repeat of a number moves no money again, and says so (N).
       return success({
         trade_no: outcome.order.tradeNo,
         out_trade_no: orderNo,
         buyer_user_id: this.wallet.buyerOf(outcome.order),
-        fund_change: outcome.repeated ? 'N' : 'Y',
+        fund_change: outcome.kind === 'refunded' && !outcome.repeated ? 'Y' : 'N',
         refund_fee: yuanText(outcome.order.refundedTotal),
         gmt_refund_pay: chinaTime(this.wallet.clock.now()),
       });
@@ -316,6 +332,30 @@ class AlipayMethods {
         return business('ACQ.DISCORDANT_REPEAT_REQUEST', '请求信息不一致');
     }
   }
+}
+
+/**
+ * alipay.trade.fastpay.refund.query's answer, as Alipay documents it: 10000 with the refund's data
+ * (refund_amount...) when the refund under that number was made; 10000 without them when it was
+ * not (send it again under the same number); ACQ.TRADE_NOT_EXIST when there is no such trade.
+ */
+function refundQueryNode(wallet: SimulatedWallet, orderNo: string, refundNo: string | undefined): Node {
+  const order = wallet.order('alipay', orderNo);
+  if (order === undefined || order.origin === 'tombstone' || order.payerId === null) {
+    return business('ACQ.TRADE_NOT_EXIST', '交易不存在');
+  }
+  const found = refundNo === undefined ? undefined : wallet.refundState('alipay', refundNo);
+  if (found?.state !== 'refunded' || found.order !== order) {
+    return success({ trade_no: order.tradeNo, out_trade_no: orderNo });
+  }
+  return success({
+    trade_no: order.tradeNo,
+    out_trade_no: orderNo,
+    out_request_no: refundNo ?? '',
+    total_amount: yuanText(order.amount),
+    refund_amount: yuanText(found.amount),
+    refund_status: 'REFUND_SUCCESS',
+  });
 }
 
 function tradeStatus(order: SimOrder): string {

@@ -148,6 +148,24 @@ describe('orders', () => {
     expect(wallet.balance('alice')).toBe(9_600);
   });
 
+  it('a refund left processing counts against the order at once and reaches the payer when it settles', async () => {
+    const { wallet, clock } = books();
+    pay(wallet, 'O1', wallet.issueCode('alice', 'alipay').code);
+    expect(wallet.refund('alipay', 'O1', 'R1', 700, 30_000)).toMatchObject({
+      kind: 'processing',
+      repeated: false,
+    });
+    expect(wallet.refund('alipay', 'O1', 'R1', 700)).toMatchObject({ kind: 'processing', repeated: true });
+    expect(wallet.refund('alipay', 'O1', 'R2', 301)).toEqual({ kind: 'refused', why: 'exceeds' });
+    expect(wallet.refundState('alipay', 'R1')).toMatchObject({ state: 'processing', amount: 700 });
+    expect(wallet.refundState('alipay', 'R9').state).toBe('not_found');
+    expect([wallet.balance('alice'), wallet.ledger().refunds]).toEqual([9_000, []]);
+    await clock.advance(30_000);
+    expect(wallet.refundState('alipay', 'R1').state).toBe('refunded');
+    expect(wallet.ledger().refunds.map((r) => [r.refundNo, r.amount])).toEqual([['R1', 700]]);
+    expect(wallet.balance('alice')).toBe(9_700);
+  });
+
   it('a shown code: the same again gives the same code; paid once by scan; expires; closes', async () => {
     const { wallet, clock } = books();
     const request = {
@@ -195,6 +213,8 @@ describe('faults', () => {
       { cancelRetries: -1 },
       { confirmAfterMs: 1.5 },
       { faultMethods: ['pay', 'fly' as 'pay'] },
+      { refundProcessingRate: -0.1 },
+      { refundProcessingMs: 1.5 },
     ];
     for (const faults of bad) {
       let caught: unknown;

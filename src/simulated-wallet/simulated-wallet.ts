@@ -21,6 +21,14 @@ import { FaultDraws, type SimulatedWalletFaults } from './wallet-faults.js';
 
 export type OrderState = 'shown' | 'user_paying' | 'paid' | 'failed' | 'closed' | 'reversed';
 
+/** One refund under the merchant's refund number: done, or still on its way (WeChat PROCESSING). */
+export interface SimRefund {
+  readonly amount: number;
+  /** When a refund still on its way reaches the payer; null: never (within the test). */
+  readonly settleAtMs: number | null;
+  settled: boolean;
+}
+
 export interface SimOrder {
   readonly wallet: Wallet;
   readonly orderNo: string;
@@ -37,8 +45,12 @@ export interface SimOrder {
   /** When the wallet closes the order itself if still unpaid (WeChat revokes micropay at 45 s). */
   autoCloseAtMs: number | null;
   failure: WalletRefusal | null;
-  readonly refunds: Map<string, number>;
+  /** Refunds by the merchant's refund number, done or on their way. */
+  readonly refunds: Map<string, SimRefund>;
+  /** What the payer has got back (refunds done, and a cancel's). */
   refundedTotal: number;
+  /** What refunds under a number took, done or on their way: the most that can still be refunded is the rest. */
+  refundsTaken: number;
   readonly notifyUrl: string | null;
   readonly qrToken: string | null;
   readonly expiresAtMs: number | null;
@@ -63,7 +75,12 @@ export type CloseOutcome = 'closed' | 'already_paid' | 'not_found';
 
 export type RefundOutcome =
   | { readonly kind: 'refunded'; readonly order: SimOrder; readonly repeated: boolean }
+  /** Taken and on its way to the payer (the WeChat refund fault `refundProcessingRate`). */
+  | { readonly kind: 'processing'; readonly order: SimOrder; readonly repeated: boolean }
   | { readonly kind: 'refused'; readonly why: 'not_found' | 'not_paid' | 'exceeds' | 'conflict' };
+
+/** Where a refund named by its number stands. */
+export type RefundState = 'refunded' | 'processing' | 'not_found';
 
 export type PrecreateOutcome =
   | { readonly kind: 'created'; readonly order: SimOrder; readonly qrContent: string }
@@ -121,6 +138,8 @@ export class SimulatedWallet {
   readonly #codes = new Map<string, IssuedCode>();
   readonly #orders = new Map<string, SimOrder>();
   readonly #byToken = new Map<string, SimOrder>();
+  /** Orders by `wallet:refundNo`, for a refund query that names only the refund. */
+  readonly #byRefundNo = new Map<string, SimOrder>();
   readonly charges: Charge[] = [];
   readonly refunds: Refund[] = [];
   /** Calls received, by `wallet.method`: tests prove what the host sent. */
@@ -205,6 +224,7 @@ export class SimulatedWallet {
       failure: null,
       refunds: new Map(),
       refundedTotal: 0,
+      refundsTaken: 0,
       notifyUrl: null,
       qrToken: null,
       expiresAtMs: null,
@@ -231,6 +251,12 @@ export class SimulatedWallet {
     }
     if (order.state === 'shown' && order.expiresAtMs !== null && now >= order.expiresAtMs)
       order.state = 'closed';
+    for (const [refundNo, refund] of order.refunds) {
+      if (!refund.settled && refund.settleAtMs !== null && now >= refund.settleAtMs) {
+        refund.settled = true;
+        this.#giveBack(order, refundNo, refund.amount);
+      }
+    }
   }
 
   /** Charges the payer (or fails the order for want of funds); tells the listeners of a payment. */
@@ -358,7 +384,7 @@ export class SimulatedWallet {
       return { kind: 'retry' };
     }
     if (order.state === 'paid') {
-      const left = order.amount - order.refundedTotal;
+      const left = order.amount - Math.max(order.refundedTotal, order.refundsTaken);
       if (left > 0) this.#giveBack(order, null, left);
       order.state = 'reversed';
     } else if (order.state !== 'reversed') {
@@ -383,7 +409,6 @@ export class SimulatedWallet {
     const payer = this.#payers.get(order.payerId ?? '');
     if (payer !== undefined) payer.balance += amount;
     order.refundedTotal += amount;
-    if (refundNo !== null) order.refunds.set(refundNo, amount);
     this.refunds.push({
       wallet: order.wallet,
       orderNo: order.orderNo,
@@ -393,22 +418,53 @@ export class SimulatedWallet {
     });
   }
 
-  /** A refund under the merchant's refund number: a repeat of the same number refunds once. */
-  refund(wallet: Wallet, orderNo: string, refundNo: string, amount: number): RefundOutcome {
+  /**
+   * A refund under the merchant's refund number: a repeat of the same number refunds once. With
+   * `processingForMs` (a WeChat refund fault) it is taken now and reaches the payer that much later
+   * (null: never within the test).
+   */
+  refund(
+    wallet: Wallet,
+    orderNo: string,
+    refundNo: string,
+    amount: number,
+    processingForMs?: number | null,
+  ): RefundOutcome {
     const order = this.order(wallet, orderNo);
     if (order === undefined || order.origin === 'tombstone') return { kind: 'refused', why: 'not_found' };
     const earlier = order.refunds.get(refundNo);
     if (earlier !== undefined) {
-      return earlier === amount
-        ? { kind: 'refunded', order, repeated: true }
-        : { kind: 'refused', why: 'conflict' };
+      if (earlier.amount !== amount) return { kind: 'refused', why: 'conflict' };
+      return { kind: earlier.settled ? 'refunded' : 'processing', order, repeated: true };
     }
     if (order.state !== 'paid') return { kind: 'refused', why: 'not_paid' };
-    if (!Number.isSafeInteger(amount) || amount <= 0 || order.refundedTotal + amount > order.amount) {
+    if (!Number.isSafeInteger(amount) || amount <= 0 || order.refundsTaken + amount > order.amount) {
       return { kind: 'refused', why: 'exceeds' };
     }
+    order.refundsTaken += amount;
+    this.#byRefundNo.set(`${wallet}:${refundNo}`, order);
+    if (processingForMs !== undefined) {
+      const settleAtMs = processingForMs === null ? null : this.#clock.now() + processingForMs;
+      order.refunds.set(refundNo, { amount, settleAtMs, settled: false });
+      if (settleAtMs !== null) this.#wakeAt(order, settleAtMs);
+      return { kind: 'processing', order, repeated: false };
+    }
+    order.refunds.set(refundNo, { amount, settleAtMs: this.#clock.now(), settled: true });
     this.#giveBack(order, refundNo, amount);
     return { kind: 'refunded', order, repeated: false };
+  }
+
+  /** The order a refund number was taken for, and where that refund stands. */
+  refundState(
+    wallet: Wallet,
+    refundNo: string,
+  ): { readonly state: RefundState; readonly order: SimOrder | undefined; readonly amount: number } {
+    const order = this.#byRefundNo.get(`${wallet}:${refundNo}`);
+    if (order === undefined) return { state: 'not_found', order: undefined, amount: 0 };
+    this.#advance(order);
+    const refund = order.refunds.get(refundNo);
+    if (refund === undefined) return { state: 'not_found', order, amount: 0 };
+    return { state: refund.settled ? 'refunded' : 'processing', order, amount: refund.amount };
   }
 
   /** A code for the terminal to show; the same number and amount again gives the same code. */

@@ -16,6 +16,7 @@ import type {
   WalletProvider,
   WalletRefundAnswer,
   WalletRefundRequest,
+  WalletRefundState,
   WalletTiming,
 } from '../payments/ports/wallet.js';
 import { invalidNotification } from '../wallets/shared/notification-errors.js';
@@ -197,11 +198,28 @@ export class SimulatedUnionPayProvider implements WalletProvider {
       'refund',
       () => {
         const outcome = this.#books.refund('unionpay', request.orderNo, request.refundNo, request.amount);
-        return outcome.kind === 'refunded'
-          ? { outcome: 'refunded' }
-          : { outcome: 'refused', message: `UnionPay refused the refund: ${outcome.why}` };
+        if (outcome.kind === 'refused')
+          return { outcome: 'refused', message: `UnionPay refused the refund: ${outcome.why}` };
+        return outcome.kind === 'refunded' ? { outcome: 'refunded' } : { outcome: 'accepted' };
       },
       (reason) => ({ outcome: 'unknown', reason }),
+      signal,
+    );
+  }
+
+  queryRefund(
+    request: { readonly orderNo: string; readonly refundNo: string },
+    signal: AbortSignal,
+  ): Promise<WalletRefundState> {
+    return this.#run<WalletRefundState>(
+      'query',
+      () => {
+        const found = this.#books.refundState('unionpay', request.refundNo);
+        if (found.state === 'not_found' || found.order?.orderNo !== request.orderNo)
+          return { state: 'not_found' };
+        return { state: found.state };
+      },
+      (reason) => ({ state: 'unknown', reason }),
       signal,
     );
   }

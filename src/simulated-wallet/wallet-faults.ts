@@ -30,6 +30,13 @@ export interface SimulatedWalletFaults {
   readonly duplicateNotificationRate: number;
   /** Share of payment notifications held back until the order has been queried. */
   readonly lateNotificationRate: number;
+  /**
+   * Share of WeChat Pay refunds accepted but still PROCESSING (WeChat refunds asynchronously: its
+   * refund SUCCESS only accepts the request, refundquery tells when the money is back).
+   */
+  readonly refundProcessingRate: number;
+  /** How long such a refund stays PROCESSING, in ms; null: until the test is over. */
+  readonly refundProcessingMs: number | null;
 }
 
 export const noWalletFaults: SimulatedWalletFaults = {
@@ -44,6 +51,8 @@ export const noWalletFaults: SimulatedWalletFaults = {
   cancelRetries: 0,
   duplicateNotificationRate: 0,
   lateNotificationRate: 0,
+  refundProcessingRate: 0,
+  refundProcessingMs: 10_000,
 };
 
 function badFault(what: string): PosError {
@@ -60,6 +69,7 @@ export function checkFaults(faults: SimulatedWalletFaults): SimulatedWalletFault
     'codeUsedRate',
     'duplicateNotificationRate',
     'lateNotificationRate',
+    'refundProcessingRate',
   ] as const;
   for (const name of rates) {
     const rate = faults[name];
@@ -76,6 +86,10 @@ export function checkFaults(faults: SimulatedWalletFaults): SimulatedWalletFault
   const confirm = faults.confirmAfterMs;
   if (confirm !== null && (!Number.isInteger(confirm) || confirm < 0 || confirm > 3_600_000)) {
     throw badFault('confirmAfterMs must be null (never) or whole ms up to an hour');
+  }
+  const processing = faults.refundProcessingMs;
+  if (processing !== null && (!Number.isInteger(processing) || processing < 0 || processing > 3_600_000)) {
+    throw badFault('refundProcessingMs must be null (until the end) or whole ms up to an hour');
   }
   if (
     !Array.isArray(faults.faultMethods) ||
@@ -105,6 +119,7 @@ export class FaultDraws {
   readonly #codeUsed: SeededRandom;
   readonly #duplicate: SeededRandom;
   readonly #late: SeededRandom;
+  readonly #refundProcessing: SeededRandom;
 
   constructor(seed: number, faults: SimulatedWalletFaults) {
     const root = new SeededRandom(seed);
@@ -115,6 +130,7 @@ export class FaultDraws {
     this.#codeUsed = root.fork(5);
     this.#duplicate = root.fork(6);
     this.#late = root.fork(7);
+    this.#refundProcessing = root.fork(8);
     this.#faults = checkFaults(faults);
   }
 
@@ -160,5 +176,12 @@ export class FaultDraws {
 
   lateNotification(): boolean {
     return this.#hit(this.#late, this.#faults.lateNotificationRate);
+  }
+
+  /** Whether this refund stays PROCESSING, and for how long (null: until the end); undefined if not. */
+  refundProcessing(): { readonly forMs: number | null } | undefined {
+    return this.#hit(this.#refundProcessing, this.#faults.refundProcessingRate)
+      ? { forMs: this.#faults.refundProcessingMs }
+      : undefined;
   }
 }

@@ -127,6 +127,9 @@ class WechatMethods {
   ) {}
 
   apply(path: string): Fields {
+    const refundNo = this.request['out_refund_no'];
+    // refundquery by the merchant's refund number alone (WeChat: out_refund_no comes before out_trade_no).
+    if (path === '/pay/refundquery' && refundNo !== undefined) return this.#refundqueryByNumber(refundNo);
     const orderNo = this.request['out_trade_no'];
     if (orderNo === undefined || !/^[\x21-\x7e]{1,32}$/.test(orderNo))
       return fail('PARAM_ERROR', 'out_trade_no 参数错误');
@@ -218,12 +221,32 @@ class WechatMethods {
       refund_fee: String(order.refundedTotal),
       refund_count: String(order.refunds.size),
     };
-    [...order.refunds.entries()].forEach(([refundNo, amount], i) => {
+    [...order.refunds.entries()].forEach(([refundNo, refund], i) => {
       fields[`out_refund_no_${i}`] = refundNo;
-      fields[`refund_fee_${i}`] = String(amount);
-      fields[`refund_status_${i}`] = 'SUCCESS';
+      fields[`refund_fee_${i}`] = String(refund.amount);
+      fields[`refund_status_${i}`] = refund.settled ? 'SUCCESS' : 'PROCESSING';
     });
     return ok(fields);
+  }
+
+  /** refundquery naming one refund: its status (SUCCESS, PROCESSING), or REFUNDNOTEXIST. */
+  #refundqueryByNumber(refundNo: string): Fields {
+    const found = this.wallet.refundState('wechat', refundNo);
+    if (found.state === 'not_found' || found.order === undefined) {
+      return fail('REFUNDNOTEXIST', '退款订单查询失败');
+    }
+    const order = found.order;
+    return ok({
+      out_trade_no: order.orderNo,
+      transaction_id: order.tradeNo,
+      total_fee: String(order.amount),
+      refund_fee: String(found.amount),
+      refund_count: '1',
+      out_refund_no_0: refundNo,
+      refund_id_0: `50000${order.tradeNo.slice(5)}`,
+      refund_fee_0: String(found.amount),
+      refund_status_0: found.state === 'refunded' ? 'SUCCESS' : 'PROCESSING',
+    });
   }
 
   #reverse(orderNo: string): Fields {
@@ -282,8 +305,10 @@ class WechatMethods {
     if (order !== undefined && order.origin !== 'tombstone' && order.amount !== total) {
       return fail('INVALID_REQUEST', '订单金额或退款金额与之前请求不一致');
     }
-    const outcome = this.wallet.refund('wechat', orderNo, refundNo, amount);
-    if (outcome.kind === 'refunded') {
+    const processing = this.wallet.draws.refundProcessing();
+    const outcome = this.wallet.refund('wechat', orderNo, refundNo, amount, processing?.forMs);
+    // WeChat's SUCCESS accepts the refund; refundquery says when the money is back.
+    if (outcome.kind !== 'refused') {
       return ok({
         transaction_id: outcome.order.tradeNo,
         out_trade_no: orderNo,
@@ -310,7 +335,7 @@ class WechatMethods {
 function tradeState(order: SimOrder): string {
   switch (order.state) {
     case 'paid':
-      return order.refundedTotal > 0 ? 'REFUND' : 'SUCCESS';
+      return order.refunds.size > 0 || order.refundedTotal > 0 ? 'REFUND' : 'SUCCESS';
     case 'user_paying':
       return 'USERPAYING';
     case 'shown':

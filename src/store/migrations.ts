@@ -4,6 +4,7 @@
 // once: it runs in one write transaction that PostgreSQL serialises with an advisory lock.
 import { genesisHash, journalChains } from '../payments/ports/journal-store.js';
 import { PosError } from '../pos-error.js';
+import { diagnosisEventsSql } from './sql/diagnosis-events.js';
 import type { SqlConnection, SqlDriver } from './sql/sql-driver.js';
 
 interface Migration {
@@ -345,11 +346,40 @@ export const migrations: readonly Migration[] = [
   },
   {
     id: 10,
+    name: 'fleet diagnosis: the journal events it reads by time, and operations API keys (issue 14)',
+    statements: [
+      // The few journal events the diagnosis reads for a period (retransmissions, answers after
+      // the timeout): a partial index, tiny and written only when such an event is appended.
+      `CREATE INDEX journal_diagnosis_events ON journal (at, chain, seq) WHERE ${diagnosisEventsSql}`,
+      // Keys of the acquirer's operations staff, who see the whole fleet's diagnosis: only the
+      // SHA-256 of each key is kept, as for merchants' keys. A revoked key keeps its row.
+      `CREATE TABLE operations_keys (
+        id TEXT PRIMARY KEY,
+        label TEXT NOT NULL,
+        key_hash TEXT NOT NULL UNIQUE,
+        created_at BIGINT NOT NULL,
+        revoked_at BIGINT
+      )`,
+    ],
+  },
+  {
+    id: 11,
+    name: "voids and refunds of QR sales carry their sale's order number: it is unique among sales (issue 20)",
+    statements: [
+      // A void or refund of a QR sale names its sale's order at the wallet (and a refund number of
+      // its own, derived from its key): the order number stays unique among sales, where a wallet's
+      // answer or notification about an order finds exactly one payment.
+      `DROP INDEX payments_order_no`,
+      `CREATE UNIQUE INDEX payments_order_no ON payments (order_no) WHERE order_no IS NOT NULL AND kind = 'sale'`,
+    ],
+  },
+  {
+    id: 12,
     name: "a payment's journal rows by payment, for the dashboard's history and evidence pack (issue 15)",
     statements: [`CREATE INDEX journal_by_payment ON journal (payment_id, at)`],
   },
   {
-    id: 11,
+    id: 13,
     name: "the dashboard's users: a merchant's users and their scrypt password hashes (issue 15)",
     statements: [
       `CREATE TABLE dashboard_users (

@@ -60,6 +60,42 @@ export function describeQrStoreContract(name: string, openFresh: () => Promise<S
       await store.close();
     });
 
+    it("keeps a void or refund of a QR sale under its sale's order number, found by none of the sale's queries", async () => {
+      const store = await openFresh();
+      const sale = qrSale({ id: 'q1', status: 'approved', qr: qrDetails('PGq1', { tradeNo: '4200001' }) });
+      const childQr = qrDetails('PGq1', { tradeNo: '4200001', codeFingerprint: null });
+      await store.transaction(async (tx) => {
+        await tx.insertPayment(sale);
+        await tx.insertPayment(
+          qrSale({ id: 'r1', kind: 'refund', originalId: 'q1', amount: 300, createdAt: t0 + 5, qr: childQr }),
+        );
+        await tx.insertPayment(
+          qrSale({ id: 'r2', kind: 'refund', originalId: 'q1', amount: 200, createdAt: t0 + 6, qr: childQr }),
+        );
+      });
+      expect(await store.read((r) => r.getPayment('r1'))).toMatchObject({
+        kind: 'refund',
+        status: 'pending',
+        qr: { orderNo: 'PGq1', tradeNo: '4200001', codeFingerprint: null, codeMasked: '**************6789' },
+      });
+      expect((await store.read((r) => r.getPaymentByOrderNo('PGq1')))?.id).toBe('q1');
+      // A pending refund is no unresolved QR sale of its terminal, and no orphan for recovery.
+      expect(await store.read((r) => r.findPendingQrSale('M1', 'T1'))).toBeUndefined();
+      const orphans = await store.read((r) =>
+        r.findOrphanedPending({
+          cardCreatedBefore: t0 + 3_600_000,
+          qrCreatedBefore: t0 + 3_600_000,
+          limit: 10,
+        }),
+      );
+      expect(orphans).toEqual([]);
+      // A second sale under the order number is still refused.
+      await expect(
+        store.transaction((tx) => tx.insertPayment(qrSale({ id: 'q2', qr: qrDetails('PGq1') }))),
+      ).rejects.toThrow();
+      await store.close();
+    });
+
     it("records the wallet's trade number, the payer and the duplicate decision with a status move", async () => {
       const store = await openFresh();
       await store.transaction((tx) => tx.insertPayment(qrSale({ id: 'q1' })));

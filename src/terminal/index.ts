@@ -2,8 +2,14 @@
 // three ports it runs on (Transport, Journal, and the Clock of src/clock) with their adapters, so
 // the virtual POS runs it over TCP with a folder journal and the simulator over a simulated
 // network with an in-memory one.
-export { TerminalClient, type ScanInput, type TerminalClientOptions } from './terminal-client.js';
+export {
+  TerminalClient,
+  type ScanInput,
+  type ShowCodeInput,
+  type TerminalClientOptions,
+} from './terminal-client.js';
 export { scanCashierText } from './scan-messages.js';
+export { showCodeCashierText } from './show-code-messages.js';
 export { settledByQuery } from './client/scan-query.js';
 export { walletName, type CashierText } from './wallet-names.js';
 export type {
@@ -12,6 +18,8 @@ export type {
   ReversalsOutcome,
   SaleOutcome,
   SettleOutcome,
+  ShowCodeOutcome,
+  ShowCodeProgress,
   SignInOutcome,
   StatusOutcome,
 } from './outcomes.js';
@@ -19,6 +27,7 @@ export { parseQueryAnswer, type HostTransaction } from './host-transaction.js';
 export type { Transport, TransportResult } from './transport.js';
 export { TcpTransport, type TcpTransportOptions } from './tcp-transport.js';
 export {
+  isShownCode,
   maxJournalRecords,
   recordKey,
   type Journal,

@@ -35,14 +35,28 @@ export interface OriginalRef {
 /**
  * What a scan-code (QR) sale's record keeps of the code: never the code itself (a bearer token),
  * only its mask, and the wallet and its trade number once the host's answer (field 59) says them.
+ * A code the terminal showed (a QR order, `flow` = `shown`) has no code of the customer's: its
+ * record keeps the order number and expiry instead (never the content shown, which is asked for
+ * again if needed).
  */
 export interface ScanDetails {
   /** alipay, wechat or unionpay; null until the host's answer names it. */
   readonly wallet: string | null;
-  /** Stars and the last four digits. */
+  /** Stars and the last four digits; empty for a code the terminal showed. */
   readonly codeMasked: string;
   /** The wallet's own trade number, once it charged. */
   readonly tradeNo: string | null;
+  /** `shown` for a code the terminal showed; absent for a code it scanned. */
+  readonly flow?: 'shown';
+  /** A shown code's merchant order number at the wallet, once the host's answer says it. */
+  readonly orderNo?: string | null;
+  /** When a shown code's order expires (epoch ms), once the host's answer says it. */
+  readonly expiresAt?: number | null;
+}
+
+/** Whether a record is a code the terminal showed (a QR order). */
+export function isShownCode(record: TransactionRecord | undefined): record is TransactionRecord {
+  return record?.qr?.flow === 'shown';
 }
 
 export interface TransactionRecord {

@@ -31,9 +31,55 @@ export type FinancialOutcome =
       readonly detail: string;
       readonly pendingReversals: number;
       readonly unresolvedScan?: TransactionRecord;
+      /** The code shown earlier (a QR order) whose outcome is still unknown, when that blocks. */
+      readonly unresolvedShown?: TransactionRecord;
     }
   /** The connection could not be opened: the host never saw it, nothing is charged. */
   | { readonly kind: 'not-sent'; readonly record: TransactionRecord; readonly detail: string };
+
+/** The outcome of showing a code (a QR order, merchant-presented): `TerminalClient.showCode`. */
+export type ShowCodeOutcome =
+  /** The customer paid: the sale is approved, MAC checked, journaled (and printed unless `printed` is false). */
+  | {
+      readonly kind: 'approved';
+      readonly record: TransactionRecord;
+      readonly receipt: Receipt;
+      readonly printed: boolean;
+    }
+  /** The host or the wallet made no code (the answer code says why): nothing to pay. */
+  | { readonly kind: 'declined'; readonly record: TransactionRecord; readonly signInRequired: boolean }
+  /**
+   * The order ended unpaid: closed (the cashier cancelled, or a new order replaced it), expired,
+   * declined by the wallet, or held as a suspected duplicate (that payment is refunded).
+   */
+  | {
+      readonly kind: 'not-paid';
+      readonly record: TransactionRecord;
+      readonly state: 'closed' | 'expired' | 'declined' | 'held';
+    }
+  /** The customer had paid the terminal's previous code: that sale was completed, no new code made. */
+  | { readonly kind: 'earlier-paid'; readonly record: TransactionRecord }
+  /**
+   * The host could not be asked what became of the order: it is asked (and closed) before anything
+   * else on the next call, and until then no new code is shown.
+   */
+  | { readonly kind: 'unresolved'; readonly record: TransactionRecord; readonly detail: string }
+  | Extract<FinancialOutcome, { kind: 'blocked' | 'not-sent' }>;
+
+/** What `showCode` reports while the customer pays: the code to show, then each look at the order. */
+export type ShowCodeProgress =
+  | {
+      readonly kind: 'code';
+      readonly stan: string;
+      readonly wallet: string;
+      readonly orderNo: string;
+      /** What to show as a QR code. */
+      readonly qrContent: string;
+      /** Epoch ms; null when the host did not say. */
+      readonly expiresAt: number | null;
+    }
+  | { readonly kind: 'waiting'; readonly polls: number; readonly remainingMs: number }
+  | { readonly kind: 'closing'; readonly why: 'cancelled' | 'expired' };
 
 export type SaleOutcome =
   | FinancialOutcome

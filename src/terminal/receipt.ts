@@ -49,10 +49,23 @@ function localTime(epochMs: number): string {
   return new Date(epochMs + 8 * 3600 * 1000).toISOString().slice(0, 19).replace('T', ' ');
 }
 
-/** A scan-code sale's wallet, masked code and the wallet's trade number (nothing for a card). */
+/**
+ * A QR sale's wallet, the code (masked, for a code the terminal scanned; the order number, for one
+ * it showed) and the wallet's trade number (nothing for a card). The wallet names no payer to the
+ * host beyond an id it keeps only as a fingerprint, so no payer is printed.
+ */
 function scanLines(record: TransactionRecord): string[] {
   if (record.qr === undefined || record.qr === null) return [];
   const wallet = walletName(record.qr.wallet);
+  if (record.qr.flow === 'shown') {
+    return [
+      `QR 收款码  ${wallet.en} ${wallet.zh}`,
+      ...(record.qr.orderNo === null || record.qr.orderNo === undefined
+        ? []
+        : [`Order    ${record.qr.orderNo}`]),
+      ...(record.qr.tradeNo === null ? [] : [`Trade no ${record.qr.tradeNo}`]),
+    ];
+  }
   return [
     `QR 扫码  ${wallet.en} ${wallet.zh}`,
     `Code     ${record.qr.codeMasked}`,

@@ -77,6 +77,12 @@ export function scanCashierText(outcome: FinancialOutcome): CashierText {
         en: 'No valid answer, and the host has not acknowledged the reversal yet: it goes first on the next command. Until then do not ask the customer to pay again.',
       };
     case 'blocked':
+      if (outcome.unresolvedShown !== undefined) {
+        return {
+          zh: `上一个收款码（流水号 ${outcome.unresolvedShown.stan}）结果未知，尚未确认关闭：未发送新的付款，不要让顾客再次付款。`,
+          en: `The code shown earlier (STAN ${outcome.unresolvedShown.stan}) is not resolved nor confirmed closed: nothing new was sent; do not ask the customer to pay again.`,
+        };
+      }
       return outcome.unresolvedScan === undefined
         ? { zh: `未发送：${outcome.detail}`, en: `Not sent: ${outcome.detail}` }
         : {

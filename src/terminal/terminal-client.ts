@@ -15,6 +15,9 @@
 //  - the same card read twice within 2 seconds is one read;
 //  - a scan-code (QR) sale waits for the wallet's pay window; without an answer the host is asked
 //    before it is reversed, and no new code is sent while one is unresolved (client/scan.ts);
+//  - a code the terminal shows (a QR order) is followed until paid or ended, closed when the
+//    cashier cancels, and settled (asked about, closed) before anything else when its outcome is
+//    unknown; no second order is made while one is open (client/show-code.ts);
 //  - `settle` sends the batch totals, and when the host says unbalanced uploads the batch and
 //    settles again;
 //  - `sendStatus` reports what the terminal met (issue 14), each report kept once by the host.
@@ -30,6 +33,7 @@ import type { SettlementTotals, SignInKeyMode } from '../iso8583/index.js';
 import { balance, refund, sale, voidSale } from './client/money.js';
 import { reprint } from './client/reprint.js';
 import { scan, type ScanInput } from './client/scan.js';
+import { showCode, type ShowCodeInput } from './client/show-code.js';
 import { sendReversals } from './client/reversals.js';
 import { echo, setMasterKey, signIn, signOff, type SessionAnswer } from './client/session.js';
 import { batchTotals, settle } from './client/settlement.js';
@@ -48,6 +52,7 @@ import type {
   ReversalsOutcome,
   SaleOutcome,
   SettleOutcome,
+  ShowCodeOutcome,
   SignInOutcome,
   StatusOutcome,
 } from './outcomes.js';
@@ -55,6 +60,7 @@ import type { CardInput } from './terminal-messages.js';
 
 export type { TerminalClientOptions } from './client/terminal-core.js';
 export type { ScanInput } from './client/scan.js';
+export type { ShowCodeInput } from './client/show-code.js';
 
 export class TerminalClient {
   readonly #core: TerminalCore;
@@ -162,6 +168,17 @@ export class TerminalClient {
     const read = this.#core.cardReads.accept(`qr\u0000${input.code}`, this.#core.clock.now());
     if (read.kind === 'repeat') return Promise.resolve({ kind: 'ignored-double-read', stan: read.stan });
     return this.#serially(() => scan(this.#core, input));
+  }
+
+  /**
+   * Shows a code the customer scans (a QR order, merchant-presented): asks the host for an order,
+   * reports the code to show through `onProgress`, and follows the order until it is paid (approved,
+   * printed) or ends unpaid; `signal` is the cashier's cancel, which closes it. While a code shown
+   * earlier is unresolved no new one is made: it is asked about and closed first (`blocked` with
+   * `unresolvedShown` when it cannot be), and if the customer had paid it, `earlier-paid`.
+   */
+  showCode(input: ShowCodeInput): Promise<ShowCodeOutcome> {
+    return this.#serially(() => showCode(this.#core, input));
   }
 
   /** Voids an approved sale of the journal (by STAN), or one named explicitly. */

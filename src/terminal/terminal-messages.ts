@@ -13,6 +13,8 @@ import {
   buildSettlementTotals,
   buildBatchUploadCount,
   buildScanRequest,
+  buildShownCodeRequest,
+  qrOrderCloseMarker,
   buildStatusReport,
   decodeFrame,
   type IsoMessage,
@@ -137,6 +139,38 @@ export function scanRequest(
       '59': buildScanRequest(common.code),
       '63': operatorField(common.operatorId, common.confirmDuplicate),
     },
+  });
+}
+
+/**
+ * A request for a code to show (a QR order, merchant-presented): a sale without card fields whose
+ * field 59 is ST 02 and, when the cashier chose one, the wallet (WL).
+ */
+export function showCodeRequest(
+  common: Common & {
+    amount: number;
+    wallet: string | null;
+    operatorId: string | null;
+    confirmDuplicate: boolean;
+  },
+): IsoMessage {
+  return buildRequest({
+    ...base(common),
+    type: 'sale',
+    amountMinor: common.amount,
+    fields: {
+      '59': buildShownCodeRequest(common.wallet),
+      '63': operatorField(common.operatorId, common.confirmDuplicate),
+    },
+  });
+}
+
+/** The close of an order (an echo, field 63 `QRC` + the batch and STAN of the 0200 that made it). */
+export function orderCloseRequest(common: Common & { order: { batchNo: string; stan: string } }): IsoMessage {
+  return buildRequest({
+    ...base(common),
+    type: 'echo',
+    fields: { '63': `${qrOrderCloseMarker}${common.order.batchNo}${common.order.stan}` },
   });
 }
 

@@ -13,16 +13,15 @@ import { entryModes, type EntryMode } from '../../payments/payment.js';
 import { PosError } from '../../pos-error.js';
 import {
   FileJournal,
+  isShownCode,
   scanCashierText,
   settledByQuery,
   TcpTransport,
   TerminalClient,
-  walletName,
   type FinancialOutcome,
   type Printer,
   type Receipt,
   type SaleOutcome,
-  type TransactionRecord,
   type Transport,
   type Journal,
 } from '../../terminal/index.js';
@@ -48,12 +47,15 @@ import {
   type Command,
   type ParsedFlags,
 } from '../command.js';
+import { recordLine } from './pos-record-line.js';
+import { showCode, showCodeFlagSpec, showCodeHelp } from './pos-show-code.js';
 import { sendStatusReport, statusFlagSpec, statusHelp } from './pos-status.js';
 
 const subcommands = [
   'signin',
   'sale',
   'scan',
+  'show-code',
   'void',
   'refund',
   'reversal-status',
@@ -86,6 +88,7 @@ const help = [
   '                   to confirm on the phone (up to 75 s, --timeout-ms); an answer that never comes is',
   '                   asked about, then reversed; no new code is sent while the last one is unresolved.',
   `                     posguard pos scan ${example} --amount 12.80 --code 134567890123456789`,
+  ...showCodeHelp(example),
   '  void             void an approved sale of this terminal, by its STAN.',
   `                     posguard pos void ${example} --stan 2`,
   '  refund           refund part or all of a sale of this terminal: --stan N --amount yuan.',
@@ -108,8 +111,11 @@ const help = [
   '  --journal DIR           journal folder (default ./data/terminals/<TID>)',
   '  --timeout-ms N          how long to wait for each answer (default 30000; 75000 for scan)',
   '  --code DIGITS           the payment code scanned (scan); it is sent once and never kept',
+  '  --wallet NAME           whose code to show (show-code): alipay, wechat or unionpay; the host',
+  '                          picks the first it takes when absent',
   `  --simulate FAULT        reproduce a fault: ${simulatedFaults.join(', ')}`,
-  '  --json                  print the outcome as one JSON object',
+  '  --json                  print the outcome as one JSON object (show-code: a JSON line per',
+  '                          progress report first)',
   '',
   'Exit code 0 when the transaction was approved (or the sign-in, settlement, reprint, reversals or',
   'status report went through), 1 when it was declined, reversed or is still pending, 2 for bad usage.',
@@ -134,6 +140,7 @@ const flagSpec = {
   stan: { type: 'string' },
   'confirm-duplicate': { type: 'boolean' },
   ...statusFlagSpec,
+  ...showCodeFlagSpec,
 } as const;
 
 function parseHost(text: string): { host: string; port: number } {
@@ -195,19 +202,6 @@ class OutputPrinter implements Printer {
     this.io?.stdout.write(`\n${receipt.text}\n`);
     return Promise.resolve();
   }
-}
-
-function recordLine(record: TransactionRecord): string {
-  return `${record.kind} STAN ${record.stan} batch ${record.batchNo}: CNY ${formatMajorUnits(record.amount, 'CNY')}, ${record.state}${
-    record.responseCode === null ? '' : ` (${record.responseCode})`
-  }${record.rrn === null ? '' : `, RRN ${record.rrn}`}${scanLine(record)}`;
-}
-
-/** A scan-code sale's wallet, masked code and trade number; nothing for a card. */
-function scanLine(record: TransactionRecord): string {
-  if (record.qr === undefined || record.qr === null) return '';
-  const wallet = walletName(record.qr.wallet);
-  return `, ${wallet.en} ${wallet.zh} ${record.qr.codeMasked}${record.qr.tradeNo === null ? '' : `, trade no ${record.qr.tradeNo}`}`;
 }
 
 function describeOutcome(outcome: SaleOutcome | FinancialOutcome): { ok: boolean; text: string } {
@@ -315,6 +309,17 @@ async function run(sub: Subcommand, flags: ParsedFlags, io: CliIo): Promise<PosR
         return await sale(client, flags, fault);
       case 'scan':
         return await scan(client, flags, fault);
+      case 'show-code':
+        return await showCode(
+          client,
+          {
+            amount: amountFlag(flags),
+            operatorId: stringFlag(flags, 'operator') ?? '01',
+            confirmDuplicate: booleanFlag(flags, 'confirm-duplicate'),
+          },
+          flags,
+          { io, json: booleanFlag(flags, 'json') },
+        );
       case 'void': {
         const outcome = await client.void({
           stan: stanFlag(flags, true) ?? '',
@@ -444,10 +449,11 @@ async function scan(
   };
 }
 
-/** The reversals still owed and the refunds unanswered, then sends them. */
+/** The reversals still owed, the refunds unanswered and the codes shown unresolved, then sends them. */
 async function reversalStatus(client: TerminalClient): Promise<PosResult> {
   const owed = client.pendingReversals();
   const refunds = client.records().filter((r) => r.kind === 'refund' && r.state === 'sending');
+  const codes = client.records().filter((r) => isShownCode(r) && r.state === 'sending');
   const lines = [
     owed.length === 0 ? 'No reversal owed.' : `${owed.length} reversal(s) owed:`,
     ...owed.map(
@@ -457,16 +463,25 @@ async function reversalStatus(client: TerminalClient): Promise<PosResult> {
     ...(refunds.length === 0
       ? []
       : [`${refunds.length} unanswered refund(s):`, ...refunds.map((r) => `  ${recordLine(r)}`)]),
+    ...(codes.length === 0
+      ? []
+      : [
+          `${codes.length} code(s) shown whose outcome is unknown (asked about, and closed if still open):`,
+          ...codes.map((r) => `  ${recordLine(r)}`),
+        ]),
   ];
-  if (owed.length === 0 && refunds.length === 0)
+  if (owed.length === 0 && refunds.length === 0 && codes.length === 0)
     return { ok: true, text: lines.join('\n'), json: { owed: [], sent: null } };
   const sent = await client.sendReversals();
+  const settled = codes.map((r) => client.findRecord(r.stan) ?? r);
   lines.push(
     sent.pending === 0
       ? `Sent: ${sent.delivered} reversal(s) acknowledged by the host${sent.refundsAnswered > 0 ? `, ${sent.refundsAnswered} refund(s) answered` : ''}.`
       : `Sent: ${sent.delivered} acknowledged, ${sent.pending} still owed (the host did not answer; they go first on the next command).`,
+    ...settled.map((r) => `  ${r.state === 'sending' ? 'still unknown' : 'settled'}: ${recordLine(r)}`),
   );
-  return { ok: sent.pending === 0, text: lines.join('\n'), json: { owed, sent } };
+  const ok = sent.pending === 0 && settled.every((r) => r.state !== 'sending');
+  return { ok, text: lines.join('\n'), json: { owed, sent, codes: settled } };
 }
 
 /** The last transaction (or --stan N) printed again: never run again. */
@@ -505,7 +520,7 @@ async function settle(client: TerminalClient): Promise<PosResult> {
 export const posCommand: Command = {
   name: 'pos',
   summary:
-    'a virtual POS terminal over ISO 8583 (signin, sale, scan, void, refund, reversal-status, reprint, settle, status)',
+    'a virtual POS terminal over ISO 8583 (signin, sale, scan, show-code, void, refund, reversal-status, reprint, settle, status)',
   help,
   async run(args, io) {
     const taken = takeSubcommand('pos', args, subcommands, help, io.stdout);

@@ -330,12 +330,14 @@ function registerVoidAndRefundRoutes(app: FastifyInstance, engine: PaymentEngine
     {
       schema: {
         summary: 'Void an approved sale in full',
+        description:
+          "A QR sale's void is a full refund at its wallet, under a refund number derived from the Idempotency-Key. When the wallet has not confirmed it within its refund window the answer is 202 with status pending: the host keeps asking the wallet under the same number, and the same key answers 409 until it is settled, then the final answer.",
         tags: ['payments'],
         security,
         headers: idempotencyKeyHeader,
         params: paymentIdParams,
         body: voidBody,
-        response: { 201: paymentView, ...writeErrors },
+        response: { 201: paymentView, 202: paymentView, ...writeErrors },
       },
     },
     async (request, reply) => {
@@ -355,17 +357,19 @@ function registerVoidAndRefundRoutes(app: FastifyInstance, engine: PaymentEngine
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { amount: number; operatorId?: string } }>(
+  app.post<{ Params: { id: string }; Body: { amount: number; currency?: Currency; operatorId?: string } }>(
     '/v1/payments/:id/refunds',
     {
       schema: {
         summary: 'Refund part or all of a captured sale',
+        description:
+          "A QR sale's refund is made at its wallet under a refund number derived from the Idempotency-Key, so a retry never refunds twice. When the wallet has not confirmed it within its refund window the answer is 202 with status pending: the host keeps asking the wallet under the same number, and the same key answers 409 until it is settled, then the final answer. `currency`, when given, must be the sale's.",
         tags: ['payments'],
         security,
         headers: idempotencyKeyHeader,
         params: paymentIdParams,
         body: refundBody,
-        response: { 201: paymentView, ...writeErrors },
+        response: { 201: paymentView, 202: paymentView, ...writeErrors },
       },
     },
     async (request, reply) => {
@@ -374,6 +378,7 @@ function registerVoidAndRefundRoutes(app: FastifyInstance, engine: PaymentEngine
           merchantId: merchantOf(request).id,
           saleId: request.params.id,
           amount: request.body.amount,
+          ...(request.body.currency === undefined ? {} : { currency: request.body.currency }),
           idempotencyKey: idempotencyKeyOf(request),
           operatorId: request.body.operatorId ?? null,
           channel: 'http',

@@ -2,7 +2,8 @@
 // real Alipay and WeChat Pay adapters, against the simulated wallet speaking both wire formats.
 // The adapters' notify URL is the host's notification route; the customer pays the shown code
 // through the simulated wallet's /_sim/scan hook; the wallet posts its signed notification to the
-// host. Every test ends on the simulated wallet's ledger: exactly one charge kept, or none.
+// host. Every test ends on the simulated wallet's ledger: exactly one charge kept, or none. Voids
+// and refunds of scanned QR sales go the same way: one refund per refund number in the ledger.
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -15,7 +16,7 @@ import { defaultEngineSettings, noMetrics, silentLog } from '../../payments/engi
 import { PaymentEngine } from '../../payments/engine.js';
 import { randomIdSource } from '../../payments/id-source.js';
 import type { Wallet } from '../../payments/ports/wallet.js';
-import { refundNoFor } from '../../payments/qr-order.js';
+import { childRefundNoFor, refundNoFor } from '../../payments/qr-order.js';
 import { fingerprintKey } from '../../payments/test-support/engine-harness.js';
 import { SeededRandom } from '../../random/random.js';
 import { MemoryIssuerLedger } from '../../simulated-issuer/issuer-ledger.js';
@@ -74,8 +75,11 @@ async function startWorld(faults: Partial<SimulatedWalletFaults> = {}) {
   closers.push(() => sim.close());
   const port = await freePort();
   const host = `http://127.0.0.1:${port}`;
+  // Refunds asked about every 200 ms within 4 s: the tests run on the wall clock.
+  const timing = { refundQueryIntervalMs: 200, refundWindowMs: 4_000 };
   const providers = {
     alipay: new AlipayProvider({
+      timing,
       gatewayUrl: sim.alipayGatewayUrl,
       appId: alipayAppId,
       merchantPrivateKey: new Secret(keys.merchant.privatePem, 'alipay private key'),
@@ -84,6 +88,7 @@ async function startWorld(faults: Partial<SimulatedWalletFaults> = {}) {
       clock,
     }),
     wechat: new WechatProvider({
+      timing,
       baseUrl: sim.wechatBaseUrl,
       ...wechat,
       apiKey: new Secret(keys.wechatApiKey, 'wechat api key'),
@@ -161,6 +166,18 @@ async function startWorld(faults: Partial<SimulatedWalletFaults> = {}) {
   const scan = (qrContent: unknown) =>
     hook<{ outcome: string; orderNo: string }>('POST', '/_sim/scan', { qrContent, payerId: 'alice' });
   const ledger = () => hook<Ledger>('GET', '/_sim/ledger');
+  /** A scanned sale paid with a fresh code of alice's. */
+  const sell = async (wallet: Wallet, key: string, amount = 1280) => {
+    const { code } = await hook<{ code: string }>('POST', '/_sim/codes', { wallet, payerId: 'alice' });
+    const sold = await api(
+      'POST',
+      '/v1/payments',
+      { terminalId: 'T0001', amount, currency: 'CNY', paymentCode: code },
+      key,
+    );
+    expect(sold.json).toMatchObject({ status: 'approved', wallet });
+    return String(sold.json['id']);
+  };
   const status = async (id: string) => (await engine.getPayment('M0001', id)).status;
   const drainAll = async () => {
     for (let round = 0; round < 30; round += 1) {
@@ -171,7 +188,7 @@ async function startWorld(faults: Partial<SimulatedWalletFaults> = {}) {
     }
     throw new Error('the reversal queue did not empty');
   };
-  return { sim, host, clock, engine, store, api, hook, order, scan, ledger, status, drainAll };
+  return { sim, host, clock, engine, store, api, hook, order, scan, ledger, status, drainAll, sell };
 }
 
 type World = Awaited<ReturnType<typeof startWorld>>;
@@ -306,6 +323,56 @@ describe.each(['alipay', 'wechat'] as const)('QR orders with the real %s adapter
     expect(await aliceNet(world)).toEqual({ charged: 0, refunded: 0, balance: 100_00 });
   });
 });
+
+describe.each(['alipay', 'wechat'] as const)(
+  'voids and refunds of a QR sale with the real %s adapter, end to end',
+  (wallet) => {
+    it('refunds in parts and voids, each once at the wallet under the number of its key', async () => {
+      const world = await startWorld();
+      const saleId = await world.sell(wallet, 'e2e-sale-1', 1000);
+      const part = await world.api('POST', `/v1/payments/${saleId}/refunds`, { amount: 400 }, 'e2e-refund-1');
+      expect(part).toMatchObject({
+        status: 201,
+        json: { kind: 'refund', status: 'approved', method: 'qr', wallet },
+      });
+      const again = await world.api(
+        'POST',
+        `/v1/payments/${saleId}/refunds`,
+        { amount: 400 },
+        'e2e-refund-1',
+      );
+      expect(again.json).toEqual(part.json);
+      const rest = await world.api('POST', `/v1/payments/${saleId}/refunds`, { amount: 600 }, 'e2e-refund-2');
+      expect(rest.json).toMatchObject({ status: 'approved' });
+      expect(await world.status(saleId)).toBe('refunded');
+      const voidedId = await world.sell(wallet, 'e2e-sale-2', 700);
+      const voided = await world.api('POST', `/v1/payments/${voidedId}/void`, {}, 'e2e-void-1');
+      expect(voided.json).toMatchObject({ kind: 'void', status: 'approved' });
+      expect(await world.status(voidedId)).toBe('voided');
+      const ledger = await world.ledger();
+      expect(ledger.refunds.map((r) => [r.refundNo, r.amount])).toEqual([
+        [childRefundNoFor('M0001', 'e2e-refund-1'), 400],
+        [childRefundNoFor('M0001', 'e2e-refund-2'), 600],
+        [childRefundNoFor('M0001', 'e2e-void-1'), 700],
+      ]);
+      expect(await aliceNet(world)).toEqual({ charged: 1700, refunded: 1700, balance: 100_00 });
+    });
+
+    it('refunds once when the refund is made but its answer is lost: the query finds it, the same number is never refunded twice', async () => {
+      const world = await startWorld();
+      const saleId = await world.sell(wallet, 'e2e-sale-lost', 1000);
+      world.sim.setFaults({ lostAnswerRate: 1, faultMethods: ['refund'] });
+      const refund = await world.api('POST', `/v1/payments/${saleId}/refunds`, { amount: 250 }, 'e2e-lost');
+      world.sim.setFaults({ lostAnswerRate: 0 });
+      expect(refund.json).toMatchObject({ status: 'approved' });
+      const ledger = await world.ledger();
+      expect(ledger.refunds.map((r) => [r.refundNo, r.amount])).toEqual([
+        [childRefundNoFor('M0001', 'e2e-lost'), 250],
+      ]);
+      expect(await aliceNet(world)).toMatchObject({ charged: 1000, refunded: 250 });
+    });
+  },
+);
 
 describe('the notification route, over HTTP', () => {
   it('refuses a forged Alipay notification with 400, storing nothing', async () => {

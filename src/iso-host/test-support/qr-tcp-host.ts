@@ -4,6 +4,8 @@
 // background work (the reversal queue cancels at the wallet), and the TCP channel on a free port.
 // `posguard serve` does not wire wallet providers yet, so the terminal SDK and `posguard pos scan`
 // tests run against this. Every log line of the door and the engine is kept, to grep for codes.
+// With `simHooks`, the books' `/_sim` hooks are served over HTTP as well (a customer scanning a
+// code the terminal shows pays through `POST /_sim/scan`, as against the demo wallet).
 import { Secret } from '../../cards/secret.js';
 import { systemClock } from '../../clock/clock.js';
 import { keyFromHex } from '../../iso8583/index.js';
@@ -16,7 +18,9 @@ import type { WalletTiming } from '../../payments/ports/wallet.js';
 import { SeededRandom } from '../../random/random.js';
 import { MemoryIssuerLedger } from '../../simulated-issuer/issuer-ledger.js';
 import { SimulatedIssuer, noFaults } from '../../simulated-issuer/simulated-issuer.js';
+import { Notifier } from '../../simulated-wallet/notifier.js';
 import { SimulatedWallet } from '../../simulated-wallet/simulated-wallet.js';
+import { buildWalletService } from '../../simulated-wallet/wallet-service.js';
 import { SimulatedUnionPayProvider } from '../../simulated-wallet/unionpay-provider.js';
 import { noWalletFaults, type SimulatedWalletFaults } from '../../simulated-wallet/wallet-faults.js';
 import { openSqliteStore } from '../../store/sqlite/open-sqlite-store.js';
@@ -36,6 +40,8 @@ export interface QrTcpHost {
   readonly books: SimulatedWallet;
   readonly engine: PaymentEngine;
   readonly logs: LogLine[];
+  /** Where the books' `/_sim` hooks are served, with `simHooks`; null otherwise. */
+  readonly walletUrl: string | null;
   /** A fresh UnionPay QR payment code of the payer (19 digits starting 62). */
   code(): string;
   logText(): string;
@@ -48,6 +54,7 @@ export async function startQrTcpHost(
     timing?: Partial<WalletTiming>;
     idleTimeoutMs?: number;
     frameDeadlineMs?: number;
+    simHooks?: boolean;
   } = {},
 ): Promise<QrTcpHost> {
   const clock = systemClock;
@@ -106,14 +113,21 @@ export async function startQrTcpHost(
     ...(options.frameDeadlineMs === undefined ? {} : { frameDeadlineMs: options.frameDeadlineMs }),
   });
   const background = engine.startBackgroundWork();
+  // UnionPay QR has no wire format here, so its notifier posts nothing: the host learns by asking.
+  const notifier = new Notifier(books, () => undefined, { retryMs: 1_000, attempts: 1 });
+  const hooks = options.simHooks === true ? await buildWalletService(books, notifier, {}, 20) : undefined;
+  const walletUrl = hooks === undefined ? null : await hooks.listen({ port: 0, host: '127.0.0.1' });
   return {
     port: server.port,
     books,
     engine,
     logs,
+    walletUrl,
     code: () => books.issueCode(qrPayer, 'unionpay').code,
     logText: () => logs.map((l) => `${l.message} ${JSON.stringify(l.fields)}`).join('\n'),
     async stop() {
+      await hooks?.close();
+      notifier.stop();
       await server.close();
       await background.stop();
       books.stop();

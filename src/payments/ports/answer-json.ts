@@ -1,5 +1,5 @@
 // The engine's answer as JSON, one encoding for two readers: the HTTP API sends it (a payment with
-// ISO 8601 times, 201 for a payment made; for a reversal 202 while it is still to be done, queued or
+// ISO 8601 times, 201 for a payment made, 202 for a void or refund still pending; for a reversal 202 while it is still to be done, queued or
 // a tombstone waiting for its original, and 200 once nothing is left to do), and the store keeps
 // exactly that body and status with the idempotency key, the format every earlier version wrote.
 // So a replay's body is the first one's, byte for byte, and a row written by an older host reads
@@ -57,9 +57,16 @@ function reversalJson(view: ReversalView) {
   };
 }
 
-/** The status and body of an engine answer. */
+/**
+ * The status and body of an engine answer. A void or refund still `pending` (a QR refund the wallet
+ * has not confirmed yet; such an answer is never stored, its key stays in flight) is 202.
+ */
 export function answerJson(answer: EngineAnswer): { status: number; body: string } {
-  if (answer.kind === 'payment') return { status: 201, body: JSON.stringify(paymentJson(answer.view)) };
+  if (answer.kind === 'payment') {
+    const view = answer.view;
+    const accepted = view.kind !== 'sale' && view.status === 'pending';
+    return { status: accepted ? 202 : 201, body: JSON.stringify(paymentJson(view)) };
+  }
   const state = answer.view.reversal.state;
   return {
     status: state === 'queued' || state === 'tombstoned' ? 202 : 200,

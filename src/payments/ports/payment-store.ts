@@ -59,7 +59,8 @@ export interface RecentPayerSalesQuery {
 /**
  * Pending payments past the time their host would have moved them on, by method. A shown code
  * (QR order) is not among them: it waits for its customer until it expires, and the expiry sweep
- * closes it then (qr-order-expiry.ts).
+ * closes it then (qr-order-expiry.ts); nor is a void or refund of a QR sale, whose follow-up the
+ * reversal queue holds from the moment it is stored (qr-refund.ts).
  */
 export interface OrphanQuery {
   readonly cardCreatedBefore: number;
@@ -79,11 +80,11 @@ export interface PaymentReader {
   findPendingCreatedBefore(createdBefore: number, limit: number): Promise<PaymentRecord[]>;
   /** Pending payments of each method created before its cutoff, oldest first (crash recovery). */
   findOrphanedPending(query: OrphanQuery): Promise<PaymentRecord[]>;
-  /** The QR sale of a terminal still `pending` (its wallet not yet answered for good), if any. */
+  /** The QR sale (never a void or refund) of a terminal still `pending`, if any. */
   findPendingQrSale(merchantId: string, terminalId: string): Promise<PaymentRecord | undefined>;
   /** QR sales matching the query, newest first. */
   findRecentPayerSales(query: RecentPayerSalesQuery): Promise<PaymentRecord[]>;
-  /** The QR sale known to its wallet by this merchant order number (unique), if any. */
+  /** The QR sale known to its wallet by this merchant order number (unique among sales), if any. */
   getPaymentByOrderNo(orderNo: string): Promise<PaymentRecord | undefined>;
   /** Shown codes (QR orders) still `pending` whose expiry is at or before `now`, soonest first. */
   findExpiredShownOrders(now: number, limit: number): Promise<PaymentRecord[]>;

@@ -1,7 +1,7 @@
 // The store port: everything the engine keeps durably, behind one async interface that the
 // SQLite and PostgreSQL adapters both implement and one contract suite (`store/store.contract.ts`)
 // checks. It is composed of one narrow port per concern (directory, idempotency, payments,
-// duplicates, reversal queue, journal, batches, host settings, fees, signed MAC folds, telemetry, the dashboard's insight reads), so a use
+// duplicates, reversal queue, journal, batches, host settings, fees, signed MAC folds, telemetry, the diagnosis's reads, operations keys, the dashboard's insight reads and users), so a use
 // case can name the slice it needs. Work happens inside `transaction` (atomic, isolated, durable
 // on commit) or `read`. Transaction callbacks may run more than once (a PostgreSQL serialization
 // retry), so they must only touch the store: never the upstream, never the network.
@@ -16,6 +16,8 @@ import type { PaymentReader, PaymentWriter } from './payment-store.js';
 import type { ReversalReader, ReversalWriter } from './reversal-store.js';
 import type { SignedFoldReader, SignedFoldWriter } from './signed-fold-store.js';
 import type { TelemetryReader, TelemetryWriter } from '../../diagnostics/ports/telemetry-store.js';
+import type { DiagnosisReader } from '../../diagnostics/ports/diagnosis-source.js';
+import type { OperationsKeyReader, OperationsKeyWriter } from './operations-key-store.js';
 import type { DashboardUserReader, DashboardUserWriter } from './dashboard-user-store.js';
 import type { InsightReader } from './insight-store.js';
 
@@ -32,6 +34,8 @@ export interface StoreReader
     FeeReader,
     SignedFoldReader,
     TelemetryReader,
+    DiagnosisReader,
+    OperationsKeyReader,
     InsightReader,
     DashboardUserReader {}
 
@@ -50,6 +54,7 @@ export interface StoreTx
     FeeWriter,
     SignedFoldWriter,
     TelemetryWriter,
+    OperationsKeyWriter,
     DashboardUserWriter {}
 
 export interface Store {

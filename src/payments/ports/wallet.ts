@@ -111,9 +111,26 @@ export interface WalletRefundRequest {
 }
 
 export type WalletRefundAnswer =
+  /** The money went back (Alipay 10000 with fund_change=Y). */
   | { readonly outcome: 'refunded' }
+  /**
+   * Taken under its number, not yet confirmed: ask `queryRefund` (WeChat refunds asynchronously,
+   * its SUCCESS only accepts the request; Alipay answers a repeat of a number fund_change=N).
+   */
+  | { readonly outcome: 'accepted' }
   | { readonly outcome: 'refused'; readonly message: string }
   | { readonly outcome: 'unknown'; readonly reason: string };
+
+/** Where one refund, named by the host's refund number, stands at the wallet. */
+export type WalletRefundState =
+  | { readonly state: 'refunded' }
+  /** Accepted and still on its way to the payer (WeChat PROCESSING). */
+  | { readonly state: 'processing' }
+  /** Failed for good (WeChat REFUNDCLOSE): nothing was given back under this number. */
+  | { readonly state: 'failed'; readonly message: string }
+  /** The wallet holds no refund under this number: it never arrived (send it again, same number). */
+  | { readonly state: 'not_found' }
+  | { readonly state: 'unknown'; readonly reason: string };
 
 /** A payment notification whose signature verified: the wallet says this order was paid. */
 export interface WalletNotification {
@@ -141,6 +158,16 @@ export interface WalletTiming {
    * reverse); absent means no such rule.
    */
   readonly cancelNotBeforeMs?: number;
+  /**
+   * How often a refund not yet confirmed is asked about while its request waits (the engine's
+   * default, 5 s, when absent).
+   */
+  readonly refundQueryIntervalMs?: number;
+  /**
+   * How long a void or refund request waits for the wallet to confirm its refund before it answers
+   * `pending` and leaves the rest to the background worker (the engine's default, 15 s, when absent).
+   */
+  readonly refundWindowMs?: number;
 }
 
 export interface WalletProvider {
@@ -152,7 +179,13 @@ export interface WalletProvider {
   cancel(orderNo: string, signal: AbortSignal): Promise<WalletCancelAnswer>;
   precreate(request: WalletPrecreateRequest, signal: AbortSignal): Promise<WalletPrecreateAnswer>;
   close(orderNo: string, signal: AbortSignal): Promise<WalletCloseAnswer>;
+  /** A refund under the host's refund number; a repeat of the number never refunds twice. */
   refund(request: WalletRefundRequest, signal: AbortSignal): Promise<WalletRefundAnswer>;
+  /** Where the refund under this number stands (Alipay fastpay.refund.query, WeChat refundquery). */
+  queryRefund(
+    request: { readonly orderNo: string; readonly refundNo: string },
+    signal: AbortSignal,
+  ): Promise<WalletRefundState>;
   /**
    * Verifies a notification as the wallet posted it (raw body and content type) and reads it;
    * throws a PosError (POS_ERR_WALLET_NOTIFICATION_INVALID) naming what was wrong when the

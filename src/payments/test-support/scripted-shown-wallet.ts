@@ -16,6 +16,7 @@ import type {
   WalletPrecreateRequest,
   WalletRefundAnswer,
   WalletRefundRequest,
+  WalletRefundState,
 } from '../ports/wallet.js';
 import { ScriptedWallet, type ScriptedWalletOptions } from './scripted-wallet.js';
 
@@ -166,14 +167,15 @@ export class ScriptedShownWallet extends ScriptedWallet {
     return { outcome: 'closed' };
   }
 
-  override async refund(request: WalletRefundRequest): Promise<WalletRefundAnswer> {
+  override async refund(request: WalletRefundRequest, signal: AbortSignal): Promise<WalletRefundAnswer> {
+    const order = this.#shown.get(request.orderNo);
+    // A scanned code's order: the scripted wallet's own refunds.
+    if (order === undefined) return super.refund(request, signal);
     await Promise.resolve();
     this.shownCalls.refund.push(request.refundNo);
     const step = this.shownScript.refund.shift() ?? { do: 'refund' };
     if (step.do === 'unknown') return { outcome: 'unknown', reason: 'SYSTEMERROR' };
     if (step.do === 'refuse') return { outcome: 'refused', message: 'refund refused' };
-    const order = this.#shown.get(request.orderNo);
-    if (order === undefined) return { outcome: 'refused', message: 'no such order' };
     if (order.refundNos.has(request.refundNo)) return { outcome: 'refunded' };
     if (order.state !== 'paid' || request.amount !== order.paidAmount) {
       return { outcome: 'refused', message: `cannot refund a ${order.state} order of ${order.paidAmount}` };
@@ -183,6 +185,16 @@ export class ScriptedShownWallet extends ScriptedWallet {
     order.state = 'refunded';
     if (step.do === 'refund_unanswered') return { outcome: 'unknown', reason: 'no answer' };
     return { outcome: 'refunded' };
+  }
+
+  override async queryRefund(
+    request: { readonly orderNo: string; readonly refundNo: string },
+    signal: AbortSignal,
+  ): Promise<WalletRefundState> {
+    const order = this.#shown.get(request.orderNo);
+    if (order === undefined) return super.queryRefund(request, signal);
+    await Promise.resolve();
+    return order.refundNos.has(request.refundNo) ? { state: 'refunded' } : { state: 'not_found' };
   }
 
   override async query(orderNo: string, signal: AbortSignal): Promise<WalletOrderState> {

@@ -14,6 +14,7 @@ import type {
   WalletPrecreateRequest,
   WalletRefundAnswer,
   WalletRefundRequest,
+  WalletRefundState,
   WalletOrderState,
   WalletPayAnswer,
   WalletPayRequest,
@@ -56,7 +57,37 @@ export type CancelStep =
   | { readonly do: 'unknown' }
   | { readonly do: 'lose_answer' };
 
+/** What happens at the wallet when a refund arrives (under the host's refund number). */
+export type RefundStep =
+  /** Refunded at once; answered refunded (Alipay fund_change=Y). */
+  | { readonly do: 'refund' }
+  /**
+   * Taken and answered accepted (WeChat's SUCCESS): the money is back at once (`now`), or stays
+   * processing until the test calls `refundSettles` (`later`).
+   */
+  | { readonly do: 'accept'; readonly settle: 'now' | 'later' }
+  /** Refused for good; nothing refunded. */
+  | { readonly do: 'refuse' }
+  /** Handled as `then` says, but answered unknown (a system error). */
+  | { readonly do: 'unknown'; readonly then: 'refund' | 'nothing' }
+  /** Handled as `then` says, and the answer never comes. */
+  | { readonly do: 'lose_answer'; readonly then: 'refund' | 'nothing' };
+
+/** What happens at the wallet when a refund's query arrives. */
+export type RefundQueryStep =
+  | { readonly do: 'tell' }
+  | { readonly do: 'unknown' }
+  | { readonly do: 'lose_answer' }
+  /** A refund still processing fails for good (WeChat REFUNDCLOSE): nothing is given back. */
+  | { readonly do: 'close_refund' };
+
 type OrderState = 'paying' | 'paid' | 'closed' | 'refused';
+
+/** A refund under a refund number: its amount, and whether the money is back yet. */
+interface NumberedRefund {
+  readonly amount: number;
+  state: 'processing' | 'refunded' | 'failed';
+}
 
 interface Order {
   state: OrderState;
@@ -65,7 +96,10 @@ interface Order {
   paidAmount: number;
   payerId: string;
   charges: number;
+  /** Refunds a cancel made (in full). */
   refunds: number;
+  /** Refunds under the host's refund numbers. */
+  readonly numbered: Map<string, NumberedRefund>;
 }
 
 export interface ScriptedWalletOptions {
@@ -101,12 +135,21 @@ export class ScriptedWallet implements WalletProvider {
   readonly #usedCodes = new Set<string>();
   readonly #payers = new Map<string, string>();
   readonly #defaultPayer: string;
-  readonly script: { pay: PayStep[]; query: QueryStep[]; cancel: CancelStep[] } = {
-    pay: [],
-    query: [],
-    cancel: [],
+  readonly script: {
+    pay: PayStep[];
+    query: QueryStep[];
+    cancel: CancelStep[];
+    refund: RefundStep[];
+    refundQuery: RefundQueryStep[];
+  } = { pay: [], query: [], cancel: [], refund: [], refundQuery: [] };
+  readonly calls = {
+    pay: [] as string[],
+    query: [] as string[],
+    cancel: [] as string[],
+    /** The refund number of each refund call. */
+    refund: [] as string[],
+    refundQuery: [] as string[],
   };
-  readonly calls = { pay: [] as string[], query: [] as string[], cancel: [] as string[] };
 
   constructor(options: ScriptedWalletOptions) {
     this.wallet = options.wallet ?? 'wechat';
@@ -116,11 +159,27 @@ export class ScriptedWallet implements WalletProvider {
   }
 
   /** Scripts the next calls of each kind; a call beyond its script behaves plainly. */
-  next(steps: { pay?: PayStep[]; query?: QueryStep[]; cancel?: CancelStep[] }): this {
+  next(steps: {
+    pay?: PayStep[];
+    query?: QueryStep[];
+    cancel?: CancelStep[];
+    refund?: RefundStep[];
+    refundQuery?: RefundQueryStep[];
+  }): this {
     this.script.pay.push(...(steps.pay ?? []));
     this.script.query.push(...(steps.query ?? []));
     this.script.cancel.push(...(steps.cancel ?? []));
+    this.script.refund.push(...(steps.refund ?? []));
+    this.script.refundQuery.push(...(steps.refundQuery ?? []));
     return this;
+  }
+
+  /** A refund left processing reaches the payer now. */
+  refundSettles(refundNo: string): void {
+    for (const order of this.#orders.values()) {
+      const refund = order.numbered.get(refundNo);
+      if (refund?.state === 'processing') refund.state = 'refunded';
+    }
   }
 
   /** Makes the customer holding `code` pay as `payerId` (the wallet's buyer id). */
@@ -143,12 +202,19 @@ export class ScriptedWallet implements WalletProvider {
       charges: o.charges,
       refunds: o.refunds,
     }));
+    /** Every refund under a refund number that reached the payer: one line each. */
+    const refundLines = [...this.#orders.entries()].flatMap(([orderNo, o]) =>
+      [...o.numbered.entries()]
+        .filter(([, r]) => r.state === 'refunded')
+        .map(([refundNo, r]) => ({ orderNo, refundNo, amount: r.amount })),
+    );
     return {
       orders,
       charges: orders.reduce((n, o) => n + o.charges, 0),
       refunds: orders.reduce((n, o) => n + o.refunds, 0),
-      /** Charges not refunded: what customers have paid in the end. */
+      /** Charges not refunded by a cancel: what customers have paid in the end, but for refundLines. */
       netCharges: orders.reduce((n, o) => n + o.charges - o.refunds, 0),
+      refundLines,
     };
   }
 
@@ -198,6 +264,7 @@ export class ScriptedWallet implements WalletProvider {
       payerId: this.#payers.get(code) ?? this.#defaultPayer,
       charges: 0,
       refunds: 0,
+      numbered: new Map(),
     };
     const step = this.script.pay.shift() ?? { do: 'charge' };
     const happen = (what: 'charge' | 'ask_payer' | 'nothing'): void => {
@@ -299,6 +366,7 @@ export class ScriptedWallet implements WalletProvider {
             payerId: '',
             charges: 0,
             refunds: 0,
+            numbered: new Map(),
           });
           return { outcome: 'cancelled', refunded: false };
         }
@@ -319,8 +387,73 @@ export class ScriptedWallet implements WalletProvider {
     return Promise.reject(new Error('the scripted wallet takes customer-presented codes only'));
   }
 
-  refund(_request: WalletRefundRequest, _signal?: AbortSignal): Promise<WalletRefundAnswer> {
-    return Promise.reject(new Error('the scripted wallet takes customer-presented codes only'));
+  /** A refund under the host's number: a repeat of the number never refunds twice. */
+  async refund(request: WalletRefundRequest, signal: AbortSignal): Promise<WalletRefundAnswer> {
+    await Promise.resolve();
+    this.calls.refund.push(request.refundNo);
+    const step = this.script.refund.shift() ?? { do: 'refund' };
+    if (step.do === 'refuse') return { outcome: 'refused', message: 'refund refused' };
+    const take = (settled: boolean): WalletRefundAnswer | undefined => {
+      const order = this.#orders.get(request.orderNo);
+      if (order?.state !== 'paid') return { outcome: 'refused', message: 'the order is not paid' };
+      const earlier = order.numbered.get(request.refundNo);
+      if (earlier !== undefined) return undefined;
+      const taken = [...order.numbered.values()]
+        .filter((r) => r.state !== 'failed')
+        .reduce((sum, r) => sum + r.amount, 0);
+      if (taken + request.amount > order.paidAmount)
+        return { outcome: 'refused', message: 'refunds exceed the payment' };
+      order.numbered.set(request.refundNo, {
+        amount: request.amount,
+        state: settled ? 'refunded' : 'processing',
+      });
+      return undefined;
+    };
+    switch (step.do) {
+      case 'refund':
+        return take(true) ?? this.#refundAnswer(request, 'refunded');
+      case 'accept':
+        return take(step.settle === 'now') ?? this.#refundAnswer(request, 'accepted');
+      case 'unknown':
+        if (step.then === 'refund') take(true);
+        return { outcome: 'unknown', reason: 'SYSTEMERROR' };
+      case 'lose_answer':
+        if (step.then === 'refund') take(true);
+        return hang(signal);
+    }
+  }
+
+  /** The answer to a refund the wallet took (or had taken under that number already). */
+  #refundAnswer(request: WalletRefundRequest, fresh: 'refunded' | 'accepted'): WalletRefundAnswer {
+    const refund = this.#orders.get(request.orderNo)?.numbered.get(request.refundNo);
+    if (refund === undefined || refund.state === 'failed')
+      return { outcome: 'refused', message: 'refund closed' };
+    if (refund.amount !== request.amount) return { outcome: 'refused', message: 'another amount' };
+    return fresh === 'refunded' && refund.state === 'refunded'
+      ? { outcome: 'refunded' }
+      : { outcome: 'accepted' };
+  }
+
+  async queryRefund(
+    request: { readonly orderNo: string; readonly refundNo: string },
+    signal: AbortSignal,
+  ): Promise<WalletRefundState> {
+    await Promise.resolve();
+    this.calls.refundQuery.push(request.refundNo);
+    const step = this.script.refundQuery.shift() ?? { do: 'tell' };
+    if (step.do === 'unknown') return { state: 'unknown', reason: 'SYSTEMERROR' };
+    if (step.do === 'lose_answer') return hang(signal);
+    const refund = this.#orders.get(request.orderNo)?.numbered.get(request.refundNo);
+    if (refund === undefined) return { state: 'not_found' };
+    if (step.do === 'close_refund' && refund.state === 'processing') refund.state = 'failed';
+    switch (refund.state) {
+      case 'refunded':
+        return { state: 'refunded' };
+      case 'processing':
+        return { state: 'processing' };
+      case 'failed':
+        return { state: 'failed', message: 'REFUNDCLOSE' };
+    }
   }
 
   readNotification(_raw: { readonly body: Buffer; readonly contentType: string }): WalletNotification {

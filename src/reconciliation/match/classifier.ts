@@ -11,8 +11,10 @@
 // (that wallet's QR sales). Host rows of other methods and wallets take no part in the settlement
 // passes. What each kind means for a QR sale is in docs/qr.md ("Reconciliation with the wallets'
 // bills"); in short, a bill line finds its sale by the merchant order number, a refund line is
-// expected only for a sale the host no longer keeps (reversed, declined: the wallet's cancel
-// refunds it), and a reversed sale is settled wrongly only for what the bill did not refund.
+// the host's own refund of that order (a refund or void of a QR sale, each matched once, same
+// amount first), or else expected only for a sale the host no longer keeps (reversed, declined:
+// the wallet's cancel refunds it), and a reversed sale is settled wrongly only for what the bill
+// did not refund. An approved host refund no bill line carries is missing at the wallet.
 import { assert } from '../../assert.js';
 import { ExceptionList, sides } from './exception-list.js';
 import { capacityFor, compositeHash, HostIndex, mixCode } from './host-index.js';
@@ -78,6 +80,63 @@ function wasApproved(host: HostTable, row: number): boolean {
   return s !== status.declined && s !== status.reversed;
 }
 
+/**
+ * A wallet run: the host's approved refunds of its QR sales of that wallet (rows of `host.qr`), by
+ * the order number they name (their sale's), in journal order. Empty for a card run.
+ */
+function hostRefundsByOrder(host: HostTable, scope: number): Map<number, number[]> {
+  const byOrder = new Map<number, number[]>();
+  if (scope === 0) return byOrder;
+  const { qr } = host;
+  for (let q = 0; q < qr.length; q += 1) {
+    const row = qr.c.row[q]!;
+    if (host.c.txnType[row] !== refund || host.c.status[row] !== status.approved) continue;
+    if (hostWallet(host.c.flags[row]!) !== scope) continue;
+    const order = qr.c.orderNo[q]!;
+    const rows = byOrder.get(order);
+    if (rows === undefined) byOrder.set(order, [q]);
+    else rows.push(q);
+  }
+  return byOrder;
+}
+
+/**
+ * The host refund (a row of `host.qr`) a bill's refund line stands for: the first one of its order
+ * not matched yet, of the line's amount if there is one; -1 when every one is matched already.
+ */
+function ownRefundOf(
+  host: HostTable,
+  refunds: readonly number[],
+  amount: number,
+  firstSettlement: Int32Array,
+): number {
+  let any = -1;
+  for (const q of refunds) {
+    const row = host.qr.c.row[q]!;
+    if (firstSettlement[row]! >= 0) continue;
+    if (host.c.amount[row] === amount) return q;
+    if (any < 0) any = q;
+  }
+  return any;
+}
+
+/**
+ * A bill's refund line of an order the host refunded itself (a refund or void of a QR sale): the
+ * line settles one of those refunds, if one is left and names the same trade. Says if it did.
+ */
+function settlesOwnRefund(
+  host: HostTable,
+  settlement: SettlementTable,
+  line: number,
+  own: readonly number[],
+  firstSettlement: Int32Array,
+): boolean {
+  const q = ownRefundOf(host, own, settlement.c.amount[line]!, firstSettlement);
+  if (q < 0 || tradesDiffer(settlement.qr.c.tradeNo[line]!, host.qr.c.tradeNo[q]!)) return false;
+  firstSettlement[host.qr.c.row[q]!] = line;
+  return true;
+}
+
 /** Runs the passes over the same columns in the order the v1 rules give them precedence. */
 export function classify(input: ClassifyInput): Classification {
   const { host, settlement, terminal, dictionary } = input;
@@ -101,6 +160,8 @@ export function classify(input: ClassifyInput): Classification {
  * unknown_in_settlement. Answers each host row's settlement line (-1 for none), the refunds a
  * wallet's bill gave back per QR sale, and the lines matched.
  */
+// Long because: one pass over every settlement line, the hot loop of a run; each line's lookup,
+// match and exception stay inline rather than returning a result object per line.
 function matchSettlement(
   host: HostTable,
   settlement: SettlementTable,
@@ -112,6 +173,7 @@ function matchSettlement(
   const scope = settlement.wallet;
   const firstSettlement = new Int32Array(host.length).fill(-1);
   const refunded = new Map<number, number>();
+  const ownRefunds = hostRefundsByOrder(host, scope);
   let matched = 0;
   for (let line = 0; line < settlement.length; line += 1) {
     let found: number;
@@ -124,9 +186,19 @@ function matchSettlement(
       tradeDiffers = q >= 0 && tradesDiffer(settlement.qr.c.tradeNo[line]!, host.qr.c.tradeNo[q]!);
     }
     const isSale = s.txnType[line] === settlementSale;
+    const own = isSale ? undefined : ownRefunds.get(settlement.qr.c.orderNo[line]!);
+    if (
+      own !== undefined &&
+      !tradeDiffers &&
+      settlesOwnRefund(host, settlement, line, own, firstSettlement)
+    ) {
+      matched += 1;
+      continue;
+    }
     const fits =
       found >= 0 &&
       !tradeDiffers &&
+      own === undefined &&
       hostWallet(h.flags[found]!) === scope &&
       (isSale
         ? h.txnType[found] === sale

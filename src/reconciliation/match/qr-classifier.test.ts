@@ -7,6 +7,21 @@ const s = 1000;
 const sale = (n: number, fields: Partial<HostRow> = {}, payer?: string): HostRow =>
   qrSale({ rrn: `20000000000${n}`, stan: `00000${n}`, ...fields }, 'alipay', payer);
 
+/** The host's own refund of a QR sale: its own RRN and STAN, the sale's order (posguard export). */
+const refundOf = (of: HostRow, n: number, amountMinor: number): HostRow => ({
+  ...of,
+  rrn: `2000000000${n}`,
+  stan: `0000${n}`,
+  txnType: 'refund',
+  status: 'approved',
+  amountMinor,
+  originalRrn: of.rrn,
+  qr:
+    of.qr === undefined || of.qr === null
+      ? null
+      : { wallet: of.qr.wallet, orderNo: of.qr.orderNo, tradeNo: of.qr.tradeNo, payerFingerprint: '' },
+});
+
 describe("reconciling QR sales against a wallet's bill", () => {
   it('finds nothing when the bill pays every approved sale and refunds every cancelled one', async () => {
     const paid = sale(1);
@@ -191,6 +206,54 @@ describe("reconciling QR sales against a wallet's bill", () => {
       'terminal_display_duplicate software none 200000000002',
       'host_only_approved network review 200000000001',
     ]);
+  });
+
+  it("matches the host's own refunds and voids of a QR sale with the bill's refund lines, each once", async () => {
+    const partly = sale(1, { status: 'partially_refunded', amountMinor: 5000 });
+    const partRefund = refundOf(partly, 11, 2000);
+    const whole = sale(2, { status: 'refunded', amountMinor: 3000 });
+    const wholeRefunds = [refundOf(whole, 21, 1000), refundOf(whole, 22, 2000)];
+    const voided = sale(3, { status: 'voided' });
+    const theVoid = { ...refundOf(voided, 31, voided.amountMinor), txnType: 'void' as const };
+    const exceptions = await exceptionsOf({
+      wallet: 'alipay',
+      host: [partly, partRefund, whole, ...wholeRefunds, voided, theVoid],
+      settlement: [
+        billed(partly),
+        billed(partly, { txnType: 'refund', amountMinor: 2000 }),
+        billed(whole),
+        billed(whole, { txnType: 'refund', amountMinor: 2000 }),
+        billed(whole, { txnType: 'refund', amountMinor: 1000 }),
+        billed(voided),
+        billed(voided, { txnType: 'refund' }),
+      ],
+    });
+    expect(briefly(exceptions)).toEqual([]);
+    // The same host refunds in a card run take no part in it.
+    expect(briefly(await exceptionsOf({ host: [partly, partRefund], settlement: [] }))).toEqual([]);
+  });
+
+  it("reports a host QR refund the bill does not show, one of another amount, and a bill refund beyond the host's", async () => {
+    const a = sale(1, { status: 'partially_refunded', amountMinor: 5000 });
+    const missing = refundOf(a, 11, 1000);
+    const b = sale(2, { status: 'partially_refunded', amountMinor: 5000 });
+    const differs = refundOf(b, 21, 1000);
+    const exceptions = await exceptionsOf({
+      wallet: 'alipay',
+      host: [a, missing, b, differs],
+      settlement: [
+        billed(a),
+        billed(b),
+        billed(b, { txnType: 'refund', amountMinor: 1500 }),
+        billed(b, { txnType: 'refund', amountMinor: 700 }),
+      ],
+    });
+    expect(briefly(exceptions)).toEqual([
+      'missing_in_settlement third_party query_acquirer 200000000011 <- 200000000001',
+      'unknown_in_settlement third_party investigate ',
+      'amount_mismatch software investigate 200000000021 <- 200000000002',
+    ]);
+    expect(exceptions[1]!.detail).toMatch(/refunds CNY 7.00 of order .* that the host does not know/);
   });
 
   it('refuses a host journal holding one order number twice', async () => {

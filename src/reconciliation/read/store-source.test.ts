@@ -105,3 +105,82 @@ describe('QR sales in the host journal from the store', () => {
     expect(briefly(notRefunded)).toEqual([`reversed_but_settled network refund ${rescan.rrn}`]);
   });
 });
+
+describe("the host's own refunds of QR sales in the host journal from the store", () => {
+  it("carry their sale's wallet, order and trade numbers, so the wallet bill's refund line finds them", async () => {
+    const h = await makeHarness({ wallets: (clock) => ({ wechat: new ScriptedWallet({ clock }) }) });
+    const sold = viewOf(
+      await h.drive(
+        h.engine.authorizeQrSale({
+          merchantId,
+          terminalId,
+          idempotencyKey: 'qr-1',
+          amount: 1280,
+          currency: 'CNY',
+          code: readPaymentCode({ code: '130000000000000001', fingerprintKey }),
+          operatorId: '01',
+          confirmDuplicate: false,
+          reference: null,
+          channel: 'http',
+          stan: null,
+          batchNo: null,
+        }),
+      ),
+    );
+    const refund = viewOf(
+      await h.drive(
+        h.engine.refundSale({
+          merchantId,
+          saleId: sold.id,
+          idempotencyKey: 'refund-1',
+          amount: 280,
+          operatorId: '01',
+          channel: 'http',
+          terminalId: null,
+          stan: null,
+          batchNo: null,
+        }),
+      ),
+    );
+    const rows: HostRow[] = [];
+    for await (const row of hostRowsFromStore(h.store)) rows.push(row);
+    const sale = rows.find((r) => r.rrn === sold.rrn);
+    const refundRow = rows.find((r) => r.rrn === refund.rrn);
+    expect(sale).toMatchObject({ txnType: 'sale', status: 'partially_refunded' });
+    expect(refundRow).toMatchObject({
+      txnType: 'refund',
+      status: 'approved',
+      amountMinor: 280,
+      originalRrn: sold.rrn,
+      qr: {
+        wallet: 'wechat',
+        orderNo: orderNoFor(merchantId, 'qr-1'),
+        tradeNo: sale?.qr?.tradeNo,
+        payerFingerprint: '',
+      },
+    });
+    const line = (txnType: 'sale' | 'refund', amountMinor: number): SettlementRow => ({
+      settlementDate: '',
+      merchantId: '1900000109',
+      terminalId,
+      batchNo: '',
+      stan: '',
+      rrn: '',
+      authCode: '',
+      txnTimeMs: sold.createdAt,
+      txnType,
+      amountMinor,
+      feeMinor: null,
+      currency: 'CNY',
+      cardMasked: '',
+      qr: { orderNo: sale?.qr?.orderNo ?? '', tradeNo: sale?.qr?.tradeNo ?? '' },
+    });
+    const bill = [line('sale', 1280), line('refund', 280)];
+    expect(briefly(await exceptionsOf({ wallet: 'wechat', host: rows, settlement: bill }))).toEqual([]);
+    expect(
+      briefly(await exceptionsOf({ wallet: 'wechat', host: rows, settlement: bill.slice(0, 1) })),
+    ).toEqual([`missing_in_settlement third_party query_acquirer ${refund.rrn} <- ${sold.rrn}`]);
+    // An acquirer's run leaves a QR refund alone, as it does a QR sale.
+    expect(briefly(await exceptionsOf({ host: rows, settlement: [] }))).toEqual([]);
+  });
+});

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { describeDiagnosisStoreContract } from '../diagnosis-store.contract.js';
 import { describeFeeStoreContract } from '../fee-store.contract.js';
 import { describeInsightStoreContract } from '../insight-store.contract.js';
 import { describeQrStoreContract } from '../qr-store.contract.js';
@@ -18,6 +19,8 @@ describeSignedFoldStoreContract('PostgreSQL', () => openPostgresStore(freshSchem
 describeQrStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('qr')));
 
 describeTelemetryStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('telemetry')));
+
+describeDiagnosisStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('diagnosis')));
 
 describe('opening an existing PostgreSQL store', () => {
   it('refuses a schema that holds no posguard store without creating it, and opens one that does', async () => {

@@ -179,11 +179,22 @@ function toQrDetails(row: Row): QrDetails {
   const expiresAt = flow === 'shown' ? integerOrNull(row, 'qr_expires_at') : null;
   // Checked here: integer() would read a NULL as 0, an order expired since 1970.
   assert(flow === 'scanned' || expiresAt !== null, 'column qr_expires_at holds a shown code expiry');
+  // A scanned code's sale has both; a void or refund of a QR sale keeps its sale's mask (none for a
+  // shown code's) and no fingerprint.
+  const sale = text(row, 'kind') === 'sale';
   return {
     wallet: wallet(row, 'wallet'),
     flow,
-    codeMasked: flow === 'scanned' ? text(row, 'payment_code_masked') : null,
-    codeFingerprint: flow === 'scanned' ? text(row, 'payment_code_fingerprint') : null,
+    codeMasked:
+      flow !== 'scanned'
+        ? null
+        : sale
+          ? text(row, 'payment_code_masked')
+          : textOrNull(row, 'payment_code_masked'),
+    codeFingerprint:
+      flow === 'scanned' && sale
+        ? text(row, 'payment_code_fingerprint')
+        : textOrNull(row, 'payment_code_fingerprint'),
     orderNo: text(row, 'order_no'),
     tradeNo: textOrNull(row, 'wallet_trade_no'),
     payerFingerprint: textOrNull(row, 'payer_fingerprint'),

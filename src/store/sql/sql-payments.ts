@@ -115,7 +115,7 @@ export async function findOrphanedPending(s: SqlSession, query: OrphanQuery): Pr
   const rows = await s.db.all<Row>(
     `SELECT * FROM payments WHERE status = 'pending' AND created_at < ?
        AND ((method = 'card' AND created_at < ?)
-         OR (method = 'qr' AND (qr_flow IS NULL OR qr_flow <> 'shown') AND created_at < ?))
+         OR (method = 'qr' AND kind = 'sale' AND (qr_flow IS NULL OR qr_flow <> 'shown') AND created_at < ?))
      ORDER BY created_at, id LIMIT ?`,
     [
       Math.max(query.cardCreatedBefore, query.qrCreatedBefore),
@@ -134,6 +134,7 @@ export async function findPendingQrSale(
 ): Promise<PaymentRecord | undefined> {
   const row = await s.db.get<Row>(
     `SELECT * FROM payments WHERE merchant_id = ? AND terminal_id = ? AND status = 'pending' AND method = 'qr'
+       AND kind = 'sale'
      ORDER BY created_at, id LIMIT 1`,
     [merchantId, terminalId],
   );
@@ -165,7 +166,8 @@ export async function getPaymentByOrderNo(
   s: SqlSession,
   orderNo: string,
 ): Promise<PaymentRecord | undefined> {
-  const row = await s.db.get<Row>('SELECT * FROM payments WHERE order_no = ?', [orderNo]);
+  // Its voids and refunds carry the order number too: the order is the sale's.
+  const row = await s.db.get<Row>("SELECT * FROM payments WHERE order_no = ? AND kind = 'sale'", [orderNo]);
   return row && toPayment(row);
 }
 

@@ -42,6 +42,8 @@ import type {
   TelemetryReportPage,
 } from '../../diagnostics/ports/telemetry-store.js';
 import type { StoredTelemetryReport, TelemetryHour } from '../../diagnostics/telemetry-hours.js';
+import type { DiagnosisEventPage, DiagnosisPage } from '../../diagnostics/ports/diagnosis-source.js';
+import type { OperationsKeyRecord } from '../../payments/ports/operations-key-store.js';
 import type { EngineAnswer, PaymentStatus } from '../../payments/payment.js';
 import * as batches from './sql-batches.js';
 import * as directory from './sql-directory.js';
@@ -57,6 +59,8 @@ import * as payments from './sql-payments.js';
 import * as reversals from './sql-reversals.js';
 import * as signedFolds from './sql-signed-folds.js';
 import * as telemetry from './sql-telemetry.js';
+import * as diagnosis from './sql-diagnosis.js';
+import * as operationsKeys from './sql-operations-keys.js';
 
 class SqlReader implements StoreReader {
   protected readonly session: SqlSession;
@@ -215,6 +219,28 @@ class SqlReader implements StoreReader {
   getDashboardUser(merchantId: string, username: string) {
     return dashboardUsers.getDashboardUser(this.session, merchantId, username);
   }
+
+  // Fleet diagnosis.
+  listDiagnosisMerchants(afterId: string, limit: number) {
+    return diagnosis.listDiagnosisMerchants(this.session, afterId, limit);
+  }
+  listDiagnosisPayments(page: DiagnosisPage<{ readonly createdAt: number; readonly id: string }>) {
+    return diagnosis.listDiagnosisPayments(this.session, page);
+  }
+  listDiagnosisEvents(page: DiagnosisEventPage) {
+    return diagnosis.listDiagnosisEvents(this.session, page);
+  }
+  listDiagnosisDuplicates(page: DiagnosisPage<{ readonly detectedAt: number; readonly id: string }>) {
+    return diagnosis.listDiagnosisDuplicates(this.session, page);
+  }
+
+  // Operations keys.
+  findOperationsKeyByHash(keyHash: string) {
+    return operationsKeys.findOperationsKeyByHash(this.session, keyHash);
+  }
+  listOperationsKeys(limit: number) {
+    return operationsKeys.listOperationsKeys(this.session, limit);
+  }
 }
 
 class SqlTx extends SqlReader implements StoreTx {
@@ -351,6 +377,14 @@ class SqlTx extends SqlReader implements StoreTx {
   }
   deleteTelemetryHoursBefore(beforeMs: number) {
     return telemetry.deleteTelemetryHoursBefore(this.session, beforeMs);
+  }
+
+  // Operations keys.
+  insertOperationsKey(record: OperationsKeyRecord) {
+    return operationsKeys.insertOperationsKey(this.session, record);
+  }
+  revokeOperationsKey(id: string, now: number) {
+    return operationsKeys.revokeOperationsKey(this.session, id, now);
   }
 }
 

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { describeDiagnosisStoreContract } from '../diagnosis-store.contract.js';
 import { describeFeeStoreContract } from '../fee-store.contract.js';
 import { migrations } from '../migrations.js';
 import { describeInsightStoreContract } from '../insight-store.contract.js';
@@ -26,6 +27,10 @@ describeSignedFoldStoreContract('SQLite (file, WAL)', () =>
 describeQrStoreContract('SQLite (in memory)', () => openSqliteStore(':memory:'));
 
 describeTelemetryStoreContract('SQLite (file, WAL)', () =>
+  openSqliteStore(join(mkdtempSync(join(tmpdir(), 'pg-store-')), 'db.sqlite')),
+);
+
+describeDiagnosisStoreContract('SQLite (file, WAL)', () =>
   openSqliteStore(join(mkdtempSync(join(tmpdir(), 'pg-store-')), 'db.sqlite')),
 );
 

@@ -15,7 +15,8 @@ import type { TerminalCore } from './terminal-core.js';
  * the outcome; otherwise from the host's answer to a transaction query. Never runs anything again.
  */
 export async function reprint(core: TerminalCore, input: { stan?: string } = {}): Promise<ReprintOutcome> {
-  if (core.reversalsByKey.size > 0 && (await ensureSession(core)) === undefined) await flush(core);
+  const owed = core.reversalsByKey.size > 0 || core.openOrders.size > 0;
+  if (owed && (await ensureSession(core)) === undefined) await flush(core);
   const latest = core.records().at(-1);
   const record = input.stan === undefined ? latest : core.findRecord(input.stan);
   if (record !== undefined && record.state !== 'sending') {

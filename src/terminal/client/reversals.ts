@@ -1,13 +1,16 @@
 // Owed reversals and unanswered refunds: a reversal (0400, no card data) is journaled before its
 // sale or void goes out and stays until the host acknowledges it; it goes out before any other
 // financial message, a bounded number of times per call and again on every later call. A scan-code
-// sale's reversal waits for one question first: the host may know it was paid (scan-query.ts).
+// sale's reversal waits for one question first: the host may know it was paid (scan-query.ts). A
+// code shown earlier (a QR order) whose outcome is unknown is settled next, asked about and closed
+// (show-code-query.ts): until then nothing else goes out, above all no new code.
 import type { IsoMessage, ReversalReason } from '../../iso8583/index.js';
 import { recordKey, type ReversalRecord, type TransactionRecord } from '../journal.js';
 import type { FinancialOutcome, ReversalsOutcome } from '../outcomes.js';
 import { reversalMessage } from '../terminal-messages.js';
 import { sendRefund } from './record-answer.js';
 import { isScanSale, settleScanByQuery } from './scan-query.js';
+import { resolveOpenOrders } from './show-code-query.js';
 import { ensureSession } from './session.js';
 import type { TerminalCore } from './terminal-core.js';
 
@@ -24,6 +27,7 @@ export async function flush(core: TerminalCore): Promise<ReversalsOutcome> {
     if (await settledFirst(core, owed)) continue;
     if (await deliverReversal(core, owed)) delivered += 1;
   }
+  if (core.openOrders.size > 0) await resolveOpenOrders(core);
   let refundsAnswered = 0;
   // Unanswered refunds are rare: filter before sorting, so a long journal costs a scan, not a sort.
   const unanswered = [...core.unansweredRefunds]
@@ -77,14 +81,30 @@ export async function deliverReversal(core: TerminalCore, owed: ReversalRecord):
 }
 
 /** Signs in if needed and delivers owed reversals; a reason not to send when one is still owed. */
-export async function readyForMoney(
-  core: TerminalCore,
-): Promise<{ kind: 'blocked'; detail: string; pendingReversals: number } | undefined> {
+export async function readyForMoney(core: TerminalCore): Promise<
+  | {
+      kind: 'blocked';
+      detail: string;
+      pendingReversals: number;
+      unresolvedShown?: TransactionRecord;
+    }
+  | undefined
+> {
   const session = await ensureSession(core);
   if (session !== undefined)
     return { kind: 'blocked', detail: session, pendingReversals: core.reversalsByKey.size };
   await flush(core);
-  if (core.reversalsByKey.size === 0) return undefined;
+  if (core.reversalsByKey.size === 0 && core.openOrders.size === 0) return undefined;
+  const [openKey] = core.openOrders;
+  const shown = openKey === undefined ? undefined : core.recordsByKey.get(openKey);
+  if (core.reversalsByKey.size === 0 && shown !== undefined) {
+    return {
+      kind: 'blocked',
+      detail: `the code shown earlier (STAN ${shown.stan}) could not be confirmed closed: it is asked about again first, nothing else was sent`,
+      pendingReversals: 0,
+      unresolvedShown: shown,
+    };
+  }
   return {
     kind: 'blocked',
     detail: `${core.reversalsByKey.size} reversal(s) not yet acknowledged by the host: they go first, nothing else was sent`,

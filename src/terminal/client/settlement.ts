@@ -100,6 +100,7 @@ export async function settleOnce(core: TerminalCore, uploaded: number): Promise<
       if (record.batchNo !== batchNo && record.batchNo !== next) {
         core.recordsByKey.delete(key);
         core.unansweredRefunds.delete(key);
+        core.openOrders.delete(key);
       }
     return { kind: 'balanced', batchNo, totals, uploaded };
   }

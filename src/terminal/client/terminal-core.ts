@@ -17,6 +17,7 @@ import {
 import { PosError } from '../../pos-error.js';
 import { CardReadFilter, doubleReadWindowMs } from '../card-read-filter.js';
 import {
+  isShownCode,
   recordKey,
   type Journal,
   type ReversalRecord,
@@ -111,6 +112,8 @@ export class TerminalCore {
   readonly reversalsByKey = new Map<string, ReversalRecord>();
   /** Keys of refunds sent without an answer yet: few, so the client need not scan its journal. */
   readonly unansweredRefunds = new Set<string>();
+  /** Keys of codes shown (QR orders) whose outcome is not known yet: at most one but after a fault. */
+  readonly openOrders = new Set<string>();
 
   private constructor(options: TerminalClientOptions, state: TerminalState) {
     this.options = options;
@@ -166,6 +169,7 @@ export class TerminalCore {
       core.recordsByKey.set(recordKey(record), record);
       if (record.kind === 'refund' && record.state === 'sending')
         core.unansweredRefunds.add(recordKey(record));
+      if (isShownCode(record) && record.state === 'sending') core.openOrders.add(recordKey(record));
     }
     for (const reversal of contents.reversals) {
       const record = core.recordsByKey.get(recordKey(reversal));
@@ -219,6 +223,8 @@ export class TerminalCore {
     this.recordsByKey.set(key, record);
     if (record.kind === 'refund' && record.state === 'sending') this.unansweredRefunds.add(key);
     else this.unansweredRefunds.delete(key);
+    if (isShownCode(record) && record.state === 'sending') this.openOrders.add(key);
+    else this.openOrders.delete(key);
     return record;
   }
 

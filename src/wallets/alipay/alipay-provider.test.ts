@@ -91,12 +91,13 @@ describe('Alipay adapter: success paths', () => {
     expect(chargesOf(ledger, never)).toBe(0);
   });
 
-  it('refunds once per refund number, and refuses more than was paid', async () => {
+  it('refunds once per refund number (a repeat moves no money: fund_change N), and refuses more than was paid', async () => {
     const orderNo = nextOrder();
     await h.alipay.pay(payRequest(orderNo, await h.code('alipay', 'alice'), 1000), wait());
     const refund = { orderNo, refundNo: `${orderNo}R1`, amount: 400, orderAmount: 1000, reason: 'returned' };
     expect(await h.alipay.refund(refund, wait())).toEqual({ outcome: 'refunded' });
-    expect(await h.alipay.refund(refund, wait())).toEqual({ outcome: 'refunded' });
+    expect(await h.alipay.refund(refund, wait())).toEqual({ outcome: 'accepted' });
+    expect(await h.alipay.queryRefund(refund, wait())).toEqual({ state: 'refunded' });
     expect(await h.alipay.query(orderNo, wait())).toMatchObject({ state: 'paid' });
     const tooMuch = await h.alipay.refund({ ...refund, refundNo: `${orderNo}R2`, amount: 700 }, wait());
     expect(tooMuch).toMatchObject({
@@ -110,6 +111,22 @@ describe('Alipay adapter: success paths', () => {
     expect((await h.ledger()).refunds.filter((r) => r.orderNo === orderNo).map((r) => r.amount)).toEqual([
       400, 600,
     ]);
+  });
+
+  it('asks about a refund by its number (fastpay.refund.query): made, never made, or of no trade', async () => {
+    const orderNo = nextOrder();
+    await h.alipay.pay(payRequest(orderNo, await h.code('alipay', 'alice'), 900), wait());
+    const refund = { orderNo, refundNo: `${orderNo}R1`, amount: 900, orderAmount: 900, reason: 'void' };
+    expect(await h.alipay.queryRefund(refund, wait())).toEqual({ state: 'not_found' });
+    expect(await h.alipay.refund(refund, wait())).toEqual({ outcome: 'refunded' });
+    expect(await h.alipay.queryRefund(refund, wait())).toEqual({ state: 'refunded' });
+    expect(await h.alipay.queryRefund({ orderNo, refundNo: `${orderNo}R9` }, wait())).toEqual({
+      state: 'not_found',
+    });
+    expect(await h.alipay.queryRefund({ orderNo: nextOrder(), refundNo: 'RQ1' }, wait())).toEqual({
+      state: 'not_found',
+    });
+    expect(h.sim.wallet.calls.get('alipay.query')).toBeGreaterThanOrEqual(4);
   });
 
   it('shows a code, learns the payment by notification and by query, and closes only what is unpaid', async () => {
@@ -289,6 +306,37 @@ describe('Alipay adapter: faults', () => {
       message: expect.stringContaining('已使用') as unknown,
     });
     expect(chargesOf(await h.ledger(), orderNo)).toBe(0);
+  });
+
+  it('a refund whose answer is lost is unknown; its query finds it made, and sending it again refunds nothing more', async () => {
+    const orderNo = nextOrder();
+    await h.alipay.pay(payRequest(orderNo, await h.code('alipay', 'alice'), 800), wait());
+    const refund = { orderNo, refundNo: `${orderNo}R1`, amount: 300, orderAmount: 800, reason: 'refund' };
+    h.sim.setFaults({ lostAnswerRate: 1, faultMethods: ['refund'] });
+    expect(await h.alipay.refund(refund, AbortSignal.timeout(300))).toMatchObject({ outcome: 'unknown' });
+    h.sim.setFaults(noWalletFaults);
+    expect(await h.alipay.queryRefund(refund, wait())).toEqual({ state: 'refunded' });
+    expect(await h.alipay.refund(refund, wait())).toEqual({ outcome: 'accepted' });
+    expect((await h.ledger()).refunds.filter((r) => r.orderNo === orderNo).map((r) => r.amount)).toEqual([
+      300,
+    ]);
+  });
+
+  it('a refund answered with a system error before it was made is found not made, and made once when sent again', async () => {
+    const orderNo = nextOrder();
+    await h.alipay.pay(payRequest(orderNo, await h.code('alipay', 'alice'), 800), wait());
+    const refund = { orderNo, refundNo: `${orderNo}R1`, amount: 800, orderAmount: 800, reason: 'void' };
+    h.sim.setFaults({ systemErrorRate: 1, systemErrorAppliedShare: 0, faultMethods: ['refund'] });
+    expect(await h.alipay.refund(refund, wait())).toMatchObject({
+      outcome: 'unknown',
+      reason: expect.stringContaining('20000') as unknown,
+    });
+    h.sim.setFaults(noWalletFaults);
+    expect(await h.alipay.queryRefund(refund, wait())).toEqual({ state: 'not_found' });
+    expect(await h.alipay.refund(refund, wait())).toEqual({ outcome: 'refunded' });
+    expect((await h.ledger()).refunds.filter((r) => r.orderNo === orderNo).map((r) => r.amount)).toEqual([
+      800,
+    ]);
   });
 
   it('a cancel answered "retry" is retried until it takes effect, refunding once', async () => {

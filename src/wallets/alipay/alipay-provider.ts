@@ -3,7 +3,8 @@
 // own parameters as JSON in `biz_content`, signed RSA2 with the merchant's private key; the answer
 // is `{"<method>_response":{...},"sign":"..."}`, verified with Alipay's public key over the node's
 // exact text. An answer that does not verify is never read: the call's outcome is `unknown`.
-// Methods: alipay.trade.pay (scene bar_code), .query, .cancel, .precreate, .close, .refund.
+// Methods: alipay.trade.pay (scene bar_code), .query, .cancel, .precreate, .close, .refund, and
+// alipay.trade.fastpay.refund.query.
 // docs/qr.md describes the settings and the mapping of Alipay's codes.
 import type { KeyObject } from 'node:crypto';
 import type { Secret } from '../../cards/secret.js';
@@ -21,6 +22,7 @@ import type {
   WalletProvider,
   WalletRefundAnswer,
   WalletRefundRequest,
+  WalletRefundState,
   WalletTiming,
 } from '../../payments/ports/wallet.js';
 import { chinaTime } from '../shared/china-time.js';
@@ -51,6 +53,10 @@ export const alipayTiming: WalletTiming = {
   queryIntervalMs: 5_000,
   payWindowMs: 60_000,
   cancelRetryMs: 5_000,
+  // trade.refund answers at once; a refund's query is advised no sooner than 10 s after it
+  // (docs/qr.md, "Voids and refunds of QR sales"), so a request waits one query at most.
+  refundQueryIntervalMs: 10_000,
+  refundWindowMs: 15_000,
 };
 
 export interface AlipayOptions {
@@ -331,13 +337,43 @@ export class AlipayProvider implements WalletProvider {
     const node = called.node;
     const code = field(node, 'code');
     const subCode = field(node, 'sub_code');
-    if (code === '10000') return { outcome: 'refunded' };
+    // 10000 only says the call worked: fund_change=Y says money moved. A repeat of the number
+    // answers N (nothing moved this time), and so does a refund still to be made: both are asked
+    // about with the refund query (Alipay's alipay.trade.refund page).
+    if (code === '10000')
+      return field(node, 'fund_change') === 'Y' ? { outcome: 'refunded' } : { outcome: 'accepted' };
     if (code === '40004' && !(subCode !== undefined && systemErrors.has(subCode))) {
       return { outcome: 'refused', message: describe(node) };
     }
     if (code !== undefined && refusedAtGateway.has(code))
       return { outcome: 'refused', message: describe(node) };
     return { outcome: 'unknown', reason: describe(node) };
+  }
+
+  /**
+   * alipay.trade.fastpay.refund.query: 10000 with the refund's data (refund_amount, and a
+   * refund_status that is absent or REFUND_SUCCESS) means refunded; 10000 without them means no
+   * refund was made under the number (Alipay: send it again, same out_request_no).
+   */
+  async queryRefund(
+    request: { readonly orderNo: string; readonly refundNo: string },
+    signal: AbortSignal,
+  ): Promise<WalletRefundState> {
+    const called = await this.#call(
+      'alipay.trade.fastpay.refund.query',
+      { out_trade_no: request.orderNo, out_request_no: request.refundNo },
+      signal,
+    );
+    if (!called.ok) return { state: 'unknown', reason: called.reason };
+    const node = called.node;
+    const code = field(node, 'code');
+    if (code === '40004' && field(node, 'sub_code') === 'ACQ.TRADE_NOT_EXIST') return { state: 'not_found' };
+    if (code !== '10000') return { state: 'unknown', reason: describe(node) };
+    const amount = field(node, 'refund_amount');
+    if (amount === undefined || amount === '') return { state: 'not_found' };
+    const status = field(node, 'refund_status');
+    if (status === undefined || status === '' || status === 'REFUND_SUCCESS') return { state: 'refunded' };
+    return { state: 'unknown', reason: `refund_status ${status}` };
   }
 
   readNotification(raw: { readonly body: Buffer; readonly contentType: string }): WalletNotification {

@@ -96,12 +96,14 @@ describe.each<WechatSignType>(['HMAC-SHA256', 'MD5'])('WeChat Pay adapter signin
     expect(chargesOf(ledger, never)).toBe(0);
   });
 
-  it('refunds once per refund number, reports the refunded amount, and refuses too much', async () => {
+  it('refunds once per refund number (accepted, then confirmed by refundquery), and refuses too much', async () => {
     const orderNo = nextOrder();
     await h.wechat.pay(payRequest(orderNo, await h.code('wechat', 'alice'), 1000), wait());
     const refund = { orderNo, refundNo: `${orderNo}R1`, amount: 300, orderAmount: 1000, reason: '退货' };
-    expect(await h.wechat.refund(refund, wait())).toEqual({ outcome: 'refunded' });
-    expect(await h.wechat.refund(refund, wait())).toEqual({ outcome: 'refunded' });
+    expect(await h.wechat.queryRefund(refund, wait())).toEqual({ state: 'not_found' });
+    expect(await h.wechat.refund(refund, wait())).toEqual({ outcome: 'accepted' });
+    expect(await h.wechat.refund(refund, wait())).toEqual({ outcome: 'accepted' });
+    expect(await h.wechat.queryRefund(refund, wait())).toEqual({ state: 'refunded' });
     expect(await h.wechat.query(orderNo, wait())).toEqual({ state: 'refunded', refundedAmount: 300 });
     expect(await h.wechat.refund({ ...refund, refundNo: `${orderNo}R2`, amount: 800 }, wait())).toMatchObject(
       {
@@ -293,6 +295,44 @@ describe('WeChat Pay adapter: refusals and faults', () => {
     expect([chargesOf(ledger, confirms), chargesOf(ledger, never)]).toEqual([1, 0]);
   });
 
+  it('a refund still PROCESSING is processing by refundquery until the money is back', async () => {
+    const orderNo = nextOrder();
+    await h.wechat.pay(payRequest(orderNo, await h.code('wechat', 'alice'), 1000), wait());
+    const refund = { orderNo, refundNo: `${orderNo}R1`, amount: 1000, orderAmount: 1000, reason: '撤销' };
+    h.sim.setFaults({ refundProcessingRate: 1, refundProcessingMs: 60_000 });
+    expect(await h.wechat.refund(refund, wait())).toEqual({ outcome: 'accepted' });
+    expect(await h.wechat.queryRefund(refund, wait())).toEqual({ state: 'processing' });
+    expect((await h.ledger()).refunds.filter((r) => r.orderNo === orderNo)).toEqual([]);
+    h.clock.advance(61_000);
+    expect(await h.wechat.queryRefund(refund, wait())).toEqual({ state: 'refunded' });
+    expect((await h.ledger()).refunds.filter((r) => r.orderNo === orderNo).map((r) => r.amount)).toEqual([
+      1000,
+    ]);
+  });
+
+  it('a refund whose answer is lost is unknown; refundquery finds it, and sending it again refunds once', async () => {
+    const orderNo = nextOrder();
+    await h.wechat.pay(payRequest(orderNo, await h.code('wechat', 'alice'), 700), wait());
+    const refund = { orderNo, refundNo: `${orderNo}R1`, amount: 200, orderAmount: 700, reason: '退货' };
+    h.sim.setFaults({ lostAnswerRate: 1, faultMethods: ['refund'] });
+    expect(await h.wechat.refund(refund, AbortSignal.timeout(300))).toMatchObject({ outcome: 'unknown' });
+    h.sim.setFaults(noWalletFaults);
+    h.sim.setFaults({ systemErrorRate: 1, systemErrorAppliedShare: 0, faultMethods: ['refund'] });
+    expect(await h.wechat.refund({ ...refund, refundNo: `${orderNo}R2` }, wait())).toMatchObject({
+      outcome: 'unknown',
+      reason: expect.stringContaining('SYSTEMERROR') as unknown,
+    });
+    h.sim.setFaults(noWalletFaults);
+    expect(await h.wechat.queryRefund(refund, wait())).toEqual({ state: 'refunded' });
+    expect(await h.wechat.queryRefund({ ...refund, refundNo: `${orderNo}R2` }, wait())).toEqual({
+      state: 'not_found',
+    });
+    expect(await h.wechat.refund(refund, wait())).toEqual({ outcome: 'accepted' });
+    expect((await h.ledger()).refunds.filter((r) => r.orderNo === orderNo).map((r) => r.amount)).toEqual([
+      200,
+    ]);
+  });
+
   it('SYSTEMERROR and BANKERROR are unknown; the query tells whether the pay was applied', async () => {
     h.sim.setFaults({ systemErrorRate: 1, systemErrorAppliedShare: 1, faultMethods: ['pay'] });
     const applied = nextOrder();
@@ -376,6 +416,8 @@ describe('WeChat Pay adapter settings', () => {
       payWindowMs: 45_000,
       cancelRetryMs: 5_000,
       cancelNotBeforeMs: 15_000,
+      refundQueryIntervalMs: 5_000,
+      refundWindowMs: 20_000,
     });
   });
 

@@ -1,7 +1,7 @@
 // The wallet port for WeChat Pay, over its v2 API: XML bodies signed MD5 or HMAC-SHA256 with the
 // merchant's API key, a fresh nonce_str per call. 付款码 (micropay: the customer's code), orderquery,
 // reverse, unifiedorder with trade_type NATIVE (a code the terminal shows), closeorder, refund, and
-// refundquery to learn how much a refunded order gave back. Every answer's signature is checked;
+// refundquery (how much a refunded order gave back; where one refund stands). Every answer's signature is checked;
 // one that does not verify is not read (`unknown`). Reverse and refund are under /secapi/ and need
 // the merchant's client certificate in production (docs/qr.md, "WeChat Pay").
 import type { Secret } from '../../cards/secret.js';
@@ -19,6 +19,7 @@ import type {
   WalletProvider,
   WalletRefundAnswer,
   WalletRefundRequest,
+  WalletRefundState,
   WalletTiming,
 } from '../../payments/ports/wallet.js';
 import { chinaCompactTime } from '../shared/china-time.js';
@@ -42,6 +43,11 @@ export const wechatTiming: WalletTiming = {
   payWindowMs: 45_000,
   cancelRetryMs: 5_000,
   cancelNotBeforeMs: 15_000,
+  // A refund is asynchronous: its SUCCESS accepts it, refundquery says when the money is back
+  // (from balance within 20 minutes, to a bank card days later: docs/qr.md). A request asks every
+  // 5 s for 20 s; what is still processing then is followed by the background worker.
+  refundQueryIntervalMs: 5_000,
+  refundWindowMs: 20_000,
 };
 
 /** The merchant's API certificate (apiclient_cert.p12 and its password, or PEM cert and key). */
@@ -350,11 +356,46 @@ export class WechatProvider implements WalletProvider {
     );
     if (!called.ok) return { outcome: 'unknown', reason: called.reason };
     const fields = called.fields;
-    if (fields['result_code'] === 'SUCCESS') return { outcome: 'refunded' };
+    // SUCCESS means WeChat took the refund request, not that the money is back: refundquery says.
+    if (fields['result_code'] === 'SUCCESS') return { outcome: 'accepted' };
     if (refundUnknown.has(fields['err_code'] ?? '') || fields['result_code'] !== 'FAIL') {
       return { outcome: 'unknown', reason: describe(fields) };
     }
     return { outcome: 'refused', message: describe(fields) };
+  }
+
+  /**
+   * refundquery by out_refund_no: refund_status SUCCESS refunded, PROCESSING processing,
+   * REFUNDCLOSE failed; CHANGE (the payer's card refused the money: WeChat asks the merchant to
+   * finish it by hand in the merchant platform) stays unknown; REFUNDNOTEXIST not found.
+   */
+  async queryRefund(
+    request: { readonly orderNo: string; readonly refundNo: string },
+    signal: AbortSignal,
+  ): Promise<WalletRefundState> {
+    const called = await this.#call('/pay/refundquery', { out_refund_no: request.refundNo }, signal);
+    if (!called.ok) return { state: 'unknown', reason: called.reason };
+    const fields = called.fields;
+    if (fields['result_code'] !== 'SUCCESS') {
+      return fields['err_code'] === 'REFUNDNOTEXIST'
+        ? { state: 'not_found' }
+        : { state: 'unknown', reason: describe(fields) };
+    }
+    if (fields['out_trade_no'] !== undefined && fields['out_trade_no'] !== request.orderNo) {
+      return { state: 'unknown', reason: 'refundquery names another out_trade_no' };
+    }
+    const index = refundIndex(fields, request.refundNo);
+    const status = index === undefined ? undefined : fields[`refund_status_${index}`];
+    switch (status) {
+      case 'SUCCESS':
+        return { state: 'refunded' };
+      case 'PROCESSING':
+        return { state: 'processing' };
+      case 'REFUNDCLOSE':
+        return { state: 'failed', message: describe(fields) };
+      default:
+        return { state: 'unknown', reason: `refund_status ${status ?? 'missing'}` };
+    }
   }
 
   readNotification(raw: { readonly body: Buffer; readonly contentType: string }): WalletNotification {
@@ -365,6 +406,16 @@ export class WechatProvider implements WalletProvider {
       signType: this.#signType,
     });
   }
+}
+
+/** The `$n` of the refund listed under `refundNo` in a refundquery answer (at most 50 are listed). */
+function refundIndex(fields: XmlFields, refundNo: string): number | undefined {
+  for (let n = 0; n < 50; n += 1) {
+    const listed = fields[`out_refund_no_${n}`];
+    if (listed === undefined) return undefined;
+    if (listed === refundNo) return n;
+  }
+  return undefined;
 }
 
 /** At most `maxBytes` of UTF-8, cut between characters (WeChat counts `body` in bytes). */
