@@ -10,6 +10,7 @@ export {
 } from './terminal-client.js';
 export { scanCashierText } from './scan-messages.js';
 export { showCodeCashierText } from './show-code-messages.js';
+export { unansweredCashierText } from './unanswered-messages.js';
 export { settledByQuery } from './client/scan-query.js';
 export { walletName, type CashierText } from './wallet-names.js';
 export type {

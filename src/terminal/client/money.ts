@@ -1,10 +1,11 @@
 // The money operations: sale and void (reversible: the transaction and its reversal record are
-// journaled before the request goes out, and the outcome settles which of them stays), refund
-// (journaled, then sent until answered) and the balance inquiry (no money moves).
+// journaled before the request goes out, and the outcome settles which of them stays), refund and
+// void of a QR sale (journaled, then sent until answered, never reversed) and the balance inquiry
+// (no money moves).
 import { maskPan } from '../../cards/card.js';
 import { interpretResponseCode, sixDigits, type IsoMessage } from '../../iso8583/index.js';
 import { PosError } from '../../pos-error.js';
-import type { OriginalRef, ScanDetails, TransactionRecord } from '../journal.js';
+import { recordKey, type OriginalRef, type ScanDetails, type TransactionRecord } from '../journal.js';
 import type { FinancialOutcome } from '../outcomes.js';
 import {
   balanceRequest,
@@ -14,7 +15,7 @@ import {
   type CardInput,
   type TerminalIdentity,
 } from '../terminal-messages.js';
-import { finish, sendRefund } from './record-answer.js';
+import { finish, sendUntilAnswered } from './record-answer.js';
 import { readyForMoney, reverseNow } from './reversals.js';
 import { answerTrust, type TerminalCore } from './terminal-core.js';
 
@@ -47,13 +48,21 @@ export function sale(core: TerminalCore, input: SaleInput): Promise<FinancialOut
   });
 }
 
-/** Voids an approved sale of the journal (by STAN), or one named explicitly. */
+/**
+ * Voids an approved sale of the journal (by STAN), or one named explicitly. A card sale's void is
+ * reversible (a 0400 when no answer comes); a QR sale's void is a refund at the wallet, which
+ * nothing takes back: it is sent again, same STAN, until answered, never reversed.
+ */
 export function voidSale(
   core: TerminalCore,
   input: { stan?: string; original?: OriginalRef; operatorId?: string | null },
 ): Promise<FinancialOutcome> {
   const original = input.original ?? originalOf(core, input.stan, 'void');
   const operatorId = input.operatorId ?? null;
+  const qr = qrSaleDetails(core, original);
+  if (qr !== undefined) {
+    return untilAnswered(core, { kind: 'void', original, amount: original.amount, operatorId, qr });
+  }
   return reversible(core, {
     kind: 'void',
     amount: original.amount,
@@ -66,11 +75,45 @@ export function voidSale(
 }
 
 /** Refunds part or all of a sale of the journal (by STAN), or one named explicitly. */
-export async function refund(
+export function refund(
   core: TerminalCore,
   input: { stan?: string; original?: OriginalRef; amount: number; operatorId?: string | null },
 ): Promise<FinancialOutcome> {
   const original = input.original ?? originalOf(core, input.stan, 'refund');
+  return untilAnswered(core, {
+    kind: 'refund',
+    original,
+    amount: input.amount,
+    operatorId: input.operatorId ?? null,
+    qr: qrSaleDetails(core, original),
+  });
+}
+
+/**
+ * The wallet, masked code and trade number of the QR sale `original` names, when the journal has
+ * it as a QR sale (same batch, STAN and RRN); nothing for a card sale or one the journal lacks.
+ */
+function qrSaleDetails(core: TerminalCore, original: OriginalRef): ScanDetails | undefined {
+  const sale = core.recordsByKey.get(recordKey(original));
+  if (sale?.kind !== 'sale' || sale.rrn !== original.rrn || sale.qr === undefined || sale.qr === null)
+    return undefined;
+  return { wallet: sale.qr.wallet, codeMasked: sale.qr.codeMasked, tradeNo: sale.qr.tradeNo };
+}
+
+/**
+ * A request never reversed (a refund, a void of a QR sale): journaled `sending`, with no reversal
+ * record, then sent, and sent again with the same STAN on every later call until answered.
+ */
+async function untilAnswered(
+  core: TerminalCore,
+  spec: {
+    kind: 'void' | 'refund';
+    original: OriginalRef;
+    amount: number;
+    operatorId: string | null;
+    qr: ScanDetails | undefined;
+  },
+): Promise<FinancialOutcome> {
   const blocked = await readyForMoney(core);
   if (blocked !== undefined) return blocked;
   const stan = await core.nextStan();
@@ -78,13 +121,13 @@ export async function refund(
   const record = await core.putRecord({
     batchNo: core.state.batchNo,
     stan: sixDigits(stan),
-    kind: 'refund',
+    kind: spec.kind,
     state: 'sending',
-    amount: input.amount,
-    cardMasked: core.findRecord(original.stan)?.cardMasked ?? null,
+    amount: spec.amount,
+    cardMasked: core.findRecord(spec.original.stan)?.cardMasked ?? null,
     entryMode: null,
-    operatorId: input.operatorId ?? null,
-    original,
+    operatorId: spec.operatorId,
+    original: spec.original,
     responseCode: null,
     message: null,
     rrn: null,
@@ -93,8 +136,9 @@ export async function refund(
     printed: false,
     createdAt: now,
     updatedAt: now,
+    ...(spec.qr === undefined ? {} : { qr: spec.qr }),
   });
-  return sendRefund(core, record);
+  return sendUntilAnswered(core, record);
 }
 
 export function originalOf(core: TerminalCore, stan: string | undefined, what: string): OriginalRef {
