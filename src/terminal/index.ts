@@ -28,6 +28,7 @@ export { parseQueryAnswer, type HostTransaction } from './host-transaction.js';
 export type { Transport, TransportResult } from './transport.js';
 export { TcpTransport, type TcpTransportOptions } from './tcp-transport.js';
 export {
+  isSentUntilAnswered,
   isShownCode,
   maxJournalRecords,
   recordKey,

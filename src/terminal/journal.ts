@@ -67,7 +67,9 @@ export function isShownCode(record: TransactionRecord | undefined): record is Tr
  * wallet has no way to take a refund back, and the host refuses its 0400 with 22).
  */
 export function isSentUntilAnswered(record: TransactionRecord): boolean {
-  return record.kind === 'refund' || (record.kind === 'void' && record.qr !== undefined && record.qr !== null);
+  return (
+    record.kind === 'refund' || (record.kind === 'void' && record.qr !== undefined && record.qr !== null)
+  );
 }
 
 export interface TransactionRecord {

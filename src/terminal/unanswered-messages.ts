@@ -18,7 +18,7 @@ export function unansweredCashierText(record: TransactionRecord): CashierText {
           en: ` The ${wallet.en} refund may still be under way.`,
         };
   return {
-    zh: `${what.zh}（流水号 ${record.stan}）尚未收到应答，不会冲正：${refundAt.zh}终端将以相同流水号重发，直至主机应答。请勿再次${what.zh}或退货，也不要另付现金。`,
-    en: `No answer yet to the ${what.en} (STAN ${record.stan}); it is never reversed.${refundAt.en} The terminal sends it again, same STAN, until the host answers: do not ${what.en} again, refund it another way or pay cash.`,
+    zh: `${what.zh}（流水号 ${record.stan}）尚未收到应答，不会冲正：${refundAt.zh}终端将以相同流水号重发，直至主机应答。请勿再次撤销或退货，也不要以其他方式退款。`,
+    en: `No answer yet to the ${what.en} (STAN ${record.stan}); it is never reversed.${refundAt.en} The terminal sends it again, same STAN, until the host answers: do not void or refund it again, nor refund it another way.`,
   };
 }

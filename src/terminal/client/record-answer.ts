@@ -24,7 +24,10 @@ export async function sendUntilAnswered(
 ): Promise<FinancialOutcome> {
   const original = record.original;
   if (original === null)
-    throw new PosError('POS_ERR_TERMINAL_UNKNOWN_TRANSACTION', `a ${record.kind} record without its original`);
+    throw new PosError(
+      'POS_ERR_TERMINAL_UNKNOWN_TRANSACTION',
+      `a ${record.kind} record without its original`,
+    );
   const common = {
     identity: core.identity,
     stan: Number(record.stan),
@@ -32,7 +35,8 @@ export async function sendUntilAnswered(
     original,
     operatorId: record.operatorId,
   };
-  const request = record.kind === 'void' ? voidRequest(common) : refundRequest({ ...common, amount: record.amount });
+  const request =
+    record.kind === 'void' ? voidRequest(common) : refundRequest({ ...common, amount: record.amount });
   const answer = await core.exchange(request, true);
   if (answer.kind === 'answer' && answerTrust(answer).trusted) return finish(core, record, answer);
   if (record.message === unansweredNote) return { kind: 'unanswered', record };

@@ -94,7 +94,8 @@ async function standingVoid(core: TerminalCore, record: TransactionRecord): Prom
   await core.putRecord({
     ...record,
     qr: { wallet: qr?.wallet ?? null, codeMasked: qr?.codeMasked ?? '', tradeNo: qr?.tradeNo ?? null },
-    message: 'the host refused to reverse this void (22, a QR sale\'s refund cannot be undone): the void stands, and is sent again, same STAN, until answered',
+    message:
+      "the host refused to reverse this void (22, a QR sale's refund cannot be undone): the void stands, and is sent again, same STAN, until answered",
     updatedAt: core.clock.now(),
   });
 }
