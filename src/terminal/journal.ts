@@ -98,6 +98,33 @@ export interface TransactionRecord {
   readonly qr?: ScanDetails | null;
 }
 
+/**
+ * A transaction as journaled before its request leaves: `sending`, nothing answered yet. Every
+ * money request (sale, void, refund, scanned or shown code) starts from it.
+ */
+export function sendingRecord(
+  what: Pick<
+    TransactionRecord,
+    'batchNo' | 'stan' | 'kind' | 'amount' | 'cardMasked' | 'entryMode' | 'operatorId' | 'original'
+  > & { readonly qr?: ScanDetails | undefined },
+  now: number,
+): TransactionRecord {
+  const { qr, ...fields } = what;
+  return {
+    ...fields,
+    state: 'sending',
+    responseCode: null,
+    message: null,
+    rrn: null,
+    authCode: null,
+    uploaded: false,
+    printed: false,
+    createdAt: now,
+    updatedAt: now,
+    ...(qr === undefined ? {} : { qr }),
+  };
+}
+
 /** A reversal the terminal owes the host: the 0400 to send (without card data, unsigned). */
 export interface ReversalRecord {
   readonly batchNo: string;

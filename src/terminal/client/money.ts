@@ -5,7 +5,13 @@
 import { maskPan } from '../../cards/card.js';
 import { interpretResponseCode, sixDigits, type IsoMessage } from '../../iso8583/index.js';
 import { PosError } from '../../pos-error.js';
-import { recordKey, type OriginalRef, type ScanDetails, type TransactionRecord } from '../journal.js';
+import {
+  recordKey,
+  sendingRecord,
+  type OriginalRef,
+  type ScanDetails,
+  type TransactionRecord,
+} from '../journal.js';
 import type { FinancialOutcome } from '../outcomes.js';
 import {
   balanceRequest,
@@ -118,26 +124,22 @@ async function untilAnswered(
   if (blocked !== undefined) return blocked;
   const stan = await core.nextStan();
   const now = core.clock.now();
-  const record = await core.putRecord({
-    batchNo: core.state.batchNo,
-    stan: sixDigits(stan),
-    kind: spec.kind,
-    state: 'sending',
-    amount: spec.amount,
-    cardMasked: core.findRecord(spec.original.stan)?.cardMasked ?? null,
-    entryMode: null,
-    operatorId: spec.operatorId,
-    original: spec.original,
-    responseCode: null,
-    message: null,
-    rrn: null,
-    authCode: null,
-    uploaded: false,
-    printed: false,
-    createdAt: now,
-    updatedAt: now,
-    ...(spec.qr === undefined ? {} : { qr: spec.qr }),
-  });
+  const record = await core.putRecord(
+    sendingRecord(
+      {
+        batchNo: core.state.batchNo,
+        stan: sixDigits(stan),
+        kind: spec.kind,
+        amount: spec.amount,
+        cardMasked: core.findRecord(spec.original.stan)?.cardMasked ?? null,
+        entryMode: null,
+        operatorId: spec.operatorId,
+        original: spec.original,
+        qr: spec.qr,
+      },
+      now,
+    ),
+  );
   return sendUntilAnswered(core, record);
 }
 
@@ -254,25 +256,21 @@ async function journalBeforeSending(
     attempts: 0,
     createdAt: now,
   });
-  return core.putRecord({
-    ...ref,
-    kind: spec.kind,
-    state: 'sending',
-    amount: spec.amount,
-    cardMasked: spec.cardMasked,
-    entryMode: spec.entryMode,
-    operatorId: spec.operatorId,
-    original: spec.original,
-    responseCode: null,
-    message: null,
-    rrn: null,
-    authCode: null,
-    uploaded: false,
-    printed: false,
-    createdAt: now,
-    updatedAt: now,
-    ...(spec.qr === undefined ? {} : { qr: spec.qr }),
-  });
+  return core.putRecord(
+    sendingRecord(
+      {
+        ...ref,
+        kind: spec.kind,
+        amount: spec.amount,
+        cardMasked: spec.cardMasked,
+        entryMode: spec.entryMode,
+        operatorId: spec.operatorId,
+        original: spec.original,
+        qr: spec.qr,
+      },
+      now,
+    ),
+  );
 }
 
 /** A balance inquiry: no money moves, nothing to reverse. Field 54's amount in fen. */
