@@ -23,7 +23,8 @@ import type { EngineContext } from './engine-context.js';
 import { requireFreeText } from './free-text.js';
 import { answerExistingKey, newRequestRecord } from './idempotency.js';
 import { paymentAnswer } from './payment-view.js';
-import { orderNoFor, refusalResponseCode } from './qr-order.js';
+import { refusalResponseCode } from './qr-order.js';
+import { pendingQrSale } from './qr-pending-sale.js';
 import { isShownOrder, queueShownClose, settleShownPaid, type ShownOrder } from './qr-order-settle.js';
 import { requestHash } from './request-hash.js';
 import { inTransaction, movePayment, type UnitOfWork } from './unit-of-work.js';
@@ -100,50 +101,29 @@ function providerFor(ctx: EngineContext, wallet: Wallet): WalletProvider {
   return provider;
 }
 
+/** The order as first stored (qr-pending-sale.ts): no code of the customer's, and its expiry. */
 function newShownOrder(
   command: QrOrderCommand,
   at: { id: string; rrn: string; now: number; expiresAt: number },
 ): ShownOrder {
-  return {
-    id: at.id,
-    kind: 'sale',
-    merchantId: command.merchantId,
-    terminalId: command.terminalId,
-    idempotencyKey: command.idempotencyKey,
-    status: 'pending',
-    amount: command.amount,
-    currency: command.currency,
-    cardMasked: null,
-    cardFingerprint: null,
-    entryMode: null,
-    operatorId: command.operatorId,
-    reference: command.reference,
-    rrn: at.rrn,
-    authCode: null,
-    responseCode: null,
-    originalId: null,
-    duplicateOf: null,
-    // The cashier's confirmation, kept for when the payment comes (settlePaid reads it then).
-    duplicateConfirmed: command.confirmDuplicate,
-    flaggedForReview: false,
-    channel: command.channel ?? 'http',
-    stan: command.stan ?? null,
-    batchNo: command.batchNo ?? null,
-    reversalReason: null,
-    qr: {
-      wallet: command.wallet,
-      flow: 'shown',
-      codeMasked: null,
-      codeFingerprint: null,
-      orderNo: orderNoFor(command.merchantId, command.idempotencyKey),
-      tradeNo: null,
-      payerFingerprint: null,
-      qrContent: null,
-      expiresAt: at.expiresAt,
+  return pendingQrSale(
+    {
+      ...command,
+      channel: command.channel ?? 'http',
+      stan: command.stan ?? null,
+      batchNo: command.batchNo ?? null,
+      // The cashier's confirmation, kept for when the payment comes (settlePaid reads it then).
+      duplicateConfirmed: command.confirmDuplicate,
+      qr: {
+        wallet: command.wallet,
+        flow: 'shown',
+        codeMasked: null,
+        codeFingerprint: null,
+        expiresAt: at.expiresAt,
+      },
     },
-    createdAt: at.now,
-    updatedAt: at.now,
-  };
+    at,
+  );
 }
 
 type Begun =

@@ -18,7 +18,7 @@ import type { EngineContext } from './engine-context.js';
 import { requireFreeText } from './free-text.js';
 import { answerExistingKey, newRequestRecord } from './idempotency.js';
 import type { Channel } from './payment.js';
-import { orderNoFor } from './qr-order.js';
+import { pendingQrSale } from './qr-pending-sale.js';
 import { recordWalletVerdict, type QrSale } from './qr-settle.js';
 import { noteRepeatedRequest } from './repeat-note.js';
 import { requestHash } from './request-hash.js';
@@ -82,47 +82,22 @@ function providerFor(ctx: EngineContext, command: QrSaleCommand): WalletProvider
   return provider;
 }
 
-/** The sale as first stored: pending, with its order number and no card fields. */
+/** The sale as first stored (qr-pending-sale.ts), with the scanned code's mask and fingerprint. */
 function newQrSale(command: QrSaleCommand, at: { id: string; rrn: string; now: number }): QrSale {
-  return {
-    id: at.id,
-    kind: 'sale',
-    merchantId: command.merchantId,
-    terminalId: command.terminalId,
-    idempotencyKey: command.idempotencyKey,
-    status: 'pending',
-    amount: command.amount,
-    currency: command.currency,
-    cardMasked: null,
-    cardFingerprint: null,
-    entryMode: null,
-    operatorId: command.operatorId,
-    reference: command.reference,
-    rrn: at.rrn,
-    authCode: null,
-    responseCode: null,
-    originalId: null,
-    duplicateOf: null,
-    duplicateConfirmed: false,
-    flaggedForReview: false,
-    channel: command.channel,
-    stan: command.stan,
-    batchNo: command.batchNo,
-    reversalReason: null,
-    qr: {
-      wallet: command.code.wallet,
-      flow: 'scanned',
-      codeMasked: command.code.masked,
-      codeFingerprint: command.code.fingerprint,
-      orderNo: orderNoFor(command.merchantId, command.idempotencyKey),
-      tradeNo: null,
-      payerFingerprint: null,
-      qrContent: null,
-      expiresAt: null,
+  return pendingQrSale(
+    {
+      ...command,
+      duplicateConfirmed: false,
+      qr: {
+        wallet: command.code.wallet,
+        flow: 'scanned',
+        codeMasked: command.code.masked,
+        codeFingerprint: command.code.fingerprint,
+        expiresAt: null,
+      },
     },
-    createdAt: at.now,
-    updatedAt: at.now,
-  };
+    at,
+  );
 }
 
 type Begun =

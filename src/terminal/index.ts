@@ -10,6 +10,7 @@ export {
 } from './terminal-client.js';
 export { scanCashierText } from './scan-messages.js';
 export { showCodeCashierText } from './show-code-messages.js';
+export { unansweredCashierText } from './unanswered-messages.js';
 export { settledByQuery } from './client/scan-query.js';
 export { walletName, type CashierText } from './wallet-names.js';
 export type {
@@ -27,6 +28,7 @@ export { parseQueryAnswer, type HostTransaction } from './host-transaction.js';
 export type { Transport, TransportResult } from './transport.js';
 export { TcpTransport, type TcpTransportOptions } from './tcp-transport.js';
 export {
+  isSentUntilAnswered,
   isShownCode,
   maxJournalRecords,
   recordKey,

@@ -35,6 +35,8 @@ export interface OriginalRef {
 /**
  * What a scan-code (QR) sale's record keeps of the code: never the code itself (a bearer token),
  * only its mask, and the wallet and its trade number once the host's answer (field 59) says them.
+ * A void or refund of a QR sale carries its sale's wallet, mask and trade number (never `flow`):
+ * the receipt names the wallet, and the client knows it may never be reversed (isSentUntilAnswered).
  * A code the terminal showed (a QR order, `flow` = `shown`) has no code of the customer's: its
  * record keeps the order number and expiry instead (never the content shown, which is asked for
  * again if needed).
@@ -57,6 +59,17 @@ export interface ScanDetails {
 /** Whether a record is a code the terminal showed (a QR order). */
 export function isShownCode(record: TransactionRecord | undefined): record is TransactionRecord {
   return record?.qr?.flow === 'shown';
+}
+
+/**
+ * Whether a record is sent again, same STAN, until the host answers, and never reversed: a refund
+ * (0220, not reversible) and a void of a QR sale (docs/qr.md, "Voids and refunds of QR sales": the
+ * wallet has no way to take a refund back, and the host refuses its 0400 with 22).
+ */
+export function isSentUntilAnswered(record: TransactionRecord): boolean {
+  return (
+    record.kind === 'refund' || (record.kind === 'void' && record.qr !== undefined && record.qr !== null)
+  );
 }
 
 export interface TransactionRecord {
@@ -83,6 +96,33 @@ export interface TransactionRecord {
   readonly updatedAt: number;
   /** Set on a scan-code (QR) sale, paid with the customer's payment code; absent or null otherwise. */
   readonly qr?: ScanDetails | null;
+}
+
+/**
+ * A transaction as journaled before its request leaves: `sending`, nothing answered yet. Every
+ * money request (sale, void, refund, scanned or shown code) starts from it.
+ */
+export function sendingRecord(
+  what: Pick<
+    TransactionRecord,
+    'batchNo' | 'stan' | 'kind' | 'amount' | 'cardMasked' | 'entryMode' | 'operatorId' | 'original'
+  > & { readonly qr?: ScanDetails | undefined },
+  now: number,
+): TransactionRecord {
+  const { qr, ...fields } = what;
+  return {
+    ...fields,
+    state: 'sending',
+    responseCode: null,
+    message: null,
+    rrn: null,
+    authCode: null,
+    uploaded: false,
+    printed: false,
+    createdAt: now,
+    updatedAt: now,
+    ...(qr === undefined ? {} : { qr }),
+  };
 }
 
 /** A reversal the terminal owes the host: the 0400 to send (without card data, unsigned). */

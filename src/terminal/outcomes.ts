@@ -20,7 +20,10 @@ export type FinancialOutcome =
   | { readonly kind: 'reversed'; readonly record: TransactionRecord; readonly reason: ReversalReason }
   /** No valid answer, and the reversal is not acknowledged yet: it goes first on every later call. */
   | { readonly kind: 'reversal-pending'; readonly record: TransactionRecord; readonly reason: ReversalReason }
-  /** A refund without an answer: sent again with the same STAN on every later call until answered. */
+  /**
+   * A refund, or a void of a QR sale, without an answer: never reversed (nothing takes a wallet's
+   * refund back), sent again with the same STAN on every later call until answered.
+   */
   | { readonly kind: 'unanswered'; readonly record: TransactionRecord }
   /**
    * Nothing was sent: a reversal is still owed and could not be delivered, or no session.

@@ -9,7 +9,8 @@
 //    but before completion 96: the 0400 goes out before any other financial message, and again
 //    until the host answers it (a bounded number of times per call, and on every later call);
 //  - a refund (0220, not reversible) without an answer is sent again, with the same STAN, until
-//    answered: the host answers a retransmission with its stored answer;
+//    answered: the host answers a retransmission with its stored answer; so is a void of a QR sale
+//    (a refund at the wallet, which the host refuses to reverse with 22): no 0400 for it, ever;
 //  - a printer fault leaves the approved transaction in the journal: `reprint` prints it again,
 //    asking the host (transaction query) only when the journal lacks the outcome; never a new sale;
 //  - the same card read twice within 2 seconds is one read;
@@ -181,7 +182,10 @@ export class TerminalClient {
     return this.#serially(() => showCode(this.#core, input));
   }
 
-  /** Voids an approved sale of the journal (by STAN), or one named explicitly. */
+  /**
+   * Voids an approved sale of the journal (by STAN), or one named explicitly. A QR sale's void is
+   * never reversed: without an answer it is `unanswered`, sent again (same STAN) until answered.
+   */
   void(input: {
     stan?: string;
     original?: OriginalRef;

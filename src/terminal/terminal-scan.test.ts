@@ -6,7 +6,7 @@
 // simulated wallet's UnionPay QR provider. The wallet's ledger is the proof of every charge.
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../clock/clock.js';
-import { keyFromHex } from '../iso8583/index.js';
+import { keyFromHex, type IsoMessage } from '../iso8583/index.js';
 import {
   HostTransport,
   makeIsoHarness,
@@ -29,6 +29,7 @@ import { scanCashierText } from './scan-messages.js';
 import { AnswerLosingTransport } from './simulated-faults.js';
 import { TcpTransport } from './tcp-transport.js';
 import { TerminalClient } from './terminal-client.js';
+import { unansweredCashierText } from './unanswered-messages.js';
 
 /** A fresh WeChat Pay code (18 digits starting 13) for each number. */
 const wechatCode = (n: number): string =>
@@ -309,5 +310,84 @@ describe('the terminal SDK scanning over TCP to a real host', () => {
       })
       .toBeGreaterThan(0);
     expect(charges(host) - refunds(host)).toBe(1);
+  });
+});
+
+describe('the terminal SDK voids a scanned sale', () => {
+  it('sends a void whose answer is lost again, same STAN, never a 0400: answered once, refunded once', async () => {
+    const { h, wallet, client, transport, printer } = await scanTerminal();
+    await client.signIn();
+    const code = wechatCode(20);
+    const sale = expectKind(await client.scan({ amount: 1280, code }), 'approved');
+    const isVoid = (m: IsoMessage): boolean => m.mti === '0200' && m.fields['3'] === '200000';
+    transport.fault = (request) => (isVoid(request) ? 'lose-answer' : undefined);
+    const lost = await client.void({ stan: sale.record.stan });
+    expect(lost.kind).toBe('unanswered');
+    if (lost.kind !== 'unanswered') return;
+    expect(lost.record).toMatchObject({ kind: 'void', state: 'sending', qr: { wallet: 'wechat' } });
+    expect(lost.record.message).toContain('never reversed');
+    expect(client.pendingReversals()).toEqual([]);
+    expect(unansweredCashierText(lost.record)).toEqual({
+      zh: expect.stringContaining('不会冲正：微信支付退款可能仍在处理中') as unknown,
+      en: expect.stringContaining(
+        'it is never reversed. The WeChat Pay refund may still be under way',
+      ) as unknown,
+    });
+    transport.fault = () => undefined;
+    expect(await client.sendReversals()).toMatchObject({ delivered: 0, pending: 0, refundsAnswered: 1 });
+    const voids = transport.sent.filter(isVoid);
+    expect(voids.map((m) => m.fields['11'])).toEqual([lost.record.stan, lost.record.stan]);
+    expect(voids[1]).toEqual(voids[0]);
+    expect(transport.sent.filter((m) => m.mti === '0400')).toEqual([]);
+    const voided = client.findRecord(lost.record.stan);
+    expect(voided).toMatchObject({ kind: 'void', state: 'approved', responseCode: '00' });
+    expect(printer.printed.at(-1)?.text).toContain('VOID 撤销');
+    expect(printer.printed.at(-1)?.text).toContain('WeChat Pay 微信支付');
+    expect(client.batchTotals().cny).toMatchObject({ debitCount: 0 });
+    await drainAll(h);
+    expect(wallet.ledger().refundLines).toEqual([expect.objectContaining({ amount: 1280 }) as unknown]);
+    expect((await h.engine.findByRrn(merchantId, sale.record.rrn ?? ''))?.status).toBe('voided');
+  });
+
+  it('keeps a void standing when the host refuses its 0400 with 22, and learns its answer by sending it again', async () => {
+    const { h, wallet, client, transport } = await scanTerminal();
+    await client.signIn();
+    const sale = expectKind(await client.scan({ amount: 900, code: wechatCode(21) }), 'approved');
+    // A terminal whose journal lacks the sale (a journal from another run) voids it by name: it
+    // cannot know the sale is a QR sale, so it journals a reversal; the host refuses that 0400.
+    const otherJournal = new MemoryJournal();
+    await otherJournal.saveState({ ...client.state, lastStan: 50, keys: null });
+    const other = await TerminalClient.open({
+      merchantId,
+      terminalId,
+      transport,
+      journal: otherJournal,
+      clock: h.clock,
+      answerTimeoutMs: 5_000,
+    });
+    await other.setMasterKey(keyFromHex(tmkHex, 'TMK'));
+    await other.signIn();
+    const original = {
+      batchNo: sale.record.batchNo,
+      stan: sale.record.stan,
+      rrn: sale.record.rrn ?? '',
+      authCode: sale.record.authCode,
+      date: null,
+      amount: 900,
+    };
+    transport.fault = (request) =>
+      request.mti === '0200' &&
+      request.fields['3'] === '200000' &&
+      transport.sent.every((m) => m.mti !== '0400')
+        ? 'lose-answer'
+        : undefined;
+    const outcome = await other.void({ original });
+    expect(transport.sent.filter((m) => m.mti === '0400')).toHaveLength(1);
+    expect(outcome.kind).toBe('approved');
+    expect(outcome.kind === 'approved' ? outcome.record.message : '').not.toContain('reversed');
+    expect(other.pendingReversals()).toEqual([]);
+    await drainAll(h);
+    expect(wallet.ledger().refundLines).toHaveLength(1);
+    expect((await h.engine.findByRrn(merchantId, original.rrn))?.status).toBe('voided');
   });
 });

@@ -13,8 +13,10 @@ import { entryModes, type EntryMode } from '../../payments/payment.js';
 import { PosError } from '../../pos-error.js';
 import {
   FileJournal,
+  isSentUntilAnswered,
   isShownCode,
   scanCashierText,
+  unansweredCashierText,
   settledByQuery,
   TcpTransport,
   TerminalClient,
@@ -235,7 +237,7 @@ function describeOutcome(outcome: SaleOutcome | FinancialOutcome): { ok: boolean
     case 'unanswered':
       return {
         ok: false,
-        text: `NO ANSWER: the refund is sent again, same STAN, on the next command. ${recordLine(outcome.record)}`,
+        text: `NO ANSWER: the ${outcome.record.kind} is sent again, same STAN, on the next command; it is never reversed. ${recordLine(outcome.record)}\n${unansweredCashierText(outcome.record).en}\n${unansweredCashierText(outcome.record).zh}`,
       };
     case 'blocked':
       return { ok: false, text: `NOT SENT: ${outcome.detail}` };
@@ -452,7 +454,7 @@ async function scan(
 /** The reversals still owed, the refunds unanswered and the codes shown unresolved, then sends them. */
 async function reversalStatus(client: TerminalClient): Promise<PosResult> {
   const owed = client.pendingReversals();
-  const refunds = client.records().filter((r) => r.kind === 'refund' && r.state === 'sending');
+  const refunds = client.records().filter((r) => isSentUntilAnswered(r) && r.state === 'sending');
   const codes = client.records().filter((r) => isShownCode(r) && r.state === 'sending');
   const lines = [
     owed.length === 0 ? 'No reversal owed.' : `${owed.length} reversal(s) owed:`,
@@ -462,7 +464,10 @@ async function reversalStatus(client: TerminalClient): Promise<PosResult> {
     ),
     ...(refunds.length === 0
       ? []
-      : [`${refunds.length} unanswered refund(s):`, ...refunds.map((r) => `  ${recordLine(r)}`)]),
+      : [
+          `${refunds.length} unanswered refund(s) or void(s) of QR sales:`,
+          ...refunds.map((r) => `  ${recordLine(r)}`),
+        ]),
     ...(codes.length === 0
       ? []
       : [

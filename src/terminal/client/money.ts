@@ -1,10 +1,17 @@
 // The money operations: sale and void (reversible: the transaction and its reversal record are
-// journaled before the request goes out, and the outcome settles which of them stays), refund
-// (journaled, then sent until answered) and the balance inquiry (no money moves).
+// journaled before the request goes out, and the outcome settles which of them stays), refund and
+// void of a QR sale (journaled, then sent until answered, never reversed) and the balance inquiry
+// (no money moves).
 import { maskPan } from '../../cards/card.js';
 import { interpretResponseCode, sixDigits, type IsoMessage } from '../../iso8583/index.js';
 import { PosError } from '../../pos-error.js';
-import type { OriginalRef, ScanDetails, TransactionRecord } from '../journal.js';
+import {
+  recordKey,
+  sendingRecord,
+  type OriginalRef,
+  type ScanDetails,
+  type TransactionRecord,
+} from '../journal.js';
 import type { FinancialOutcome } from '../outcomes.js';
 import {
   balanceRequest,
@@ -14,7 +21,7 @@ import {
   type CardInput,
   type TerminalIdentity,
 } from '../terminal-messages.js';
-import { finish, sendRefund } from './record-answer.js';
+import { finish, sendUntilAnswered } from './record-answer.js';
 import { readyForMoney, reverseNow } from './reversals.js';
 import { answerTrust, type TerminalCore } from './terminal-core.js';
 
@@ -47,13 +54,21 @@ export function sale(core: TerminalCore, input: SaleInput): Promise<FinancialOut
   });
 }
 
-/** Voids an approved sale of the journal (by STAN), or one named explicitly. */
+/**
+ * Voids an approved sale of the journal (by STAN), or one named explicitly. A card sale's void is
+ * reversible (a 0400 when no answer comes); a QR sale's void is a refund at the wallet, which
+ * nothing takes back: it is sent again, same STAN, until answered, never reversed.
+ */
 export function voidSale(
   core: TerminalCore,
   input: { stan?: string; original?: OriginalRef; operatorId?: string | null },
 ): Promise<FinancialOutcome> {
   const original = input.original ?? originalOf(core, input.stan, 'void');
   const operatorId = input.operatorId ?? null;
+  const qr = qrSaleDetails(core, original);
+  if (qr !== undefined) {
+    return untilAnswered(core, { kind: 'void', original, amount: original.amount, operatorId, qr });
+  }
   return reversible(core, {
     kind: 'void',
     amount: original.amount,
@@ -66,35 +81,66 @@ export function voidSale(
 }
 
 /** Refunds part or all of a sale of the journal (by STAN), or one named explicitly. */
-export async function refund(
+export function refund(
   core: TerminalCore,
   input: { stan?: string; original?: OriginalRef; amount: number; operatorId?: string | null },
 ): Promise<FinancialOutcome> {
   const original = input.original ?? originalOf(core, input.stan, 'refund');
+  return untilAnswered(core, {
+    kind: 'refund',
+    original,
+    amount: input.amount,
+    operatorId: input.operatorId ?? null,
+    qr: qrSaleDetails(core, original),
+  });
+}
+
+/**
+ * The wallet, masked code and trade number of the QR sale `original` names, when the journal has
+ * it as a QR sale (same batch, STAN and RRN); nothing for a card sale or one the journal lacks.
+ */
+function qrSaleDetails(core: TerminalCore, original: OriginalRef): ScanDetails | undefined {
+  const sale = core.recordsByKey.get(recordKey(original));
+  if (sale?.kind !== 'sale' || sale.rrn !== original.rrn || sale.qr === undefined || sale.qr === null)
+    return undefined;
+  return { wallet: sale.qr.wallet, codeMasked: sale.qr.codeMasked, tradeNo: sale.qr.tradeNo };
+}
+
+/**
+ * A request never reversed (a refund, a void of a QR sale): journaled `sending`, with no reversal
+ * record, then sent, and sent again with the same STAN on every later call until answered.
+ */
+async function untilAnswered(
+  core: TerminalCore,
+  spec: {
+    kind: 'void' | 'refund';
+    original: OriginalRef;
+    amount: number;
+    operatorId: string | null;
+    qr: ScanDetails | undefined;
+  },
+): Promise<FinancialOutcome> {
   const blocked = await readyForMoney(core);
   if (blocked !== undefined) return blocked;
   const stan = await core.nextStan();
   const now = core.clock.now();
-  const record = await core.putRecord({
-    batchNo: core.state.batchNo,
-    stan: sixDigits(stan),
-    kind: 'refund',
-    state: 'sending',
-    amount: input.amount,
-    cardMasked: core.findRecord(original.stan)?.cardMasked ?? null,
-    entryMode: null,
-    operatorId: input.operatorId ?? null,
-    original,
-    responseCode: null,
-    message: null,
-    rrn: null,
-    authCode: null,
-    uploaded: false,
-    printed: false,
-    createdAt: now,
-    updatedAt: now,
-  });
-  return sendRefund(core, record);
+  const record = await core.putRecord(
+    sendingRecord(
+      {
+        batchNo: core.state.batchNo,
+        stan: sixDigits(stan),
+        kind: spec.kind,
+        amount: spec.amount,
+        cardMasked: core.findRecord(spec.original.stan)?.cardMasked ?? null,
+        entryMode: null,
+        operatorId: spec.operatorId,
+        original: spec.original,
+        qr: spec.qr,
+      },
+      now,
+    ),
+  );
+  return sendUntilAnswered(core, record);
 }
 
 export function originalOf(core: TerminalCore, stan: string | undefined, what: string): OriginalRef {
@@ -210,25 +256,21 @@ async function journalBeforeSending(
     attempts: 0,
     createdAt: now,
   });
-  return core.putRecord({
-    ...ref,
-    kind: spec.kind,
-    state: 'sending',
-    amount: spec.amount,
-    cardMasked: spec.cardMasked,
-    entryMode: spec.entryMode,
-    operatorId: spec.operatorId,
-    original: spec.original,
-    responseCode: null,
-    message: null,
-    rrn: null,
-    authCode: null,
-    uploaded: false,
-    printed: false,
-    createdAt: now,
-    updatedAt: now,
-    ...(spec.qr === undefined ? {} : { qr: spec.qr }),
-  });
+  return core.putRecord(
+    sendingRecord(
+      {
+        ...ref,
+        kind: spec.kind,
+        amount: spec.amount,
+        cardMasked: spec.cardMasked,
+        entryMode: spec.entryMode,
+        operatorId: spec.operatorId,
+        original: spec.original,
+        qr: spec.qr,
+      },
+      now,
+    ),
+  );
 }
 
 /** A balance inquiry: no money moves, nothing to reverse. Field 54's amount in fen. */

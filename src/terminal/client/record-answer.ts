@@ -1,33 +1,47 @@
-// Recording a trusted answer to a money request: approved (then printed) or declined, and the
-// refund, sent again with the same STAN until answered (a refund is not reversible: the host
-// answers a retransmission with its stored answer).
+// Recording a trusted answer to a money request: approved (then printed) or declined, and what is
+// sent again with the same STAN until answered, never reversed (isSentUntilAnswered): a refund and
+// a void of a QR sale. The host answers a retransmission with its stored answer, and answers
+// nothing while a QR sale's wallet has not settled the refund (docs/qr.md).
 import { interpretResponseCode, parseScanAnswer } from '../../iso8583/index.js';
 import { PosError } from '../../pos-error.js';
 import type { ScanDetails, TransactionRecord } from '../journal.js';
 import type { FinancialOutcome } from '../outcomes.js';
 import { PrinterFault, receiptOf } from '../receipt.js';
-import { refundRequest } from '../terminal-messages.js';
+import { refundRequest, voidRequest } from '../terminal-messages.js';
 import { answerTrust, type ExchangeAnswer, type TerminalCore } from './terminal-core.js';
 
-/** Sends (or sends again, same STAN) the refund of a journal record and records its answer. */
-export async function sendRefund(core: TerminalCore, record: TransactionRecord): Promise<FinancialOutcome> {
+/** What the journal says of one without an answer yet: never "reversed", for it never is. */
+export const unansweredNote =
+  'no answer yet: sent again, same STAN, until the host answers; never reversed (what the host did stands)';
+
+/**
+ * Sends (or sends again, same STAN) a refund or a void of a QR sale of the journal and records
+ * its answer; without one the record stays `sending` and goes again on the next call.
+ */
+export async function sendUntilAnswered(
+  core: TerminalCore,
+  record: TransactionRecord,
+): Promise<FinancialOutcome> {
   const original = record.original;
   if (original === null)
-    throw new PosError('POS_ERR_TERMINAL_UNKNOWN_TRANSACTION', 'a refund record without its original');
-  const request = refundRequest({
+    throw new PosError(
+      'POS_ERR_TERMINAL_UNKNOWN_TRANSACTION',
+      `a ${record.kind} record without its original`,
+    );
+  const common = {
     identity: core.identity,
     stan: Number(record.stan),
     batchNo: record.batchNo,
     original,
-    amount: record.amount,
     operatorId: record.operatorId,
-  });
+  };
+  const request =
+    record.kind === 'void' ? voidRequest(common) : refundRequest({ ...common, amount: record.amount });
   const answer = await core.exchange(request, true);
-  if (answer.kind === 'not-sent') {
-    return { kind: 'unanswered', record };
-  }
-  if (answer.kind !== 'answer' || !answerTrust(answer).trusted) return { kind: 'unanswered', record };
-  return finish(core, record, answer);
+  if (answer.kind === 'answer' && answerTrust(answer).trusted) return finish(core, record, answer);
+  if (record.message === unansweredNote) return { kind: 'unanswered', record };
+  const noted = await core.putRecord({ ...record, message: unansweredNote, updatedAt: core.clock.now() });
+  return { kind: 'unanswered', record: noted };
 }
 
 /** A scan-code sale's wallet and trade number from its answer's field 59; nothing for a card. */
@@ -36,7 +50,8 @@ function scanDetailsOf(
   field59: string | undefined,
   approved: boolean,
 ): { qr?: ScanDetails } {
-  if (record.qr === undefined || record.qr === null) return {};
+  // A void or refund keeps its sale's details as they are (the answer names no new trade).
+  if (record.qr === undefined || record.qr === null || record.kind !== 'sale') return {};
   const said = parseScanAnswer(field59);
   return {
     qr: {

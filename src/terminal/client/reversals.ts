@@ -5,10 +5,10 @@
 // code shown earlier (a QR order) whose outcome is unknown is settled next, asked about and closed
 // (show-code-query.ts): until then nothing else goes out, above all no new code.
 import type { IsoMessage, ReversalReason } from '../../iso8583/index.js';
-import { recordKey, type ReversalRecord, type TransactionRecord } from '../journal.js';
+import { isSentUntilAnswered, recordKey, type ReversalRecord, type TransactionRecord } from '../journal.js';
 import type { FinancialOutcome, ReversalsOutcome } from '../outcomes.js';
 import { reversalMessage } from '../terminal-messages.js';
-import { sendRefund } from './record-answer.js';
+import { sendUntilAnswered } from './record-answer.js';
 import { isScanSale, settleScanByQuery } from './scan-query.js';
 import { resolveOpenOrders } from './show-code-query.js';
 import { ensureSession } from './session.js';
@@ -35,7 +35,7 @@ export async function flush(core: TerminalCore): Promise<ReversalsOutcome> {
     .filter((r): r is TransactionRecord => r !== undefined)
     .sort((a, b) => a.createdAt - b.createdAt || a.stan.localeCompare(b.stan));
   for (const record of unanswered) {
-    const outcome = await sendRefund(core, record);
+    const outcome = await sendUntilAnswered(core, record);
     if (outcome.kind !== 'unanswered') refundsAnswered += 1;
   }
   return { delivered, pending: core.reversalsByKey.size, refundsAnswered };
@@ -66,7 +66,9 @@ export async function deliverReversal(core: TerminalCore, owed: ReversalRecord):
     if (answer.code === '00' && answer.macOk !== true) continue;
     if (answer.signInRequired || answer.code === '96') continue;
     const record = core.recordsByKey.get(recordKey(owed));
-    if (record?.state === 'sending') {
+    if (answer.code === '22' && record?.kind === 'void' && record.state === 'sending') {
+      await standingVoid(core, record);
+    } else if (record?.state === 'sending') {
       await core.putRecord({
         ...record,
         state: 'reversed',
@@ -78,6 +80,24 @@ export async function deliverReversal(core: TerminalCore, owed: ReversalRecord):
     return true;
   }
   return false;
+}
+
+/**
+ * A void whose 0400 the host refused with 22: the void of a QR sale, a refund at the wallet that
+ * nothing takes back (POS_ERR_QR_REFUND_IRREVERSIBLE; a journal written before the client knew,
+ * or a sale named explicitly that the journal lacks). The void stands at the host, so its record
+ * is never marked reversed: it becomes one sent again, same STAN, until answered.
+ */
+async function standingVoid(core: TerminalCore, record: TransactionRecord): Promise<void> {
+  const sale = record.original === null ? undefined : core.recordsByKey.get(recordKey(record.original));
+  const qr = record.qr ?? sale?.qr ?? null;
+  await core.putRecord({
+    ...record,
+    qr: { wallet: qr?.wallet ?? null, codeMasked: qr?.codeMasked ?? '', tradeNo: qr?.tradeNo ?? null },
+    message:
+      "the host refused to reverse this void (22, a QR sale's refund cannot be undone): the void stands, and is sent again, same STAN, until answered",
+    updatedAt: core.clock.now(),
+  });
 }
 
 /** Signs in if needed and delivers owed reversals; a reason not to send when one is still owed. */
@@ -130,6 +150,9 @@ export async function reverseNow(
   await core.putReversal(owed);
   const delivered = await deliverReversal(core, owed);
   const current = core.recordsByKey.get(recordKey(ref)) ?? record;
+  // A void the host would not reverse (standingVoid) stands: ask for its answer once now.
+  if (delivered && current.state === 'sending' && isSentUntilAnswered(current))
+    return sendUntilAnswered(core, current);
   return delivered
     ? { kind: 'reversed', record: current, reason }
     : { kind: 'reversal-pending', record: current, reason };

@@ -20,7 +20,7 @@ import {
   sixDigits,
   type IsoMessage,
 } from '../../iso8583/index.js';
-import { recordKey, type TransactionRecord } from '../journal.js';
+import { recordKey, sendingRecord, type TransactionRecord } from '../journal.js';
 import type { ShowCodeOutcome, ShowCodeProgress } from '../outcomes.js';
 import { showCodeRequest } from '../terminal-messages.js';
 import { readyForMoney } from './reversals.js';
@@ -79,33 +79,29 @@ export async function showCode(core: TerminalCore, input: ShowCodeInput): Promis
     confirmDuplicate: input.confirmDuplicate ?? false,
   });
   const now = core.clock.now();
-  const record = await core.putRecord({
-    batchNo,
-    stan: sixDigits(stan),
-    kind: 'sale',
-    state: 'sending',
-    amount: input.amount,
-    cardMasked: null,
-    entryMode: null,
-    operatorId,
-    original: null,
-    responseCode: null,
-    message: null,
-    rrn: null,
-    authCode: null,
-    uploaded: false,
-    printed: false,
-    createdAt: now,
-    updatedAt: now,
-    qr: {
-      wallet: input.wallet ?? null,
-      codeMasked: '',
-      tradeNo: null,
-      flow: 'shown',
-      orderNo: null,
-      expiresAt: null,
-    },
-  });
+  const record = await core.putRecord(
+    sendingRecord(
+      {
+        batchNo,
+        stan: sixDigits(stan),
+        kind: 'sale',
+        amount: input.amount,
+        cardMasked: null,
+        entryMode: null,
+        operatorId,
+        original: null,
+        qr: {
+          wallet: input.wallet ?? null,
+          codeMasked: '',
+          tradeNo: null,
+          flow: 'shown',
+          orderNo: null,
+          expiresAt: null,
+        },
+      },
+      now,
+    ),
+  );
   const answer = await core.exchange(request, true);
   if (answer.kind === 'not-sent') {
     const notSent = await core.putRecord({

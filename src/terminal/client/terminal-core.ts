@@ -17,6 +17,7 @@ import {
 import { PosError } from '../../pos-error.js';
 import { CardReadFilter, doubleReadWindowMs } from '../card-read-filter.js';
 import {
+  isSentUntilAnswered,
   isShownCode,
   recordKey,
   type Journal,
@@ -110,7 +111,10 @@ export class TerminalCore {
   #state: TerminalState;
   readonly recordsByKey = new Map<string, TransactionRecord>();
   readonly reversalsByKey = new Map<string, ReversalRecord>();
-  /** Keys of refunds sent without an answer yet: few, so the client need not scan its journal. */
+  /**
+   * Keys of refunds and voids of QR sales sent without an answer yet (isSentUntilAnswered): few, so
+   * the client need not scan its journal.
+   */
   readonly unansweredRefunds = new Set<string>();
   /** Keys of codes shown (QR orders) whose outcome is not known yet: at most one but after a fault. */
   readonly openOrders = new Set<string>();
@@ -167,7 +171,7 @@ export class TerminalCore {
     );
     for (const record of contents.records) {
       core.recordsByKey.set(recordKey(record), record);
-      if (record.kind === 'refund' && record.state === 'sending')
+      if (isSentUntilAnswered(record) && record.state === 'sending')
         core.unansweredRefunds.add(recordKey(record));
       if (isShownCode(record) && record.state === 'sending') core.openOrders.add(recordKey(record));
     }
@@ -221,7 +225,7 @@ export class TerminalCore {
     await this.journal.putRecord(record);
     const key = recordKey(record);
     this.recordsByKey.set(key, record);
-    if (record.kind === 'refund' && record.state === 'sending') this.unansweredRefunds.add(key);
+    if (isSentUntilAnswered(record) && record.state === 'sending') this.unansweredRefunds.add(key);
     else this.unansweredRefunds.delete(key);
     if (isShownCode(record) && record.state === 'sending') this.openOrders.add(key);
     else this.openOrders.delete(key);
