@@ -232,6 +232,7 @@ export interface Finding {
     readonly exposureUnit: string;
     readonly rate: number;
     readonly fleetRate: number;
+    readonly baselineRate: number;
     readonly pValue: number;
     readonly qValue: number;
     readonly transactionIds: string[];

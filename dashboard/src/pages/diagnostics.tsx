@@ -133,6 +133,8 @@ function FindingCard({ finding: f }: { finding: Finding }) {
         </dd>
         <dt>{t('diagFleetRate')}</dt>
         <dd>{percent(f.evidence.fleetRate)}</dd>
+        <dt>{t('diagBaseline')}</dt>
+        <dd>{percent(f.evidence.baselineRate)}</dd>
         <dt>{t('diagQValue')}</dt>
         <dd>{f.evidence.qValue.toPrecision(2)}</dd>
         <dt>{t('diagCost')}</dt>
