@@ -5,7 +5,8 @@
 // the duplicate question for a retransmission, a held duplicate and a genuine repeat, voids a sale
 // through the confirmation dialog, and checks that the second merchant cannot reach the first's
 // data by editing URLs or ids. axe-core runs on every page (no serious or critical violation), and
-// no page breaks the Content-Security-Policy. Screenshots of each page in both languages go to a
+// no page breaks the Content-Security-Policy. Operations signs in with an operations key and sees
+// the fleet's diagnosis (a finding or the empty state) in both languages, and no merchant's payments. Screenshots of each page in both languages go to a
 // temporary folder, or to docs/screenshots with POSGUARD_SCREENSHOTS=1.
 import chromium from '@sparticuz/chromium';
 import { spawnSync } from 'node:child_process';
@@ -36,6 +37,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let otherKey: string;
+let operationsKey: string;
 const cspViolations: string[] = [];
 
 /** An API call with a merchant's key, as a terminal or script would make it. */
@@ -130,6 +132,11 @@ beforeAll(async () => {
     ) as { apiKey: string }
   ).apiKey;
   cli(['terminal', 'add', '--merchant', 'OTHERSHOP000002', '--id', 'OTH00001', '--db', db]);
+  operationsKey = (
+    JSON.parse(cli(['operations-key', 'create', '--label', 'browser test', '--json', '--db', db])) as {
+      apiKey: string;
+    }
+  ).apiKey;
   mkdirSync(shotsDir, { recursive: true });
   browser = await playwright.launch({
     executablePath: await chromium.executablePath(),
@@ -200,6 +207,7 @@ describe('the dashboard in a browser', { timeout: 60_000 }, () => {
       ['/duplicate', 'duplicate', 'Is this duplicate real?', '这笔重复是真的吗？'],
       ['/terminals', 'terminals', 'Terminals', '终端'],
       ['/fees', 'fees', 'Fees and statements', '费用与对账单'],
+      ['/diagnostics', 'diagnostics-merchant', 'Where duplicates come from', '重复交易从哪里来'],
     ];
     for (const [lang, index] of [
       ['en', 2],
@@ -215,6 +223,14 @@ describe('the dashboard in a browser', { timeout: 60_000 }, () => {
     }
     await open('/terminals');
     expect(await page.locator('[data-terminal-id]').count()).toBe(3);
+    // The merchant's own diagnosis findings count among the overview's alerts.
+    const findings = await page.evaluate(
+      async () =>
+        ((await (await fetch('/v1/diagnostics')).json()) as { findings: unknown[] }).findings.length,
+    );
+    await open('/overview');
+    await page.locator('#alerts-title').waitFor();
+    expect(await page.locator('[data-alert=diagnosis]').count()).toBe(findings > 0 ? 1 : 0);
   });
 });
 
@@ -316,6 +332,39 @@ describe('payments, the duplicate question and actions', { timeout: 60_000 }, ()
     await page.locator('table.journal >> text=已撤销').first().waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     await shoot('payment-detail-zh-CN');
+  });
+});
+
+describe('operations', { timeout: 60_000 }, () => {
+  it("signs in with an operations key to the fleet's diagnosis, in both languages, and no merchant's payments", async () => {
+    await language('zh-CN');
+    await page.click('text=退出登录');
+    await page.locator('#api-key').waitFor();
+    await page.fill('#api-key', operationsKey);
+    await page.click('button[type=submit]');
+    const shown = page.locator('li.finding, [data-testid=diag-empty]').first();
+    for (const [lang, title, scope] of [
+      ['zh-CN', '重复交易从哪里来', '全部商户的诊断'],
+      ['en', 'Where duplicates come from', 'Diagnosis of the whole fleet'],
+    ] as const) {
+      await language(lang);
+      await shown.waitFor();
+      expect(await heading()).toBe(title);
+      expect(await page.locator('#main p.muted').first().textContent()).toContain(scope);
+      expect(await page.locator('nav a').count()).toBe(1);
+      const finding = page.locator('li.finding').first();
+      if ((await finding.count()) > 0) {
+        // A finding shows its remedy in the page's language and a chart of its rate against the fleet's.
+        expect(await finding.locator('.remedy').textContent()).toMatch(
+          lang === 'zh-CN' ? /[\u4e00-\u9fff]/ : /^[^\u4e00-\u9fff]+$/,
+        );
+        await finding.locator('.chart canvas').waitFor();
+      }
+      expect(await seriousViolations(page), `diagnostics in ${lang}`).toEqual([]);
+      await shoot(`diagnostics-${lang}`);
+    }
+    const refused = await page.evaluate(async () => (await fetch('/v1/payments')).status);
+    expect(refused).toBe(403);
   });
 });
 

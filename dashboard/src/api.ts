@@ -5,8 +5,9 @@ import { signal } from './signal.js';
 
 export interface SessionInfo {
   readonly role: 'merchant' | 'operations';
-  readonly merchantId: string;
-  readonly merchantName: string;
+  /** Null for an operations session (signed in with an operations key: the whole fleet). */
+  readonly merchantId: string | null;
+  readonly merchantName: string | null;
   readonly csrfToken: string;
   readonly expiresAt: string;
 }
@@ -212,4 +213,43 @@ export interface TerminalView {
     readonly crashes: number;
     readonly offlineSeconds: number;
   } | null;
+}
+
+export interface Finding {
+  readonly subject: {
+    readonly kind: string;
+    readonly id: string;
+    readonly merchantId: string | null;
+    readonly terminalId: string | null;
+  };
+  readonly measure: string;
+  readonly cause: string;
+  readonly priority: 'high' | 'medium' | 'low';
+  readonly remedy: { readonly zh: string; readonly en: string };
+  readonly evidence: {
+    readonly events: number;
+    readonly exposure: number;
+    readonly exposureUnit: string;
+    readonly rate: number;
+    readonly fleetRate: number;
+    readonly baselineRate: number;
+    readonly pValue: number;
+    readonly qValue: number;
+    readonly transactionIds: string[];
+    readonly from: string;
+    readonly to: string;
+  };
+  readonly cost: {
+    readonly duplicatesPrevented: number;
+    readonly duplicatesAtRisk: number;
+    readonly feesAtRiskFen: number | null;
+  };
+}
+
+export interface DiagnosisAnswer {
+  readonly from: string;
+  readonly to: string;
+  readonly merchantId: string | null;
+  readonly tests: number;
+  readonly findings: Finding[];
 }

@@ -1,9 +1,12 @@
 // The dashboard's frame: the header (who is signed in, the language switch, sign-out), the
 // navigation, and the page the hash names. Routes live in the hash (#/payments/ID), so the host
-// serves one page and a reload keeps the place.
+// serves one page and a reload keeps the place. An operations session (an operations key: every
+// merchant) has the Diagnostics page only, as the API gives an operations key the fleet's diagnosis
+// and refuses it every merchant-scoped route.
 import { session, signOut } from './api.js';
 import { useRoute, useSignal, type Route } from './hooks.js';
 import { locale, setLocale, t, type MessageKey } from './i18n.js';
+import { DiagnosticsPage } from './pages/diagnostics.js';
 import { DuplicatePage } from './pages/duplicate.js';
 import { EvidencePage } from './pages/evidence.js';
 import { FeesPage } from './pages/fees.js';
@@ -19,7 +22,9 @@ const nav: ReadonlyArray<readonly [string, MessageKey]> = [
   ['/duplicate', 'navDuplicate'],
   ['/terminals', 'navTerminals'],
   ['/fees', 'navFees'],
+  ['/diagnostics', 'navDiagnostics'],
 ];
+const operationsNav: ReadonlyArray<readonly [string, MessageKey]> = [['/diagnostics', 'navDiagnostics']];
 
 export function App() {
   const lang = useSignal(locale);
@@ -47,7 +52,7 @@ export function App() {
       </div>
     );
   }
-  if (route.path === '/evidence') return <EvidencePage key={lang} route={route} />;
+  if (route.path === '/evidence' && who.role === 'merchant') return <EvidencePage key={lang} route={route} />;
   return (
     <div class="frame" key={lang}>
       <a class="skip" href="#main" onClick={skipToMain}>
@@ -56,8 +61,9 @@ export function App() {
       <header class="top">
         <span class="brand">{t('appName')}</span>
         <span class="who">
-          {t('signedInAs', { name: who.merchantName, id: who.merchantId })} ·{' '}
-          {t(who.role === 'merchant' ? 'roleMerchant' : 'roleOperations')}
+          {who.role === 'merchant'
+            ? `${t('signedInAs', { name: who.merchantName ?? '', id: who.merchantId ?? '' })} · ${t('roleMerchant')}`
+            : t('signedInOperations')}
         </span>
         {toggle}
         <button type="button" onClick={() => void signOut()}>
@@ -66,7 +72,7 @@ export function App() {
       </header>
       <nav aria-label={t('appName')}>
         <ul>
-          {nav.map(([path, key]) => (
+          {(who.role === 'merchant' ? nav : operationsNav).map(([path, key]) => (
             <li key={path}>
               <a href={`#${path}`} aria-current={route.path.startsWith(path) ? 'page' : undefined}>
                 {t(key)}
@@ -76,7 +82,7 @@ export function App() {
         </ul>
       </nav>
       <main id="main" tabIndex={-1}>
-        <Page route={route} />
+        {who.role === 'merchant' ? <Page route={route} /> : <DiagnosticsPage />}
       </main>
     </div>
   );
@@ -99,6 +105,8 @@ function Page({ route }: { route: Route }) {
       return <TerminalsPage />;
     case '/fees':
       return <FeesPage />;
+    case '/diagnostics':
+      return <DiagnosticsPage />;
     default:
       return <OverviewPage />;
   }

@@ -49,3 +49,29 @@ export function drawHourChart(element: HTMLElement, lang: Locale, bars: HourBars
     chart.dispose();
   };
 }
+
+/** Draws one finding's rate against the fleet's as two bars (percentages); returns its disposer. */
+export function drawRateChart(
+  element: HTMLElement,
+  lang: Locale,
+  bars: { readonly labels: readonly [string, string]; readonly percents: readonly [number, number] },
+): () => void {
+  const chart: ECharts = init(element, null, { locale: lang === 'zh-CN' ? 'ZH' : 'EN', renderer: 'canvas' });
+  chart.setOption({
+    animation: false,
+    tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => `${Number(v).toFixed(2)}%` },
+    grid: { left: 96, right: 24, top: 8, bottom: 24 },
+    xAxis: { type: 'value', axisLabel: { formatter: '{value}%' } },
+    yAxis: { type: 'category', data: [...bars.labels] },
+    series: [
+      {
+        type: 'bar',
+        data: [
+          { value: bars.percents[0], itemStyle: { color: '#b3261e' } },
+          { value: bars.percents[1], itemStyle: { color: '#8fb3de' } },
+        ],
+      },
+    ],
+  });
+  return () => chart.dispose();
+}

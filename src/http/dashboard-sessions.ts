@@ -4,12 +4,14 @@
 // has its own CSRF token, which every state-changing request must carry in X-CSRF-Token: the cookie
 // alone never changes anything. The map is keyed by a hash of the id, so what the process holds is
 // not itself a usable cookie. A session carries a role: 'merchant' (scoped to one merchant, as its
-// API key is) now; 'operations' (every merchant) is for the diagnostics sign-in to come.
+// API key is) or 'operations' (signed in with an operations key: the fleet, on the routes an
+// operations key reads, and nothing that acts for a merchant).
 // Memory, not the store: sessions end with the process (a restart signs everyone out), and several
 // hosts behind one address need sticky sessions for the dashboard (docs/decisions.md).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock/clock.js';
 import type { MerchantRecord } from '../payments/payment.js';
+import type { OperationsKeyRecord } from '../payments/ports/operations-key-store.js';
 
 export type SessionRole = 'merchant' | 'operations';
 
@@ -17,6 +19,8 @@ export interface DashboardSession {
   readonly role: SessionRole;
   /** The merchant a merchant session is scoped to; null for operations. */
   readonly merchant: MerchantRecord | null;
+  /** The operations key an operations session signed in with (checked again on each request); null for a merchant. */
+  readonly operations: OperationsKeyRecord | null;
   readonly csrfToken: string;
   readonly createdAt: number;
   lastUsedAt: number;
@@ -74,13 +78,18 @@ export class DashboardSessions {
   }
 
   /** Starts a session; returns its id (for the cookie, never kept here) and the session. */
-  create(role: SessionRole, merchant: MerchantRecord | null): { id: string; session: DashboardSession } {
+  create(
+    role: SessionRole,
+    merchant: MerchantRecord | null,
+    operations: OperationsKeyRecord | null = null,
+  ): { id: string; session: DashboardSession } {
     const now = this.#clock.now();
     if (this.#sessions.size >= this.#limits.maxSessions) this.#makeRoom(now);
     const id = randomBytes(32).toString('base64url');
     const session: DashboardSession = {
       role,
       merchant,
+      operations,
       csrfToken: randomBytes(32).toString('base64url'),
       createdAt: now,
       lastUsedAt: now,

@@ -21,6 +21,7 @@ import type { PaymentEngine } from '../payments/engine.js';
 import type { MerchantRecord } from '../payments/payment.js';
 import { PosError } from '../pos-error.js';
 import type { Store } from '../payments/ports/store.js';
+import type { OperationsKeyRecord } from '../payments/ports/operations-key-store.js';
 import { AuthFailureLimit } from './auth-failure-limit.js';
 import { registerDashboardAssets } from './dashboard-assets.js';
 import {
@@ -28,6 +29,7 @@ import {
   DashboardSessions,
   defaultSessionLimits,
   sessionIdOf,
+  type DashboardSession,
   type SessionLimits,
 } from './dashboard-sessions.js';
 import { handleError } from './errors.js';
@@ -244,7 +246,7 @@ function requireApiKey(app: FastifyInstance, auth: Authentication): void {
     const header = request.headers.authorization;
     // A browser signed in to the dashboard: its session stands in for the key, with the same scope.
     if (header === undefined && request.headers.cookie !== undefined) {
-      if (useSession(request, auth.sessions)) return;
+      if (await useSession(request, auth)) return;
     }
     // Checked before the key: from an address over its limit, no key is tried at all.
     const retryAfterS = authFailures.retryAfterS(request.ip);
@@ -285,16 +287,33 @@ function requireApiKey(app: FastifyInstance, auth: Authentication): void {
  * Authenticates a request by its dashboard session cookie; false when it carries none (then the
  * API key is asked for). A state change must carry the session's CSRF token in X-CSRF-Token.
  */
-function useSession(request: FastifyRequest, sessions: DashboardSessions): boolean {
+async function useSession(request: FastifyRequest, auth: Authentication): Promise<boolean> {
   const id = sessionIdOf(request.headers.cookie);
   if (id === undefined) return false;
-  const session = sessions.find(id);
-  if (session === undefined) {
-    throw new PosError(
-      'POS_ERR_AUTH_SESSION_INVALID',
-      'Cookie: the dashboard session has ended (signed out, expired or the host restarted); sign in again',
-    );
+  const session = auth.sessions.find(id);
+  // An operations session stands only while its key does: a revoked key ends it at once.
+  if (
+    session !== undefined &&
+    session.operations !== null &&
+    !(await operationsKeyStands(auth.store, session.operations))
+  ) {
+    auth.sessions.end(id);
+  } else if (session !== undefined) {
+    return sessionRequest(request, session);
   }
+  throw new PosError(
+    'POS_ERR_AUTH_SESSION_INVALID',
+    'Cookie: the dashboard session has ended (signed out, expired, its key revoked or the host restarted); sign in again',
+  );
+}
+
+async function operationsKeyStands(store: Store, key: OperationsKeyRecord): Promise<boolean> {
+  const found = await store.read((r) => r.findOperationsKeyByHash(key.keyHash));
+  return found !== undefined && found.revokedAt === null;
+}
+
+/** Lets a request through on its session, with the session's scope; a state change needs the CSRF token. */
+function sessionRequest(request: FastifyRequest, session: DashboardSession): boolean {
   const safe = request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS';
   if (!safe && !csrfTokenMatches(session, request.headers['x-csrf-token'])) {
     throw new PosError(
@@ -303,8 +322,9 @@ function useSession(request: FastifyRequest, sessions: DashboardSessions): boole
     );
   }
   request.dashboardSession = session;
-  // An operations session (to come) has no merchant: merchant-scoped routes then refuse it.
+  // An operations session has no merchant: merchant-scoped routes then refuse it (403).
   request.merchant = session.merchant;
+  request.operations = session.operations;
   return true;
 }
 

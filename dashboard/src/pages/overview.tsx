@@ -1,7 +1,9 @@
 // Today's overview: sales, amount, approvals, declines, the duplicates the host prevented by cause,
-// open reversals, the day by hour, and what needs attention. One call: GET /v1/overview.
+// open reversals, the day by hour, and what needs attention: GET /v1/overview (failed and pending
+// reversals, held and reconciled duplicates), and the findings of GET /v1/diagnostics over the last
+// seven days (the merchant's own traffic), which link to the Diagnostics page.
 import { useEffect, useRef } from 'preact/hooks';
-import { apiGet, type Overview } from '../api.js';
+import { apiGet, type DiagnosisAnswer, type Overview } from '../api.js';
 import { formatCount, formatFen, todayInChina } from '../format.js';
 import { useLoad } from '../hooks.js';
 import { locale, t, type MessageKey } from '../i18n.js';
@@ -23,19 +25,27 @@ const alertKeys: Record<string, MessageKey> = {
 };
 
 export function OverviewPage() {
-  const [loaded, retry] = useLoad(() => apiGet<Overview>('/v1/overview', { day: todayInChina() }), []);
+  const [loaded, retry] = useLoad(async () => {
+    const [overview, diagnosis] = await Promise.all([
+      apiGet<Overview>('/v1/overview', { day: todayInChina() }),
+      // The alerts need only the count: a diagnosis that fails leaves the overview standing.
+      apiGet<DiagnosisAnswer>('/v1/diagnostics').catch(() => null),
+    ]);
+    return { overview, diagnosis };
+  }, []);
   return (
     <section aria-labelledby="overview-title">
       <h1 id="overview-title">{t('overviewTitle')}</h1>
       <Show loaded={loaded} retry={retry}>
-        {(overview) => <OverviewBody overview={overview} />}
+        {({ overview, diagnosis }) => <OverviewBody overview={overview} diagnosis={diagnosis} />}
       </Show>
     </section>
   );
 }
 
-function OverviewBody({ overview }: { overview: Overview }) {
+function OverviewBody({ overview, diagnosis }: { overview: Overview; diagnosis: DiagnosisAnswer | null }) {
   const { sales, duplicatesPrevented, openReversals } = overview;
+  const findings = diagnosis?.findings ?? [];
   return (
     <>
       <p class="muted">{t('overviewDay', { day: overview.day })}</p>
@@ -70,7 +80,7 @@ function OverviewBody({ overview }: { overview: Overview }) {
         </section>
         <section aria-labelledby="alerts-title" class="panel">
           <h2 id="alerts-title">{t('alerts')}</h2>
-          {overview.alerts.length === 0 ? (
+          {overview.alerts.length === 0 && findings.length === 0 ? (
             <p>{t('noAlerts')}</p>
           ) : (
             <ul class="plain alerts">
@@ -84,6 +94,16 @@ function OverviewBody({ overview }: { overview: Overview }) {
                   ))}
                 </li>
               ))}
+              {findings.length > 0 && (
+                <li key="diagnosis" data-alert="diagnosis">
+                  <a href="#/diagnostics">
+                    {t('alertDiagnosis', {
+                      count: formatCount(findings.length),
+                      high: formatCount(findings.filter((f) => f.priority === 'high').length),
+                    })}
+                  </a>
+                </li>
+              )}
             </ul>
           )}
         </section>

@@ -1,10 +1,14 @@
-// Dashboard sign-in and sign-out (issue 15): POST /v1/session takes a merchant's API key once and
-// answers with a session cookie and the session's CSRF token; GET /v1/session says who the cookie
+// Dashboard sign-in and sign-out (issue 15): POST /v1/session takes a merchant's API key (or a
+// dashboard user and password), or an operations key (a session with role 'operations': the fleet's
+// diagnosis, nothing that acts for a merchant), once, and answers with a session cookie and the
+// session's CSRF token; GET /v1/session says who the cookie
 // stands for (and gives the token again, after a reload); DELETE /v1/session signs out. Wrong keys
 // count against the same per-address limit as wrong API keys in the Authorization header.
 import type { FastifyInstance } from 'fastify';
 import { isoTime, type Clock } from '../../clock/clock.js';
 import { addDashboardUser, authenticateUser } from '../../merchants/dashboard-users.js';
+import { authenticateOperationsKey } from '../../merchants/operations-keys.js';
+import type { OperationsKeyRecord } from '../../payments/ports/operations-key-store.js';
 import type { Store } from '../../payments/ports/store.js';
 import { cryptoRandom } from '../../random/random.js';
 import { merchantOf } from '../request-context.js';
@@ -39,9 +43,14 @@ const signInBody = {
   type: 'object',
   additionalProperties: false,
   description:
-    "Either the merchant's API key, or the merchant id with one of its dashboard users and password.",
+    "Either the merchant's API key (or an operations key, pgo_...), or the merchant id with one of its dashboard users and password.",
   properties: {
-    apiKey: { type: 'string', minLength: 1, maxLength: 200, 'x-expected': "the merchant's API key" },
+    apiKey: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      'x-expected': "the merchant's API key or an operations key",
+    },
     merchantId: { type: 'string', minLength: 1, maxLength: 15, 'x-expected': 'the merchant id' },
     username: {
       type: 'string',
@@ -110,14 +119,25 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
   registerUserRoute(app, deps);
 }
 
-/** The merchant a sign-in names, by its key or by a user and password; undefined when none matches. */
-async function signInMerchant(deps: SessionRouteDeps, body: SignInBody): Promise<MerchantRecord | undefined> {
-  if (body.apiKey !== undefined) return deps.authenticateKey(body.apiKey);
-  return authenticateUser(deps.store, {
-    merchantId: body.merchantId ?? '',
-    username: body.username ?? '',
-    password: body.password ?? '',
-  });
+type SignedIn =
+  | { readonly role: 'merchant'; readonly merchant: MerchantRecord }
+  | { readonly role: 'operations'; readonly key: OperationsKeyRecord };
+
+/** Who a sign-in names: a merchant by its key or a user and password, or an operations key; undefined when none matches. */
+async function signInCaller(deps: SessionRouteDeps, body: SignInBody): Promise<SignedIn | undefined> {
+  if (body.apiKey !== undefined) {
+    const key = await authenticateOperationsKey(deps.store, body.apiKey);
+    if (key !== undefined) return { role: 'operations', key };
+  }
+  const merchant =
+    body.apiKey !== undefined
+      ? await deps.authenticateKey(body.apiKey)
+      : await authenticateUser(deps.store, {
+          merchantId: body.merchantId ?? '',
+          username: body.username ?? '',
+          password: body.password ?? '',
+        });
+  return merchant === undefined ? undefined : { role: 'merchant', merchant };
 }
 
 /** `POST /v1/session`: an API key in, a session cookie and its CSRF token out. */
@@ -128,9 +148,10 @@ function registerSignIn(app: FastifyInstance, deps: SessionRouteDeps): void {
     {
       config: { public: true },
       schema: {
-        summary: 'Sign in to the dashboard with a merchant API key, or a dashboard user and password',
+        summary:
+          'Sign in to the dashboard with a merchant API key, a dashboard user and password, or an operations key',
         description:
-          'Answers with a session cookie (HttpOnly, Secure, SameSite=Strict) and the CSRF token that every state change made with it must carry in X-CSRF-Token. The API accepts the cookie in place of the Authorization header, with the same merchant scope. No Idempotency-Key: a sign-in changes no payment.',
+          'Answers with a session cookie (HttpOnly, Secure, SameSite=Strict) and the CSRF token that every state change made with it must carry in X-CSRF-Token. The API accepts the cookie in place of the Authorization header, with the same scope: the data of its own merchant, or, signed in with an operations key (role operations), what an operations key reads (GET /v1/diagnostics for the fleet). No Idempotency-Key: a sign-in changes no payment.',
         tags: ['dashboard'],
         body: signInBody,
         response: {
@@ -151,8 +172,8 @@ function registerSignIn(app: FastifyInstance, deps: SessionRouteDeps): void {
           { details: { retryAfterS } },
         );
       }
-      const merchant = await signInMerchant(deps, request.body);
-      if (merchant === undefined) {
+      const caller = await signInCaller(deps, request.body);
+      if (caller === undefined) {
         authFailures.recordFailure(request.ip);
         throw request.body.apiKey !== undefined
           ? new PosError('POS_ERR_AUTH_INVALID_API_KEY', 'apiKey: the API key matches no merchant')
@@ -161,7 +182,10 @@ function registerSignIn(app: FastifyInstance, deps: SessionRouteDeps): void {
               'password: the merchant, username and password match no dashboard user',
             );
       }
-      const { id, session } = sessions.create('merchant', merchant);
+      const { id, session } =
+        caller.role === 'merchant'
+          ? sessions.create('merchant', caller.merchant)
+          : sessions.create('operations', null, caller.key);
       return reply
         .status(201)
         .header('set-cookie', sessionCookie(id, sessions.limits.maxAgeMs))
