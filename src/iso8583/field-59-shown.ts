@@ -9,9 +9,7 @@
 //   (only once paid).
 // The code content is the wallet's URL for the merchant's order, not a customer's bearer token,
 // but, as for a payment code, no problem reported here quotes a value of the field.
-import type { FieldProblem, PosError } from '../pos-error.js';
-import { buildField59, parseField59, scanTags } from './field-59.js';
-import { badSubfield } from './fixed-digits.js';
+import { buildField59, parseField59, refuseField59, requestElements, scanTags } from './field-59.js';
 
 /** ST = 02: merchant-presented, the customer scans the code the terminal shows. */
 export const merchantPresentedScan = '02';
@@ -65,29 +63,19 @@ export function scanTypeOf(text: string): string | undefined {
   }
 }
 
-function refuse(problem: FieldProblem): PosError {
-  return badSubfield('field 59', [problem]);
-}
-
 /**
  * Reads the field 59 of a request for a code to show: ST must be 02, WL (when present) a wallet's
  * name; any other tag (a payment code among them) is refused, as unused room in a MACed message.
  */
 export function parseShownCodeRequest(text: string): ShownCodeRequestData {
-  const elements = parseField59(text);
-  const unknown = [...elements.keys()].filter(
-    (tag) => tag !== shownTags.scanType && tag !== shownTags.wallet,
+  const elements = requestElements(
+    text,
+    [shownTags.scanType, shownTags.wallet],
+    'a request for a code to show',
   );
-  if (unknown.length > 0) {
-    throw refuse({
-      field: 'field 59',
-      expected: `only the tags ${shownTags.scanType} and ${shownTags.wallet} in a request for a code to show`,
-      actual: `${unknown.length} other tag(s)`,
-    });
-  }
   const scanType = elements.get(shownTags.scanType);
   if (scanType !== merchantPresentedScan) {
-    throw refuse({
+    throw refuseField59({
       field: `field 59 ${shownTags.scanType}`,
       expected: `${merchantPresentedScan} (the terminal shows a code)`,
       actual: scanType === undefined ? 'nothing' : `${scanType.length} other character(s)`,
@@ -95,7 +83,7 @@ export function parseShownCodeRequest(text: string): ShownCodeRequestData {
   }
   const wallet = elements.get(shownTags.wallet);
   if (wallet !== undefined && !walletShape.test(wallet)) {
-    throw refuse({
+    throw refuseField59({
       field: `field 59 ${shownTags.wallet}`,
       expected: "a wallet's name such as alipay or wechat",
       actual: `${wallet.length} character(s) of another form`,

@@ -94,8 +94,30 @@ export interface ScanRequestData {
   readonly paymentCode: string;
 }
 
-function refuse(problem: FieldProblem): PosError {
+export function refuseField59(problem: FieldProblem): PosError {
   return badSubfield('field 59', [problem]);
+}
+
+/**
+ * A request's field 59 as its elements, refused when it holds a tag other than `allowed` (an unused
+ * element is room for the filler bytes of a forged MAC input, as an unused field is). `what` names
+ * the request in the problem ("a scan-code sale").
+ */
+export function requestElements(
+  text: string,
+  allowed: readonly string[],
+  what: string,
+): ReadonlyMap<string, string> {
+  const elements = parseField59(text);
+  const unknown = [...elements.keys()].filter((tag) => !allowed.includes(tag));
+  if (unknown.length > 0) {
+    throw refuseField59({
+      field: 'field 59',
+      expected: `only the tags ${allowed.join(' and ')} in ${what}`,
+      actual: `${unknown.length} other tag(s)`,
+    });
+  }
+  return elements;
 }
 
 /**
@@ -103,20 +125,10 @@ function refuse(problem: FieldProblem): PosError {
  * unused element is room for the filler bytes of a forged MAC input, as an unused field is).
  */
 export function parseScanRequest(text: string): ScanRequestData {
-  const elements = parseField59(text);
-  const unknown = [...elements.keys()].filter(
-    (tag) => tag !== scanTags.scanType && tag !== scanTags.paymentCode,
-  );
-  if (unknown.length > 0) {
-    throw refuse({
-      field: 'field 59',
-      expected: `only the tags ${scanTags.scanType} and ${scanTags.paymentCode} in a scan-code sale`,
-      actual: `${unknown.length} other tag(s)`,
-    });
-  }
+  const elements = requestElements(text, [scanTags.scanType, scanTags.paymentCode], 'a scan-code sale');
   const scanType = elements.get(scanTags.scanType);
   if (scanType !== customerPresentedScan) {
-    throw refuse({
+    throw refuseField59({
       field: `field 59 ${scanTags.scanType}`,
       expected: `${customerPresentedScan} (the terminal scanned the customer's payment code)`,
       actual: scanType === undefined ? 'nothing' : `${scanType.length} other character(s)`,
@@ -124,7 +136,7 @@ export function parseScanRequest(text: string): ScanRequestData {
   }
   const paymentCode = elements.get(scanTags.paymentCode);
   if (paymentCode === undefined) {
-    throw refuse({
+    throw refuseField59({
       field: `field 59 ${scanTags.paymentCode}`,
       expected: 'the payment code',
       actual: 'nothing',
