@@ -171,14 +171,16 @@ export class GuardedTerminal {
   /**
    * After the terminal died with a scan out: it settles the scan as the SDK does on its next call
    * (the host is asked, then the reversal goes), and the cashier reads the outcome before asking
-   * the customer for anything. True when the host says the scan was paid.
+   * the customer for anything. True when the host says this intent's scan was paid (the terminal
+   * may have died on an earlier exchange of the run, before this scan left).
    */
-  async #settledAfterDeath(): Promise<boolean> {
+  async #settledAfterDeath(intent: Intent): Promise<boolean> {
     const key = this.#lastSaleKey;
     for (let round = 0; round < maxBlockedWaits && this.client.pendingReversals().length > 0; round += 1) {
       await this.client.sendReversals();
       if (this.client.pendingReversals().length > 0) await this.sim.clock.sleep(30_000);
     }
+    if (this.sim.attempts.get(key)?.intent !== intent.id) return false;
     const record = this.client.records().find((r) => `${this.terminalId}:${r.batchNo}:${r.stan}` === key);
     return record?.state === 'approved';
   }
@@ -219,8 +221,10 @@ export class GuardedTerminal {
     for (let run = 0; run < maxRuns;) {
       const outcome = await this.#sale(intent, run, cause, confirm);
       confirm = false;
+      // What stopped the sale last decides whether the guard is to blame (set again just below).
+      trace.blockedByGuard = false;
       if (outcome === 'died') {
-        if (intent.method === 'qr' && (await this.#settledAfterDeath())) {
+        if (intent.method === 'qr' && (await this.#settledAfterDeath(intent))) {
           // The customer had paid: the terminal shows it, and nobody is asked for another code.
           trace.merchantShowsPaid = true;
           trace.believesPaid = true;
@@ -254,11 +258,11 @@ export class GuardedTerminal {
       if (outcome.kind === 'declined' && outcome.record.responseCode === '94') {
         // A suspected duplicate. The operator knows whether this customer has already paid.
         this.sim.operatorPrompts[intent.method] += 1;
-        // Held by the guard: a genuine repeat that never goes through after this is a false block.
-        // Counted for QR sales only, so that card counts stay what they were before QR was
-        // simulated: a card repeat's confirmed re-run can be taken for a double read of the card
-        // (the SDK's read filter) and dropped, which this flag would count.
-        if (intent.method === 'qr') trace.blockedByGuard = true;
+        // Held by the guard: a genuine repeat that goes no further is a false block. Counted for QR
+        // sales only, so that card counts stay what they were before QR was simulated: a card
+        // repeat's confirmed re-run can be taken for a double read of the card (the SDK's read
+        // filter) and dropped, which this flag would count.
+        trace.blockedByGuard = intent.method === 'qr';
         if (trace.merchantShowsPaid) return;
         confirm = true;
         run += 1;
