@@ -3,10 +3,11 @@
 // a card read twice); the operator answers a duplicate prompt the way a person at the counter does
 // (a customer who already paid is not charged again; one who genuinely buys again is confirmed), and
 // runs a failed sale again after a moment. A terminal that dies mid-sale is opened again on its
-// journal, which owes the host a reversal. A QR sale is the SDK's scan of a fresh payment code from
-// the customer's wallet app, under the SDK's safe protocol: while an earlier scan is unresolved the
-// SDK sends nothing (blocked), and the cashier waits instead of asking for another code; a scan
-// without an answer is settled by asking the host, then reversed.
+// journal, which owes the host a reversal. A QR sale is the SDK's scan of the payment code the
+// customer's wallet app shows, under the SDK's safe protocol: while an earlier scan is unresolved
+// the SDK sends no new code (blocked) and the cashier waits; a scan without an answer is settled by
+// asking the host, then reversed; a terminal that died with a scan out settles it before the
+// cashier asks the customer for anything.
 import { assert } from '../../assert.js';
 import type { Secret } from '../../cards/secret.js';
 import type { SaleOutcome } from '../../terminal/outcomes.js';
@@ -220,7 +221,10 @@ export class GuardedTerminal {
     let blockedWaits = 0;
     for (let run = 0; run < maxRuns;) {
       const outcome = await this.#sale(intent, run, cause, confirm);
-      confirm = false;
+      // A cashier who has confirmed a QR customer's second purchase scans every later code of it
+      // confirmed (the charge the guard held was refunded); a card sale is confirmed once, as it
+      // always was in this simulation, so that card counts stay what they were.
+      confirm = confirm && intent.method === 'qr';
       // What stopped the sale last decides whether the guard is to blame (set again just below).
       trace.blockedByGuard = false;
       if (outcome === 'died') {
@@ -264,8 +268,11 @@ export class GuardedTerminal {
         // filter) and dropped, which this flag would count.
         trace.blockedByGuard = intent.method === 'qr';
         if (trace.merchantShowsPaid) return;
+        // Confirming is answering the prompt, not another try of a QR sale: a confirmed scan is
+        // never held again (confirm stays set for it), so this adds one scan at most.
+        if (confirm && intent.method === 'qr') return;
+        if (intent.method === 'card') run += 1;
         confirm = true;
-        run += 1;
         continue;
       }
       if (outcome.kind === 'declined' && outcome.signInRequired) {
