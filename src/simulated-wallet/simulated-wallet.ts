@@ -111,6 +111,18 @@ interface IssuedCode {
   used: boolean;
 }
 
+/**
+ * What happens to one pay, decided by the caller instead of the wallet's own draws: the fault
+ * simulator (src/simulator/) fixes each call's fate from its schedule, so that the naive and the
+ * guarded run meet the same wallet.
+ */
+export interface PayFate {
+  /** The customer must confirm on the phone, after this long (null: never); absent: pays at once. */
+  readonly userPaying?: { readonly confirmAfterMs: number | null };
+  /** Refused as if the code had been used already. */
+  readonly codeUsed?: boolean;
+}
+
 export interface SimulatedWalletOptions {
   readonly clock: Clock;
   readonly seed: number;
@@ -283,15 +295,18 @@ export class SimulatedWallet {
     return true;
   }
 
-  pay(request: {
-    readonly wallet: Wallet;
-    readonly orderNo: string;
-    readonly code: string;
-    readonly amount: number;
-    readonly subject: string;
-    readonly notifyUrl?: string | null;
-    readonly wire?: Readonly<Record<string, string>>;
-  }): PayOutcome {
+  pay(
+    request: {
+      readonly wallet: Wallet;
+      readonly orderNo: string;
+      readonly code: string;
+      readonly amount: number;
+      readonly subject: string;
+      readonly notifyUrl?: string | null;
+      readonly wire?: Readonly<Record<string, string>>;
+    },
+    fate?: PayFate,
+  ): PayOutcome {
     const existing = this.order(request.wallet, request.orderNo);
     if (existing !== undefined && existing.state !== 'failed') {
       if (existing.state === 'user_paying') return { kind: 'user_paying', order: existing };
@@ -311,7 +326,8 @@ export class SimulatedWallet {
     if (issued.used) return this.#failed(existing, request, 'code_used');
     if (now >= issued.expiresAtMs) return this.#failed(existing, request, 'code_expired');
     issued.used = true;
-    if (this.draws.codeUsed()) return this.#failed(existing, request, 'code_used');
+    if (fate === undefined ? this.draws.codeUsed() : fate.codeUsed === true)
+      return this.#failed(existing, request, 'code_used');
     const order =
       existing ??
       this.#newOrder(request.wallet, request.orderNo, {
@@ -326,7 +342,7 @@ export class SimulatedWallet {
     order.state = 'user_paying';
     order.failure = null;
     order.payerId = issued.payerId;
-    const waiting = this.draws.userPaying();
+    const waiting = fate === undefined ? this.draws.userPaying() : fate.userPaying;
     if (waiting !== undefined) {
       order.confirmAtMs = waiting.confirmAfterMs === null ? null : now + waiting.confirmAfterMs;
       order.autoCloseAtMs = now + this.#autoCloseMs[request.wallet];
@@ -372,13 +388,17 @@ export class SimulatedWallet {
     return order;
   }
 
-  /** Cancel (trade.cancel, reverse): closes an unpaid order, refunds a paid one in full. */
-  cancel(wallet: Wallet, orderNo: string): CancelOutcome {
+  /**
+   * Cancel (trade.cancel, reverse): closes an unpaid order, refunds a paid one in full. `retries`,
+   * when given, is how many times this order's cancel is answered "retry" in place of the fault
+   * plan's count (it counts from the order's first cancel).
+   */
+  cancel(wallet: Wallet, orderNo: string, retries?: number): CancelOutcome {
     // An order never seen: leave a closed tombstone, so a pay arriving late cannot charge.
     const order =
       this.order(wallet, orderNo) ??
       this.#newOrder(wallet, orderNo, { origin: 'tombstone', amount: 0, state: 'closed' });
-    order.cancelRetriesLeft ??= this.draws.faults.cancelRetries;
+    order.cancelRetriesLeft ??= retries ?? this.draws.faults.cancelRetries;
     if (order.cancelRetriesLeft > 0) {
       order.cancelRetriesLeft -= 1;
       return { kind: 'retry' };

@@ -10,6 +10,8 @@ const intent = (id: number, amount = 1000, repeatOf: number | null = null): Inte
   card: id,
   amount,
   repeatOf,
+  method: 'card',
+  wallet: null,
 });
 
 function entry(rrn: string, over: Partial<LedgerEntry> = {}): LedgerEntry {
@@ -58,8 +60,8 @@ describe('simulation accounting', () => {
       ]),
       before: charges,
       after: charges,
-      operatorPrompts: 0,
-      reversals: 0,
+      operatorPrompts: { card: 0, qr: 0 },
+      reversals: { card: 0, qr: 0 },
     });
     expect(result.duplicateCharges).toBe(2);
     expect(result.byCause).toEqual({ software: 0, hardware: 0, operator: 0, network: 1, third_party: 1 });
@@ -77,8 +79,8 @@ describe('simulation accounting', () => {
       traces: new Map([[1, trace()]]),
       before,
       after,
-      operatorPrompts: 0,
-      reversals: 0,
+      operatorPrompts: { card: 0, qr: 0 },
+      reversals: { card: 0, qr: 0 },
     });
     expect(result.duplicateChargesBeforeReconciliation).toBe(1);
     expect(result.duplicateCharges).toBe(0);
@@ -94,8 +96,8 @@ describe('simulation accounting', () => {
       ]),
       before: charges,
       after: charges,
-      operatorPrompts: 0,
-      reversals: 0,
+      operatorPrompts: { card: 0, qr: 0 },
+      reversals: { card: 0, qr: 0 },
     });
     expect(result.lostSales).toBe(2);
   });
@@ -106,8 +108,8 @@ describe('simulation accounting', () => {
       traces: new Map([[5, trace({ believesPaid: false, merchantShowsPaid: false, blockedByGuard: true })]]),
       before: new Map(),
       after: new Map(),
-      operatorPrompts: 1,
-      reversals: 0,
+      operatorPrompts: { card: 1, qr: 0 },
+      reversals: { card: 0, qr: 0 },
     });
     expect(result.falseBlocks).toBe(1);
   });
@@ -127,14 +129,14 @@ describe('simulation accounting', () => {
       ]),
       before: chargesByIntent(ledger, attemptOf),
       after: chargesByIntent([...ledger, refund], attemptOf),
-      operatorPrompts: 0,
-      reversals: 0,
+      operatorPrompts: { card: 0, qr: 0 },
+      reversals: { card: 0, qr: 0 },
     });
     expect([counts.duplicateChargesBeforeReconciliation, counts.duplicateCharges]).toEqual([2, 1]);
     expect(duplicates).toEqual([
       // Intent 0's network retry still stands; intent 1's second posting was refunded at 50.
-      { merchantId: 'M', terminalId: 'T9', amountFen: 1200, atMs: 2, refundedAtMs: null },
-      { merchantId: 'M', terminalId: 'T', amountFen: 4500, atMs: 3, refundedAtMs: 50 },
+      { method: 'card', merchantId: 'M', terminalId: 'T9', amountFen: 1200, atMs: 2, refundedAtMs: null },
+      { method: 'card', merchantId: 'M', terminalId: 'T', amountFen: 4500, atMs: 3, refundedAtMs: 50 },
     ]);
   });
 });

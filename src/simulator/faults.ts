@@ -3,6 +3,8 @@
 // for a busy day of small-merchant terminals: rare enough that most sales are clean, common enough
 // that a day of thousands of sales meets every one of them. Rates are probabilities per occasion
 // (per sale, per message, per call), except `issuer_outage`, the share of the day the issuer is down.
+// Card sales meet the issuer's faults, QR sales the wallet's (`wallet_*`); both meet the host's, the
+// terminal's (but a card read twice or keyed twice) and the network's.
 import { PosError } from '../pos-error.js';
 import { causes, type Cause } from '../reconciliation/index.js';
 
@@ -89,6 +91,31 @@ export const faultSpecs = {
     cause: 'third_party',
     defaultRate: 0.01,
     what: 'share of the day the issuer is down (in windows of two minutes), refusing every call',
+  },
+  wallet_user_paying: {
+    cause: 'third_party',
+    defaultRate: 0.05,
+    what: 'QR: the wallet answers "user paying"; the customer confirms on the phone 5 to 40 s later',
+  },
+  wallet_answer_lost: {
+    cause: 'third_party',
+    defaultRate: 0.01,
+    what: 'QR: the wallet acts on a call (a pay charges) and its answer never comes',
+  },
+  wallet_late: {
+    cause: 'third_party',
+    defaultRate: 0.01,
+    what: "QR: the wallet acts on a call and answers after the host's timeout",
+  },
+  wallet_code_used: {
+    cause: 'third_party',
+    defaultRate: 0.005,
+    what: 'QR: the wallet refuses a fresh payment code as already used (nothing charged)',
+  },
+  wallet_cancel_retry: {
+    cause: 'third_party',
+    defaultRate: 0.2,
+    what: 'QR: the wallet answers an order\'s cancel "retry" (1 to 3 times) before it cancels',
   },
 } as const satisfies Record<string, FaultSpec>;
 

@@ -1,9 +1,11 @@
 // `posguard simulate`'s report as a table for people, in en (the default) or zh-CN: the counts of
-// each protocol and, with `--fees`, what their duplicate charges cost the merchants in fees.
+// each protocol, the same per payment method (card, QR), and, with `--fees`, what their duplicate
+// charges cost the merchants in fees.
 import { formatMajorUnits } from '../money/money.js';
 import { causes, type Cause } from '../reconciliation/index.js';
 import { faultNames, type FaultRates } from './faults.js';
-import type { ProtocolResult } from './accounting.js';
+import type { Counts, MethodCounts } from './accounting.js';
+import { paymentMethods } from './intents.js';
 import { protocols } from './run-shard.js';
 import type { DuplicateFees } from './sim-fees.js';
 import type { ProtocolReport, SimulationReport } from './simulate.js';
@@ -26,10 +28,10 @@ const causeNames: Record<Cause, Text> = {
 
 type Row<T> = readonly [Text, (r: T) => string];
 
-const countRows: readonly Row<ProtocolResult>[] = [
+const countRows: readonly Row<Counts>[] = [
   [{ en: 'duplicate charges', zh: '重复扣款' }, (r) => String(r.duplicateCharges)],
   [{ en: '  before reconciliation', zh: '  对账前' }, (r) => String(r.duplicateChargesBeforeReconciliation)],
-  ...causes.map((c): Row<ProtocolResult> => [
+  ...causes.map((c): Row<Counts> => [
     { en: `  caused by ${causeNames[c].en}`, zh: `  ${causeNames[c].zh}原因` },
     (r) => String(r.byCause[c]),
   ]),
@@ -38,6 +40,17 @@ const countRows: readonly Row<ProtocolResult>[] = [
   [{ en: 'operator prompts', zh: '操作员确认提示' }, (r) => String(r.operatorPrompts)],
   [{ en: 'reversals', zh: '冲正' }, (r) => String(r.reversals)],
 ];
+
+/** Per method: how many purchases, then the counts (causes left to the totals above). */
+const methodRows: readonly Row<MethodCounts>[] = [
+  [{ en: 'purchases', zh: '购买笔数' }, (r) => String(r.intents)],
+  ...countRows.filter(([label]) => !label.en.startsWith('  caused by')),
+];
+
+const methodNames: Readonly<Record<string, Text>> = {
+  card: { en: 'card', zh: '银行卡 card' },
+  qr: { en: 'QR code', zh: '二维码 qr' },
+};
 
 const yuan = (fen: number): string => formatMajorUnits(fen, 'CNY');
 
@@ -66,7 +79,11 @@ function table<T>(
 ): string[] {
   const pick = (text: Text): string => (lang === 'zh-CN' ? text.zh : text.en);
   const cells = rows.map(([, value]) => columns.map((c) => value(c.value)));
-  const width = Math.max(10, ...cells.flat().map((cell) => cell.length + 2));
+  const width = Math.max(
+    10,
+    ...cells.flat().map((cell) => cell.length + 2),
+    ...columns.map((c) => c.name.length + 2),
+  );
   return [
     `${''.padEnd(28)}${columns.map((c) => c.name.padStart(width)).join('')}`,
     ...rows.map(
@@ -101,6 +118,23 @@ function feesSection(report: SimulationReport, lang: ReportLanguage): string[] {
   return lines;
 }
 
+/** One table per payment method simulated, each with a column per protocol. */
+function methodSections(report: SimulationReport, lang: ReportLanguage): string[] {
+  return paymentMethods.flatMap((method) => {
+    const shown = protocols.flatMap((p) => {
+      const counts = report.protocols[p]?.byMethod[method];
+      return counts === undefined ? [] : [{ name: p, value: counts }];
+    });
+    if (shown.length === 0) return [];
+    const name = methodNames[method] ?? { en: method, zh: method };
+    return [
+      '',
+      lang === 'zh-CN' ? `按支付方式：${name.zh}` : `by payment method: ${name.en}`,
+      ...table(methodRows, shown, lang),
+    ];
+  });
+}
+
 /** The report as a table for people. */
 export function formatReport(
   report: SimulationReport,
@@ -118,6 +152,7 @@ export function formatReport(
       : `seed ${report.seed}, ${report.intents} intents, faults on: ${on || 'none'}`,
     '',
     ...table(countRows, shown, lang),
+    ...methodSections(report, lang),
     ...feesSection(report, lang),
     '',
     lang === 'zh-CN'

@@ -4,7 +4,7 @@
 import { VirtualClock } from '../clock/virtual-clock.js';
 import type { FaultRates } from './faults.js';
 import type { ProtocolTally } from './accounting.js';
-import { generateIntents } from './intents.js';
+import { generateIntents, type PaymentMethod } from './intents.js';
 import { runNaive } from './naive/run-naive.js';
 import { Schedule } from './schedule.js';
 import { SimContext } from './sim-context.js';
@@ -24,6 +24,8 @@ export interface ShardJob {
   readonly terminals: number;
   readonly seed: number;
   readonly rates: FaultRates;
+  /** How the day's purchases are paid: card, QR (a wallet's payment code), or both. */
+  readonly methods: readonly PaymentMethod[];
 }
 
 /** One protocol on one shard: its terminals, its customers, its host; its counts and duplicate charges. */
@@ -33,9 +35,14 @@ export async function runShard(job: ShardJob): Promise<ProtocolTally> {
     (t) => t % shards === job.shard,
   );
   const world = defaultWorld(terminals);
-  const intents = generateIntents({ count: job.intents, terminals: job.terminals, seed: job.seed }).filter(
-    (intent) => intent.terminal % shards === job.shard,
-  );
+  const intents = generateIntents({
+    count: job.intents,
+    terminals: job.terminals,
+    seed: job.seed,
+    methods: job.methods,
+  }).filter((intent) => intent.terminal % shards === job.shard);
   const sim = new SimContext(new VirtualClock(world.dayStartMs), new Schedule(job.seed), job.rates);
-  return job.protocol === 'naive' ? runNaive(sim, intents, world) : runGuarded(sim, intents, world);
+  return job.protocol === 'naive'
+    ? runNaive(sim, intents, world, job.methods)
+    : runGuarded(sim, intents, world, job.methods);
 }

@@ -1,10 +1,12 @@
 // What every part of one simulated run shares: virtual time, the fault schedule and rates, the
 // register of terminal attempts (which intent each trace number belongs to, and why it was sent),
-// the faults that struck each attempt, and the traces the accounting reads at the end.
+// the wallet order number each QR attempt was sent under, the faults that struck each attempt, and
+// the traces the accounting reads at the end.
 import type { FaultName, FaultRates } from './faults.js';
 import type { Cause } from '../reconciliation/index.js';
 import { faultSpecs } from './faults.js';
 import type { Attempt, AttemptCause, IntentTrace } from './accounting.js';
+import type { PaymentMethod } from './intents.js';
 import type { Schedule } from './schedule.js';
 import type { VirtualClock } from '../clock/virtual-clock.js';
 import { decodeFrame } from '../iso8583/index.js';
@@ -26,7 +28,10 @@ export class SimContext {
   /** Faults that struck each attempt, in order. */
   readonly faultsOf = new Map<string, Cause[]>();
   readonly traces = new Map<number, IntentTrace>();
-  operatorPrompts = 0;
+  /** Duplicate prompts the operators met, by the method of the sale prompted. */
+  readonly operatorPrompts: Record<PaymentMethod, number> = { card: 0, qr: 0 };
+  /** The attempt key behind each wallet order number (QR sales). */
+  readonly #orders = new Map<string, string>();
   /** How many times each fault struck (for the report's detail and for tests). */
   readonly struck = new Map<FaultName, number>();
 
@@ -108,6 +113,26 @@ export class SimContext {
     const key = attemptKey(request.terminalId, request.batchNo, request.stan);
     const attempt = this.attempts.get(key);
     return attempt === undefined ? undefined : { key, attempt };
+  }
+
+  /** Records the wallet order number a QR attempt is sent under. */
+  registerOrder(orderNo: string, key: string): void {
+    this.#orders.set(orderNo, key);
+  }
+
+  /** The attempt a wallet order number belongs to, by the order number the host sent it under. */
+  attemptOfOrder(orderNo: string): { key: string; attempt: Attempt } | undefined {
+    const key = this.#orders.get(orderNo);
+    const attempt = key === undefined ? undefined : this.attempts.get(key);
+    return key === undefined || attempt === undefined ? undefined : { key, attempt };
+  }
+
+  /** The same, with the terminal that sent it: what the accounting traces a wallet's charge to. */
+  chargedOrder(orderNo: string): { attempt: Attempt; terminalId: string } | undefined {
+    const found = this.attemptOfOrder(orderNo);
+    return found === undefined
+      ? undefined
+      : { attempt: found.attempt, terminalId: found.key.slice(0, found.key.indexOf(':')) };
   }
 
   trace(intent: number): IntentTrace {

@@ -12,7 +12,7 @@ const dup = (
   amountFen: number,
   refundedAtMs: number | null = null,
   atMs = t0,
-): DuplicateCharge => ({ merchantId, terminalId: 'T0000001', amountFen, atMs, refundedAtMs });
+): DuplicateCharge => ({ method: 'card', merchantId, terminalId: 'T0000001', amountFen, atMs, refundedAtMs });
 
 describe('the fees of duplicate charges', () => {
   it('prices each under the demo plan, returns the fee of each one reconciliation refunded, per merchant', () => {

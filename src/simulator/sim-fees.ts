@@ -107,14 +107,16 @@ export interface PriceDuplicatesInput {
 export function priceDuplicates(input: PriceDuplicatesInput): ProtocolFees {
   const transactions: FeeTransaction[] = [];
   input.duplicates.forEach((d, index) => {
+    // A QR duplicate is priced at the plan's QR rate; a card one by its card's BIN.
     const sale: FeeTransaction = {
       id: `D${index}`,
       merchantId: d.merchantId,
       terminalId: d.terminalId,
       kind: 'sale',
       amountFen: d.amountFen,
-      channel: 'card',
-      bin: simulatedCardBin,
+      ...(d.method === 'qr'
+        ? { channel: 'qr' as const }
+        : { channel: 'card' as const, bin: simulatedCardBin }),
       atMs: d.atMs,
     };
     transactions.push(sale);

@@ -179,6 +179,7 @@ describe('posguard simulate', () => {
     const guarded = (report['protocols'] as Record<string, Record<string, unknown>>)['guarded'];
     expect(Object.keys(guarded ?? {}).sort()).toEqual([
       'byCause',
+      'byMethod',
       'duplicateCharges',
       'duplicateChargesBeforeReconciliation',
       'falseBlocks',

@@ -8,14 +8,15 @@
 // independent and their counts add up.
 import { availableParallelism } from 'node:os';
 import type { FeePlan } from '../fees/index.js';
-import { causes } from '../reconciliation/index.js';
 import type { FaultRates } from './faults.js';
-import type { DuplicateCharge, ProtocolResult } from './accounting.js';
+import { addCounts, type DuplicateCharge, type MethodCounts, type ProtocolResult } from './accounting.js';
+import { paymentMethods, type PaymentMethod } from './intents.js';
 import { shardCount, type Protocol, type ShardJob } from './run-shard.js';
 import { runInWorkers } from './shard-pool.js';
 import { feesDifference, priceDuplicates, type FeesDifference, type ProtocolFees } from './sim-fees.js';
 
 export { protocols, shardCount, type Protocol, type ShardJob } from './run-shard.js';
+export { paymentMethods, type PaymentMethod } from './intents.js';
 
 export interface SimulationOptions {
   readonly intents: number;
@@ -23,6 +24,8 @@ export interface SimulationOptions {
   readonly seed: number;
   readonly rates: FaultRates;
   readonly protocols: readonly Protocol[];
+  /** How purchases are paid (`--methods`): card, QR or both; both when absent. */
+  readonly methods?: readonly PaymentMethod[];
   /** Price each protocol's duplicate charges under this plan (`--fees`); `label` names it in the report. */
   readonly fees?: { readonly plan: FeePlan; readonly label: string };
 }
@@ -39,19 +42,20 @@ export interface SimulationReport {
   readonly timing: { readonly wallMs: number; readonly intentsPerSecond: number };
 }
 
+/** Two shards' counts added up, totals and per method alike. */
 function add(a: ProtocolResult, b: ProtocolResult): ProtocolResult {
-  return {
-    duplicateCharges: a.duplicateCharges + b.duplicateCharges,
-    duplicateChargesBeforeReconciliation:
-      a.duplicateChargesBeforeReconciliation + b.duplicateChargesBeforeReconciliation,
-    lostSales: a.lostSales + b.lostSales,
-    falseBlocks: a.falseBlocks + b.falseBlocks,
-    operatorPrompts: a.operatorPrompts + b.operatorPrompts,
-    reversals: a.reversals + b.reversals,
-    byCause: Object.fromEntries(
-      causes.map((c) => [c, a.byCause[c] + b.byCause[c]]),
-    ) as ProtocolResult['byCause'],
-  };
+  const byMethod: Partial<Record<PaymentMethod, MethodCounts>> = {};
+  for (const method of paymentMethods) {
+    const x = a.byMethod[method];
+    const y = b.byMethod[method];
+    if (x === undefined || y === undefined) {
+      const one = x ?? y;
+      if (one !== undefined) byMethod[method] = one;
+      continue;
+    }
+    byMethod[method] = { ...addCounts(x, y), intents: x.intents + y.intents };
+  }
+  return { ...addCounts(a, b), byMethod };
 }
 
 export async function simulate(
@@ -60,8 +64,17 @@ export async function simulate(
 ): Promise<SimulationReport> {
   const started = performance.now();
   const shards = Math.min(shardCount, options.terminals);
+  const methods = options.methods ?? paymentMethods;
   const jobs: ShardJob[] = options.protocols.flatMap((protocol) =>
-    Array.from({ length: shards }, (_, shard) => ({ protocol, shard, ...options })),
+    Array.from({ length: shards }, (_, shard) => ({
+      protocol,
+      shard,
+      intents: options.intents,
+      terminals: options.terminals,
+      seed: options.seed,
+      rates: options.rates,
+      methods,
+    })),
   );
   const workers = run.workers ?? Math.min(shards, availableParallelism());
   const results = await runInWorkers(jobs, workers, run.onShardDone);
@@ -117,6 +130,8 @@ export interface RunFlags {
   readonly seed: number;
   readonly faults: string;
   readonly overrides: readonly string[];
+  /** `--methods` as given; left out of the command when absent (both, the default). */
+  readonly methods?: readonly PaymentMethod[];
 }
 
 /** The exact command that runs the same day again. */
@@ -128,6 +143,7 @@ export function replayCommand(flags: RunFlags): string {
     `--seed ${flags.seed}`,
     `--faults ${flags.faults}`,
     ...flags.overrides.map((o) => `--fault ${o}`),
+    ...(flags.methods === undefined ? [] : [`--methods ${flags.methods.join(',')}`]),
     '--protocol guarded --json',
   ].join(' ');
 }

@@ -9,9 +9,11 @@ import {
 } from '../../simulator/faults.js';
 import {
   guardedBreaches,
+  paymentMethods,
   protocols,
   replayCommand,
   simulate,
+  type PaymentMethod,
   type Protocol,
   type SimulationOptions,
 } from '../../simulator/simulate.js';
@@ -36,12 +38,14 @@ import {
 const help = [
   'Usage: posguard simulate [--intents N] [--terminals N] [--seed S] [--faults all|none|CAUSE]',
   '                         [--fault NAME=RATE ...] [--protocol naive|guarded|both]',
-  '                         [--fees] [--fee-plan PLAN.json] [--lang en|zh-CN] [--json]',
+  '                         [--methods card,qr] [--fees] [--fee-plan PLAN.json] [--lang en|zh-CN]',
+  '                         [--json]',
   '',
-  'Runs one seeded day of purchases through terminals, network, host and issuer, with faults of the',
-  'five causes injected, once with a naive POS protocol and once with posguard, and counts what each',
-  'cardholder paid against what each customer meant to buy. The same seed and flags give the same',
-  'report (only timing differs). Virtual time: a day runs in seconds.',
+  'Runs one seeded day of purchases through terminals, network, host and issuer or wallet, with',
+  'faults of the five causes injected, once with a naive POS protocol and once with posguard, and',
+  'counts what each customer paid against what they meant to buy. Purchases are paid by card or with',
+  "the payment code (付款码) of the customer's Alipay or WeChat Pay app, scanned by the cashier. The",
+  'same seed and flags give the same report (only timing differs). Virtual time: a day runs in seconds.',
   '',
   '  --intents N         purchases customers mean to make (default 10000)',
   '  --terminals N       terminals serving them (default 50)',
@@ -49,13 +53,19 @@ const help = [
   `  --faults F          which faults: ${faultSelections.join(', ')} (default all)`,
   "  --fault NAME=RATE   set one fault's rate (repeatable), on top of --faults",
   '  --protocol P        naive, guarded or both (default both)',
+  '  --methods M         how purchases are paid: card, qr, or card,qr (default card,qr: half by QR',
+  '                      code); card alone is the same day, card for card, as before QR was simulated',
   "  --fees              also price each protocol's duplicate charges: the fees the merchants paid on",
   '                      them, those reconciliation returned, and naive minus guarded (docs/fees.md)',
   '  --fee-plan FILE     the fee plan to price them under, a `fees plan` file (implies --fees; default',
   '                      a demo plan: 0.60% on cards, debit capped at 20 CNY)',
   '  --lang L            en or zh-CN, for the table (default en)',
-  '  --json              print { seed, intents, protocols: { naive, guarded }, timing }; with --fees, each',
-  '                      protocol has `fees` and the run `fees: { plan, naiveMinusGuarded }`',
+  '  --json              print { seed, intents, protocols: { naive, guarded }, timing }; each protocol',
+  '                      has its totals and `byMethod: { card, qr }` (the methods simulated), each with',
+  '                      intents, duplicateCharges, lostSales, falseBlocks, operatorPrompts, reversals',
+  '                      and byCause, summing to the totals; with --fees, each protocol has `fees`',
+  "                      (QR duplicates priced at the plan's QR rate) and the run `fees: { plan,",
+  '                      naiveMinusGuarded }`',
   '',
   'Faults (cause, default rate):',
   ...faultNames.map(
@@ -70,6 +80,7 @@ const help = [
   '',
   'Examples:',
   '  posguard simulate --intents 100000 --seed 7',
+  '  posguard simulate --methods qr --faults all --json',
   '  posguard simulate --faults network --fault answer_lost=0.05 --json',
   '  posguard simulate --intents 5000 --fees --lang zh-CN',
   '',
@@ -93,6 +104,21 @@ function feeOption(flags: ParsedFlags, io: CliIo): SimulationOptions['fees'] {
     return { plan: readFeePlanFile(readInputFile(io, file, maxPlanFileBytes)), label: file };
   }
   return booleanFlag(flags, 'fees') ? { plan: demoFeePlan, label: 'demo' } : undefined;
+}
+
+/** `--methods`: card, qr or both, comma-separated, each once; in their canonical order. */
+function methodsFlag(flags: ParsedFlags): { methods: PaymentMethod[]; given: boolean } {
+  const text = stringFlag(flags, 'methods');
+  if (text === undefined) return { methods: [...paymentMethods], given: false };
+  const named = text.split(',').map((m) => m.trim());
+  const unknown = named.filter((m) => !(paymentMethods as readonly string[]).includes(m));
+  if (named.length === 0 || unknown.length > 0 || new Set(named).size !== named.length) {
+    throw new PosError(
+      'POS_ERR_CLI_BAD_FLAG',
+      `simulate: --methods expected card, qr or card,qr (each once), got ${JSON.stringify(text)}`,
+    );
+  }
+  return { methods: paymentMethods.filter((m) => named.includes(m)), given: true };
 }
 
 /** `--faults` and `--protocol`, each checked against its choices. */
@@ -126,6 +152,7 @@ export const simulateCommand: Command = {
       faults: { type: 'string' },
       fault: { type: 'string', multiple: true },
       protocol: { type: 'string' },
+      methods: { type: 'string' },
       fees: { type: 'boolean' },
       'fee-plan': { type: 'string' },
       lang: { type: 'string' },
@@ -136,6 +163,7 @@ export const simulateCommand: Command = {
       return exitCodes.ok;
     }
     const { selection, protocol } = faultsAndProtocol(flags);
+    const methods = methodsFlag(flags);
     const fault = flags.values['fault'];
     const overrides = Array.isArray(fault) ? fault.map(String) : [];
     const rates = flagValue('simulate', () => faultRates(selection as FaultSelection, overrides));
@@ -153,6 +181,7 @@ export const simulateCommand: Command = {
         seed,
         rates,
         protocols: protocol === 'both' ? protocols : [protocol as Protocol],
+        methods: methods.methods,
         ...(fees === undefined ? {} : { fees }),
       },
       {
@@ -174,7 +203,14 @@ export const simulateCommand: Command = {
     if (breaches.length === 0) return exitCodes.ok;
     io.stderr.write(
       `posguard simulate: seed ${seed} FAILED under guarded: ${breaches.join(', ')}\n` +
-        `replay: ${replayCommand({ intents, terminals, seed, faults: selection, overrides })}\n`,
+        `replay: ${replayCommand({
+          intents,
+          terminals,
+          seed,
+          faults: selection,
+          overrides,
+          ...(methods.given ? { methods: methods.methods } : {}),
+        })}\n`,
     );
     return exitCodes.failure;
   },

@@ -3,7 +3,9 @@
 // issuer answered, or after the answer is stored but before it leaves): from then on everything
 // the dead incarnation does is inert (its store refuses, its timers never fire, its issuer calls
 // never return), as in a killed process. After a while a new incarnation starts on the same
-// durable store, runs crash recovery and drains the reversal queue.
+// durable store, runs crash recovery and drains the reversal queue. QR sales reach the wallets the
+// same way: a dead incarnation's wallet calls never return, and a host may die once a wallet has
+// answered a pay (the customer may be charged).
 import type { Secret } from '../../cards/secret.js';
 import type { Clock } from '../../clock/clock.js';
 import { IsoHost } from '../../iso-host/index.js';
@@ -19,6 +21,7 @@ import { PosError } from '../../pos-error.js';
 import type { SeededRandom } from '../../random/random.js';
 import type { Store } from '../../payments/ports/store.js';
 import type { AuthorizationRequest, Upstream } from '../../payments/ports/upstream.js';
+import type { WalletProvider, WalletProviders } from '../../payments/ports/wallet.js';
 import type { Attempt } from '../accounting.js';
 import type { SimHost } from '../network.js';
 import type { SimContext } from '../sim-context.js';
@@ -60,6 +63,8 @@ export class GuardedHost implements SimHost {
       readonly upstreamTimeoutMs: number;
       readonly restartAfterMs: number;
       readonly attemptOf: (request: AuthorizationRequest) => { key: string; attempt: Attempt } | undefined;
+      /** The wallet providers, when the day has QR sales. */
+      readonly wallets?: WalletProviders;
     },
   ) {}
 
@@ -115,9 +120,13 @@ export class GuardedHost implements SimHost {
         return alive() ? answer : never();
       },
     };
+    const wallets = this.deps.wallets ?? {};
     const engine = new PaymentEngine({
       store: deadStore,
       upstream,
+      ...(Object.keys(wallets).length === 0
+        ? {}
+        : { wallets: this.#mortalWallets(wallets, alive), fingerprintKey: this.deps.fingerprintKey }),
       clock,
       ids: randomIdSource(clock, this.deps.random.fork(1000 + number)),
       metrics: noMetrics,
@@ -135,6 +144,41 @@ export class GuardedHost implements SimHost {
     cell.incarnation = { alive: true, isoHost, engine, background: engine.startBackgroundWork() };
     this.#current = cell.incarnation;
     this.up = true;
+  }
+
+  /** The wallets as one incarnation sees them: silent once it is dead; it may die after a pay's answer. */
+  #mortalWallets(wallets: WalletProviders, alive: () => boolean): WalletProviders {
+    const mortal = (provider: WalletProvider): WalletProvider => {
+      const call = async <T>(answer: () => Promise<T>): Promise<T> => {
+        if (!alive()) return never();
+        const answered = await answer();
+        return alive() ? answered : never();
+      };
+      return {
+        wallet: provider.wallet,
+        timing: provider.timing,
+        acknowledgement: provider.acknowledgement,
+        pay: (request, signal) =>
+          call(async () => {
+            const answer = await provider.pay(request, signal);
+            const found = this.sim.attemptOfOrder(request.orderNo);
+            const at = found === undefined ? [] : [found.attempt.intent, found.attempt.ordinal, 'answer'];
+            if (found !== undefined && this.sim.strikesOnce('host_crash_before_answer', found.key, ...at)) {
+              this.#crash();
+            }
+            return answer;
+          }),
+        query: (orderNo, signal) => call(() => provider.query(orderNo, signal)),
+        cancel: (orderNo, signal) => call(() => provider.cancel(orderNo, signal)),
+        precreate: (request, signal) => call(() => provider.precreate(request, signal)),
+        close: (orderNo, signal) => call(() => provider.close(orderNo, signal)),
+        refund: (request, signal) => call(() => provider.refund(request, signal)),
+        readNotification: (raw) => provider.readNotification(raw),
+      };
+    };
+    return Object.fromEntries(
+      Object.entries(wallets).map(([wallet, provider]) => [wallet, mortal(provider)]),
+    );
   }
 
   #crash(): void {

@@ -3,7 +3,12 @@
 // a card read twice); the operator answers a duplicate prompt the way a person at the counter does
 // (a customer who already paid is not charged again; one who genuinely buys again is confirmed), and
 // runs a failed sale again after a moment. A terminal that dies mid-sale is opened again on its
-// journal, which owes the host a reversal.
+// journal, which owes the host a reversal. A QR sale is the SDK's scan of the payment code the
+// customer's wallet app shows, under the SDK's safe protocol: while an earlier scan is unresolved
+// the SDK sends no new code (blocked) and the cashier waits; a scan without an answer is settled by
+// asking the host, then reversed; a terminal that died with a scan out settles it before the
+// cashier asks the customer for anything.
+import { assert } from '../../assert.js';
 import type { Secret } from '../../cards/secret.js';
 import type { SaleOutcome } from '../../terminal/outcomes.js';
 import { TerminalClient } from '../../terminal/terminal-client.js';
@@ -11,10 +16,13 @@ import { MemoryJournal } from '../../terminal/memory-journal.js';
 import type { TransactionRecord } from '../../terminal/journal.js';
 import type { Printer } from '../../terminal/receipt.js';
 import type { Transport, TransportResult } from '../../terminal/transport.js';
+import { isoIdempotencyKey } from '../../iso-host/idempotency-key.js';
+import { orderNoFor } from '../../payments/qr-order.js';
 import type { AttemptCause } from '../accounting.js';
-import { panOf, type Intent } from '../intents.js';
+import { panOf, type Intent, type PaymentMethod } from '../intents.js';
 import type { SimNetwork } from '../network.js';
 import type { SimContext } from '../sim-context.js';
+import type { SimWallets } from '../sim-wallets.js';
 
 /** Sale runs for one customer, at most: then the customer pays another way. */
 const maxRuns = 4;
@@ -30,10 +38,12 @@ export class GuardedTerminal {
   readonly #shown = new Map<string, TransactionRecord>();
   #served = 0;
   #client: TerminalClient | undefined;
-  /** Who the next new sale on the wire belongs to, and why it was sent. */
-  #current: { intent: number; cause: AttemptCause } | undefined;
+  /** Who the next new sale on the wire belongs to, why it was sent, and how it is paid. */
+  #current: { intent: number; cause: AttemptCause; method: PaymentMethod } | undefined;
   /** The printer's next occasion (intent, run, print number). */
   #printing: Array<string | number> = [];
+  /** The attempt key of the last new sale this terminal sent. */
+  #lastSaleKey = '';
   /** Set while a run is meant to die after its request left. */
   #dieAfterSend: (() => void) | undefined;
 
@@ -45,13 +55,26 @@ export class GuardedTerminal {
       readonly terminalIndex: number;
       readonly tmk: Secret<Buffer>;
       readonly timeoutMs: number;
+      /** The customers' wallets, when the day has QR sales. */
+      readonly wallets?: SimWallets;
     },
   ) {
     this.terminalId = `T${String(options.terminalIndex).padStart(7, '0')}`;
-    network.onNewSale = (key) =>
-      this.#current === undefined
-        ? undefined
-        : sim.registerAttempt(key, this.#current.intent, this.#current.cause);
+    network.onNewSale = (key) => {
+      const current = this.#current;
+      if (current === undefined) return undefined;
+      const attempt = sim.registerAttempt(key, current.intent, current.cause);
+      this.#lastSaleKey = key;
+      if (current.method === 'qr') {
+        // The host names the wallet order after the sale's key: terminal, batch and STAN.
+        const [terminalId = '', batchNo = '', stan = ''] = key.split(':');
+        sim.registerOrder(
+          orderNoFor(options.merchantId, isoIdempotencyKey({ terminalId, batchNo, stan })),
+          key,
+        );
+      }
+      return attempt;
+    };
   }
 
   get client(): TerminalClient {
@@ -109,7 +132,7 @@ export class GuardedTerminal {
     cause: AttemptCause,
     confirm: boolean,
   ): Promise<SaleOutcome | 'died'> {
-    this.#current = { intent: intent.id, cause };
+    this.#current = { intent: intent.id, cause, method: intent.method };
     this.#printing = [intent.id, run, 0];
     const card = { pan: panOf(intent.card), expiry: '2812', entryMode: 'chip' as const };
     const died = new Promise<'died'>((resolve) => {
@@ -117,13 +140,11 @@ export class GuardedTerminal {
         this.#dieAfterSend = () => resolve('died');
       }
     });
-    const sale = this.client.sale({
-      amount: intent.amount,
-      card,
-      operatorId: '01',
-      confirmDuplicate: confirm,
-    });
-    if (run === 0 && this.sim.strikes('card_double_read', null, intent.id, run)) {
+    const sale =
+      intent.method === 'qr'
+        ? this.#scan(intent, confirm)
+        : this.client.sale({ amount: intent.amount, card, operatorId: '01', confirmDuplicate: confirm });
+    if (intent.method === 'card' && run === 0 && this.sim.strikes('card_double_read', null, intent.id, run)) {
       // The reader delivers the same read again a moment later, while the sale is out.
       await this.sim.clock.sleep(300);
       await this.client.sale({ amount: intent.amount, card, operatorId: '01' });
@@ -135,6 +156,34 @@ export class GuardedTerminal {
       await this.open();
     }
     return outcome;
+  }
+
+  /**
+   * The cashier scans the customer's code (the app shows a fresh one each time it is opened). The
+   * SDK sends it only once every earlier scan is resolved; a code it holds back is never paid.
+   */
+  #scan(intent: Intent, confirm: boolean): Promise<SaleOutcome> {
+    const wallets = this.options.wallets;
+    assert(wallets !== undefined, 'a day with QR sales has wallets');
+    const code = wallets.codeFor(intent);
+    return this.client.scan({ amount: intent.amount, code, operatorId: '01', confirmDuplicate: confirm });
+  }
+
+  /**
+   * After the terminal died with a scan out: it settles the scan as the SDK does on its next call
+   * (the host is asked, then the reversal goes), and the cashier reads the outcome before asking
+   * the customer for anything. True when the host says this intent's scan was paid (the terminal
+   * may have died on an earlier exchange of the run, before this scan left).
+   */
+  async #settledAfterDeath(intent: Intent): Promise<boolean> {
+    const key = this.#lastSaleKey;
+    for (let round = 0; round < maxBlockedWaits && this.client.pendingReversals().length > 0; round += 1) {
+      await this.client.sendReversals();
+      if (this.client.pendingReversals().length > 0) await this.sim.clock.sleep(30_000);
+    }
+    if (this.sim.attempts.get(key)?.intent !== intent.id) return false;
+    const record = this.client.records().find((r) => `${this.terminalId}:${r.batchNo}:${r.stan}` === key);
+    return record?.state === 'approved';
   }
 
   /** Prints until a receipt comes out (the SDK reprints from its journal, never runs the sale again). */
@@ -172,8 +221,19 @@ export class GuardedTerminal {
     let blockedWaits = 0;
     for (let run = 0; run < maxRuns;) {
       const outcome = await this.#sale(intent, run, cause, confirm);
-      confirm = false;
+      // A cashier who has confirmed a QR customer's second purchase scans every later code of it
+      // confirmed (the charge the guard held was refunded); a card sale is confirmed once, as it
+      // always was in this simulation, so that card counts stay what they were.
+      confirm = confirm && intent.method === 'qr';
+      // What stopped the sale last decides whether the guard is to blame (set again just below).
+      trace.blockedByGuard = false;
       if (outcome === 'died') {
+        if (intent.method === 'qr' && (await this.#settledAfterDeath(intent))) {
+          // The customer had paid: the terminal shows it, and nobody is asked for another code.
+          trace.merchantShowsPaid = true;
+          trace.believesPaid = true;
+          return;
+        }
         cause = 'hardware';
         run += 1;
         continue;
@@ -184,26 +244,35 @@ export class GuardedTerminal {
         // said approved either way, so the customer knows they paid.
         if (!outcome.printed) await this.#receipt(intent, run);
         trace.believesPaid = true;
-        if (run === 0 && this.sim.strikes('double_keyed', null, intent.id, run)) {
+        if (intent.method === 'card' && run === 0 && this.sim.strikes('double_keyed', null, intent.id, run)) {
           // The operator keys the sale again by mistake a little later; the host holds it as a
           // suspected duplicate, and the operator, seeing the prompt, knows the customer has paid.
           await this.sim.clock.sleep(this.sim.schedule.between(5_000, 20_000, 'double-key-wait', intent.id));
-          this.#current = { intent: intent.id, cause: 'operator' };
+          this.#current = { intent: intent.id, cause: 'operator', method: 'card' };
           const again = await this.client.sale({
             amount: intent.amount,
             card: { pan: panOf(intent.card), expiry: '2812', entryMode: 'manual' },
             operatorId: '01',
           });
-          if (again.kind === 'declined' && again.record.responseCode === '94') this.sim.operatorPrompts += 1;
+          if (again.kind === 'declined' && again.record.responseCode === '94')
+            this.sim.operatorPrompts.card += 1;
         }
         return;
       }
       if (outcome.kind === 'declined' && outcome.record.responseCode === '94') {
         // A suspected duplicate. The operator knows whether this customer has already paid.
-        this.sim.operatorPrompts += 1;
+        this.sim.operatorPrompts[intent.method] += 1;
+        // Held by the guard: a genuine repeat that goes no further is a false block. Counted for QR
+        // sales only, so that card counts stay what they were before QR was simulated: a card
+        // repeat's confirmed re-run can be taken for a double read of the card (the SDK's read
+        // filter) and dropped, which this flag would count.
+        trace.blockedByGuard = intent.method === 'qr';
         if (trace.merchantShowsPaid) return;
+        // Confirming is answering the prompt, not another try of a QR sale: a confirmed scan is
+        // never held again (confirm stays set for it), so this adds one scan at most.
+        if (confirm && intent.method === 'qr') return;
+        if (intent.method === 'card') run += 1;
         confirm = true;
-        run += 1;
         continue;
       }
       if (outcome.kind === 'declined' && outcome.signInRequired) {

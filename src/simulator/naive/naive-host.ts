@@ -1,12 +1,15 @@
 // The naive host: what produces duplicates in the field. It speaks the same ISO 8583 as posguard
 // (the real codec), but keeps its idempotency only in memory (a crash forgets it), stores nothing
 // before calling the issuer, and when the issuer is slow it retries with a new reference, so a
-// charge that did land is made again. No duplicate guard, no reversals, no reconciliation.
+// charge that did land is made again. No duplicate guard, no reversals, no reconciliation. A QR
+// sale (a payment code in field 59) goes to the wallet under an order number of its own request,
+// never queried after an unknown answer and never cancelled (naive-scan.ts).
 import { Secret } from '../../cards/secret.js';
-import { buildResponse, decodeFrame, encodeFrame } from '../../iso8583/index.js';
+import { buildResponse, decodeFrame, encodeFrame, type IsoMessage } from '../../iso8583/index.js';
 import type { AuthorizationAnswer, Upstream } from '../../payments/ports/upstream.js';
 import type { SimHost } from '../network.js';
 import { attemptKey, type SimContext } from '../sim-context.js';
+import type { NaiveScanDesk } from './naive-scan.js';
 
 /** The abort reason once an issuer call is over; shared, so an abort builds no DOMException. */
 const callOver = new Error('the issuer call is over');
@@ -27,7 +30,12 @@ export class NaiveHost implements SimHost {
   constructor(
     private readonly sim: SimContext,
     private readonly issuer: Upstream,
-    private readonly options: { readonly upstreamTimeoutMs: number; readonly restartAfterMs: number },
+    private readonly options: {
+      readonly upstreamTimeoutMs: number;
+      readonly restartAfterMs: number;
+      /** Where QR sales go, when the day has them. */
+      readonly scans?: NaiveScanDesk;
+    },
   ) {}
 
   #crash(): 'close' {
@@ -69,6 +77,16 @@ export class NaiveHost implements SimHost {
     const attempt = this.sim.attempts.get(key);
     const at = attempt === undefined ? [key] : [attempt.intent, attempt.ordinal];
     if (this.sim.strikesOnce('host_crash_before_commit', key, ...at, 'commit')) return this.#crash();
+    const scans = this.options.scans;
+    if (request.fields['59'] !== undefined && scans !== undefined) {
+      const result = await scans.sale(request, key, () => {
+        if (!alive()) return 'dead';
+        return this.sim.strikesOnce('host_crash_before_answer', key, ...at, 'answer') ? 'crash' : 'alive';
+      });
+      if (result.kind === 'crash') return this.#crash();
+      if (result.kind === 'dead' || !alive()) return 'close';
+      return this.#reply(request, { code: result.code, fields: {} }, { seenKey, key, at });
+    }
     const card = (request.fields['35'] ?? request.fields['2'] ?? '').split('=')[0] ?? '';
     let answer: AuthorizationAnswer | undefined;
     // Blind retries with a new reference: the issuer cannot tell the second call is the same sale.
@@ -97,9 +115,23 @@ export class NaiveHost implements SimHost {
     const code = answer === undefined ? '98' : answer.outcome === 'unavailable' ? '91' : answer.responseCode;
     const fields: Record<string, string> = {};
     if (answer?.outcome === 'approved') fields['38'] = answer.authCode;
-    const response = encodeFrame(buildResponse({ request, responseCode: code, fields }), { framing: 'full' });
-    this.#seen.set(seenKey, response);
-    if (this.sim.strikesOnce('host_crash_before_reply', key, ...at, 'reply')) return this.#crash();
+    return this.#reply(request, { code, fields }, { seenKey, key, at });
+  }
+
+  /** The answer, kept for a retransmission of the same STAN, unless the host dies before it leaves. */
+  #reply(
+    request: IsoMessage,
+    answer: { code: string; fields: Record<string, string> },
+    at: { seenKey: string; key: string; at: ReadonlyArray<string | number> },
+  ): Buffer | 'close' {
+    const response = encodeFrame(
+      buildResponse({ request, responseCode: answer.code, fields: answer.fields }),
+      {
+        framing: 'full',
+      },
+    );
+    this.#seen.set(at.seenKey, response);
+    if (this.sim.strikesOnce('host_crash_before_reply', at.key, ...at.at, 'reply')) return this.#crash();
     return response;
   }
 }

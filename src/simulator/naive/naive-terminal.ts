@@ -1,9 +1,12 @@
 // The naive terminal and its operator: what produces duplicates in the field. A timed-out sale is
 // sent again with a new trace number; a sale that printed nothing, or ended on an error, is run again
 // by the operator; a card read twice is two sales; a sale keyed twice is two sales. Messages are
-// real ISO 8583 frames (the real codec), without a journal, reversals or a MAC.
+// real ISO 8583 frames (the real codec), without a journal, reversals or a MAC. A QR sale is sent
+// once (a payment code is single use); when it times out or fails, the cashier asks the customer
+// for a fresh code and scans again, whatever became of the first.
 import {
   buildRequest,
+  buildScanRequest,
   decodeFrame,
   encodeFrame,
   interpretResponseCode,
@@ -11,8 +14,10 @@ import {
 } from '../../iso8583/index.js';
 import type { Transport } from '../../terminal/transport.js';
 import type { AttemptCause } from '../accounting.js';
+import { assert } from '../../assert.js';
 import { panOf, type Intent } from '../intents.js';
 import { attemptKey, type SimContext } from '../sim-context.js';
+import type { SimWallets } from '../sim-wallets.js';
 
 /** Blind retries of a timed-out sale, each with a new trace number. */
 const maxRetries = 2;
@@ -32,42 +37,63 @@ export class NaiveTerminal {
       readonly merchantId: string;
       readonly terminalIndex: number;
       readonly timeoutMs: number;
+      /** The customers' wallets, when the day has QR sales. */
+      readonly wallets?: SimWallets;
     },
   ) {
     this.terminalId = `T${String(options.terminalIndex).padStart(7, '0')}`;
+  }
+
+  /** Sends one sale under a new trace number: approved, failed (answered), or no answer. */
+  async #send(
+    intent: Intent,
+    cause: AttemptCause,
+    fields: Record<string, string>,
+  ): Promise<RunResult | { kind: 'no-answer' | 'not-sent'; cause: AttemptCause }> {
+    this.#stan = (this.#stan % 999_999) + 1;
+    const stan = String(this.#stan).padStart(6, '0');
+    const key = attemptKey(this.terminalId, '000001', stan);
+    this.sim.registerAttempt(key, intent.id, cause);
+    const request = buildRequest({
+      type: 'sale',
+      tpdu: '6000030000',
+      header: '603100311003',
+      stan: this.#stan,
+      batchNumber: 1,
+      terminalId: this.terminalId,
+      merchantId: this.options.merchantId,
+      amountMinor: intent.amount,
+      fields,
+    });
+    const result = await this.transport.exchange(encodeFrame(request, { framing: 'full' }), {
+      timeoutMs: this.options.timeoutMs,
+    });
+    if (result.kind === 'answer') {
+      const code = decodeFrame(result.frame, { framing: 'full' }).fields['39'] ?? '96';
+      if (isApproval(interpretResponseCode({ code, mti: '0210' }).outcome)) return { kind: 'approved' };
+      return { kind: 'failed', cause: this.sim.causeOfFailure(key, 'third_party') };
+    }
+    return { kind: result.kind, cause: this.sim.causeOfFailure(key, 'network') };
   }
 
   /** One sale as the naive terminal sends it: new trace number on every try. */
   async #sale(intent: Intent, cause: AttemptCause): Promise<RunResult> {
     let why = cause;
     for (let attempt = 0; attempt <= maxRetries; attempt += 1) {
-      this.#stan = (this.#stan % 999_999) + 1;
-      const stan = String(this.#stan).padStart(6, '0');
-      const key = attemptKey(this.terminalId, '000001', stan);
-      this.sim.registerAttempt(key, intent.id, why);
-      const request = buildRequest({
-        type: 'sale',
-        tpdu: '6000030000',
-        header: '603100311003',
-        stan: this.#stan,
-        batchNumber: 1,
-        terminalId: this.terminalId,
-        merchantId: this.options.merchantId,
-        amountMinor: intent.amount,
-        fields: { '2': panOf(intent.card), '14': '2812', '22': '051' },
-      });
-      const result = await this.transport.exchange(encodeFrame(request, { framing: 'full' }), {
-        timeoutMs: this.options.timeoutMs,
-      });
-      if (result.kind === 'answer') {
-        const code = decodeFrame(result.frame, { framing: 'full' }).fields['39'] ?? '96';
-        if (isApproval(interpretResponseCode({ code, mti: '0210' }).outcome)) return { kind: 'approved' };
-        return { kind: 'failed', cause: this.sim.causeOfFailure(key, 'third_party') };
-      }
-      why = this.sim.causeOfFailure(key, 'network');
+      const result = await this.#send(intent, why, { '2': panOf(intent.card), '14': '2812', '22': '051' });
+      if (result.kind === 'approved' || result.kind === 'failed') return result;
+      why = result.cause;
       if (result.kind === 'not-sent') return { kind: 'failed', cause: why };
     }
     return { kind: 'failed', cause: why };
+  }
+
+  /** One scan of a fresh payment code, sent once: a code is single use, so nothing is retried. */
+  async #scan(intent: Intent, cause: AttemptCause): Promise<RunResult> {
+    const wallets = this.options.wallets;
+    assert(wallets !== undefined, 'a day with QR sales has wallets');
+    const result = await this.#send(intent, cause, { '59': buildScanRequest(wallets.codeFor(intent)) });
+    return result.kind === 'approved' ? result : { kind: 'failed', cause: result.cause };
   }
 
   /** One customer at the counter, with the operator's habits. */
@@ -75,12 +101,14 @@ export class NaiveTerminal {
     const trace = this.sim.trace(intent.id);
     const occasion = [intent.id];
     let cause: AttemptCause = null;
+    const card = intent.method === 'card';
     for (let run = 0; run < maxRuns; run += 1) {
-      const result = await this.#sale(intent, cause);
-      if (run === 0 && this.sim.strikes('card_double_read', null, ...occasion, run)) {
+      // A QR sale that failed or timed out: the cashier asks for a fresh code and scans it.
+      const result: RunResult = card ? await this.#sale(intent, cause) : await this.#scan(intent, cause);
+      if (card && run === 0 && this.sim.strikes('card_double_read', null, ...occasion, run)) {
         await this.#sale(intent, 'hardware');
       }
-      if (run === 0 && this.sim.strikes('double_keyed', null, ...occasion, run)) {
+      if (card && run === 0 && this.sim.strikes('double_keyed', null, ...occasion, run)) {
         await this.#sale(intent, 'operator');
       }
       if (result.kind === 'approved') {

@@ -1,21 +1,25 @@
-// One day of the naive protocol: naive terminals and operators, a naive host, the same network and
-// issuer faults as the guarded run, and no reconciliation at the end.
+// One day of the naive protocol: naive terminals and operators, a naive host, the same network,
+// issuer and wallet faults as the guarded run, and no reconciliation at the end.
 import { SeededRandom } from '../../random/random.js';
 import { MemoryIssuerLedger } from '../../simulated-issuer/issuer-ledger.js';
 import { SimulatedIssuer } from '../../simulated-issuer/simulated-issuer.js';
-import { chargesByIntent, tally, type ProtocolTally } from '../accounting.js';
+import { chargesByIntent, tally, walletChargesByIntent, type ProtocolTally } from '../accounting.js';
 import { FaultyIssuer } from '../faulty-issuer.js';
-import type { Intent } from '../intents.js';
+import type { Intent, PaymentMethod } from '../intents.js';
+import { SimWallets } from '../sim-wallets.js';
+import { NaiveScanDesk } from './naive-scan.js';
 import { SimNetwork } from '../network.js';
 import type { SimContext } from '../sim-context.js';
 import { runWorld, serveIntents, type WorldSettings } from '../world.js';
 import { NaiveHost } from './naive-host.js';
 import { NaiveTerminal } from './naive-terminal.js';
 
+// Long because: the day in order (issuer, wallets, host, terminals, serve, count), each a call.
 export async function runNaive(
   sim: SimContext,
   intents: readonly Intent[],
   world: WorldSettings,
+  methods: readonly PaymentMethod[] = ['card'],
 ): Promise<ProtocolTally> {
   const ledger = new MemoryIssuerLedger();
   const inner = new SimulatedIssuer({
@@ -28,9 +32,20 @@ export async function runNaive(
     lateByMs: world.upstreamTimeoutMs + 5_000,
     attemptOf: (request) => sim.attemptOfRequest(request),
   });
+  const wallets = methods.includes('qr')
+    ? new SimWallets(sim, {
+        lateByMs: world.upstreamTimeoutMs + 5_000,
+        attemptOf: (orderNo) => sim.attemptOfOrder(orderNo),
+      })
+    : undefined;
   const naiveHost = new NaiveHost(sim, issuer, {
     upstreamTimeoutMs: world.upstreamTimeoutMs,
     restartAfterMs: world.hostRestartMs,
+    ...(wallets === undefined
+      ? {}
+      : {
+          scans: new NaiveScanDesk(sim, wallets.providers, { upstreamTimeoutMs: world.upstreamTimeoutMs }),
+        }),
   });
   const terminals = new Map(
     world.terminals.map((index) => [
@@ -39,6 +54,7 @@ export async function runNaive(
         merchantId: world.merchantId,
         terminalIndex: index,
         timeoutMs: world.terminalTimeoutMs,
+        ...(wallets === undefined ? {} : { wallets }),
       }),
     ]),
   );
@@ -50,6 +66,7 @@ export async function runNaive(
       (intent) => terminals.get(intent.terminal)?.serve(intent) ?? Promise.resolve(),
     ),
   );
+  wallets?.stop();
   const charges = chargesByIntent(ledger.entries(), (rrn) => {
     const sent = naiveHost.attemptOfRrn.get(rrn);
     const attempt = sent === undefined ? undefined : sim.attempts.get(sent.key);
@@ -57,12 +74,13 @@ export async function runNaive(
     // The same attempt charged again: the fault that made the host send it again is to blame.
     return { ...attempt, cause: sim.causeOfFailure(sent.key, 'software') };
   });
-  return tally({
-    intents,
-    traces: sim.traces,
-    before: charges,
-    after: charges,
-    operatorPrompts: 0,
-    reversals: 0,
-  });
+  if (wallets !== undefined) {
+    const qr = walletChargesByIntent(wallets.books, (orderNo) => sim.chargedOrder(orderNo), world.merchantId);
+    for (const [intent, list] of qr) charges.set(intent, list);
+  }
+  const none = { card: 0, qr: 0 };
+  return tally(
+    { intents, traces: sim.traces, before: charges, after: charges, operatorPrompts: none, reversals: none },
+    methods,
+  );
 }
