@@ -20,6 +20,7 @@ import type {
   WalletPrecreateAnswer,
   WalletProvider,
   WalletRefundAnswer,
+  WalletRefundState,
   WalletRefundRequest,
   WalletTiming,
 } from '../payments/ports/wallet.js';
@@ -217,11 +218,14 @@ export class FaultyWallet implements WalletProvider {
 
   refund(request: WalletRefundRequest): Promise<WalletRefundAnswer> {
     const outcome = this.books.refund(this.wallet, request.orderNo, request.refundNo, request.amount);
-    return Promise.resolve(
-      outcome.kind === 'refunded'
-        ? { outcome: 'refunded' }
-        : { outcome: 'refused', message: `the wallet refused the refund: ${outcome.why}` },
-    );
+    if (outcome.kind === 'refunded') return Promise.resolve({ outcome: 'refunded' });
+    if (outcome.kind === 'processing') return Promise.resolve({ outcome: 'accepted' });
+    return Promise.resolve({ outcome: 'refused', message: `the wallet refused the refund: ${outcome.why}` });
+  }
+
+  queryRefund(request: { readonly orderNo: string; readonly refundNo: string }): Promise<WalletRefundState> {
+    const found = this.books.refundState(this.wallet, request.refundNo);
+    return Promise.resolve(found.state === 'processing' ? { state: 'processing' } : { state: found.state });
   }
 
   readNotification(): WalletNotification {

@@ -77,7 +77,7 @@ export class GuardedHost implements SimHost {
     const number = (this.#incarnations += 1);
     const cell: { incarnation?: Incarnation } = {};
     const alive = (): boolean => cell.incarnation?.alive ?? true;
-    const { store, issuer } = this.deps;
+    const { store } = this.deps;
     const clock: Clock = {
       now: () => this.sim.clock.now(),
       sleep: async (ms, signal) => {
@@ -93,7 +93,37 @@ export class GuardedHost implements SimHost {
       read: (fn) => (alive() ? store.read(fn) : refuse()),
       close: () => Promise.resolve(),
     };
-    const upstream: Upstream = {
+    const upstream = this.#mortalUpstream(alive);
+    const wallets = this.deps.wallets ?? {};
+    const engine = new PaymentEngine({
+      store: deadStore,
+      upstream,
+      ...(Object.keys(wallets).length === 0
+        ? {}
+        : { wallets: this.#mortalWallets(wallets, alive), fingerprintKey: this.deps.fingerprintKey }),
+      clock,
+      ids: randomIdSource(clock, this.deps.random.fork(1000 + number)),
+      metrics: noMetrics,
+      log: silentLog,
+      settings: simEngineSettings(this.deps.upstreamTimeoutMs),
+      instanceId: `sim-host-${number}`,
+    });
+    const isoHost = new IsoHost({
+      engine,
+      random: this.deps.random.fork(2000 + number),
+      fingerprintKey: this.deps.fingerprintKey,
+      terminalKeyKey: this.deps.terminalKeyKey,
+      log: silentLog,
+    });
+    cell.incarnation = { alive: true, isoHost, engine, background: engine.startBackgroundWork() };
+    this.#current = cell.incarnation;
+    this.up = true;
+  }
+
+  /** The issuer as one incarnation sees it: silent once it is dead; it may die after a sale's answer. */
+  #mortalUpstream(alive: () => boolean): Upstream {
+    const { issuer } = this.deps;
+    return {
       authorize: async (request, signal) => {
         if (!alive()) return never();
         const answer = await issuer.authorize(request, signal);
@@ -120,30 +150,6 @@ export class GuardedHost implements SimHost {
         return alive() ? answer : never();
       },
     };
-    const wallets = this.deps.wallets ?? {};
-    const engine = new PaymentEngine({
-      store: deadStore,
-      upstream,
-      ...(Object.keys(wallets).length === 0
-        ? {}
-        : { wallets: this.#mortalWallets(wallets, alive), fingerprintKey: this.deps.fingerprintKey }),
-      clock,
-      ids: randomIdSource(clock, this.deps.random.fork(1000 + number)),
-      metrics: noMetrics,
-      log: silentLog,
-      settings: simEngineSettings(this.deps.upstreamTimeoutMs),
-      instanceId: `sim-host-${number}`,
-    });
-    const isoHost = new IsoHost({
-      engine,
-      random: this.deps.random.fork(2000 + number),
-      fingerprintKey: this.deps.fingerprintKey,
-      terminalKeyKey: this.deps.terminalKeyKey,
-      log: silentLog,
-    });
-    cell.incarnation = { alive: true, isoHost, engine, background: engine.startBackgroundWork() };
-    this.#current = cell.incarnation;
-    this.up = true;
   }
 
   /** The wallets as one incarnation sees them: silent once it is dead; it may die after a pay's answer. */
@@ -173,6 +179,7 @@ export class GuardedHost implements SimHost {
         precreate: (request, signal) => call(() => provider.precreate(request, signal)),
         close: (orderNo, signal) => call(() => provider.close(orderNo, signal)),
         refund: (request, signal) => call(() => provider.refund(request, signal)),
+        queryRefund: (request, signal) => call(() => provider.queryRefund(request, signal)),
         readNotification: (raw) => provider.readNotification(raw),
       };
     };

@@ -244,19 +244,7 @@ export class GuardedTerminal {
         // said approved either way, so the customer knows they paid.
         if (!outcome.printed) await this.#receipt(intent, run);
         trace.believesPaid = true;
-        if (intent.method === 'card' && run === 0 && this.sim.strikes('double_keyed', null, intent.id, run)) {
-          // The operator keys the sale again by mistake a little later; the host holds it as a
-          // suspected duplicate, and the operator, seeing the prompt, knows the customer has paid.
-          await this.sim.clock.sleep(this.sim.schedule.between(5_000, 20_000, 'double-key-wait', intent.id));
-          this.#current = { intent: intent.id, cause: 'operator', method: 'card' };
-          const again = await this.client.sale({
-            amount: intent.amount,
-            card: { pan: panOf(intent.card), expiry: '2812', entryMode: 'manual' },
-            operatorId: '01',
-          });
-          if (again.kind === 'declined' && again.record.responseCode === '94')
-            this.sim.operatorPrompts.card += 1;
-        }
+        if (intent.method === 'card' && run === 0) await this.#keyAgainByMistake(intent);
         return;
       }
       if (outcome.kind === 'declined' && outcome.record.responseCode === '94') {
@@ -291,6 +279,22 @@ export class GuardedTerminal {
       await this.sim.clock.sleep(this.sim.schedule.between(10_000, 40_000, 'rerun-wait', intent.id, run));
       run += 1;
     }
+  }
+
+  /**
+   * The operator keys the sale again by mistake a little later (when the schedule says so); the host
+   * holds it as a suspected duplicate, and the operator, seeing the prompt, knows the customer has paid.
+   */
+  async #keyAgainByMistake(intent: Intent): Promise<void> {
+    if (!this.sim.strikes('double_keyed', null, intent.id, 0)) return;
+    await this.sim.clock.sleep(this.sim.schedule.between(5_000, 20_000, 'double-key-wait', intent.id));
+    this.#current = { intent: intent.id, cause: 'operator', method: 'card' };
+    const again = await this.client.sale({
+      amount: intent.amount,
+      card: { pan: panOf(intent.card), expiry: '2812', entryMode: 'manual' },
+      operatorId: '01',
+    });
+    if (again.kind === 'declined' && again.record.responseCode === '94') this.sim.operatorPrompts.card += 1;
   }
 
   #failureCause(outcome: SaleOutcome, previous: AttemptCause): AttemptCause {
