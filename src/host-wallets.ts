@@ -19,7 +19,7 @@ import {
   wechatSignTypes,
   type WechatSignType,
 } from './wallets/index.js';
-import { settingsError } from './wallets/shared/wallet-settings.js';
+import { settingsError } from './wallets/wire/wallet-settings.js';
 
 /** The largest wallets file read: a few settings and file names. */
 const maxWalletsFileBytes = 64 * 1024;

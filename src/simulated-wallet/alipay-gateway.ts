@@ -7,8 +7,8 @@
 import type { KeyObject } from 'node:crypto';
 import type { WalletRefusal } from '../payments/ports/wallet.js';
 import { alipaySigningText, rsa2Sign, rsa2Verify } from '../wallets/alipay/alipay-sign.js';
-import { chinaTime, parseChinaTime } from '../wallets/shared/china-time.js';
-import { parseYuan, yuanText } from '../wallets/shared/yuan.js';
+import { chinaTime, parseChinaTime } from '../wallets/wire/china-time.js';
+import { parseYuan, yuanText } from '../wallets/wire/yuan.js';
 import type { SimOrder, SimulatedWallet } from './simulated-wallet.js';
 import type { WalletMethod } from './wallet-faults.js';
 import type { WireCall } from './wire-call.js';

@@ -4,7 +4,7 @@
 // it was acknowledged) and a late one (held until the host has queried the order since it was
 // paid, so the notification arrives after the host already knows). Every attempt is recorded.
 import type { Wallet } from '../payments/ports/wallet.js';
-import { postText } from '../wallets/shared/wallet-http.js';
+import { postText } from '../wallets/wire/wallet-http.js';
 import type { SimOrder, SimulatedWallet } from './simulated-wallet.js';
 
 /** One notification, ready to send, and how to tell the wallet's acknowledgement. */

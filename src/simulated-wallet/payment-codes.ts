@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Wallet } from '../payments/ports/wallet.js';
 import type { Random } from '../random/random.js';
-import { chinaCompactTime } from '../wallets/shared/china-time.js';
+import { chinaCompactTime } from '../wallets/wire/china-time.js';
 
 export const codeLifetimeMs = 60_000;
 

@@ -19,7 +19,7 @@ import type {
   WalletRefundState,
   WalletTiming,
 } from '../payments/ports/wallet.js';
-import { invalidNotification } from '../wallets/shared/notification-errors.js';
+import { invalidNotification } from '../wallets/wire/notification-errors.js';
 import type { SimOrder, SimulatedWallet } from './simulated-wallet.js';
 import type { WalletMethod } from './wallet-faults.js';
 

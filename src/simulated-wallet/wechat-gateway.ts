@@ -5,8 +5,8 @@
 // signed payment notifications posted to a NATIVE order's notify_url.
 import type { WalletRefusal } from '../payments/ports/wallet.js';
 import type { Random } from '../random/random.js';
-import { chinaCompactTime, parseChinaTime } from '../wallets/shared/china-time.js';
-import { parseFen } from '../wallets/shared/yuan.js';
+import { chinaCompactTime, parseChinaTime } from '../wallets/wire/china-time.js';
+import { parseFen } from '../wallets/wire/yuan.js';
 import {
   wechatSign,
   wechatSignTypes,

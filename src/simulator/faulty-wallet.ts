@@ -25,7 +25,7 @@ import type {
   WalletTiming,
 } from '../payments/ports/wallet.js';
 import type { PayFate, SimOrder, SimulatedWallet } from '../simulated-wallet/simulated-wallet.js';
-import { invalidNotification } from '../wallets/shared/notification-errors.js';
+import { invalidNotification } from '../wallets/wire/notification-errors.js';
 import type { Attempt } from './accounting.js';
 import type { SimWallet } from './intents.js';
 import type { SimContext } from './sim-context.js';

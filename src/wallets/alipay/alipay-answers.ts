@@ -3,8 +3,8 @@
 // failure with a `sub_code`, 40001/40002/40006 a request the gateway refused before any business
 // was done) and, for trades, a `trade_status`. What a code means for money is written here once.
 import type { WalletPaid, WalletRefusal } from '../../payments/ports/wallet.js';
-import { parseChinaTime } from '../shared/china-time.js';
-import { parseYuan } from '../shared/yuan.js';
+import { parseChinaTime } from '../wire/china-time.js';
+import { parseYuan } from '../wire/yuan.js';
 
 /** A verified response node: the JSON object Alipay signed. */
 export type AlipayNode = Readonly<Record<string, unknown>>;

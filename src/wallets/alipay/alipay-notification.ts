@@ -4,7 +4,7 @@
 // report a payment. Alipay repeats it until the answer's body is exactly `success`.
 import type { KeyObject } from 'node:crypto';
 import type { WalletNotification } from '../../payments/ports/wallet.js';
-import { invalidNotification, notAPayment, notificationText } from '../shared/notification-errors.js';
+import { invalidNotification, notAPayment, notificationText } from '../wire/notification-errors.js';
 import { paidFacts } from './alipay-answers.js';
 import { alipaySigningText, rsa2Verify } from './alipay-sign.js';
 

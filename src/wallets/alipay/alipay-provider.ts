@@ -25,10 +25,10 @@ import type {
   WalletRefundState,
   WalletTiming,
 } from '../../payments/ports/wallet.js';
-import { chinaTime } from '../shared/china-time.js';
-import { failureReason, postText } from '../shared/wallet-http.js';
-import { httpUrl, plainId } from '../shared/wallet-settings.js';
-import { yuanText } from '../shared/yuan.js';
+import { chinaTime } from '../wire/china-time.js';
+import { failureReason, postText } from '../wire/wallet-http.js';
+import { httpUrl, plainId } from '../wire/wallet-settings.js';
+import { yuanText } from '../wire/yuan.js';
 import {
   describe,
   field,

@@ -4,7 +4,7 @@
 // `sign_type`. An answer is verified over the exact text of its response node as it came on the
 // wire, so the node is cut out of the raw JSON (alipay-json-span.ts), never re-serialised.
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { settingsError } from '../shared/wallet-settings.js';
+import { settingsError } from '../wire/wallet-settings.js';
 
 /** The text Alipay signs: parameters sorted by name (byte order), empty ones and `exclude` left out. */
 export function alipaySigningText(

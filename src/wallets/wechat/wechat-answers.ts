@@ -4,8 +4,8 @@
 // rule for micropay is that SYSTEMERROR, BANKERROR and USERPAYING leave the payment open (query
 // it) and any other err_code fails it; the other methods' codes are mapped likewise here.
 import type { WalletPaid, WalletRefusal } from '../../payments/ports/wallet.js';
-import { parseChinaTime } from '../shared/china-time.js';
-import { parseFen } from '../shared/yuan.js';
+import { parseChinaTime } from '../wire/china-time.js';
+import { parseFen } from '../wire/yuan.js';
 import type { XmlFields } from './wechat-xml.js';
 
 /** `err_code err_code_des` (or `return_msg`), for reasons and refusal messages. */

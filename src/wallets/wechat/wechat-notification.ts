@@ -3,7 +3,7 @@
 // appid and mch_id; WeChat sends it only for paid orders, and repeats it until it is answered with
 // return_code SUCCESS.
 import type { WalletNotification } from '../../payments/ports/wallet.js';
-import { invalidNotification, notAPayment, notificationText } from '../shared/notification-errors.js';
+import { invalidNotification, notAPayment, notificationText } from '../wire/notification-errors.js';
 import { paidFacts } from './wechat-answers.js';
 import { wechatVerify, type WechatSignType } from './wechat-sign.js';
 import { readWechatXml, WechatXmlError, type XmlFields } from './wechat-xml.js';

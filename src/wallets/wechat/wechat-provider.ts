@@ -22,10 +22,10 @@ import type {
   WalletRefundState,
   WalletTiming,
 } from '../../payments/ports/wallet.js';
-import { chinaCompactTime } from '../shared/china-time.js';
-import { failureReason, postText, type ClientTls } from '../shared/wallet-http.js';
-import { httpUrl, plainId, settingsError } from '../shared/wallet-settings.js';
-import { parseFen } from '../shared/yuan.js';
+import { chinaCompactTime } from '../wire/china-time.js';
+import { failureReason, postText, type ClientTls } from '../wire/wallet-http.js';
+import { httpUrl, plainId, settingsError } from '../wire/wallet-settings.js';
+import { parseFen } from '../wire/yuan.js';
 import { describe, micropayRefusal, micropayUnknown, paidFacts, refundUnknown } from './wechat-answers.js';
 import { readWechatNotification } from './wechat-notification.js';
 import { wechatSign, wechatSignTypes, wechatVerify, type WechatSignType } from './wechat-sign.js';
