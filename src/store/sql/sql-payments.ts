@@ -127,6 +127,9 @@ export async function findOrphanedPending(s: SqlSession, query: OrphanQuery): Pr
   return rows.map(toPayment);
 }
 
+// The unary plus keeps SQLite on the partial index of pending QR sales (a terminal has one or two):
+// a plain ORDER BY created_at lets it walk the (merchant, terminal, created_at) index over the
+// terminal's whole day instead, which made the simulator's QR run slower the longer the day.
 export async function findPendingQrSale(
   s: SqlSession,
   merchantId: string,
@@ -135,7 +138,7 @@ export async function findPendingQrSale(
   const row = await s.db.get<Row>(
     `SELECT * FROM payments WHERE merchant_id = ? AND terminal_id = ? AND status = 'pending' AND method = 'qr'
        AND kind = 'sale'
-     ORDER BY created_at, id LIMIT 1`,
+     ORDER BY +created_at, id LIMIT 1`,
     [merchantId, terminalId],
   );
   return row && toPayment(row);
