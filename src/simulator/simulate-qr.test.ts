@@ -125,7 +125,10 @@ describe('QR sales in the fault simulator', () => {
 
 describe('a day of cards alone', () => {
   it('reports exactly the counts it reported before QR sales were simulated (seed 11)', async () => {
-    // Recorded from main before QR sales: posguard simulate --intents 600 --terminals 20 --seed 11 --json
+    // Recorded from main before QR sales: posguard simulate --intents 600 --terminals 20 --seed 11 --json,
+    // with one change since, a bug fixed: 8 operator prompts, not 11. The SDK's double-read filter
+    // took three confirmed re-runs for bounces of the card and dropped them, and the cashier was
+    // asked again; a confirmed re-run now goes out however soon it follows the first read.
     const report = await day(600, 11, ['card'], 'all', { terminals: 20 });
     const before = {
       naive: {
@@ -142,7 +145,7 @@ describe('a day of cards alone', () => {
         duplicateChargesBeforeReconciliation: 1,
         lostSales: 0,
         falseBlocks: 0,
-        operatorPrompts: 11,
+        operatorPrompts: 8,
         reversals: 15,
         byCause: { software: 0, hardware: 0, operator: 0, network: 0, third_party: 0 },
       },

@@ -16,14 +16,18 @@ export class CardReadFilter {
   /**
    * Whether a read of `pan` at `now` is a new read. A repeat within the window is not, and does
    * not extend the window: a card held on the reader is read again once the window has passed.
+   * A `deliberate` read is always new, and starts a window of its own.
    */
   accept(
     pan: string,
     now: number,
+    options: { readonly deliberate?: boolean } = {},
   ): { readonly kind: 'new' } | { readonly kind: 'repeat'; readonly stan: string | null } {
     const card = createHash('sha256').update(pan, 'utf8').digest('hex');
     const last = this.#last;
-    if (last !== undefined && last.card === card && now - last.at < this.#windowMs) {
+    // A deliberate read (the operator confirmed a genuine second purchase after a 94) is a new
+    // sale however soon it follows: the reader did not bounce, the cashier answered a prompt.
+    if (!options.deliberate && last !== undefined && last.card === card && now - last.at < this.#windowMs) {
       return { kind: 'repeat', stan: last.stan };
     }
     this.#last = { card, at: now, stan: null };

@@ -306,8 +306,17 @@ describe('the terminal SDK: double reads, printer faults and reprints', () => {
     const held = expectKind(await client.sale({ amount: 1280, card: chip }), 'declined');
     expect(held.record.responseCode).toBe('94');
     expect(held.record.message).toContain('SUSPECTED DUPLICATE');
-    await h.clock.advance(2_000);
-    expectKind(await client.sale({ amount: 1280, card: chip, confirmDuplicate: true }), 'approved');
+    // The cashier confirms within the window: a deliberate read, not a bounce, so it goes out; a
+    // bounce of that confirmed read is one read again.
+    await h.clock.advance(500);
+    const confirmed = expectKind(
+      await client.sale({ amount: 1280, card: chip, confirmDuplicate: true }),
+      'approved',
+    );
+    await h.clock.advance(300);
+    const again = expectKind(await client.sale({ amount: 1280, card: chip }), 'ignored-double-read');
+    expect(again.stan).toBe(confirmed.record.stan);
+    expect(transport.sent.filter((m) => m.mti === '0200')).toHaveLength(3);
   });
 
   it('after a printer fault reprints from the journal and never runs the sale again', async () => {

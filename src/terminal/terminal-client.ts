@@ -142,7 +142,8 @@ export class TerminalClient {
   /**
    * A sale. A second read of the same card within the double-read window is ignored (no second
    * sale). `confirmDuplicate` is the operator's confirmation of a genuine second purchase after the
-   * host answered 94 (suspected duplicate); it goes out with a new STAN.
+   * host answered 94 (suspected duplicate); it goes out with a new STAN, and the read filter lets it
+   * through however soon it follows the first read (it answers a prompt; a bounce never does).
    */
   sale(input: {
     amount: number;
@@ -150,7 +151,9 @@ export class TerminalClient {
     operatorId?: string | null;
     confirmDuplicate?: boolean;
   }): Promise<SaleOutcome> {
-    const read = this.#core.cardReads.accept(input.card.pan, this.#core.clock.now());
+    const read = this.#core.cardReads.accept(input.card.pan, this.#core.clock.now(), {
+      deliberate: input.confirmDuplicate === true,
+    });
     if (read.kind === 'repeat') {
       // Counted for the next status report; written with the next journal write, not waited for.
       this.#core.telemetry.count('doubleReadsSuppressed');
@@ -166,7 +169,9 @@ export class TerminalClient {
    * the answer is `blocked` (with `unresolvedScan`) until that is done.
    */
   scan(input: ScanInput): Promise<SaleOutcome> {
-    const read = this.#core.cardReads.accept(`qr\u0000${input.code}`, this.#core.clock.now());
+    const read = this.#core.cardReads.accept(`qr\u0000${input.code}`, this.#core.clock.now(), {
+      deliberate: input.confirmDuplicate === true,
+    });
     if (read.kind === 'repeat') return Promise.resolve({ kind: 'ignored-double-read', stan: read.stan });
     return this.#serially(() => scan(this.#core, input));
   }

@@ -250,11 +250,10 @@ export class GuardedTerminal {
       if (outcome.kind === 'declined' && outcome.record.responseCode === '94') {
         // A suspected duplicate. The operator knows whether this customer has already paid.
         this.sim.operatorPrompts[intent.method] += 1;
-        // Held by the guard: a genuine repeat that goes no further is a false block. Counted for QR
-        // sales only, so that card counts stay what they were before QR was simulated: a card
-        // repeat's confirmed re-run can be taken for a double read of the card (the SDK's read
-        // filter) and dropped, which this flag would count.
-        trace.blockedByGuard = intent.method === 'qr';
+        // Held by the guard: a genuine repeat that goes no further is a false block. (Until the
+        // SDK let a confirmed re-run through its double-read filter, a card repeat confirmed
+        // within two seconds of the first read was dropped here, and this flag hid it for cards.)
+        trace.blockedByGuard = true;
         if (trace.merchantShowsPaid) return;
         // Confirming is answering the prompt, not another try of a QR sale: a confirmed scan is
         // never held again (confirm stays set for it), so this adds one scan at most.
