@@ -219,6 +219,7 @@ export class GuardedTerminal {
     let cause: AttemptCause = null;
     let confirm = false;
     let blockedWaits = 0;
+    let lastPromptAnswered = false;
     for (let run = 0; run < maxRuns;) {
       const outcome = await this.#sale(intent, run, cause, confirm);
       // A cashier who has confirmed a QR customer's second purchase scans every later code of it
@@ -238,15 +239,7 @@ export class GuardedTerminal {
         run += 1;
         continue;
       }
-      if (outcome.kind === 'approved') {
-        trace.merchantShowsPaid = true;
-        // No receipt: the SDK reprints from its journal; the sale is never run again. The screen
-        // said approved either way, so the customer knows they paid.
-        if (!outcome.printed) await this.#receipt(intent, run);
-        trace.believesPaid = true;
-        if (intent.method === 'card' && run === 0) await this.#keyAgainByMistake(intent);
-        return;
-      }
+      if (outcome.kind === 'approved') return this.#approved(intent, run, outcome.printed);
       if (outcome.kind === 'declined' && outcome.record.responseCode === '94') {
         // A suspected duplicate. The operator knows whether this customer has already paid.
         this.sim.operatorPrompts[intent.method] += 1;
@@ -258,7 +251,12 @@ export class GuardedTerminal {
         // Confirming is answering the prompt, not another try of a QR sale: a confirmed scan is
         // never held again (confirm stays set for it), so this adds one scan at most.
         if (confirm && intent.method === 'qr') return;
-        if (intent.method === 'card') run += 1;
+        // A card's confirmed re-run is a run of its own, but the run cap is the cashier's patience
+        // with failures, not with a prompt: a 94 on the last run is still answered, once.
+        if (intent.method === 'card') {
+          if (run + 1 < maxRuns || lastPromptAnswered) run += 1;
+          else lastPromptAnswered = true;
+        }
         confirm = true;
         continue;
       }
@@ -278,6 +276,16 @@ export class GuardedTerminal {
       await this.sim.clock.sleep(this.sim.schedule.between(10_000, 40_000, 'rerun-wait', intent.id, run));
       run += 1;
     }
+  }
+
+  async #approved(intent: Intent, run: number, printed: boolean): Promise<void> {
+    const trace = this.sim.trace(intent.id);
+    trace.merchantShowsPaid = true;
+    // No receipt: the SDK reprints from its journal; the sale is never run again. The screen said
+    // approved either way, so the customer knows they paid.
+    if (!printed) await this.#receipt(intent, run);
+    trace.believesPaid = true;
+    if (intent.method === 'card' && run === 0) await this.#keyAgainByMistake(intent);
   }
 
   /**
