@@ -41,6 +41,8 @@ import { registerFeeRoutes } from './routes/fee-routes.js';
 import { registerInsightRoutes } from './routes/insight-routes.js';
 import { registerPaymentRoutes } from './routes/payment-routes.js';
 import { registerQrOrderRoutes } from './routes/qr-order-routes.js';
+import { registerReconciliationRoutes } from './routes/reconciliation-routes.js';
+import { ReconciliationRuns, type RunLimits } from './reconciliation-runs/runs.js';
 import { registerReportRoutes } from './routes/report-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerTelemetryRoutes } from './routes/telemetry-routes.js';
@@ -61,6 +63,8 @@ export interface HttpAppDeps {
   readonly clock?: Pick<Clock, 'now'>;
   /** Where the built dashboard is (dist/dashboard by default); its limits on sessions. */
   readonly dashboard?: { readonly dir?: string; readonly sessionLimits?: SessionLimits };
+  /** Limits on reconciliation runs over HTTP (upload size, runs queued and kept); defaults when not given. */
+  readonly reconciliationRuns?: RunLimits;
 }
 
 function validPan(value: unknown): boolean {
@@ -105,6 +109,12 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   registerDiagnosisRoutes(app, { store: deps.store, clock: deps.clock ?? systemClock });
   registerSessionRoutes(app, { sessions, authFailures, authenticateKey, store: deps.store, clock });
   registerInsightRoutes(app, { store: deps.store, clock });
+  const runs = new ReconciliationRuns({
+    store: deps.store,
+    clock,
+    ...(deps.reconciliationRuns === undefined ? {} : { limits: deps.reconciliationRuns }),
+  });
+  await registerReconciliationRoutes(app, { runs, store: deps.store });
   registerDashboardAssets(app, deps.dashboard?.dir);
   return app;
 }
@@ -215,7 +225,11 @@ async function registerOpenApi(app: FastifyInstance, version: string): Promise<v
     },
     transform: ({ schema, url }) => {
       // `x-luhn` and `x-expected` are validation annotations; OpenAPI allows x- extensions as they are.
-      return { schema, url };
+      // A multipart body is read as streams by its route, not validated: it goes in the document only.
+      const multipartBody = (schema as { 'x-multipart-body'?: unknown } | undefined)?.['x-multipart-body'];
+      if (multipartBody === undefined) return { schema, url };
+      const { 'x-multipart-body': _body, ...rest } = schema as Record<string, unknown>;
+      return { schema: { ...rest, body: multipartBody }, url };
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
