@@ -56,6 +56,10 @@ export const errorCatalogue = {
     summary: 'A dashboard username or password that is not allowed; every problem is listed.',
   },
   POS_ERR_DASHBOARD_USER_EXISTS: { http: 409, summary: 'The merchant already has a user of that name.' },
+  POS_ERR_DASHBOARD_USER_NOT_FOUND: {
+    http: 404,
+    summary: 'The merchant has no dashboard user of that name.',
+  },
   POS_ERR_DASHBOARD_NOT_BUILT: {
     http: 503,
     summary: 'The dashboard was not built in this installation (`npm run build`).',

@@ -1,5 +1,5 @@
 // Builds the Fastify application of the HTTP API: authentication by API key (a merchant's, or an
-// operations key that reads the fleet's diagnosis only), the
+// operations key that reads the fleet and acts for no merchant), the
 // Idempotency-Key rule on every POST, validation that reports every problem at once, the routes,
 // and the OpenAPI document (/openapi.json, browsable at /docs). No business logic lives here.
 import swagger from '@fastify/swagger';
@@ -21,7 +21,6 @@ import type { PaymentEngine } from '../payments/engine.js';
 import type { MerchantRecord } from '../payments/payment.js';
 import { PosError } from '../pos-error.js';
 import type { Store } from '../payments/ports/store.js';
-import type { OperationsKeyRecord } from '../payments/ports/operations-key-store.js';
 import { AuthFailureLimit } from './auth-failure-limit.js';
 import { registerDashboardAssets } from './dashboard-assets.js';
 import {
@@ -101,7 +100,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   requireIdempotencyKey(app);
   closeConnectionsOnShutdown(app);
   logEachRequest(app);
-  registerPaymentRoutes(app, { engine: deps.engine, fingerprintKey: deps.fingerprintKey });
+  registerPaymentRoutes(app, { engine: deps.engine, fingerprintKey: deps.fingerprintKey, store: deps.store });
   registerReportRoutes(app, { engine: deps.engine, store: deps.store, registry: deps.registry });
   registerFeeRoutes(app, { store: deps.store, clock: deps.clock ?? systemClock });
   registerTelemetryRoutes(app, { engine: deps.engine });
@@ -218,7 +217,7 @@ async function registerOpenApi(app: FastifyInstance, version: string): Promise<v
             type: 'http',
             scheme: 'bearer',
             description:
-              "A merchant's API key (pgk_...), or an operations key (pgo_...) on GET /v1/diagnostics; docs/security.md",
+              "A merchant's API key (pgk_...), or an operations key (pgo_...) on the fleet's reads (diagnostics, overview, payments, terminals, merchants) and reconciliation runs; docs/security.md",
           },
         },
       },
@@ -305,12 +304,9 @@ async function useSession(request: FastifyRequest, auth: Authentication): Promis
   const id = sessionIdOf(request.headers.cookie);
   if (id === undefined) return false;
   const session = auth.sessions.find(id);
-  // An operations session stands only while its key does: a revoked key ends it at once.
-  if (
-    session !== undefined &&
-    session.operations !== null &&
-    !(await operationsKeyStands(auth.store, session.operations))
-  ) {
+  // An operations session stands only while its key does, a user's while the user is not
+  // disabled: revoking the key or disabling the user ends it at once, on every host.
+  if (session !== undefined && !(await sessionStands(auth.store, session))) {
     auth.sessions.end(id);
   } else if (session !== undefined) {
     return sessionRequest(request, session);
@@ -321,9 +317,18 @@ async function useSession(request: FastifyRequest, auth: Authentication): Promis
   );
 }
 
-async function operationsKeyStands(store: Store, key: OperationsKeyRecord): Promise<boolean> {
-  const found = await store.read((r) => r.findOperationsKeyByHash(key.keyHash));
-  return found !== undefined && found.revokedAt === null;
+async function sessionStands(store: Store, session: DashboardSession): Promise<boolean> {
+  if (session.operations !== null) {
+    const key = session.operations;
+    const found = await store.read((r) => r.findOperationsKeyByHash(key.keyHash));
+    return found !== undefined && found.revokedAt === null;
+  }
+  if (session.user !== null && session.merchant !== null) {
+    const { merchant, user } = session;
+    const found = await store.read((r) => r.getDashboardUser(merchant.id, user));
+    return found !== undefined && found.disabledAt === null;
+  }
+  return true;
 }
 
 /** Lets a request through on its session, with the session's scope; a state change needs the CSRF token. */
