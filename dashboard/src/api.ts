@@ -161,6 +161,7 @@ export interface DuplicateEntry {
 }
 
 export interface PaymentHistory {
+  readonly merchantId: string;
   readonly payment: Payment;
   readonly children: Payment[];
   readonly journal: JournalEntry[];
@@ -199,6 +200,7 @@ export interface Overview {
 }
 
 export interface TerminalView {
+  readonly merchantId: string;
   readonly terminalId: string;
   readonly signedIn: boolean;
   readonly createdAt: string;

@@ -9,6 +9,7 @@ import { todayInChina } from '../format.js';
 import { useSignal } from '../hooks.js';
 import { MerchantPicker } from '../merchant-picker.js';
 import { problemText } from '../show.js';
+import type { Run } from './reconciliation.js';
 import { reconWords, type ReconKey } from './reconciliation-words.js';
 
 const { t } = reconWords;
@@ -60,7 +61,7 @@ function bodyOf(
 
 // Long because: a form of a dozen fields, each with its label; split, each piece would take the
 // form's whole state.
-export function NewRunForm({ onStarted }: { onStarted: (id: string) => void }) {
+export function NewRunForm({ onStarted }: { onStarted: (run: Run) => void }) {
   const who = useSignal(session);
   const [format, setFormat] = useState<Format>('v1');
   const [fromStore, setFromStore] = useState(false);
@@ -88,10 +89,10 @@ export function NewRunForm({ onStarted }: { onStarted: (id: string) => void }) {
     }
     setProblem(null);
     setBusy(true);
-    apiPost<{ id: string }>('/v1/reconciliation-runs', body).then(
+    apiPost<Run>('/v1/reconciliation-runs', body).then(
       (run) => {
         setBusy(false);
-        onStarted(run.id);
+        onStarted(run);
       },
       (error: unknown) => {
         setBusy(false);

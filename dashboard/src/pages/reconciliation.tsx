@@ -110,7 +110,12 @@ export function ReconciliationPage({ route }: { route: Route }) {
       <h1 id="recon-title">{t('reconTitle')}</h1>
       <p class="muted">{t('reconIntro')}</p>
       {runId !== null && <RunView key={runId} id={runId} onFinished={() => setListVersion((n) => n + 1)} />}
-      <NewRunForm onStarted={(id) => go('/reconciliation', { run: id })} />
+      <NewRunForm
+        onStarted={(run) => {
+          started.set(run.id, run);
+          go('/reconciliation', { run: run.id });
+        }}
+      />
       <RunList version={listVersion} selected={runId} />
     </section>
   );
@@ -172,9 +177,12 @@ function filesOf(run: Run): string {
     .join(' · ');
 }
 
+/** Runs this page just started, as the host answered: shown at once, before the first read. */
+const started = new Map<string, Run>();
+
 /** Reads the run again every half second until it has finished. */
 function useRun(id: string): { run: Run | null; problem: Error | null } {
-  const [run, setRun] = useState<Run | null>(null);
+  const [run, setRun] = useState<Run | null>(started.get(id) ?? null);
   const [problem, setProblem] = useState<Error | null>(null);
   useEffect(() => {
     let live = true;

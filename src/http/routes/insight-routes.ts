@@ -59,6 +59,7 @@ function journalJson(row: JournalRow) {
 
 export function historyJson(history: PaymentHistory) {
   return {
+    merchantId: history.payment.merchantId,
     payment: paymentJson(toPaymentView(history.payment)),
     children: history.children.map((c) => paymentJson(toPaymentView(c))),
     journal: history.journal.map(journalJson),

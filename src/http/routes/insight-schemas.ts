@@ -97,6 +97,7 @@ const reversalEntry = exact({
 });
 
 export const paymentHistoryView = exact({
+  merchantId: { type: 'string', description: "The payment's merchant." },
   payment: paymentView,
   children: { type: 'array', items: paymentView },
   journal: { type: 'array', items: journalEntry },
