@@ -4,9 +4,9 @@
 // download exceptions.csv. The run is named in the URL (#/reconciliation?run=ID), so a reload or a
 // shared link finds it again while the host keeps it.
 import { useEffect, useState } from 'preact/hooks';
-import { apiGet } from '../api.js';
+import { apiGet, session } from '../api.js';
 import { formatCount, formatFen, formatTime } from '../format.js';
-import { go, useLoad, type Route } from '../hooks.js';
+import { go, useLoad, useSignal, type Route } from '../hooks.js';
 import { t as common } from '../i18n.js';
 import { problemText, Show } from '../show.js';
 import { NewRunForm } from './reconciliation-form.js';
@@ -122,6 +122,7 @@ export function ReconciliationPage({ route }: { route: Route }) {
 }
 
 function RunList({ version, selected }: { version: number; selected: string | null }) {
+  const operations = useSignal(session)?.role === 'operations';
   const [loaded, retry] = useLoad(
     () => apiGet<{ data: Run[] }>('/v1/reconciliation-runs'),
     [version, selected],
@@ -139,6 +140,7 @@ function RunList({ version, selected }: { version: number; selected: string | nu
                 <thead>
                   <tr>
                     <th scope="col">{t('runCreated')}</th>
+                    {operations && <th scope="col">{common('merchantColumn')}</th>}
                     <th scope="col">{t('runFiles')}</th>
                     <th scope="col">{t('runState')}</th>
                     <th scope="col">{common('details')}</th>
@@ -152,6 +154,7 @@ function RunList({ version, selected }: { version: number; selected: string | nu
                       aria-current={run.id === selected ? 'true' : undefined}
                     >
                       <td>{formatTime(run.createdAt)}</td>
+                      {operations && <td>{run.owner.merchantId ?? common('roleOperations')}</td>}
                       <td>{filesOf(run)}</td>
                       <td>{t(`state_${run.state}` as ReconKey)}</td>
                       <td>
