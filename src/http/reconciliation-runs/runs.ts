@@ -96,6 +96,8 @@ export interface RunLimits {
   readonly maxFileBytes: number;
   /** Runs queued or running at once, host-wide; more are refused (429). */
   readonly maxPending: number;
+  /** Of those, how many one merchant (or one operations key) may have, so none holds the queue. */
+  readonly maxPendingPerOwner: number;
   /** Finished runs kept; the oldest goes first. */
   readonly maxKept: number;
   /** How long a finished run is kept. */
@@ -106,6 +108,7 @@ export interface RunLimits {
 export const defaultRunLimits: RunLimits = {
   maxFileBytes: 64 * 1024 * 1024,
   maxPending: 4,
+  maxPendingPerOwner: 2,
   maxKept: 50,
   keepMs: 24 * 3_600_000,
   exceptionsPerKind: 500,
@@ -176,11 +179,14 @@ export class ReconciliationRuns {
       }
       return { run: earlier.run, replayed: true };
     }
-    if (this.#queue.length + (this.#busy ? 1 : 0) >= this.limits.maxPending) {
+    const pending = [...this.#entries.values()].filter((e) => e.run.finishedAt === null);
+    const owners = pending.filter((e) => ownerKey(e.run.owner) === ownerKey(owner)).length;
+    if (pending.length >= this.limits.maxPending || owners >= this.limits.maxPendingPerOwner) {
       await rm(job.dir, { recursive: true, force: true });
+      const whose = owners >= this.limits.maxPendingPerOwner ? 'this caller' : 'the host';
       throw new PosError(
         'POS_ERR_RECON_RUNS_BUSY',
-        `the host already has ${this.limits.maxPending} reconciliation runs queued or running; retry when one has finished`,
+        `${whose} already has ${whose === 'the host' ? this.limits.maxPending : this.limits.maxPendingPerOwner} reconciliation runs queued or running; retry when one has finished`,
         { details: { retryAfterS: 30 } },
       );
     }

@@ -245,6 +245,27 @@ describe('what a run request may be', { timeout: 60_000 }, () => {
     });
   });
 
+  it('refuses a run past the runs one caller may have queued or running (429, with Retry-After)', async () => {
+    const busy = await makeHttpHarness({
+      reconciliationRuns: { ...defaultRunLimits, maxPendingPerOwner: 1 },
+    });
+    const post = async (key: string) => {
+      const { payload, type } = await form(dayParts());
+      return busy.call({
+        method: 'POST',
+        url: '/v1/reconciliation-runs',
+        headers: { 'idempotency-key': key, 'content-type': type },
+        payload,
+      });
+    };
+    expect((await post('busy-1')).statusCode).toBe(202);
+    const refused = await post('busy-2');
+    await busy.app.close();
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['retry-after']).toBe('30');
+    expect(refused.json()).toMatchObject({ code: 'POS_ERR_RECON_RUNS_BUSY' });
+  });
+
   it('answers a retry with the same key and files with the same run, and refuses the key for other files', async () => {
     const first = await start(dayParts(), 'retry-1');
     const again = await start(dayParts(), 'retry-1');
