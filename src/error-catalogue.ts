@@ -26,6 +26,11 @@ export const errorCatalogue = {
   POS_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE: { http: 415, summary: 'The body is not `application/json`.' },
   POS_ERR_HTTP_ROUTE_NOT_FOUND: { http: 404, summary: 'No such route.' },
   POS_ERR_HTTP_INTERNAL: { http: 500, summary: 'The host failed unexpectedly.' },
+  POS_ERR_HTTP_MERCHANT_NOT_FOUND: {
+    http: 404,
+    summary:
+      "A merchantId the caller cannot reach: another merchant's (for a merchant), or none (for operations).",
+  },
 
   // Authentication
   POS_ERR_AUTH_MISSING_API_KEY: { http: 401, summary: 'No `Authorization: Bearer <API key>` header.' },
@@ -51,6 +56,10 @@ export const errorCatalogue = {
     summary: 'A dashboard username or password that is not allowed; every problem is listed.',
   },
   POS_ERR_DASHBOARD_USER_EXISTS: { http: 409, summary: 'The merchant already has a user of that name.' },
+  POS_ERR_DASHBOARD_USER_NOT_FOUND: {
+    http: 404,
+    summary: 'The merchant has no dashboard user of that name.',
+  },
   POS_ERR_DASHBOARD_NOT_BUILT: {
     http: 503,
     summary: 'The dashboard was not built in this installation (`npm run build`).',
@@ -317,6 +326,23 @@ export const errorCatalogue = {
   },
   POS_ERR_RECON_TOTALS_MISMATCH: {
     summary: "A bill's footer or totals state another number of lines than its table holds.",
+  },
+  POS_ERR_RECON_UPLOAD_INVALID: {
+    http: 400,
+    summary: 'A reconciliation run request with a part missing, unexpected, repeated or of the wrong form.',
+  },
+  POS_ERR_RECON_UPLOAD_TOO_LARGE: {
+    http: 413,
+    summary: 'An uploaded reconciliation file past the size allowed.',
+  },
+  POS_ERR_RECON_RUNS_BUSY: {
+    http: 429,
+    summary: 'The host has as many reconciliation runs queued as it takes.',
+  },
+  POS_ERR_RECON_RUN_NOT_FOUND: { http: 404, summary: 'No reconciliation run of that id for this caller.' },
+  POS_ERR_RECON_RUN_NOT_READY: {
+    http: 409,
+    summary: 'The exceptions of a reconciliation run that is still running, or failed.',
   },
   POS_ERR_RECON_WRONG_ACCOUNT: {
     summary: "A wallet's bill of another merchant or app than the run's --wallet-merchant / --wallet-app.",

@@ -8,6 +8,8 @@ export interface SessionInfo {
   /** Null for an operations session (signed in with an operations key: the whole fleet). */
   readonly merchantId: string | null;
   readonly merchantName: string | null;
+  /** The dashboard user signed in; null for a session signed in with a key. */
+  readonly username: string | null;
   readonly csrfToken: string;
   readonly expiresAt: string;
 }
@@ -32,12 +34,14 @@ async function send(method: string, path: string, body?: unknown): Promise<Respo
   if (method !== 'GET' && current !== null) headers['x-csrf-token'] = current.csrfToken;
   if (method === 'POST' && path !== '/v1/session')
     headers['idempotency-key'] = `dashboard-${crypto.randomUUID()}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  // A form (files) goes as multipart/form-data, its boundary set by the browser; anything else as JSON.
+  const isForm = body instanceof FormData;
+  if (body !== undefined && !isForm) headers['content-type'] = 'application/json';
   return fetch(path, {
     method,
     headers,
     credentials: 'same-origin',
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    ...(body === undefined ? {} : { body: isForm ? body : JSON.stringify(body) }),
   });
 }
 
@@ -67,6 +71,10 @@ export async function apiGet<T>(path: string, query: Record<string, string | und
 
 export async function apiPost<T>(path: string, body: unknown): Promise<T> {
   return readAnswer<T>(await send('POST', path, body));
+}
+
+export async function apiDelete<T>(path: string): Promise<T> {
+  return readAnswer<T>(await send('DELETE', path));
 }
 
 export type Credentials = { apiKey: string } | { merchantId: string; username: string; password: string };
@@ -153,6 +161,7 @@ export interface DuplicateEntry {
 }
 
 export interface PaymentHistory {
+  readonly merchantId: string;
   readonly payment: Payment;
   readonly children: Payment[];
   readonly journal: JournalEntry[];
@@ -191,6 +200,7 @@ export interface Overview {
 }
 
 export interface TerminalView {
+  readonly merchantId: string;
   readonly terminalId: string;
   readonly signedIn: boolean;
   readonly createdAt: string;

@@ -1,8 +1,11 @@
 // The dashboard's frame: the header (who is signed in, the language switch, sign-out), the
 // navigation, and the page the hash names. Routes live in the hash (#/payments/ID), so the host
 // serves one page and a reload keeps the place. An operations session (an operations key: every
-// merchant) has the Diagnostics page only, as the API gives an operations key the fleet's diagnosis
-// and refuses it every merchant-scoped route.
+// merchant) has the fleet's pages: Overview, Payments and Terminals with a merchant filter,
+// Reconciliation and Diagnostics; the pages that act for one merchant (the duplicate question,
+// fees, users) are a merchant's only. Reconciliation and Users load on demand, so the first page
+// stays small.
+import { useEffect, useState } from 'preact/hooks';
 import { session, signOut } from './api.js';
 import { useRoute, useSignal, type Route } from './hooks.js';
 import { locale, setLocale, t, type MessageKey } from './i18n.js';
@@ -21,10 +24,49 @@ const nav: ReadonlyArray<readonly [string, MessageKey]> = [
   ['/payments', 'navPayments'],
   ['/duplicate', 'navDuplicate'],
   ['/terminals', 'navTerminals'],
+  ['/reconciliation', 'navReconciliation'],
   ['/fees', 'navFees'],
   ['/diagnostics', 'navDiagnostics'],
+  ['/users', 'navUsers'],
 ];
-const operationsNav: ReadonlyArray<readonly [string, MessageKey]> = [['/diagnostics', 'navDiagnostics']];
+const operationsNav: ReadonlyArray<readonly [string, MessageKey]> = [
+  ['/overview', 'navOverview'],
+  ['/payments', 'navPayments'],
+  ['/terminals', 'navTerminals'],
+  ['/reconciliation', 'navReconciliation'],
+  ['/diagnostics', 'navDiagnostics'],
+];
+
+/** A module loaded on first use; null until it has come. */
+function useModule<M>(load: () => Promise<M>): M | null {
+  const [loaded, setLoaded] = useState<M | null>(null);
+  useEffect(() => {
+    let live = true;
+    void load().then((module) => live && setLoaded(module));
+    return () => {
+      live = false;
+    };
+  }, []);
+  return loaded;
+}
+
+function Loading() {
+  return (
+    <p class="loading" role="status">
+      {t('loading')}
+    </p>
+  );
+}
+
+function LazyReconciliation({ route }: { route: Route }) {
+  const module = useModule(() => import('./pages/reconciliation.js'));
+  return module === null ? <Loading /> : <module.ReconciliationPage route={route} />;
+}
+
+function LazyUsers() {
+  const module = useModule(() => import('./pages/users.js'));
+  return module === null ? <Loading /> : <module.UsersPage />;
+}
 
 export function App() {
   const lang = useSignal(locale);
@@ -82,7 +124,7 @@ export function App() {
         </ul>
       </nav>
       <main id="main" tabIndex={-1}>
-        {who.role === 'merchant' ? <Page route={route} /> : <DiagnosticsPage />}
+        <Page route={route} operations={who.role === 'operations'} />
       </main>
     </div>
   );
@@ -93,20 +135,28 @@ function skipToMain(event: Event): void {
   document.getElementById('main')?.focus();
 }
 
-function Page({ route }: { route: Route }) {
+function Page({ route, operations }: { route: Route; operations: boolean }) {
   const detail = /^\/payments\/(.+)$/.exec(route.path);
   if (detail?.[1] !== undefined) return <PaymentDetailPage id={decodeURIComponent(detail[1])} />;
   switch (route.path) {
     case '/payments':
       return <PaymentsPage />;
-    case '/duplicate':
-      return <DuplicatePage route={route} />;
     case '/terminals':
       return <TerminalsPage />;
-    case '/fees':
-      return <FeesPage />;
+    case '/reconciliation':
+      return <LazyReconciliation route={route} />;
     case '/diagnostics':
       return <DiagnosticsPage />;
+  }
+  // The pages that act for one merchant: an operations session sees the overview in their place.
+  if (operations) return <OverviewPage />;
+  switch (route.path) {
+    case '/duplicate':
+      return <DuplicatePage route={route} />;
+    case '/fees':
+      return <FeesPage />;
+    case '/users':
+      return <LazyUsers />;
     default:
       return <OverviewPage />;
   }

@@ -1,15 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { formatFen, parseYuan } from './format.js';
 import { messageTables, translate } from './i18n.js';
+import { reconWords } from './pages/reconciliation-words.js';
+import { usersWords } from './pages/users.js';
 
 describe('the dashboard words', () => {
-  it('has every message in both languages, with the same placeholders', () => {
-    const zh = messageTables['zh-CN'];
-    const en = messageTables.en;
+  it.each([
+    ['the main table', messageTables],
+    ['the Reconciliation page', reconWords.tables],
+    ['the Users page', usersWords.tables],
+  ] as const)('has every message of %s in both languages, with the same placeholders', (_name, tables) => {
+    const zh: Readonly<Record<string, string>> = tables['zh-CN'];
+    const en: Readonly<Record<string, string>> = tables.en;
     expect(Object.keys(en).sort()).toEqual(Object.keys(zh).sort());
     for (const [key, text] of Object.entries(zh)) {
-      const english = en[key as keyof typeof en];
+      const english = en[key] ?? '';
       expect(english.trim(), key).not.toBe('');
+      expect(text.trim(), key).not.toBe('');
       const names = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
       expect(names(english), key).toEqual(names(text));
     }

@@ -20,6 +20,11 @@ const zh = {
   navDuplicate: '这笔重复是真的吗？',
   navTerminals: '终端',
   navFees: '费用与对账单',
+  navReconciliation: '对账',
+  navUsers: '用户',
+  merchantFilter: '商户',
+  allMerchants: '全部商户',
+  merchantColumn: '商户',
   loading: '正在加载…',
   retry: '重试',
   none: '无',
@@ -262,6 +267,11 @@ const en: Record<MessageKey, string> = {
   navDuplicate: 'Is this duplicate real?',
   navTerminals: 'Terminals',
   navFees: 'Fees and statements',
+  navReconciliation: 'Reconciliation',
+  navUsers: 'Users',
+  merchantFilter: 'Merchant',
+  allMerchants: 'All merchants',
+  merchantColumn: 'Merchant',
   loading: 'Loading…',
   retry: 'Retry',
   none: 'None',
@@ -524,6 +534,22 @@ function fill(text: string, params: Record<string, string | number>): string {
     const value = params[name];
     return value === undefined ? whole : String(value);
   });
+}
+
+/**
+ * A page's own words, in both languages typed alike: a page loaded on demand keeps them out of
+ * the first page's script. `t` reads the language shown, as the main table's does.
+ */
+export function pageWords<K extends string>(
+  zhTable: Readonly<Record<K, string>>,
+  enTable: Readonly<Record<K, string>>,
+) {
+  const both: Record<Locale, Readonly<Record<K, string>>> = { 'zh-CN': zhTable, en: enTable };
+  return {
+    t: (key: K, params: Record<string, string | number> = {}): string =>
+      fill(both[locale.get()][key], params),
+    tables: both,
+  };
 }
 
 /** The message key of a payment status or kind, when the dashboard knows it. */

@@ -21,6 +21,8 @@ export interface DashboardSession {
   readonly merchant: MerchantRecord | null;
   /** The operations key an operations session signed in with (checked again on each request); null for a merchant. */
   readonly operations: OperationsKeyRecord | null;
+  /** The merchant's dashboard user it signed in as (checked again on each request); null for a key. */
+  readonly user: string | null;
   readonly csrfToken: string;
   readonly createdAt: number;
   lastUsedAt: number;
@@ -82,6 +84,7 @@ export class DashboardSessions {
     role: SessionRole,
     merchant: MerchantRecord | null,
     operations: OperationsKeyRecord | null = null,
+    user: string | null = null,
   ): { id: string; session: DashboardSession } {
     const now = this.#clock.now();
     if (this.#sessions.size >= this.#limits.maxSessions) this.#makeRoom(now);
@@ -90,6 +93,7 @@ export class DashboardSessions {
       role,
       merchant,
       operations,
+      user,
       csrfToken: randomBytes(32).toString('base64url'),
       createdAt: now,
       lastUsedAt: now,

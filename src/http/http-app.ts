@@ -1,5 +1,5 @@
 // Builds the Fastify application of the HTTP API: authentication by API key (a merchant's, or an
-// operations key that reads the fleet's diagnosis only), the
+// operations key that reads the fleet and acts for no merchant), the
 // Idempotency-Key rule on every POST, validation that reports every problem at once, the routes,
 // and the OpenAPI document (/openapi.json, browsable at /docs). No business logic lives here.
 import swagger from '@fastify/swagger';
@@ -21,7 +21,6 @@ import type { PaymentEngine } from '../payments/engine.js';
 import type { MerchantRecord } from '../payments/payment.js';
 import { PosError } from '../pos-error.js';
 import type { Store } from '../payments/ports/store.js';
-import type { OperationsKeyRecord } from '../payments/ports/operations-key-store.js';
 import { AuthFailureLimit } from './auth-failure-limit.js';
 import { registerDashboardAssets } from './dashboard-assets.js';
 import {
@@ -41,6 +40,8 @@ import { registerFeeRoutes } from './routes/fee-routes.js';
 import { registerInsightRoutes } from './routes/insight-routes.js';
 import { registerPaymentRoutes } from './routes/payment-routes.js';
 import { registerQrOrderRoutes } from './routes/qr-order-routes.js';
+import { registerReconciliationRoutes } from './routes/reconciliation-routes.js';
+import { ReconciliationRuns, type RunLimits } from './reconciliation-runs/runs.js';
 import { registerReportRoutes } from './routes/report-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerTelemetryRoutes } from './routes/telemetry-routes.js';
@@ -61,6 +62,8 @@ export interface HttpAppDeps {
   readonly clock?: Pick<Clock, 'now'>;
   /** Where the built dashboard is (dist/dashboard by default); its limits on sessions. */
   readonly dashboard?: { readonly dir?: string; readonly sessionLimits?: SessionLimits };
+  /** Limits on reconciliation runs over HTTP (upload size, runs queued and kept); defaults when not given. */
+  readonly reconciliationRuns?: RunLimits;
 }
 
 function validPan(value: unknown): boolean {
@@ -97,7 +100,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   requireIdempotencyKey(app);
   closeConnectionsOnShutdown(app);
   logEachRequest(app);
-  registerPaymentRoutes(app, { engine: deps.engine, fingerprintKey: deps.fingerprintKey });
+  registerPaymentRoutes(app, { engine: deps.engine, fingerprintKey: deps.fingerprintKey, store: deps.store });
   registerReportRoutes(app, { engine: deps.engine, store: deps.store, registry: deps.registry });
   registerFeeRoutes(app, { store: deps.store, clock: deps.clock ?? systemClock });
   registerTelemetryRoutes(app, { engine: deps.engine });
@@ -105,6 +108,12 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   registerDiagnosisRoutes(app, { store: deps.store, clock: deps.clock ?? systemClock });
   registerSessionRoutes(app, { sessions, authFailures, authenticateKey, store: deps.store, clock });
   registerInsightRoutes(app, { store: deps.store, clock });
+  const runs = new ReconciliationRuns({
+    store: deps.store,
+    clock,
+    ...(deps.reconciliationRuns === undefined ? {} : { limits: deps.reconciliationRuns }),
+  });
+  await registerReconciliationRoutes(app, { runs, store: deps.store });
   registerDashboardAssets(app, deps.dashboard?.dir);
   return app;
 }
@@ -208,14 +217,18 @@ async function registerOpenApi(app: FastifyInstance, version: string): Promise<v
             type: 'http',
             scheme: 'bearer',
             description:
-              "A merchant's API key (pgk_...), or an operations key (pgo_...) on GET /v1/diagnostics; docs/security.md",
+              "A merchant's API key (pgk_...), or an operations key (pgo_...) on the fleet's reads (diagnostics, overview, payments, terminals, merchants) and reconciliation runs; docs/security.md",
           },
         },
       },
     },
     transform: ({ schema, url }) => {
       // `x-luhn` and `x-expected` are validation annotations; OpenAPI allows x- extensions as they are.
-      return { schema, url };
+      // A multipart body is read as streams by its route, not validated: it goes in the document only.
+      const multipartBody = (schema as { 'x-multipart-body'?: unknown } | undefined)?.['x-multipart-body'];
+      if (multipartBody === undefined) return { schema, url };
+      const { 'x-multipart-body': _body, ...rest } = schema as Record<string, unknown>;
+      return { schema: { ...rest, body: multipartBody }, url };
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -291,12 +304,9 @@ async function useSession(request: FastifyRequest, auth: Authentication): Promis
   const id = sessionIdOf(request.headers.cookie);
   if (id === undefined) return false;
   const session = auth.sessions.find(id);
-  // An operations session stands only while its key does: a revoked key ends it at once.
-  if (
-    session !== undefined &&
-    session.operations !== null &&
-    !(await operationsKeyStands(auth.store, session.operations))
-  ) {
+  // An operations session stands only while its key does, a user's while the user is not
+  // disabled: revoking the key or disabling the user ends it at once, on every host.
+  if (session !== undefined && !(await sessionStands(auth.store, session))) {
     auth.sessions.end(id);
   } else if (session !== undefined) {
     return sessionRequest(request, session);
@@ -307,9 +317,18 @@ async function useSession(request: FastifyRequest, auth: Authentication): Promis
   );
 }
 
-async function operationsKeyStands(store: Store, key: OperationsKeyRecord): Promise<boolean> {
-  const found = await store.read((r) => r.findOperationsKeyByHash(key.keyHash));
-  return found !== undefined && found.revokedAt === null;
+async function sessionStands(store: Store, session: DashboardSession): Promise<boolean> {
+  if (session.operations !== null) {
+    const key = session.operations;
+    const found = await store.read((r) => r.findOperationsKeyByHash(key.keyHash));
+    return found !== undefined && found.revokedAt === null;
+  }
+  if (session.user !== null && session.merchant !== null) {
+    const { merchant, user } = session;
+    const found = await store.read((r) => r.getDashboardUser(merchant.id, user));
+    return found !== undefined && found.disabledAt === null;
+  }
+  return true;
 }
 
 /** Lets a request through on its session, with the session's scope; a state change needs the CSRF token. */

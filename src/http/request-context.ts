@@ -95,7 +95,7 @@ export function merchantOf(request: FastifyRequest): MerchantRecord {
   if (request.operations !== null) {
     throw new PosError(
       'POS_ERR_AUTH_MERCHANT_KEY_REQUIRED',
-      `Authorization: expected a merchant's API key on ${request.method} ${request.routeOptions.url ?? 'this route'}, got the operations key ${request.operations.id}: an operations key reads GET /v1/diagnostics only`,
+      `Authorization: expected a merchant's API key on ${request.method} ${request.routeOptions.url ?? 'this route'}, got the operations key ${request.operations.id}: an operations key reads the fleet's views (diagnostics, overview, payments and their history, terminals, merchants, reconciliation runs), and acts for no merchant`,
       { details: { operationsKeyId: request.operations.id } },
     );
   }

@@ -215,6 +215,14 @@ export const paymentListQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    merchantId: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 15,
+      description:
+        "Operations: one merchant's payments (every merchant's without it). A merchant's key reaches its own only: another merchant's id is answered 404.",
+      'x-expected': 'a merchant id',
+    },
     terminalId: terminalIdText,
     kind: { type: 'string', enum: [...paymentKinds] },
     status: { type: 'string', enum: [...paymentStatuses] },

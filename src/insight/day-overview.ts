@@ -7,7 +7,7 @@ import { describeValue, PosError } from '../pos-error.js';
 import type { DuplicateResolution } from '../payments/ports/duplicate-store.js';
 import type { StoreReader } from '../payments/ports/store.js';
 import type { PaymentStatus } from '../payments/payment.js';
-import type { DuplicateTally, PaymentTally } from '../payments/ports/insight-store.js';
+import type { DuplicateTally, MerchantScope, PaymentTally } from '../payments/ports/insight-store.js';
 
 /** Statuses of a sale the issuer approved (some later voided or refunded). */
 const approvedStatuses: readonly PaymentStatus[] = ['approved', 'partially_refunded', 'refunded', 'voided'];
@@ -100,9 +100,10 @@ export function summarizeDay(counts: DayCounts): DayOverview {
   };
 }
 
+/** The day of one merchant, or (merchantId null) of every merchant, for acquirer operations. */
 export async function dayOverview(
   store: { read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> },
-  merchantId: string,
+  merchantId: MerchantScope,
   day: string,
 ): Promise<DayOverview> {
   const bounds = chinaDayBounds(day);

@@ -5,6 +5,7 @@ import { describeValue, PosError } from '../pos-error.js';
 import type { DuplicateRecord } from '../payments/ports/duplicate-store.js';
 import type { JournalRow } from '../payments/ports/journal-store.js';
 import type { ReversalRecord } from '../payments/ports/reversal-store.js';
+import type { MerchantScope } from '../payments/ports/insight-store.js';
 import type { StoreReader } from '../payments/ports/store.js';
 import { paymentStatuses, type PaymentRecord } from '../payments/payment.js';
 
@@ -23,16 +24,19 @@ export interface HistoryReads {
   read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T>;
 }
 
-/** A payment of the merchant named by its id or its RRN (12 digits), or the not-found error. */
+/**
+ * A payment of the merchant named by its id or its RRN (12 digits), or the not-found error; with
+ * merchantId null (acquirer operations), a payment of any merchant.
+ */
 export async function findMerchantPayment(
   reader: StoreReader,
-  merchantId: string,
+  merchantId: MerchantScope,
   idOrRrn: string,
 ): Promise<PaymentRecord> {
   const payment = /^[0-9]{12}$/.test(idOrRrn)
     ? await reader.getPaymentByRrn(idOrRrn)
     : await reader.getPayment(idOrRrn);
-  if (payment === undefined || payment.merchantId !== merchantId) {
+  if (payment === undefined || (merchantId !== null && payment.merchantId !== merchantId)) {
     // Described, not quoted: what was typed may be anything, a card number included.
     throw new PosError(
       'POS_ERR_PAYMENT_NOT_FOUND',
@@ -47,7 +51,7 @@ export async function findMerchantPayment(
 
 export async function paymentHistory(
   store: HistoryReads,
-  merchantId: string,
+  merchantId: MerchantScope,
   idOrRrn: string,
 ): Promise<PaymentHistory> {
   return store.read(async (reader) => {
@@ -64,7 +68,7 @@ export async function paymentHistory(
       children,
       reversals,
       journal: await reader.readPaymentJournal(ids, maxJournalRows),
-      duplicates: await reader.listDuplicatesOfPayments(merchantId, [payment.id]),
+      duplicates: await reader.listDuplicatesOfPayments(payment.merchantId, [payment.id]),
     };
   });
 }

@@ -4,6 +4,7 @@
 // day's fault counts.
 import { readTelemetryHours } from '../diagnostics/compact-telemetry.js';
 import type { TelemetryHour } from '../diagnostics/telemetry-hours.js';
+import type { MerchantScope } from '../payments/ports/insight-store.js';
 import type { StoreReader } from '../payments/ports/store.js';
 import type { TerminalRecord } from '../payments/payment.js';
 
@@ -65,18 +66,19 @@ export function summarizeTelemetry(hours: readonly TelemetryHour[]): TerminalTel
   };
 }
 
+/** One merchant's terminals, or (merchantId null) every merchant's, for acquirer operations. */
 export async function terminalStates(
   store: { read<T>(fn: (reader: StoreReader) => Promise<T>): Promise<T> },
-  merchantId: string,
+  merchantId: MerchantScope,
   now: number,
 ): Promise<TerminalState[]> {
   return store.read(async (reader) => {
     const terminals = await reader.listTerminals(merchantId, maxTerminals);
     const states: TerminalState[] = [];
     for (const terminal of terminals) {
-      const last = await reader.lastPaymentForTerminal(merchantId, terminal.terminalId);
+      const last = await reader.lastPaymentForTerminal(terminal.merchantId, terminal.terminalId);
       const hours = await readTelemetryHours(reader, {
-        merchantId,
+        merchantId: terminal.merchantId,
         terminalId: terminal.terminalId,
         fromMs: now - telemetryWindowHours * 3_600_000,
         toMs: now + 1,

@@ -5,9 +5,10 @@
 // names exist. The username is the merchant's own (unique per merchant), never a login across
 // merchants: a sign-in names the merchant too.
 import { scrypt, timingSafeEqual } from 'node:crypto';
-import { PosError, type FieldProblem } from '../pos-error.js';
+import { describeValue, PosError, type FieldProblem } from '../pos-error.js';
 import type { Random } from '../random/random.js';
 import type { Store } from '../payments/ports/store.js';
+import type { DashboardUserRecord } from '../payments/ports/dashboard-user-store.js';
 import type { MerchantRecord } from '../payments/payment.js';
 
 const cost = { N: 16_384, r: 8, p: 1 } as const;
@@ -69,33 +70,99 @@ function problemsOf(input: { username: string; password: string }): FieldProblem
   return problems;
 }
 
-/** Creates a dashboard user for the merchant; refuses a bad name or password, or a name taken. */
+export interface DashboardUserView {
+  readonly merchantId: string;
+  readonly username: string;
+  readonly createdAt: number;
+  readonly disabledAt: number | null;
+}
+
+const viewOf = (user: DashboardUserRecord): DashboardUserView => ({
+  merchantId: user.merchantId,
+  username: user.username,
+  createdAt: user.createdAt,
+  disabledAt: user.disabledAt,
+});
+
+/**
+ * The user an earlier request with this Idempotency-Key created, when this request is that one
+ * again (same name, same password): its answer is given again. The key used for another user or
+ * password is refused (422), as every POST of the API refuses a reused key.
+ */
+async function replayed(
+  store: Store,
+  input: { merchantId: string; username: string; password: string; idempotencyKey: string },
+): Promise<DashboardUserView | undefined> {
+  const earlier = await store.read((r) => r.findDashboardUserByKey(input.merchantId, input.idempotencyKey));
+  if (earlier === undefined) return undefined;
+  if (earlier.username === input.username && (await passwordMatches(input.password, earlier.passwordHash)))
+    return viewOf(earlier);
+  throw new PosError(
+    'POS_ERR_IDEMPOTENCY_KEY_REUSED',
+    'Idempotency-Key: this key created another dashboard user (another name or password)',
+  );
+}
+
+/**
+ * Creates a dashboard user for the merchant; refuses a bad name or password, or a name taken. A
+ * retry with the request's Idempotency-Key answers as the first time (`replayed`).
+ */
 export async function addDashboardUser(
   store: Store,
-  input: { merchantId: string; username: string; password: string },
+  input: { merchantId: string; username: string; password: string; idempotencyKey: string },
   deps: { random: Random; now: number },
-): Promise<{ merchantId: string; username: string; createdAt: number }> {
+): Promise<{ user: DashboardUserView; replayed: boolean }> {
   const problems = problemsOf(input);
   if (problems.length > 0)
     throw PosError.invalidInput('POS_ERR_DASHBOARD_USER_INVALID', 'dashboard user', problems);
-  const passwordHash = await hashPassword(input.password, deps.random);
-  const record = {
+  const before = await replayed(store, input);
+  if (before !== undefined) return { user: before, replayed: true };
+  const record: DashboardUserRecord = {
     merchantId: input.merchantId,
     username: input.username,
-    passwordHash,
+    passwordHash: await hashPassword(input.password, deps.random),
     createdAt: deps.now,
+    idempotencyKey: input.idempotencyKey,
+    disabledAt: null,
   };
   const inserted = await store.transaction((tx) => tx.insertDashboardUser(record));
-  if (!inserted) {
+  if (inserted) return { user: viewOf(record), replayed: false };
+  // Two tries of one request racing: the one that lost answers as the one that won.
+  const raced = await replayed(store, input);
+  if (raced !== undefined) return { user: raced, replayed: true };
+  throw new PosError(
+    'POS_ERR_DASHBOARD_USER_EXISTS',
+    `username: this merchant already has a user ${JSON.stringify(input.username)}`,
+    { details: { username: input.username } },
+  );
+}
+
+/** The most users one merchant's list shows. */
+export const maxListedUsers = 500;
+
+export async function listDashboardUsers(store: Store, merchantId: string): Promise<DashboardUserView[]> {
+  return (await store.read((r) => r.listDashboardUsers(merchantId, maxListedUsers))).map(viewOf);
+}
+
+/**
+ * Disables the merchant's user: it signs in no more, and its open sessions end at their next
+ * request. Disabling it again changes nothing and answers the same. The name stays taken.
+ */
+export async function disableDashboardUser(
+  store: Store,
+  input: { merchantId: string; username: string },
+  now: number,
+): Promise<DashboardUserView> {
+  await store.transaction((tx) => tx.disableDashboardUser(input.merchantId, input.username, now));
+  const user = await store.read((r) => r.getDashboardUser(input.merchantId, input.username));
+  if (user === undefined) {
     throw new PosError(
-      'POS_ERR_DASHBOARD_USER_EXISTS',
-      `username: this merchant already has a user ${JSON.stringify(input.username)}`,
-      {
-        details: { username: input.username },
-      },
+      'POS_ERR_DASHBOARD_USER_NOT_FOUND',
+      `username: this merchant has no user ${describeValue(input.username)}`,
+      { details: { username: describeValue(input.username) } },
     );
   }
-  return { merchantId: record.merchantId, username: record.username, createdAt: record.createdAt };
+  return viewOf(user);
 }
 
 /** A hash of nothing anyone knows, checked when the user does not exist (the same work either way). */
@@ -111,5 +178,6 @@ export async function authenticateUser(
     merchant: await reader.getMerchant(input.merchantId),
   }));
   const matches = await passwordMatches(input.password, found.user?.passwordHash ?? decoy);
-  return matches && found.user !== undefined ? found.merchant : undefined;
+  // A disabled user pays the same hash as any other, and is refused alike.
+  return matches && found.user !== undefined && found.user.disabledAt === null ? found.merchant : undefined;
 }

@@ -24,6 +24,7 @@ export {
 } from './reconcile.js';
 export { defaultMaxRecordBytes } from './read/csv-scanner.js';
 export {
+  actions,
   causes,
   exceptionKinds,
   kindInfo,

@@ -45,14 +45,21 @@ export interface RowsSource<Row> {
   readonly wallet?: Wallet;
 }
 
+/**
+ * A file on disk. `name`, when given, is what errors and reports call it instead of its path: an
+ * upload kept in a temporary file is named as its sender named it, so an error points into the
+ * file they have. Without it (the CLI) the path is the name, and nothing else changes.
+ */
 export interface CsvSource {
   readonly kind: 'csv';
   readonly path: string;
+  readonly name?: string;
 }
 
 export interface ProfileSource {
   readonly kind: 'profile';
   readonly path: string;
+  readonly name?: string;
   readonly profile: MappingProfile;
   /** For a wallet's bill: the merchant (and app) it must be of. */
   readonly expect?: WalletBillExpectations;
@@ -84,7 +91,12 @@ export interface ReconcileOptions {
 
 /** The name a source goes by in reports. */
 export function sourceName(source: HostSource | TerminalSource | SettlementSource): string {
-  return source.kind === 'rows' ? source.name : source.path;
+  return source.kind === 'rows' ? source.name : (source.name ?? source.path);
+}
+
+/** A file source's reader options: its name, and its path when the name is not the path. */
+function fileOf(source: CsvSource | ProfileSource): { file: string; path?: string } {
+  return source.name === undefined ? { file: source.path } : { file: source.name, path: source.path };
 }
 
 /** The run's steps in the order they happen: sources, worker, host, matching. */
@@ -183,6 +195,7 @@ function workerJob(
   return {
     name,
     path: source.path,
+    ...(source.name === undefined ? {} : { fileName: source.name }),
     ...(source.kind === 'profile' ? { profile: source.profile } : {}),
     ...(source.kind === 'profile' && source.expect !== undefined ? { wallet: source.expect } : {}),
     ...(maxRecordBytes === undefined ? {} : { maxRecordBytes }),
@@ -212,7 +225,7 @@ async function readRows<Row, T extends { length: number; fromRows: boolean }>(
 }
 
 async function readHost(source: HostSource, common: Common, onProgress: OnProgress): Promise<HostTable> {
-  if (source.kind === 'csv') return readHostJournal({ ...common, file: source.path, onProgress });
+  if (source.kind === 'csv') return readHostJournal({ ...common, ...fileOf(source), onProgress });
   const append = (t: HostTable, row: HostRow, line: number): void =>
     appendHostRow(t, common.dictionary, row, line);
   return readRows(source.rows, newHostTable(source.name), append, onProgress);
@@ -223,11 +236,11 @@ async function readSettlement(
   common: Common,
   onProgress: OnProgress,
 ): Promise<SettlementTable> {
-  if (source.kind === 'csv') return readSettlementFile({ ...common, file: source.path, onProgress });
+  if (source.kind === 'csv') return readSettlementFile({ ...common, ...fileOf(source), onProgress });
   if (source.kind === 'profile') {
     return readWithProfile({
       ...common,
-      file: source.path,
+      ...fileOf(source),
       profile: source.profile,
       ...(source.expect === undefined ? {} : { expect: source.expect }),
       onProgress,
@@ -244,7 +257,7 @@ async function readTerminal(
   common: Common,
   onProgress: OnProgress,
 ): Promise<TerminalTable> {
-  if (source.kind === 'csv') return readTerminalJournal({ ...common, file: source.path, onProgress });
+  if (source.kind === 'csv') return readTerminalJournal({ ...common, ...fileOf(source), onProgress });
   const append = (t: TerminalTable, row: TerminalRow, line: number): void =>
     appendTerminalRow(t, common.dictionary, row, line);
   return readRows(source.rows, newTerminalTable(source.name), append, onProgress);

@@ -146,13 +146,35 @@ export function describeInsightStoreContract(name: string, open: () => Promise<S
     it("keeps a merchant's dashboard users once per name, and only for that merchant", async () => {
       const store = await open();
       await seed(store);
-      const user = { merchantId: 'M1', username: 'owner', passwordHash: 'scrypt$x', createdAt: t0 };
+      const user = {
+        merchantId: 'M1',
+        username: 'owner',
+        passwordHash: 'scrypt$x',
+        createdAt: t0,
+        idempotencyKey: 'k1',
+        disabledAt: null,
+      };
       expect(await store.transaction((tx) => tx.insertDashboardUser(user))).toBe(true);
       expect(
-        await store.transaction((tx) => tx.insertDashboardUser({ ...user, passwordHash: 'other' })),
+        await store.transaction((tx) =>
+          tx.insertDashboardUser({ ...user, passwordHash: 'other', idempotencyKey: 'k2' }),
+        ),
       ).toBe(false);
       expect(await store.read((r) => r.getDashboardUser('M1', 'owner'))).toEqual(user);
       expect(await store.read((r) => r.getDashboardUser('M2', 'owner'))).toBeUndefined();
+      expect(await store.read((r) => r.findDashboardUserByKey('M1', 'k1'))).toEqual(user);
+      expect(await store.read((r) => r.findDashboardUserByKey('M2', 'k1'))).toBeUndefined();
+      const clerk = { ...user, username: 'clerk', idempotencyKey: null };
+      expect(await store.transaction((tx) => tx.insertDashboardUser(clerk))).toBe(true);
+      expect((await store.read((r) => r.listDashboardUsers('M1', 10))).map((u) => u.username)).toEqual([
+        'clerk',
+        'owner',
+      ]);
+      expect(await store.read((r) => r.listDashboardUsers('M2', 10))).toEqual([]);
+      expect(await store.transaction((tx) => tx.disableDashboardUser('M1', 'clerk', t0 + 5))).toBe(true);
+      expect(await store.transaction((tx) => tx.disableDashboardUser('M1', 'clerk', t0 + 9))).toBe(false);
+      expect(await store.transaction((tx) => tx.disableDashboardUser('M2', 'owner', t0 + 9))).toBe(false);
+      expect((await store.read((r) => r.getDashboardUser('M1', 'clerk')))?.disabledAt).toBe(t0 + 5);
       await store.close();
     });
 

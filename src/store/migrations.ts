@@ -391,6 +391,15 @@ export const migrations: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    id: 14,
+    name: "a dashboard user's creating Idempotency-Key (a retry is answered alike) and when it was disabled (issue 15)",
+    statements: [
+      `ALTER TABLE dashboard_users ADD COLUMN idempotency_key TEXT`,
+      `ALTER TABLE dashboard_users ADD COLUMN disabled_at BIGINT`,
+      `CREATE UNIQUE INDEX dashboard_users_by_key ON dashboard_users (merchant_id, idempotency_key) WHERE idempotency_key IS NOT NULL`,
+    ],
+  },
 ];
 
 async function appliedIds(connection: SqlConnection): Promise<Set<number>> {

@@ -3,9 +3,10 @@
 // reversals, held and reconciled duplicates), and the findings of GET /v1/diagnostics over the last
 // seven days (the merchant's own traffic), which link to the Diagnostics page.
 import { useEffect, useRef } from 'preact/hooks';
-import { apiGet, type DiagnosisAnswer, type Overview } from '../api.js';
+import { apiGet, session, type DiagnosisAnswer, type Overview } from '../api.js';
 import { formatCount, formatFen, todayInChina } from '../format.js';
-import { useLoad } from '../hooks.js';
+import { useLoad, useSignal } from '../hooks.js';
+import { chosenMerchant, FleetFilter } from '../merchant-picker.js';
 import { locale, t, type MessageKey } from '../i18n.js';
 import { Show } from '../show.js';
 
@@ -25,17 +26,22 @@ const alertKeys: Record<string, MessageKey> = {
 };
 
 export function OverviewPage() {
+  const operations = useSignal(session)?.role === 'operations';
+  const merchantId = useSignal(chosenMerchant);
+  const scope = operations && merchantId !== '' ? merchantId : undefined;
   const [loaded, retry] = useLoad(async () => {
     const [overview, diagnosis] = await Promise.all([
-      apiGet<Overview>('/v1/overview', { day: todayInChina() }),
+      apiGet<Overview>('/v1/overview', { day: todayInChina(), merchantId: scope }),
       // The alerts need only the count: a diagnosis that fails leaves the overview standing.
+      // Operations see the fleet's diagnosis: it compares merchants, so it is never one merchant's.
       apiGet<DiagnosisAnswer>('/v1/diagnostics').catch(() => null),
     ]);
     return { overview, diagnosis };
-  }, []);
+  }, [scope]);
   return (
     <section aria-labelledby="overview-title">
       <h1 id="overview-title">{t('overviewTitle')}</h1>
+      {operations && <FleetFilter />}
       <Show loaded={loaded} retry={retry}>
         {({ overview, diagnosis }) => <OverviewBody overview={overview} diagnosis={diagnosis} />}
       </Show>

@@ -2,9 +2,9 @@
 // change, when, who, through which channel), with the actions the API has (void, refund, reverse),
 // each behind a confirmation dialog. Reads GET /v1/payments/{id}/history.
 import { useRef, useState } from 'preact/hooks';
-import { apiGet, apiPost, type Payment, type PaymentHistory } from '../api.js';
+import { apiGet, apiPost, session, type Payment, type PaymentHistory } from '../api.js';
 import { formatFen, formatTime, parseYuan } from '../format.js';
-import { go, useLoad } from '../hooks.js';
+import { go, useLoad, useSignal } from '../hooks.js';
 import { kindText, statusText, t } from '../i18n.js';
 import { Show } from '../show.js';
 import { cardText } from './payments.js';
@@ -30,17 +30,24 @@ export function PaymentDetailPage({ id }: { id: string }) {
 
 function PaymentBody({ history, reload }: { history: PaymentHistory; reload: () => void }) {
   const p = history.payment;
+  // Operations read any merchant's payment but act for none: no actions, no duplicate question.
+  const operations = useSignal(session)?.role === 'operations';
   return (
     <>
+      {operations && (
+        <p class="muted" data-merchant-id={history.merchantId}>
+          {t('merchantColumn')}: {history.merchantId}
+        </p>
+      )}
       <PaymentFacts payment={p} />
-      {p.duplicateOf !== null && (
+      {!operations && p.duplicateOf !== null && (
         <p>
           <a href={`#/duplicate?${new URLSearchParams({ first: p.duplicateOf, second: p.id }).toString()}`}>
             {t('askDuplicate')}
           </a>
         </p>
       )}
-      {p.kind === 'sale' && <Actions payment={p} done={reload} />}
+      {!operations && p.kind === 'sale' && <Actions payment={p} done={reload} />}
       {history.children.length > 0 && (
         <section aria-labelledby="children-title">
           <h2 id="children-title">{t('children')}</h2>

@@ -1,9 +1,10 @@
 // The payments list: filters (terminal, status, kind, dates, amounts, card last four), newest
 // first, a page at a time by the API's cursor. Filters stay in the page, not in the URL.
-import { useState } from 'preact/hooks';
-import { apiGet, type Payment, type PaymentPage } from '../api.js';
+import { useEffect, useState } from 'preact/hooks';
+import { apiGet, session, type Payment, type PaymentPage } from '../api.js';
 import { chinaDayStart, formatFen, formatTime, parseYuan } from '../format.js';
-import { useLoad } from '../hooks.js';
+import { useLoad, useSignal } from '../hooks.js';
+import { chosenMerchant, FleetFilter } from '../merchant-picker.js';
 import { kindText, statusText, t } from '../i18n.js';
 import { Show } from '../show.js';
 
@@ -72,10 +73,15 @@ export function PaymentsPage() {
   const [applied, setApplied] = useState<Record<string, string | undefined>>({ limit: '25' });
   const [cursor, setCursor] = useState<string | undefined>(undefined);
   const [problem, setProblem] = useState<string | null>(null);
+  const operations = useSignal(session)?.role === 'operations';
+  const merchantId = useSignal(chosenMerchant);
+  const scope = operations && merchantId !== '' ? merchantId : undefined;
   const [loaded, retry] = useLoad(
-    () => apiGet<PaymentPage>('/v1/payments', { ...applied, cursor }),
-    [applied, cursor],
+    () => apiGet<PaymentPage>('/v1/payments', { ...applied, cursor, merchantId: scope }),
+    [applied, cursor, scope],
   );
+  // Another merchant chosen: the list starts again at its first page.
+  useEffect(() => setCursor(undefined), [scope]);
   const field = (name: keyof Filters) => ({
     id: `filter-${name}`,
     name,
@@ -97,6 +103,7 @@ export function PaymentsPage() {
   return (
     <section aria-labelledby="payments-title">
       <h1 id="payments-title">{t('paymentsTitle')}</h1>
+      {operations && <FleetFilter />}
       <form class="filters" onSubmit={submit} aria-label={t('filters')}>
         <Labelled label={t('terminal')} id="filter-terminalId">
           <input {...field('terminalId')} maxLength={8} autoComplete="off" />

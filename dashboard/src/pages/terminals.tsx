@@ -1,16 +1,24 @@
 // Each terminal's state: signed in, last seen (its last payment or status report), software and
 // firmware versions and its latest telemetry (issue 14's status reports). Reads GET /v1/terminals.
-import { apiGet, type TerminalView } from '../api.js';
+import { apiGet, session, type TerminalView } from '../api.js';
 import { formatCount, formatTime } from '../format.js';
-import { useLoad } from '../hooks.js';
+import { useLoad, useSignal } from '../hooks.js';
 import { t } from '../i18n.js';
+import { chosenMerchant, FleetFilter } from '../merchant-picker.js';
 import { Show } from '../show.js';
 
 export function TerminalsPage() {
-  const [loaded, retry] = useLoad(() => apiGet<{ data: TerminalView[] }>('/v1/terminals'), []);
+  const operations = useSignal(session)?.role === 'operations';
+  const merchantId = useSignal(chosenMerchant);
+  const scope = operations && merchantId !== '' ? merchantId : undefined;
+  const [loaded, retry] = useLoad(
+    () => apiGet<{ data: TerminalView[] }>('/v1/terminals', { merchantId: scope }),
+    [scope],
+  );
   return (
     <section aria-labelledby="terminals-title">
       <h1 id="terminals-title">{t('terminalsTitle')}</h1>
+      {operations && <FleetFilter />}
       <Show loaded={loaded} retry={retry}>
         {({ data }) =>
           data.length === 0 ? (
@@ -20,6 +28,7 @@ export function TerminalsPage() {
               <table>
                 <thead>
                   <tr>
+                    {operations && <th scope="col">{t('merchantColumn')}</th>}
                     <th scope="col">{t('terminal')}</th>
                     <th scope="col">{t('signedIn')}</th>
                     <th scope="col">{t('lastSeen')}</th>
@@ -41,7 +50,11 @@ export function TerminalsPage() {
                 </thead>
                 <tbody>
                   {data.map((terminal) => (
-                    <TerminalRow key={terminal.terminalId} terminal={terminal} />
+                    <TerminalRow
+                      key={`${terminal.merchantId}/${terminal.terminalId}`}
+                      terminal={terminal}
+                      operations={operations}
+                    />
                   ))}
                 </tbody>
               </table>
@@ -53,11 +66,12 @@ export function TerminalsPage() {
   );
 }
 
-function TerminalRow({ terminal: tm }: { terminal: TerminalView }) {
+function TerminalRow({ terminal: tm, operations }: { terminal: TerminalView; operations: boolean }) {
   const tel = tm.telemetry;
   const dash = '—';
   return (
-    <tr data-terminal-id={tm.terminalId}>
+    <tr data-terminal-id={tm.terminalId} data-merchant-id={tm.merchantId}>
+      {operations && <td>{tm.merchantId}</td>}
       <th scope="row">{tm.terminalId}</th>
       <td>{t(tm.signedIn ? 'yes' : 'no')}</td>
       <td>{tm.lastSeenAt === null ? dash : formatTime(tm.lastSeenAt)}</td>

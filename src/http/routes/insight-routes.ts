@@ -12,12 +12,15 @@ import type { JournalRow } from '../../payments/ports/journal-store.js';
 import type { Store } from '../../payments/ports/store.js';
 import { toPaymentView } from '../../payments/payment-view.js';
 import { paymentJson } from '../../payments/ports/answer-json.js';
-import { merchantOf } from '../request-context.js';
+import { readScope } from '../merchant-scope.js';
+import { callerOf, merchantOf } from '../request-context.js';
 import { errorResponses, paymentIdParams } from '../schemas.js';
 import { toDuplicateView } from './report-routes.js';
 import {
   duplicateAnswerView,
   duplicateCheckQuery,
+  merchantListView,
+  merchantScopeQuery,
   overviewQuery,
   overviewView,
   paymentHistoryView,
@@ -56,6 +59,7 @@ function journalJson(row: JournalRow) {
 
 export function historyJson(history: PaymentHistory) {
   return {
+    merchantId: history.payment.merchantId,
     payment: paymentJson(toPaymentView(history.payment)),
     children: history.children.map((c) => paymentJson(toPaymentView(c))),
     journal: history.journal.map(journalJson),
@@ -75,25 +79,54 @@ export function registerInsightRoutes(app: FastifyInstance, deps: InsightRouteDe
   registerOverviewRoutes(app, deps);
   registerDuplicateCheckRoute(app, deps);
   registerTerminalListRoute(app, deps);
+  registerMerchantListRoute(app, deps);
+}
+
+/** The most merchants the operations views' filter lists. */
+const maxMerchants = 1000;
+
+/** The merchants the caller may look at: every one for operations, itself for a merchant. */
+function registerMerchantListRoute(app: FastifyInstance, { store }: InsightRouteDeps): void {
+  app.get(
+    '/v1/merchants',
+    {
+      schema: {
+        summary: 'The merchants the caller may look at: every one for operations, its own for a merchant',
+        description: `By id, at most ${maxMerchants}; for the operations views' merchant filter.`,
+        tags: ['dashboard'],
+        security,
+        response: { 200: merchantListView, ...errorResponses.read },
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request);
+      const merchants =
+        caller.role === 'merchant'
+          ? [caller.merchant]
+          : await store.read((reader) => reader.listMerchants(maxMerchants));
+      return { data: merchants.map((m) => ({ id: m.id, name: m.name })) };
+    },
+  );
 }
 
 /** The day's overview and a payment's history. */
 function registerOverviewRoutes(app: FastifyInstance, { store }: InsightRouteDeps): void {
-  app.get<{ Querystring: { day: string } }>(
+  app.get<{ Querystring: { day: string; merchantId?: string } }>(
     '/v1/overview',
     {
       schema: {
         summary:
           'A day at a glance: sales, approvals, declines, duplicates prevented, open reversals, alerts',
         description:
-          'The day is a calendar day in China time (UTC+8); byHour has its 24 hours, hour 0 first.',
+          "The day is a calendar day in China time (UTC+8); byHour has its 24 hours, hour 0 first. Operations see the whole fleet's day, or one merchant's with merchantId.",
         tags: ['dashboard'],
         security,
         querystring: overviewQuery,
         response: { 200: overviewView, ...errorResponses.read },
       },
     },
-    async (request) => dayOverview(store, merchantOf(request).id, request.query.day),
+    async (request) =>
+      dayOverview(store, await readScope(request, request.query.merchantId, store), request.query.day),
   );
 
   app.get<{ Params: { id: string } }>(
@@ -101,14 +134,16 @@ function registerOverviewRoutes(app: FastifyInstance, { store }: InsightRouteDep
     {
       schema: {
         summary: "A payment's whole story: its voids and refunds, reversals, journal and duplicate records",
-        description: "The id may also be the payment's 12-digit RRN.",
+        description:
+          "The id may also be the payment's 12-digit RRN. Operations read any merchant's payment; a merchant its own only.",
         tags: ['payments'],
         security,
         params: paymentIdParams,
         response: { 200: paymentHistoryView, ...errorResponses.read },
       },
     },
-    async (request) => historyJson(await paymentHistory(store, merchantOf(request).id, request.params.id)),
+    async (request) =>
+      historyJson(await paymentHistory(store, await readScope(request, undefined, store), request.params.id)),
   );
 }
 
@@ -158,20 +193,25 @@ function registerDuplicateCheckRoute(app: FastifyInstance, { store, clock }: Ins
 
 /** The merchant's terminals and their state. */
 function registerTerminalListRoute(app: FastifyInstance, { store, clock }: InsightRouteDeps): void {
-  app.get(
+  app.get<{ Querystring: { merchantId?: string } }>(
     '/v1/terminals',
     {
       schema: {
         summary: "The merchant's terminals: signed in, last seen, versions and the last day's telemetry",
+        description:
+          "Operations see every merchant's terminals (at most 500), or one merchant's with merchantId.",
         tags: ['terminals'],
         security,
+        querystring: merchantScopeQuery,
         response: { 200: terminalListView, ...errorResponses.read },
       },
     },
     async (request) => {
-      const states = await terminalStates(store, merchantOf(request).id, clock.now());
+      const scope = await readScope(request, request.query.merchantId, store);
+      const states = await terminalStates(store, scope, clock.now());
       return {
         data: states.map((s) => ({
+          merchantId: s.terminal.merchantId,
           terminalId: s.terminal.terminalId,
           signedIn: s.terminal.signedIn,
           createdAt: isoTime(s.terminal.createdAt),

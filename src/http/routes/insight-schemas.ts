@@ -15,14 +15,36 @@ function exact<P extends Record<string, unknown>>(properties: P) {
   } as const;
 }
 
+/** `merchantId` in a query: operations name one merchant; a merchant may only name itself. */
+export const merchantIdQuery = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 15,
+  description:
+    "Operations: one merchant's data (every merchant's without it). A merchant's key or session reaches its own only: another merchant's id is answered 404.",
+  'x-expected': 'a merchant id',
+} as const;
+
 export const overviewQuery = {
   type: 'object',
   additionalProperties: false,
   required: ['day'],
   properties: {
     day: { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', 'x-expected': 'a date YYYY-MM-DD' },
+    merchantId: merchantIdQuery,
   },
 } as const;
+
+/** The query of the reads operations may make fleet-wide: one merchant, or every one without it. */
+export const merchantScopeQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { merchantId: merchantIdQuery },
+} as const;
+
+export const merchantListView = exact({
+  data: { type: 'array', items: exact({ id: { type: 'string' }, name: { type: 'string' } }) },
+});
 
 export const overviewView = exact({
   day: { type: 'string' },
@@ -75,6 +97,7 @@ const reversalEntry = exact({
 });
 
 export const paymentHistoryView = exact({
+  merchantId: { type: 'string', description: "The payment's merchant." },
   payment: paymentView,
   children: { type: 'array', items: paymentView },
   journal: { type: 'array', items: journalEntry },
@@ -132,6 +155,7 @@ export const terminalListView = exact({
   data: {
     type: 'array',
     items: exact({
+      merchantId: { type: 'string' },
       terminalId: { type: 'string' },
       signedIn: { type: 'boolean' },
       createdAt: { type: 'string', format: 'date-time' },

@@ -53,9 +53,9 @@ describe('operations sign-in to the dashboard', () => {
 
   it('refuses an operations session on merchant-scoped routes (403) and a state change without the CSRF token', async () => {
     const { cookie, body } = await signIn(opsKey);
-    const payments = await h.app.inject({ method: 'GET', url: '/v1/payments', headers: { cookie } });
-    expect(payments.statusCode).toBe(403);
-    expect(payments.json<{ code: string }>().code).toBe('POS_ERR_AUTH_MERCHANT_KEY_REQUIRED');
+    const duplicates = await h.app.inject({ method: 'GET', url: '/v1/duplicates', headers: { cookie } });
+    expect(duplicates.statusCode).toBe(403);
+    expect(duplicates.json<{ code: string }>().code).toBe('POS_ERR_AUTH_MERCHANT_KEY_REQUIRED');
     const noToken = await h.app.inject({ method: 'DELETE', url: '/v1/session', headers: { cookie } });
     expect(noToken.json<{ code: string }>().code).toBe('POS_ERR_AUTH_CSRF_TOKEN');
     const out = await h.app.inject({

@@ -16,7 +16,9 @@ import type {
 } from '../../payments/payment.js';
 import { toPaymentView } from '../../payments/payment-view.js';
 import { paymentJson } from '../../payments/ports/answer-json.js';
+import type { Store } from '../../payments/ports/store.js';
 import { describeValue, PosError } from '../../pos-error.js';
+import { readScope } from '../merchant-scope.js';
 import { idempotencyKeyOf, merchantOf, sendAnswer } from '../request-context.js';
 import { qrSaleCommand, type QrSaleBody } from './qr-sale-body.js';
 import {
@@ -97,6 +99,8 @@ function encodeCursor(createdAt: number, id: string): string {
 interface PaymentRouteDeps {
   engine: PaymentEngine;
   fingerprintKey: Secret<Buffer>;
+  /** For the list's merchant scope (merchant-scope.ts): operations may list every merchant's. */
+  store: Pick<Store, 'read'>;
 }
 
 /** The answer itself, or the error a result without one stands for. */
@@ -108,6 +112,7 @@ function answerOrRefuse<A extends EngineAnswer>(
 }
 
 interface PaymentListQuery {
+  merchantId?: string;
   terminalId?: string;
   kind?: PaymentKind;
   status?: PaymentStatus;
@@ -134,7 +139,7 @@ const paymentPage = {
 /** One page of a merchant's payments, newest first, after checking the limit and the time range. */
 async function listPage(
   engine: PaymentEngine,
-  merchantId: string,
+  merchantId: string | null,
   q: PaymentListQuery,
 ): Promise<{ data: unknown[]; nextCursor: string | null }> {
   const limit = q.limit === undefined ? 50 : Number(q.limit);
@@ -172,7 +177,7 @@ async function listPage(
 export function registerPaymentRoutes(app: FastifyInstance, deps: PaymentRouteDeps): void {
   // In this order, which is the order of the OpenAPI document's paths.
   registerSaleRoute(app, deps);
-  registerPaymentReadRoutes(app, deps.engine);
+  registerPaymentReadRoutes(app, deps);
   registerReversalRoutes(app, deps.engine);
   registerVoidAndRefundRoutes(app, deps.engine);
   registerLastPaymentRoute(app, deps.engine);
@@ -236,7 +241,7 @@ function registerSaleRoute(app: FastifyInstance, deps: PaymentRouteDeps): void {
 }
 
 /** `GET /v1/payments/:id` and `GET /v1/payments`: one payment, or a page of them. */
-function registerPaymentReadRoutes(app: FastifyInstance, engine: PaymentEngine): void {
+function registerPaymentReadRoutes(app: FastifyInstance, { engine, store }: PaymentRouteDeps): void {
   app.get<{ Params: { id: string } }>(
     '/v1/payments/:id',
     {
@@ -257,13 +262,16 @@ function registerPaymentReadRoutes(app: FastifyInstance, engine: PaymentEngine):
     {
       schema: {
         summary: 'List payments, newest first',
+        description:
+          "A merchant's own payments; operations list every merchant's, or one merchant's with merchantId.",
         tags: ['payments'],
         security,
         querystring: paymentListQuery,
         response: { 200: paymentPage, ...readErrors },
       },
     },
-    async (request) => listPage(engine, merchantOf(request).id, request.query),
+    async (request) =>
+      listPage(engine, await readScope(request, request.query.merchantId, store), request.query),
   );
 }
 

@@ -6,12 +6,10 @@
 // count against the same per-address limit as wrong API keys in the Authorization header.
 import type { FastifyInstance } from 'fastify';
 import { isoTime, type Clock } from '../../clock/clock.js';
-import { addDashboardUser, authenticateUser } from '../../merchants/dashboard-users.js';
+import { authenticateUser } from '../../merchants/dashboard-users.js';
 import { authenticateOperationsKey } from '../../merchants/operations-keys.js';
 import type { OperationsKeyRecord } from '../../payments/ports/operations-key-store.js';
 import type { Store } from '../../payments/ports/store.js';
-import { cryptoRandom } from '../../random/random.js';
-import { merchantOf } from '../request-context.js';
 import { PosError } from '../../pos-error.js';
 import type { MerchantRecord } from '../../payments/payment.js';
 import type { AuthFailureLimit } from '../auth-failure-limit.js';
@@ -21,14 +19,19 @@ import {
   type DashboardSession,
   type DashboardSessions,
 } from '../dashboard-sessions.js';
-import { errorResponses, errorView, idempotencyKeyHeader } from '../schemas.js';
+import { errorResponses, errorView } from '../schemas.js';
+import { registerDashboardUserRoutes } from './dashboard-user-routes.js';
 
 const sessionView = {
   type: 'object',
   additionalProperties: false,
-  required: ['role', 'merchantId', 'merchantName', 'csrfToken', 'expiresAt'],
+  required: ['role', 'merchantId', 'merchantName', 'username', 'csrfToken', 'expiresAt'],
   properties: {
     role: { type: 'string', enum: ['merchant', 'operations'] },
+    username: {
+      type: ['string', 'null'],
+      description: 'The dashboard user signed in; null for a session signed in with a key.',
+    },
     merchantId: { type: ['string', 'null'] },
     merchantName: { type: ['string', 'null'] },
     csrfToken: {
@@ -63,31 +66,6 @@ const signInBody = {
   oneOf: [{ required: ['apiKey'] }, { required: ['merchantId', 'username', 'password'] }],
 } as const;
 
-const userBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['username', 'password'],
-  properties: {
-    username: {
-      type: 'string',
-      maxLength: 64,
-      'x-expected': '1 to 32 letters, digits, dots, dashes or underscores',
-    },
-    password: { type: 'string', maxLength: 512, 'x-expected': '12 to 128 characters' },
-  },
-} as const;
-
-const userView = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['merchantId', 'username', 'createdAt'],
-  properties: {
-    merchantId: { type: 'string' },
-    username: { type: 'string' },
-    createdAt: { type: 'string', format: 'date-time' },
-  },
-} as const;
-
 interface SignInBody {
   apiKey?: string;
   merchantId?: string;
@@ -108,6 +86,7 @@ function view(sessions: DashboardSessions, session: DashboardSession) {
     role: session.role,
     merchantId: session.merchant?.id ?? null,
     merchantName: session.merchant?.name ?? null,
+    username: session.user,
     csrfToken: session.csrfToken,
     expiresAt: isoTime(sessions.expiresAt(session)),
   };
@@ -116,11 +95,11 @@ function view(sessions: DashboardSessions, session: DashboardSession) {
 export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDeps): void {
   registerSignIn(app, deps);
   registerSessionReadAndSignOut(app, deps.sessions);
-  registerUserRoute(app, deps);
+  registerDashboardUserRoutes(app, deps);
 }
 
 type SignedIn =
-  | { readonly role: 'merchant'; readonly merchant: MerchantRecord }
+  | { readonly role: 'merchant'; readonly merchant: MerchantRecord; readonly user: string | null }
   | { readonly role: 'operations'; readonly key: OperationsKeyRecord };
 
 /** Who a sign-in names: a merchant by its key or a user and password, or an operations key; undefined when none matches. */
@@ -137,7 +116,8 @@ async function signInCaller(deps: SessionRouteDeps, body: SignInBody): Promise<S
           username: body.username ?? '',
           password: body.password ?? '',
         });
-  return merchant === undefined ? undefined : { role: 'merchant', merchant };
+  const user = body.apiKey === undefined ? (body.username ?? null) : null;
+  return merchant === undefined ? undefined : { role: 'merchant', merchant, user };
 }
 
 /** `POST /v1/session`: an API key in, a session cookie and its CSRF token out. */
@@ -184,7 +164,7 @@ function registerSignIn(app: FastifyInstance, deps: SessionRouteDeps): void {
       }
       const { id, session } =
         caller.role === 'merchant'
-          ? sessions.create('merchant', caller.merchant)
+          ? sessions.create('merchant', caller.merchant, null, caller.user)
           : sessions.create('operations', null, caller.key);
       return reply
         .status(201)
@@ -233,33 +213,6 @@ function registerSessionReadAndSignOut(app: FastifyInstance, sessions: Dashboard
       const id = sessionIdOf(request.headers.cookie);
       if (id !== undefined) sessions.end(id);
       return reply.status(204).header('set-cookie', sessionCookie(null, 0)).send();
-    },
-  );
-}
-
-/** `POST /v1/dashboard-users`: the merchant (by its key or a session) creates a dashboard user. */
-function registerUserRoute(app: FastifyInstance, deps: SessionRouteDeps): void {
-  app.post<{ Body: { username: string; password: string } }>(
-    '/v1/dashboard-users',
-    {
-      schema: {
-        summary: 'Create a dashboard user and password for the merchant',
-        description:
-          'The password is kept only as its scrypt hash. A name already taken is refused (409), so a retry of the same request answers 409 too.',
-        tags: ['dashboard'],
-        security: [{ apiKey: [] }],
-        headers: idempotencyKeyHeader,
-        body: userBody,
-        response: { 201: userView, ...errorResponses.write },
-      },
-    },
-    async (request, reply) => {
-      const user = await addDashboardUser(
-        deps.store,
-        { merchantId: merchantOf(request).id, ...request.body },
-        { random: cryptoRandom, now: deps.clock.now() },
-      );
-      return reply.status(201).send({ ...user, createdAt: isoTime(user.createdAt) });
     },
   );
 }

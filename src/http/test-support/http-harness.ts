@@ -35,10 +35,11 @@ export async function makeHttpHarness(
   options: Parameters<typeof makeHarness>[0] & {
     limits?: HttpLimits;
     dashboard?: HttpAppDeps['dashboard'];
+    reconciliationRuns?: HttpAppDeps['reconciliationRuns'];
   } = {},
 ): Promise<HttpHarness> {
   let metrics: HostMetrics | undefined;
-  const { limits, dashboard, ...engineOptions } = options;
+  const { limits, dashboard, reconciliationRuns, ...engineOptions } = options;
   const h = await makeHarness({
     ...engineOptions,
     metrics: (store) => (metrics = createPrometheusMetrics(store)),
@@ -61,6 +62,7 @@ export async function makeHttpHarness(
     clock: h.clock,
     ...(limits === undefined ? {} : { limits }),
     ...(dashboard === undefined ? {} : { dashboard }),
+    ...(reconciliationRuns === undefined ? {} : { reconciliationRuns }),
   });
   app.addHook('onSend', (request, reply, payload, done) => {
     if (typeof payload === 'string') {

@@ -8,10 +8,16 @@ import type {
   DuplicateResolution,
 } from '../../payments/ports/duplicate-store.js';
 import type { JournalRow } from './journal-store.js';
-import type { PaymentKind, PaymentStatus, TerminalRecord } from '../payment.js';
+import type { MerchantRecord, PaymentKind, PaymentStatus, TerminalRecord } from '../payment.js';
+
+/**
+ * Whose data a read covers: one merchant, or null for every merchant (acquirer operations'
+ * fleet-wide views). Always said, never left out, so no merchant-scoped read forgets its merchant.
+ */
+export type MerchantScope = string | null;
 
 export interface PaymentTallyQuery {
-  readonly merchantId: string;
+  readonly merchantId: MerchantScope;
   readonly fromMs: number;
   readonly toMs: number;
 }
@@ -38,13 +44,15 @@ export interface InsightReader {
   tallyDuplicates(query: PaymentTallyQuery): Promise<DuplicateTally[]>;
   /** The merchant's payments in each of these statuses, whenever made. */
   countPaymentsInStatuses(
-    merchantId: string,
+    merchantId: MerchantScope,
     statuses: readonly PaymentStatus[],
   ): Promise<Array<{ status: PaymentStatus; count: number }>>;
   /** The journal rows of these payments, oldest first, at most `limit`. */
   readPaymentJournal(paymentIds: readonly string[], limit: number): Promise<JournalRow[]>;
   /** Duplicate records naming any of these payments (as the attempt, the original or the confirmed one). */
   listDuplicatesOfPayments(merchantId: string, paymentIds: readonly string[]): Promise<DuplicateRecord[]>;
-  /** The merchant's terminals by id, at most `limit`. */
-  listTerminals(merchantId: string, limit: number): Promise<TerminalRecord[]>;
+  /** The merchant's terminals (every merchant's, by merchant) by id, at most `limit`. */
+  listTerminals(merchantId: MerchantScope, limit: number): Promise<TerminalRecord[]>;
+  /** The merchants by id, at most `limit` (the operations views' merchant filter). */
+  listMerchants(limit: number): Promise<MerchantRecord[]>;
 }

@@ -21,7 +21,8 @@ export interface PaymentPatch {
 }
 
 export interface PaymentQuery {
-  readonly merchantId: string;
+  /** One merchant's payments, or null for every merchant's (acquirer operations' fleet view). */
+  readonly merchantId: string | null;
   readonly terminalId?: string;
   readonly kind?: PaymentKind;
   readonly status?: PaymentStatus;

@@ -14,6 +14,11 @@ import { narrowDigits, wideDigits, type TextDictionary } from '../tables/text-di
 export interface ReadOptions {
   /** The file to read, also the name errors and reports use. */
   readonly file: string;
+  /**
+   * Where the file's bytes are when `file` is only its name (an upload kept in a temporary file
+   * under a name of its own); `file` itself by default.
+   */
+  readonly path?: string;
   /** Where the bytes come from; by default the file itself. */
   readonly source?: ByteSource;
   readonly delimiter?: string;
@@ -143,7 +148,7 @@ export class CellReader {
 export async function estimatedRows(options: ReadOptions, typicalRowBytes: number): Promise<number> {
   if (options.source !== undefined) return 1024;
   try {
-    return Math.ceil((await stat(options.file)).size / typicalRowBytes) + 16;
+    return Math.ceil((await stat(options.path ?? options.file)).size / typicalRowBytes) + 16;
   } catch {
     return 1024; // the reader reports the unreadable file itself
   }
@@ -165,7 +170,7 @@ export async function readCsvTable<C extends string, O extends string = never>(
   makeParser: (index: Readonly<Record<C | O, number>>) => RowParser,
   more: { readonly optional?: readonly O[]; readonly sections?: SectionHandler } = {},
 ): Promise<{ rows: number }> {
-  const source = options.source ?? (await openFileSource(options.file));
+  const source = options.source ?? (await openFileSource(options.path ?? options.file));
   const sections = more.sections;
   let parser: RowParser | undefined;
   let cells: CellReader | undefined;

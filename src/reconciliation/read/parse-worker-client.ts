@@ -20,6 +20,8 @@ import type { TextDictionary } from '../tables/text-dictionary.js';
 export interface WorkerJob {
   readonly name: 'settlement' | 'terminal';
   readonly path: string;
+  /** What errors and reports call the file, when not its path (reconcile.ts, CsvSource). */
+  readonly fileName?: string;
   readonly profile?: MappingProfile;
   /** Whose bill a wallet profile's file must be. */
   readonly wallet?: WalletBillExpectations;

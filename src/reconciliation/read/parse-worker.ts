@@ -30,7 +30,7 @@ async function run(): Promise<void> {
     };
     const common = {
       dictionary,
-      file: job.path,
+      ...(job.fileName === undefined ? { file: job.path } : { file: job.fileName, path: job.path }),
       onProgress,
       ...(job.maxRecordBytes === undefined ? {} : { maxRecordBytes: job.maxRecordBytes }),
     };

@@ -39,7 +39,7 @@ export async function readWithProfile(
   const wallet = profile.wallet === null ? 0 : walletCode(profile.wallet);
   const table = options.table ?? newSettlementTable(options.file, undefined, wallet);
   table.wallet = wallet;
-  const raw = await openFileSource(options.file);
+  const raw = await openFileSource(options.path ?? options.file);
   const utf8 = /^utf-?8$/i.test(profile.encoding);
   const source = utf8 ? raw : transcodingSource(raw, profile.encoding, options.file);
   const timeFormat = compileTimeFormat(profile.txnTime.format);

@@ -24,9 +24,11 @@ export async function getPaymentByRrn(s: SqlSession, rrn: string): Promise<Payme
 }
 
 export async function listPayments(s: SqlSession, query: PaymentQuery): Promise<PaymentRecord[]> {
-  const where = ['merchant_id = ?'];
-  const params: SqlValue[] = [query.merchantId];
+  const where: string[] = [];
+  const params: SqlValue[] = [];
   const filters: ReadonlyArray<readonly [string, SqlValue | undefined]> = [
+    // null: every merchant (operations); never undefined, so a merchant's list always names it.
+    ['merchant_id = ?', query.merchantId ?? undefined],
     ['terminal_id = ?', query.terminalId],
     ['kind = ?', query.kind],
     ['status = ?', query.status],
@@ -48,7 +50,7 @@ export async function listPayments(s: SqlSession, query: PaymentQuery): Promise<
   }
   params.push(query.limit);
   const rows = await s.db.all<Row>(
-    `SELECT * FROM payments WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`,
+    `SELECT * FROM payments ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`} ORDER BY created_at DESC, id DESC LIMIT ?`,
     params,
   );
   return rows.map(toPayment);

@@ -18,7 +18,7 @@ import type {
 import type { BinEntry, FeePlanVersionRecord, FeeTransactionQuery } from '../../payments/ports/fee-store.js';
 import type { RequestRecord } from '../../payments/ports/idempotency-store.js';
 import type { DashboardUserRecord } from '../../payments/ports/dashboard-user-store.js';
-import type { PaymentTallyQuery } from '../../payments/ports/insight-store.js';
+import type { MerchantScope, PaymentTallyQuery } from '../../payments/ports/insight-store.js';
 import type { JournalEvent } from '../../payments/ports/journal-store.js';
 import type {
   NewPayment,
@@ -204,7 +204,7 @@ class SqlReader implements StoreReader {
   tallyDuplicates(query: PaymentTallyQuery) {
     return insight.tallyDuplicates(this.session, query);
   }
-  countPaymentsInStatuses(merchantId: string, statuses: readonly PaymentStatus[]) {
+  countPaymentsInStatuses(merchantId: MerchantScope, statuses: readonly PaymentStatus[]) {
     return insight.countPaymentsInStatuses(this.session, merchantId, statuses);
   }
   readPaymentJournal(paymentIds: readonly string[], limit: number) {
@@ -213,11 +213,20 @@ class SqlReader implements StoreReader {
   listDuplicatesOfPayments(merchantId: string, paymentIds: readonly string[]) {
     return insight.listDuplicatesOfPayments(this.session, merchantId, paymentIds);
   }
-  listTerminals(merchantId: string, limit: number) {
+  listTerminals(merchantId: MerchantScope, limit: number) {
     return insight.listTerminals(this.session, merchantId, limit);
+  }
+  listMerchants(limit: number) {
+    return insight.listMerchants(this.session, limit);
   }
   getDashboardUser(merchantId: string, username: string) {
     return dashboardUsers.getDashboardUser(this.session, merchantId, username);
+  }
+  findDashboardUserByKey(merchantId: string, idempotencyKey: string) {
+    return dashboardUsers.findDashboardUserByKey(this.session, merchantId, idempotencyKey);
+  }
+  listDashboardUsers(merchantId: string, limit: number) {
+    return dashboardUsers.listDashboardUsers(this.session, merchantId, limit);
   }
 
   // Fleet diagnosis.
@@ -258,6 +267,9 @@ class SqlTx extends SqlReader implements StoreTx {
   }
   insertDashboardUser(record: DashboardUserRecord) {
     return dashboardUsers.insertDashboardUser(this.session, record);
+  }
+  disableDashboardUser(merchantId: string, username: string, at: number) {
+    return dashboardUsers.disableDashboardUser(this.session, merchantId, username, at);
   }
   insertTerminal(terminal: NewTerminal) {
     return directory.insertTerminal(this.session, terminal);
