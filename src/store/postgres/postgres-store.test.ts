@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { genesisHash, journalRowBreach, type JournalHead } from '../../payments/ports/journal-store.js';
 import { describeDiagnosisStoreContract } from '../diagnosis-store.contract.js';
 import { describeFeeStoreContract } from '../fee-store.contract.js';
 import { describeInsightStoreContract } from '../insight-store.contract.js';
@@ -44,3 +45,36 @@ describe('opening an existing PostgreSQL store', () => {
   });
 });
 describeInsightStoreContract('PostgreSQL', () => openPostgresStore(freshSchemaUrl('insight')));
+
+describe('the journal on PostgreSQL, chained by the database in one statement', () => {
+  it('hashes rows as chainJournalRow does, whatever their text, with many writers on one chain', async () => {
+    const store = await openPostgresStore(freshSchemaUrl('journal'));
+    try {
+      const texts = ['{}', '{"note":"退款 ✓ 🧾"}', 'a\u001fb', "it's \\ 'quoted'", ''];
+      await Promise.all(
+        Array.from({ length: 120 }, (_, i) =>
+          store.transaction((tx) =>
+            tx.appendJournal({
+              chain: 5,
+              at: 1_767_225_600_000 + i,
+              paymentId: i % 3 === 0 ? null : `pay_${i}`,
+              event: i % 2 === 0 ? 'payment.created' : 'upstream.approved',
+              fromStatus: i % 2 === 0 ? null : 'pending',
+              toStatus: i % 4 === 1 ? null : 'approved',
+              data: texts[i % texts.length] ?? '{}',
+            }),
+          ),
+        ),
+      );
+      const rows = await store.read((r) => r.readJournal(5, 0, 1000));
+      expect(rows).toHaveLength(120);
+      let head: JournalHead = { seq: 0, hash: genesisHash };
+      for (const row of rows) {
+        expect(journalRowBreach(head, row)).toBeUndefined();
+        head = row;
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
