@@ -32,6 +32,17 @@ function cpuOf(pid: number, children: boolean): number {
   }
 }
 
+/** Write and read system calls a process has made (sockets included). */
+function syscallsOf(pid: number): { writes: number; reads: number } {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const count = (name: string): number => Number(new RegExp(`${name}: (\\d+)`).exec(io)?.[1] ?? 0);
+    return { writes: count('syscw'), reads: count('syscr') };
+  } catch {
+    return { writes: 0, reads: 0 };
+  }
+}
+
 /** PostgreSQL's CPU: the postmaster, the backends it reaped, and the live ones. */
 function postgresCpu(postmaster: number): number {
   let total = cpuOf(postmaster, true);
@@ -89,6 +100,7 @@ const paymentsBefore = await admin(
 );
 const cpuBefore = {
   hosts: started.map((h) => cpuOf(h.pid, false)),
+  syscalls: started.map((h) => syscallsOf(h.pid)),
   postgres: postgresCpu(postmaster),
   load: process.cpuUsage(),
 };
@@ -115,6 +127,11 @@ sampling = false;
 await sampling$;
 const loadCpu = process.cpuUsage(cpuBefore.load);
 const hostCpu = started.map((h, i) => cpuOf(h.pid, false) - (cpuBefore.hosts[i] ?? 0));
+const hostSyscalls = started.map((h, i) => {
+  const now = syscallsOf(h.pid);
+  const before = cpuBefore.syscalls[i] ?? { writes: 0, reads: 0 };
+  return { writes: now.writes - before.writes, reads: now.reads - before.reads };
+});
 const pgCpu = postgresCpu(postmaster) - cpuBefore.postgres;
 const statements = await sampler.query<{ query: string; calls: string; ms: string }>(
   `SELECT regexp_replace(query, '\\s+', ' ', 'g') AS query, calls, total_exec_time AS ms
@@ -140,6 +157,12 @@ line('p99 latency ms', String(load.p99Ms));
 line('statements per payment (all, incl. BEGIN/COMMIT)', (calls / payments).toFixed(2));
 line('server execution time per payment, ms', (execMs / payments).toFixed(3));
 line('host CPU per payment, ms', hostCpu.map((c) => ((c * 1000) / payments).toFixed(3)).join(' + '));
+line(
+  'host write / read system calls per payment',
+  hostSyscalls
+    .map((c) => `${(c.writes / payments).toFixed(2)} / ${(c.reads / payments).toFixed(2)}`)
+    .join(' + '),
+);
 line('PostgreSQL CPU per payment, ms', ((pgCpu * 1000) / payments).toFixed(3));
 line('load generator CPU per payment, ms', ((loadCpu.user + loadCpu.system) / 1000 / payments).toFixed(3));
 line(

@@ -8,7 +8,7 @@ import {
   type JournalRow,
 } from '../../payments/ports/journal-store.js';
 import { integer, text, toJournal, type Row } from './rows.js';
-import type { SqlSession } from './sql-driver.js';
+import { write, type SqlSession } from './sql-driver.js';
 
 /** The journal heads this process last wrote, by chain, when the driver caches them (see SqlDriver). */
 export type JournalHeads = Map<number, JournalHead>;
@@ -42,19 +42,18 @@ const appendInOneStatement = `WITH old AS (SELECT chain, seq, hash FROM journal_
     FROM old),
   moved AS (UPDATE journal_head h SET seq = next.seq, hash = next.hash FROM next WHERE h.chain = next.chain)
 INSERT INTO journal (chain, seq, at, payment_id, event, from_status, to_status, data, prev_hash, hash)
-SELECT chain, seq, ?, ?, ?, ?, ?, ?, prev_hash, hash FROM next
-RETURNING *`;
+SELECT chain, seq, ?, ?, ?, ?, ?, ?, prev_hash, hash FROM next`;
 
 export async function appendJournal(
   s: SqlSession,
   heads: JournalHeads | undefined,
   event: JournalEvent,
-): Promise<JournalRow> {
+): Promise<void> {
   if (s.driver.dialect === 'postgres') {
+    // Nothing reads the row back: it is sent with the next statement or the commit (see `write`).
     const fields = [event.at, event.paymentId, event.event, event.fromStatus, event.toStatus, event.data];
-    const row = await s.db.get<Row>(appendInOneStatement, [event.chain, ...fields, ...fields]);
-    assert(row !== undefined, `journal chain ${event.chain} exists`);
-    return toJournal(row);
+    await write(s, appendInOneStatement, [event.chain, ...fields, ...fields]);
+    return;
   }
   const cached = heads?.get(event.chain);
   if (heads !== undefined && cached !== undefined) {
@@ -68,7 +67,7 @@ export async function appendJournal(
     if (moved.changes === 1) {
       await insertJournalRow(s, row);
       heads.set(row.chain, row);
-      return row;
+      return;
     }
   }
   const headRow = await s.db.get<Row>(
@@ -80,7 +79,6 @@ export async function appendJournal(
   await insertJournalRow(s, row);
   await s.db.run('UPDATE journal_head SET seq = ?, hash = ? WHERE chain = ?', [row.seq, row.hash, row.chain]);
   heads?.set(row.chain, row);
-  return row;
 }
 
 async function insertJournalRow(s: SqlSession, row: JournalRow): Promise<void> {

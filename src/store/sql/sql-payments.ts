@@ -10,7 +10,7 @@ import type {
 } from '../../payments/ports/payment-store.js';
 import type { PaymentRecord, PaymentStatus } from '../../payments/payment.js';
 import { integer, oneOf, toPayment, type Row } from './rows.js';
-import { placeholders, type SqlSession, type SqlValue } from './sql-driver.js';
+import { placeholders, write, type SqlSession, type SqlValue } from './sql-driver.js';
 import { paymentStatuses } from '../../payments/payment.js';
 
 export async function getPayment(s: SqlSession, id: string): Promise<PaymentRecord | undefined> {
@@ -208,7 +208,9 @@ export async function lockPayment(s: SqlSession, id: string): Promise<PaymentRec
 
 export async function insertPayment(s: SqlSession, p: NewPayment): Promise<void> {
   const qr = p.qr;
-  await s.db.run(
+  // Nothing reads its result: a unique key it breaks fails the transaction (see `write`).
+  await write(
+    s,
     `INSERT INTO payments (id, kind, merchant_id, terminal_id, idempotency_key, status, amount, currency,
        card_masked, card_fingerprint, entry_mode, operator_id, reference, rrn, auth_code, response_code,
        original_id, duplicate_of, duplicate_confirmed, flagged_for_review, channel, stan, batch_no,
