@@ -54,8 +54,9 @@ export class PostgresDriver implements SqlDriver {
   readonly forUpdate = 'FOR UPDATE';
   readonly forUpdateSkipLocked = 'FOR UPDATE SKIP LOCKED';
   readonly cacheJournalHeads = false;
-  // A sequence never holds a lock until commit, so hosts never queue behind each other for RRNs.
-  readonly nextRrnSql = "SELECT nextval('rrn_seq') AS value";
+  // A sequence never holds a lock until commit, so hosts never queue behind each other for RRNs;
+  // a block of 32 at a time saves the round trip on most payments (see RrnSupply).
+  readonly nextRrnSql = "SELECT nextval('rrn_seq') AS value FROM generate_series(1, 32)";
   readonly #pool: pg.Pool;
   /** Each statement's numbered text and a name, so every connection parses and plans it once. */
   readonly #sql = new Map<string, { text: string; name: string }>();

@@ -35,7 +35,10 @@ export interface SqlDriver {
    * several hosts take turns on every chain (PostgreSQL), since a stale guess costs a statement.
    */
   readonly cacheJournalHeads: boolean;
-  /** A statement returning the next RRN counter value as `value`, never the same one twice. */
+  /**
+   * A statement returning the next RRN counter values as `value`, one row or a block of them,
+   * never the same one twice (see RrnSupply).
+   */
   readonly nextRrnSql: string;
   transaction<T>(mode: 'write' | 'read', fn: (connection: SqlConnection) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -315,8 +315,36 @@ export async function updatePaymentStatus(
   return result.changes === 1;
 }
 
-export async function nextRrn(s: SqlSession): Promise<string> {
-  const row = await s.db.get<Row>(s.driver.nextRrnSql);
-  assert(row !== undefined, 'the rrn counter exists');
-  return String(integer(row, 'value') % 1_000_000_000_000).padStart(12, '0');
+const formatRrn = (value: number): string => String(value % 1_000_000_000_000).padStart(12, '0');
+
+/**
+ * The RRN counter as one store sees it: the driver's statement may hand out a block of values at
+ * once (PostgreSQL: 32 from the sequence, a round trip saved on 31 payments in 32), taken one by
+ * one, in order, by this store's transactions. A value is never handed out twice, even when the
+ * transaction that fetched the block rolls back (a sequence is not transactional); a host that
+ * stops leaves the rest of its block unused, a gap in the numbers as a rolled-back sale leaves.
+ */
+export class RrnSupply {
+  readonly #values: number[] = [];
+  #refill: Promise<void> | undefined;
+
+  async next(s: SqlSession): Promise<string> {
+    for (;;) {
+      const value = this.#values.shift();
+      if (value !== undefined) return formatRrn(value);
+      if (this.#refill === undefined) {
+        this.#refill = this.#fetch(s).finally(() => (this.#refill = undefined));
+        await this.#refill;
+      } else {
+        // Another transaction is fetching a block: wait for it (if it fails, fetch one here).
+        await this.#refill.catch(() => undefined);
+      }
+    }
+  }
+
+  async #fetch(s: SqlSession): Promise<void> {
+    const rows = await s.db.all<Row>(s.driver.nextRrnSql);
+    assert(rows.length > 0, 'the rrn counter exists');
+    this.#values.push(...rows.map((row) => integer(row, 'value')).sort((a, b) => a - b));
+  }
 }
