@@ -139,7 +139,8 @@ type Statement = { text: string; name?: string; values?: SqlValue[] };
 /**
  * One transaction's connection, pipelined: a write whose result nobody reads (`write`) and the
  * BEGIN are held back and written in one go with the next statement whose answer is awaited, or
- * with the COMMIT, so a payment's inserts and journal rows cost no round trip of their own. The
+ * with the COMMIT, so a payment's inserts and journal rows cost no round trip of their own; and
+ * statements issued together (Promise.all) leave in one write. The
  * server runs them in order as always; the first one that fails is the error the caller sees (the
  * ones behind it only report that the transaction is aborted), and the transaction rolls back.
  * Reads (`mode` 'read') run statement by statement, each seeing what is committed: no BEGIN.
@@ -150,6 +151,7 @@ class Pipeline implements SqlConnection {
   readonly #held: Statement[] = [];
   /** Whether a BEGIN has been written (so a ROLLBACK is owed on failure). */
   #begun = false;
+  #corked = false;
 
   constructor(
     private readonly client: pg.PoolClient,
@@ -163,23 +165,32 @@ class Pipeline implements SqlConnection {
     return { ...this.prepare(sql), values: params as SqlValue[] };
   }
 
-  /** Writes what is held and `last` in one go; answers `last`, or the first failure in order. */
+  /**
+   * Holds the socket's writes until the code running now has issued what it will: statements a
+   * caller starts together (Promise.all) leave in one write and cost one round trip.
+   */
+  #cork(): void {
+    if (this.#corked) return;
+    const stream = this.client.connection.stream;
+    stream.cork();
+    this.#corked = true;
+    queueMicrotask(() => {
+      this.#corked = false;
+      stream.uncork();
+    });
+  }
+
+  /** Writes what is held and `last`; answers `last`, or the first failure in order. */
   async #send(last: Statement): Promise<pg.QueryResult> {
     const statements = [...this.#held.splice(0), last];
     if (statements[0]?.text === 'BEGIN') this.#begun = true;
-    const stream = this.client.connection.stream;
-    stream.cork();
-    let results: Array<Promise<{ ok: true; value: pg.QueryResult } | { ok: false; error: unknown }>>;
-    try {
-      results = statements.map((statement) =>
-        this.client.query(statement).then(
-          (value) => ({ ok: true as const, value }),
-          (error: unknown) => ({ ok: false as const, error }),
-        ),
-      );
-    } finally {
-      stream.uncork();
-    }
+    this.#cork();
+    const results = statements.map((statement) =>
+      this.client.query(statement).then(
+        (value) => ({ ok: true as const, value }),
+        (error: unknown) => ({ ok: false as const, error }),
+      ),
+    );
     let answer: pg.QueryResult | undefined;
     for (const result of results) {
       const outcome = await result;
