@@ -3,11 +3,13 @@
 // `npm run bench -- postgres` against one host (PROFILE_HOSTS=2 for two), and prints per payment:
 // statements and round trips (pg_stat_statements), CPU of the host(s), of PostgreSQL and of the load
 // generator, and what PostgreSQL's backends were doing, sampled every 10 ms from pg_stat_activity
-// (running, waiting for a lock, waiting for the host's next statement, flushing WAL...).
+// (running, waiting for a lock, waiting for the host's next statement, flushing WAL...); then the
+// bench's pgbench peer on the same server, with its CPU per insert.
 //   node --import tsx bench/postgres-profile.ts
 // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the host as well.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -57,6 +59,41 @@ function postgresCpu(postmaster: number): number {
     }
   }
   return total;
+}
+
+/** The bench's peer on the same server: pgbench inserting one row per transaction, with its CPU. */
+function pgbenchPeer(): { tps: number; postgresMs: number; pgbenchMs: number } {
+  const url = new URL(server.url);
+  const connect = ['-h', url.hostname, '-p', url.port, '-U', 'postgres', 'postgres'];
+  const script = join(mkdtempSync(join(tmpdir(), 'posguard-prof-')), 'insert.sql');
+  writeFileSync(
+    script,
+    `\\set amount random(1, 100000)
+INSERT INTO bench_plain_payments SELECT n, 'M1', 'k' || n, 'approved', :amount, 0 FROM (SELECT nextval('bench_plain_seq') AS n) s;
+`,
+  );
+  spawnSync('psql', [
+    ...connect,
+    '-c',
+    `CREATE SEQUENCE bench_plain_seq;
+    CREATE TABLE bench_plain_payments (id BIGINT PRIMARY KEY, merchant_id TEXT NOT NULL, idempotency_key TEXT NOT NULL,
+      status TEXT NOT NULL, amount BIGINT NOT NULL, created_at BIGINT NOT NULL, UNIQUE (merchant_id, idempotency_key))`,
+  ]);
+  const postgresBefore = postgresCpu(postmaster);
+  const childrenBefore = cpuOf(process.pid, true) - cpuOf(process.pid, false);
+  const run = spawnSync(
+    'pgbench',
+    ['-n', '-c', String(connections), '-j', '2', '-T', String(durationS), '-f', script, ...connect],
+    { encoding: 'utf8' },
+  );
+  const tps = Number(/tps = ([\d.]+)/.exec(run.stdout)?.[1] ?? NaN);
+  const transactions = Number(/processed: (\d+)/.exec(run.stdout)?.[1] ?? NaN);
+  const pgbenchS = cpuOf(process.pid, true) - cpuOf(process.pid, false) - childrenBefore;
+  return {
+    tps,
+    postgresMs: ((postgresCpu(postmaster) - postgresBefore) * 1000) / transactions,
+    pgbenchMs: (pgbenchS * 1000) / transactions,
+  };
 }
 
 const server = await startTestPostgres({ durable: true });
@@ -146,6 +183,7 @@ const payments =
     ),
   ) - Number(paymentsBefore);
 await Promise.all(started.map((h) => h.stop()));
+const peer = pgbenchPeer();
 await stopTestPostgres(server);
 
 const calls = statements.rows.reduce((sum, r) => sum + Number(r.calls), 0);
@@ -169,6 +207,9 @@ line(
   'CPU busy, of 2 cores',
   `${(((hostCpu.reduce((a, b) => a + b, 0) + pgCpu + (loadCpu.user + loadCpu.system) / 1e6) / durationS / 2) * 100).toFixed(0)}%`,
 );
+line('pgbench peer: inserts/s', peer.tps.toFixed(1));
+line('pgbench peer: PostgreSQL CPU per insert, ms', peer.postgresMs.toFixed(3));
+line('pgbench peer: pgbench CPU per insert, ms', peer.pgbenchMs.toFixed(3));
 console.log('\nbackends (average count per sample, of those serving the hosts):');
 for (const [what, n] of [...states.entries()].sort((a, b) => b[1] - a[1])) {
   line(`  ${what}`, (n / samples).toFixed(2));

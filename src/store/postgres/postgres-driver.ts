@@ -133,6 +133,8 @@ export class PostgresDriver implements SqlDriver {
 
 type Prepare = (sql: string) => { text: string; name: string };
 
+type Outcome = { ok: true; value: pg.QueryResult } | { ok: false; error: unknown };
+
 /** A statement sent or to be sent, as node-postgres takes it (BEGIN and COMMIT have no name). */
 type Statement = { text: string; name?: string; values?: SqlValue[] };
 
@@ -152,6 +154,8 @@ class Pipeline implements SqlConnection {
   /** Whether a BEGIN has been written (so a ROLLBACK is owed on failure). */
   #begun = false;
   #corked = false;
+  /** Every statement written in this transaction, in order, with how it ended. */
+  readonly #sent: Array<Promise<Outcome>> = [];
 
   constructor(
     private readonly client: pg.PoolClient,
@@ -187,10 +191,11 @@ class Pipeline implements SqlConnection {
     this.#cork();
     const results = statements.map((statement) =>
       this.client.query(statement).then(
-        (value) => ({ ok: true as const, value }),
-        (error: unknown) => ({ ok: false as const, error }),
+        (value): Outcome => ({ ok: true, value }),
+        (error: unknown): Outcome => ({ ok: false, error }),
       ),
     );
+    if (this.mode === 'write') this.#sent.push(...results);
     let answer: pg.QueryResult | undefined;
     for (const result of results) {
       const outcome = await result;
@@ -220,10 +225,18 @@ class Pipeline implements SqlConnection {
     this.#held.push(this.#statement(sql, params));
   }
 
-  /** Commits what was written; a transaction that wrote nothing sends nothing. */
+  /**
+   * Commits what was written; a transaction that wrote nothing sends nothing. PostgreSQL answers
+   * COMMIT of a transaction a failed statement aborted with a ROLLBACK, not an error, so every
+   * statement of the transaction is checked: the first failure is thrown, whoever saw it before.
+   */
   async commit(): Promise<void> {
     if (this.mode === 'read' || (!this.#begun && this.#held.length <= 1)) return;
     await this.#send({ text: 'COMMIT' });
+    for (const result of this.#sent) {
+      const outcome = await result;
+      if (!outcome.ok) throw outcome.error;
+    }
   }
 
   async rollback(): Promise<void> {

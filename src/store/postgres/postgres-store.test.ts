@@ -113,6 +113,24 @@ describe('writes sent with the next statement or the commit (the pipelined Postg
     }
   });
 
+  it('fails a transaction whose caller swallowed a failed statement, instead of reporting a commit', async () => {
+    const store = await seeded();
+    try {
+      const attempt = store.transaction(async (tx) => {
+        await tx.insertPayment(newPayment({ id: 'p2', createdAt: t0 }));
+        // No merchant M9: the foreign key refuses the terminal, and the caller carries on.
+        await tx
+          .insertTerminal({ merchantId: 'M9', terminalId: 'T9', tmkEncrypted: null, createdAt: t0 })
+          .catch(() => false);
+        return 'committed?';
+      });
+      await expect(attempt).rejects.toMatchObject({ code: '23503' });
+      expect(await store.read((r) => r.getPayment('p2'))).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
   it("fails the transaction with a held-back write's own error and keeps nothing of it", async () => {
     const store = await seeded();
     try {
