@@ -9,58 +9,23 @@
 // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the host as well.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { pgCtl, startTestPostgres, stopTestPostgres } from '../test/support/postgres-server.js';
 import { line } from './report.js';
 import { paymentLoad, seedTerminals, startServe } from './support/http-load.js';
+import {
+  cpuSeconds as cpuOf,
+  postgresCpuSeconds as postgresCpu,
+  postmasterPid,
+  syscalls as syscallsOf,
+} from './support/process-usage.js';
 
 const durationS = Number(process.env['BENCH_DURATION_S'] ?? 10);
 const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
 const hosts = Number(process.env['PROFILE_HOSTS'] ?? 1);
-const ticksPerSecond = 100;
-
-/** CPU seconds of a process (and of its children it has waited for, when `children`). */
-function cpuOf(pid: number, children: boolean): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const at = (i: number): number => Number(fields[i - 3]);
-    return (at(14) + at(15) + (children ? at(16) + at(17) : 0)) / ticksPerSecond;
-  } catch {
-    return 0;
-  }
-}
-
-/** Write and read system calls a process has made (sockets included). */
-function syscallsOf(pid: number): { writes: number; reads: number } {
-  try {
-    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
-    const count = (name: string): number => Number(new RegExp(`${name}: (\\d+)`).exec(io)?.[1] ?? 0);
-    return { writes: count('syscw'), reads: count('syscr') };
-  } catch {
-    return { writes: 0, reads: 0 };
-  }
-}
-
-/** PostgreSQL's CPU: the postmaster, the backends it reaped, and the live ones. */
-function postgresCpu(postmaster: number): number {
-  let total = cpuOf(postmaster, true);
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === postmaster) total += cpuOf(Number(entry), false);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return total;
-}
-
 /** The bench's peer on the same server: pgbench inserting one row per transaction, with its CPU. */
 function pgbenchPeer(): { tps: number; postgresMs: number; pgbenchMs: number } {
   const url = new URL(server.url);
@@ -110,9 +75,7 @@ await admin((c) => c.query(`ALTER SYSTEM SET shared_preload_libraries = 'pg_stat
 await pgCtl(server, 'stop');
 await pgCtl(server, 'start');
 await admin((c) => c.query('CREATE EXTENSION pg_stat_statements'));
-const postmaster = Number(
-  readFileSync(join(server.baseDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0],
-);
+const postmaster = postmasterPid(join(server.baseDir, 'data'));
 
 const schema = `prof_${randomBytes(4).toString('hex')}`;
 const schemaUrl = `${server.url}?schema=${schema}`;
