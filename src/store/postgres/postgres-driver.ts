@@ -4,7 +4,9 @@
 // `FOR UPDATE SKIP LOCKED` for the reversal queue. A transaction that hits a serialization failure
 // or a deadlock is run again from the start (at most `maxAttempts` times). A lost connection or a
 // database that is away becomes POS_ERR_STORE_UNAVAILABLE (HTTP 503); the pool reconnects by itself
-// when the database is back.
+// when the database is back. Statements are pipelined (see Pipeline): a payment's transaction costs
+// a round trip per answer it waits for, not per statement (docs/decisions.md, "Throughput on
+// PostgreSQL").
 import pg from 'pg';
 import { PosError } from '../../pos-error.js';
 import type { SqlConnection, SqlDriver, SqlValue } from '../sql/sql-driver.js';
@@ -142,9 +144,9 @@ type Statement = { text: string; name?: string; values?: SqlValue[] };
  * One transaction's connection, pipelined: a write whose result nobody reads (`write`) and the
  * BEGIN are held back and written in one go with the next statement whose answer is awaited, or
  * with the COMMIT, so a payment's inserts and journal rows cost no round trip of their own; and
- * statements issued together (Promise.all) leave in one write. The
- * server runs them in order as always; the first one that fails is the error the caller sees (the
- * ones behind it only report that the transaction is aborted), and the transaction rolls back.
+ * statements issued together (Promise.all) leave in one write. The server runs them in order as
+ * always; the first one that fails is the error the caller sees (the ones behind it only report
+ * that the transaction is aborted), and the transaction rolls back.
  * Reads (`mode` 'read') run statement by statement, each seeing what is committed: no BEGIN.
  */
 class Pipeline implements SqlConnection {
