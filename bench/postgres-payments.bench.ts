@@ -13,6 +13,7 @@ import pg from 'pg';
 import { startTestPostgres, stopTestPostgres, type TestPostgres } from '../test/support/postgres-server.js';
 import { line } from './report.js';
 import { benchTerminals, paymentLoad, seedTerminals, startServe } from './support/http-load.js';
+import { cpuSeconds, peakRssMb } from './support/process-usage.js';
 
 const durationS = Number(process.env['BENCH_DURATION_S'] ?? 10);
 const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
@@ -21,7 +22,17 @@ const ownServer: TestPostgres | undefined =
   givenUrl === '' ? await startTestPostgres({ durable: true }) : undefined;
 const baseUrl = ownServer?.url ?? givenUrl;
 
-async function hostsRate(hosts: number): Promise<{ rate: number; non2xx: number; p99: number }> {
+interface HostsRun {
+  readonly rate: number;
+  readonly non2xx: number;
+  readonly p99: number;
+  /** CPU the host processes used per payment, summed over hosts, in ms. */
+  readonly hostCpuMs: number;
+  /** The largest peak resident memory of the host processes, in MB. */
+  readonly peakRssMb: number | null;
+}
+
+async function hostsRate(hosts: number): Promise<HostsRun> {
   const schemaUrl = `${baseUrl}?schema=bench_${randomBytes(4).toString('hex')}`;
   const secret = randomBytes(32).toString('hex');
   const started = [];
@@ -34,9 +45,18 @@ async function hostsRate(hosts: number): Promise<{ rate: number; non2xx: number;
   await seedTerminals({ dbPath: '', databaseUrl: schemaUrl });
   const urls = started.map((h) => h.url);
   await paymentLoad(urls, Math.ceil(connections / hosts), 2); // warm-up
+  const cpuBefore = started.reduce((sum, h) => sum + cpuSeconds(h.pid), 0);
   const load = await paymentLoad(urls, Math.ceil(connections / hosts), durationS);
+  const cpu = started.reduce((sum, h) => sum + cpuSeconds(h.pid), 0) - cpuBefore;
+  const peaks = started.map((h) => peakRssMb(h.pid)).filter((mb): mb is number => mb !== null);
   await Promise.all(started.map((h) => h.stop()));
-  return { rate: load.paymentsPerSecond, non2xx: load.non2xx, p99: load.p99Ms };
+  return {
+    rate: load.paymentsPerSecond,
+    non2xx: load.non2xx,
+    p99: load.p99Ms,
+    hostCpuMs: (cpu * 1000) / (load.paymentsPerSecond * durationS),
+    peakRssMb: peaks.length === 0 ? null : Math.max(...peaks),
+  };
 }
 
 async function pgbenchTps(): Promise<number> {
@@ -102,6 +122,11 @@ line('payments/s, two hosts on one database', two.rate.toFixed(1));
 line('pgbench plain inserts/s (same unique index)', plain.toFixed(1));
 line('non-2xx answers (one host / two hosts)', `${one.non2xx} / ${two.non2xx}`);
 line('p99 latency ms (one host / two hosts)', `${one.p99} / ${two.p99}`);
+line(
+  'host CPU per payment ms (one host / two hosts)',
+  `${one.hostCpuMs.toFixed(2)} / ${two.hostCpuMs.toFixed(2)}`,
+);
+line('peak host RSS MB (one host / two hosts)', `${one.peakRssMb ?? '?'} / ${two.peakRssMb ?? '?'}`);
 line('ratio one host / pgbench', `${(one.rate / plain).toFixed(2)}x`);
 line('ratio two hosts / pgbench', `${(two.rate / plain).toFixed(2)}x`);
 line('ratio two hosts / one host', `${(two.rate / one.rate).toFixed(2)}x`);

@@ -17,7 +17,14 @@ import { decideDuplicate, type DuplicateDecision } from './duplicate-guard.js';
 import type { EngineContext } from './engine-context.js';
 import { answerExistingKey, newRequestRecord, type EngineResult } from './idempotency.js';
 import { possiblyChargedStatuses } from './life-cycle.js';
-import type { Channel, EngineAnswer, EntryMode, MerchantRecord, PaymentRecord } from './payment.js';
+import type {
+  Channel,
+  EngineAnswer,
+  EntryMode,
+  MerchantRecord,
+  PaymentRecord,
+  TerminalRecord,
+} from './payment.js';
 import { hostResponseCodes } from './payment.js';
 import { paymentAnswer } from './payment-view.js';
 import { noteRepeatedRequest } from './repeat-note.js';
@@ -60,7 +67,10 @@ export function saleRequestHash(command: SaleCommand): string {
 }
 
 export async function requireMerchant(tx: StoreTx, merchantId: string): Promise<MerchantRecord> {
-  const merchant = await tx.getMerchant(merchantId);
+  return foundMerchant(await tx.getMerchant(merchantId), merchantId);
+}
+
+function foundMerchant(merchant: MerchantRecord | undefined, merchantId: string): MerchantRecord {
   if (merchant === undefined) {
     throw new PosError(
       'POS_ERR_PAYMENT_UNKNOWN_MERCHANT',
@@ -88,27 +98,35 @@ async function begin(
   hash: string,
 ): Promise<Begun> {
   const { tx, now } = work;
-  const merchant = await requireMerchant(tx, command.merchantId);
-  await lockOwnTerminal(tx, command);
+  // Statements started together leave together (one round trip on PostgreSQL); the server still
+  // runs them in the order they were started, so the guard's lookup runs under the terminal's
+  // lock and after the key is taken, as if each had been awaited in turn.
+  const [merchantRow, terminal] = await Promise.all([
+    tx.getMerchant(command.merchantId),
+    tx.lockTerminal(command.merchantId, command.terminalId),
+  ]);
+  const merchant = foundMerchant(merchantRow, command.merchantId);
+  requireOwnTerminal(terminal, command);
   const id = ctx.ids.next('pay');
-  const existing = await takeKey(ctx, work, command, { hash, paymentId: id });
-  // Deciding about a taken key may wait for an in-flight request: done after this commit.
-  if (existing !== undefined) return { kind: 'existing', record: existing };
-  if (cardExpired({ expiry: command.card.expiry, atMs: now })) {
-    return { kind: 'result', result: await declineExpired(ctx, work, command, id) };
-  }
-
-  const candidates =
+  const [existing, candidates] = await Promise.all([
+    takeKey(ctx, work, command, { hash, paymentId: id }),
     merchant.duplicatePolicy === 'off'
       ? []
-      : await tx.findRecentSales({
+      : tx.findRecentSales({
           merchantId: command.merchantId,
           terminalId: command.terminalId,
           cardFingerprint: command.card.fingerprint,
           amount: command.amount,
           sinceMs: now - merchant.duplicateWindowS * 1000,
           statuses: possiblyChargedStatuses,
-        });
+        }),
+  ]);
+  // Deciding about a taken key may wait for an in-flight request: done after this commit.
+  if (existing !== undefined) return { kind: 'existing', record: existing };
+  if (cardExpired({ expiry: command.card.expiry, atMs: now })) {
+    return { kind: 'result', result: await declineExpired(ctx, work, command, id) };
+  }
+
   const decision = decideDuplicate({
     policy: merchant.duplicatePolicy,
     candidates,
@@ -172,9 +190,8 @@ async function takeKey(
   return existing;
 }
 
-/** The sale's terminal, locked for the duplicate guard; one of the merchant's, or refused. */
-async function lockOwnTerminal(tx: StoreTx, command: SaleCommand): Promise<void> {
-  const terminal = await tx.lockTerminal(command.merchantId, command.terminalId);
+/** The sale's terminal, locked for the duplicate guard: one of the merchant's, or refused. */
+function requireOwnTerminal(terminal: TerminalRecord | undefined, command: SaleCommand): void {
   if (terminal === undefined) {
     throw new PosError(
       'POS_ERR_PAYMENT_UNKNOWN_TERMINAL',

@@ -31,8 +31,11 @@ export interface JournalReader {
 }
 
 export interface JournalWriter {
-  /** Appends to the hash-chained journal in this transaction. */
-  appendJournal(event: JournalEvent): Promise<JournalRow>;
+  /**
+   * Appends to the hash-chained journal in this transaction. Nothing is returned, so a store may
+   * send the row with its next statement or the commit rather than wait for it.
+   */
+  appendJournal(event: JournalEvent): Promise<void>;
 }
 
 export const genesisHash = '0'.repeat(64);

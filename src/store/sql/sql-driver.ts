@@ -8,6 +8,19 @@ export interface SqlConnection {
   all<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
   get<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row | undefined>;
   run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
+  /**
+   * A write whose result nobody reads. A driver may send it later, together with the next
+   * statement or the commit, instead of waiting a round trip for it now; if it fails, that next
+   * statement or the commit fails with its error and the transaction rolls back as a whole.
+   * Drivers without it run the statement at once (see `write`).
+   */
+  write?(sql: string, params?: readonly SqlValue[]): Promise<void>;
+}
+
+/** Runs a write whose result nobody reads, sent later where the driver can (SqlConnection.write). */
+export async function write(s: SqlSession, sql: string, params?: readonly SqlValue[]): Promise<void> {
+  if (s.db.write !== undefined) return s.db.write(sql, params);
+  await s.db.run(sql, params);
 }
 
 export interface SqlDriver {
@@ -22,7 +35,10 @@ export interface SqlDriver {
    * several hosts take turns on every chain (PostgreSQL), since a stale guess costs a statement.
    */
   readonly cacheJournalHeads: boolean;
-  /** A statement returning the next RRN counter value as `value`, never the same one twice. */
+  /**
+   * A statement returning the next RRN counter values as `value`, one row or a block of them,
+   * never the same one twice (see RrnSupply).
+   */
   readonly nextRrnSql: string;
   transaction<T>(mode: 'write' | 'read', fn: (connection: SqlConnection) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -4,7 +4,7 @@ import type { RequestRecord } from '../../payments/ports/idempotency-store.js';
 import type { EngineAnswer } from '../../payments/payment.js';
 import { encodeAnswer, toRequest } from './request-rows.js';
 import type { Row } from './rows.js';
-import type { SqlSession } from './sql-driver.js';
+import { write, type SqlSession } from './sql-driver.js';
 
 export async function getRequest(
   s: SqlSession,
@@ -68,7 +68,8 @@ export async function completeRequest(
   answer: EngineAnswer,
 ): Promise<void> {
   const response = encodeAnswer(answer);
-  await s.db.run(
+  await write(
+    s,
     `UPDATE requests SET state = 'completed', response_status = ?, response_body = ?
      WHERE merchant_id = ? AND idempotency_key = ?`,
     [response.status, response.body, merchantId, idempotencyKey],

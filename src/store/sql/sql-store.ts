@@ -257,6 +257,7 @@ class SqlTx extends SqlReader implements StoreTx {
     db: SqlConnection,
     driver: SqlDriver,
     private readonly heads: journal.JournalHeads | undefined,
+    private readonly rrns: payments.RrnSupply,
   ) {
     super(db, driver);
   }
@@ -303,7 +304,7 @@ class SqlTx extends SqlReader implements StoreTx {
     return payments.updatePaymentStatus(this.session, id, expected, patch, now);
   }
   nextRrn() {
-    return payments.nextRrn(this.session);
+    return this.rrns.next(this.session);
   }
   setShownCode(id: string, qrContent: string, now: number) {
     return payments.setShownCode(this.session, id, qrContent, now);
@@ -405,6 +406,7 @@ export class SqlStore implements Store {
   readonly kind: 'sqlite' | 'postgres';
 
   readonly #heads: journal.JournalHeads | undefined;
+  readonly #rrns = new payments.RrnSupply();
 
   constructor(private readonly driver: SqlDriver) {
     this.#heads = driver.cacheJournalHeads ? new Map() : undefined;
@@ -413,7 +415,7 @@ export class SqlStore implements Store {
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     return this.driver.transaction('write', (connection) =>
-      fn(new SqlTx(connection, this.driver, this.#heads)),
+      fn(new SqlTx(connection, this.driver, this.#heads, this.#rrns)),
     );
   }
 
