@@ -36,8 +36,8 @@ export const culpritRates = {
   readerErrors: 0.15,
   /** A failing printer: three prints in ten fail (the SDK reprints from its journal). */
   printer: { printer_failure: 0.3 },
-  /** Old software: one sale in five sent again, same trace number, 0.5 to 3 s later. */
-  softwareRetransmit: 0.2,
+  /** Old software: three sales in ten sent again, same trace number, 0.5 to 3 s later. */
+  softwareRetransmit: 0.3,
   /** An operator who keys three card sales in five a second time, after the approval. */
   operator: { double_keyed: 0.6 },
   /** A carrier that loses requests and answers, late or never. */
@@ -74,10 +74,14 @@ export interface FleetTerminal {
   readonly culprit: TerminalCulprit | null;
 }
 
-/** One planted culprit, in the diagnosis's names: what `--truth` writes. */
-export interface Culprit {
+/** A subject of the fleet as the diagnosis names it: `terminal` `MERCHANT/T0000003`. */
+export interface FleetSubject {
   readonly subjectKind: SubjectKind;
   readonly subjectId: string;
+}
+
+/** One planted culprit, in the diagnosis's names: what `--truth` writes. */
+export interface Culprit extends FleetSubject {
   readonly cause: Cause;
   /** What was planted, e.g. `reader_double_reads`. */
   readonly fault: string;
@@ -90,6 +94,8 @@ export interface FleetPlan {
   readonly lossyNetworkId: string;
   readonly provider: { readonly id: ProviderId; readonly fault: 'timeouts' | 'double_postings' };
   readonly culprits: readonly Culprit[];
+  /** Every subject of the fleet, culprit or healthy: its terminals, operators, networks and providers. */
+  readonly subjects: readonly FleetSubject[];
   /** The fleet's own draws (telemetry values, reader errors, retransmissions). */
   readonly schedule: Schedule;
 }
@@ -153,8 +159,83 @@ const terminalCulprits: ReadonlyArray<{ culprit: TerminalCulprit; cause: Cause; 
   { culprit: 'software', cause: 'software', fault: 'software_retransmits' },
 ];
 
-// Long because: the plan reads in the order it is drawn (networks, terminals, operators, carrier,
-// provider), each a few lines; split, the draws would hand the same maps from one part to the next.
+/** The terminals of the fleet, with their networks, versions, operators and planted culprits. */
+function terminalsOf(schedule: Schedule, count: number, merchantId: string): Map<number, FleetTerminal> {
+  const networks = networksOf(schedule, count);
+  const perKind = Math.max(1, Math.round(count / 16));
+  const culpritOf = new Map<number, TerminalCulprit>();
+  shuffled(schedule, count, 'culprit').forEach((index, position) => {
+    const planted = terminalCulprits[Math.floor(position / perKind)];
+    if (planted !== undefined) culpritOf.set(index, planted.culprit);
+  });
+  const terminals = new Map<number, FleetTerminal>();
+  for (let index = 0; index < count; index += 1) {
+    const network = networks.get(index) ?? { type: 'wifi' as const, carrier: null, share: 0 };
+    const culprit = culpritOf.get(index) ?? null;
+    const healthySoftware = schedule.uniform('software', index) < 0.25 ? previousSoftware : newestSoftware;
+    terminals.set(index, {
+      index,
+      terminalId: terminalIdOf(index),
+      networkType: network.type,
+      carrier: network.carrier,
+      networkId: networkIdOf(merchantId, network.type, network.carrier),
+      softwareVersion: culprit === 'software' ? oldSoftware : healthySoftware,
+      firmwareVersion: firmware,
+      battery: network.type !== 'ethernet',
+      operators: [operatorIdOf(2 * index + 1), operatorIdOf(2 * index + 2)],
+      culprit,
+    });
+  }
+  return terminals;
+}
+
+/** The truth: every planted culprit, in the diagnosis's names. */
+function culpritsOf(plan: Omit<FleetPlan, 'culprits' | 'subjects' | 'schedule'>): Culprit[] {
+  const { merchantId } = plan;
+  return [
+    ...[...plan.terminals.values()].flatMap((t) => {
+      const planted = terminalCulprits.find((c) => c.culprit === t.culprit);
+      const subjectId = `${merchantId}/${t.terminalId}`;
+      return planted === undefined
+        ? []
+        : [{ subjectKind: 'terminal' as const, subjectId, cause: planted.cause, fault: planted.fault }];
+    }),
+    ...[...plan.badOperators].sort().map((operator) => ({
+      subjectKind: 'operator' as const,
+      subjectId: `${merchantId}/${operator}`,
+      cause: 'operator' as const,
+      fault: 'keys_twice',
+    })),
+    { subjectKind: 'network', subjectId: plan.lossyNetworkId, cause: 'network', fault: 'high_loss' },
+    {
+      subjectKind: 'provider',
+      subjectId: plan.provider.id,
+      cause: 'third_party',
+      fault: plan.provider.fault,
+    },
+  ];
+}
+
+/** Every subject of the fleet, in the diagnosis's names. */
+function subjectsOf(
+  merchantId: string,
+  terminals: readonly FleetTerminal[],
+  providers: readonly ProviderId[],
+): FleetSubject[] {
+  const id = (suffix: string): string => `${merchantId}/${suffix}`;
+  return [
+    ...terminals.map((t) => ({ subjectKind: 'terminal' as const, subjectId: id(t.terminalId) })),
+    ...terminals.flatMap((t) =>
+      t.operators.map((o) => ({ subjectKind: 'operator' as const, subjectId: id(o) })),
+    ),
+    ...[...new Set(terminals.map((t) => t.networkId))].map((subjectId) => ({
+      subjectKind: 'network' as const,
+      subjectId,
+    })),
+    ...providers.map((subjectId) => ({ subjectKind: 'provider' as const, subjectId })),
+  ];
+}
+
 /** The fleet of a seed: the same plan for the same seed, terminals and methods, on every machine. */
 export function planFleet(options: {
   readonly seed: number;
@@ -164,35 +245,7 @@ export function planFleet(options: {
 }): FleetPlan {
   const { terminals: count, merchantId } = options;
   const schedule = new Schedule(options.seed ^ 0x0bad5eed);
-  const networks = networksOf(schedule, count);
-  const perKind = Math.max(1, Math.round(count / 16));
-  const culpritOf = new Map<number, (typeof terminalCulprits)[number]>();
-  shuffled(schedule, count, 'culprit').forEach((index, position) => {
-    const planted = terminalCulprits[Math.floor(position / perKind)];
-    if (planted !== undefined) culpritOf.set(index, planted);
-  });
-  const terminals = new Map<number, FleetTerminal>();
-  for (let index = 0; index < count; index += 1) {
-    const network = networks.get(index) ?? { type: 'wifi' as const, carrier: null, share: 0 };
-    const culprit = culpritOf.get(index)?.culprit ?? null;
-    terminals.set(index, {
-      index,
-      terminalId: terminalIdOf(index),
-      networkType: network.type,
-      carrier: network.carrier,
-      networkId: networkIdOf(merchantId, network.type, network.carrier),
-      softwareVersion:
-        culprit === 'software'
-          ? oldSoftware
-          : schedule.uniform('software', index) < 0.25
-            ? previousSoftware
-            : newestSoftware,
-      firmwareVersion: firmware,
-      battery: network.type !== 'ethernet',
-      operators: [operatorIdOf(2 * index + 1), operatorIdOf(2 * index + 2)],
-      culprit,
-    });
-  }
+  const terminals = terminalsOf(schedule, count, merchantId);
   const operators = [...terminals.values()].flatMap((t) => [...t.operators]);
   const badOperators = new Set(
     [...operators]
@@ -201,40 +254,22 @@ export function planFleet(options: {
   );
   const carrier =
     fleetCarriers[Math.floor(schedule.uniform('carrier') * fleetCarriers.length)] ?? 'China Mobile';
-  const lossyNetworkId = networkIdOf(merchantId, '4g', carrier);
   const providers = providersOf(options.methods);
   const providerId = providers[Math.floor(schedule.uniform('provider') * providers.length)] ?? 'issuer';
-  const provider = {
-    id: providerId,
-    fault:
-      providerId === 'issuer' && schedule.uniform('provider-fault') < 0.5
-        ? ('double_postings' as const)
-        : ('timeouts' as const),
+  const doublePosts = providerId === 'issuer' && schedule.uniform('provider-fault') < 0.5;
+  const planted = {
+    merchantId,
+    terminals,
+    badOperators,
+    lossyNetworkId: networkIdOf(merchantId, '4g', carrier),
+    provider: { id: providerId, fault: doublePosts ? ('double_postings' as const) : ('timeouts' as const) },
   };
-  const culprits: Culprit[] = [
-    ...[...terminals.values()].flatMap((t) => {
-      const planted = culpritOf.get(t.index);
-      return planted === undefined
-        ? []
-        : [
-            {
-              subjectKind: 'terminal' as const,
-              subjectId: `${merchantId}/${t.terminalId}`,
-              cause: planted.cause,
-              fault: planted.fault,
-            },
-          ];
-    }),
-    ...[...badOperators].sort().map((operator) => ({
-      subjectKind: 'operator' as const,
-      subjectId: `${merchantId}/${operator}`,
-      cause: 'operator' as const,
-      fault: 'keys_twice',
-    })),
-    { subjectKind: 'network', subjectId: lossyNetworkId, cause: 'network', fault: 'high_loss' },
-    { subjectKind: 'provider', subjectId: provider.id, cause: 'third_party', fault: provider.fault },
-  ];
-  return { merchantId, terminals, badOperators, lossyNetworkId, provider, culprits, schedule };
+  return {
+    ...planted,
+    culprits: culpritsOf(planted),
+    subjects: subjectsOf(merchantId, [...terminals.values()], providers),
+    schedule,
+  };
 }
 
 /** The operator at a terminal when a customer arrives: the morning one, then the afternoon one. */

@@ -19,6 +19,8 @@ import { defaultWorld } from './world.js';
 
 /** The simulated shop's merchant id, which the planted culprits' ids carry. */
 const fleetMerchantId = defaultWorld([]).merchantId;
+/** The simulated day in China Standard Time (YYYY-MM-DD): what `diagnose --from --to` takes. */
+export const simulatedDay = new Date(defaultWorld([]).dayStartMs + 8 * 3_600_000).toISOString().slice(0, 10);
 
 export { protocols, shardCount, type Protocol, type ShardJob } from './run-shard.js';
 export { paymentMethods, type PaymentMethod } from './intents.js';
@@ -154,6 +156,8 @@ export interface RunFlags {
   readonly overrides: readonly string[];
   /** `--methods` as given; left out of the command when absent (both, the default). */
   readonly methods?: readonly PaymentMethod[];
+  /** `--culprits`: the fleet with planted culprits. */
+  readonly culprits?: boolean;
 }
 
 /** The exact command that runs the same day again. */
@@ -166,6 +170,7 @@ export function replayCommand(flags: RunFlags): string {
     `--faults ${flags.faults}`,
     ...flags.overrides.map((o) => `--fault ${o}`),
     ...(flags.methods === undefined ? [] : [`--methods ${flags.methods.join(',')}`]),
+    ...(flags.culprits === true ? ['--culprits'] : []),
     '--protocol guarded --json',
   ].join(' ');
 }
