@@ -181,7 +181,7 @@ export class FleetTally {
     // The terminal's network is its latest hour's: its sales count there.
     state.network = network.ref;
     terminal.networkId = network.ref.id;
-    // Kept on the terminal too, so a network's rate can be read without its worst terminal.
+    // Kept on the terminal too, so a network's rate can be read over its typical terminals.
     terminal.exposure.report_hours += 1;
     this.count(terminal, 'offline_periods', hour.offlinePeriods);
     network.hasTelemetry = true;
