@@ -500,6 +500,10 @@ export const errorCatalogue = {
   },
   POS_ERR_SIMULATOR_STUCK: { summary: 'A simulated day stopped with work left and nothing to wake it.' },
   POS_ERR_SIMULATOR_WORKER_FAILED: { summary: 'A simulation shard failed on its worker thread.' },
+  POS_ERR_SIMULATOR_OUTPUT_FAILED: {
+    summary:
+      '`posguard simulate` could not write its truth file (`--truth`) or make the directory of a file it keeps.',
+  },
 } as const satisfies Readonly<Record<`POS_ERR_${string}`, ErrorEntry>>;
 
 /** Every code a `PosError` can carry. */

@@ -16,6 +16,7 @@ import {
   type Measure,
   type SubjectKind,
 } from './measures.js';
+import { NetworkPeers, restOf, typicalMembers, type PeerCount } from './network-peers.js';
 import { compareVersions } from './software-version.js';
 import { remedySentence } from './remedy-text.js';
 
@@ -130,32 +131,37 @@ function comparedSubjects(tallies: readonly SubjectTally[], measure: Measure): S
 }
 
 /**
- * A network's events and exposure without its worst terminal's: one broken terminal (its own
- * router, its own software) must not make its whole carrier look bad, so a network is flagged only
- * when the excess is spread over its terminals.
+ * What a subject is tested on, and against: its own events and exposure (a network's over its
+ * typical terminals only), and the baseline: the typical rest of the fleet (network-peers.ts),
+ * never below the floor, and for a terminal measure a network can cause, never below its
+ * network's typical rate.
  */
-function withoutWorstTerminal(
-  tallies: readonly SubjectTally[],
-  network: SubjectTally,
-  name: string,
-  exposure: Exposure,
-): { events: number; exposure: number } {
-  let worst: SubjectTally | undefined;
-  for (const t of tallies) {
-    if (t.ref.kind !== 'terminal' || t.networkId !== network.ref.id) continue;
-    if (worst === undefined || (t.counts.get(name)?.events ?? 0) > (worst.counts.get(name)?.events ?? 0))
-      worst = t;
+function testedShare(
+  tally: SubjectTally,
+  measure: Measure,
+  context: { peers: NetworkPeers; typical: readonly SubjectTally[]; count: PeerCount; minExposure: number },
+): { events: number; exposure: number; baselineRate: number } {
+  const { count } = context;
+  const ownEvents = tally.counts.get(count.name)?.events ?? 0;
+  const ownExposure = tally.exposure[measure.exposure];
+  const rest = restOf(context.typical, tally, count);
+  let baselineRate = Math.max(measure.floorRate, rest.exposure > 0 ? rest.events / rest.exposure : 0);
+  if (measure.subject === 'network') {
+    return { ...context.peers.network(tally.ref.id, count), baselineRate };
   }
-  return {
-    events: (network.counts.get(name)?.events ?? 0) - (worst?.counts.get(name)?.events ?? 0),
-    exposure: network.exposure[exposure] - (worst?.exposure[exposure] ?? 0),
-  };
+  if (measure.withinNetwork) {
+    const network = context.peers.baselineOf(tally, count);
+    if (network.exposure >= context.minExposure)
+      baselineRate = Math.max(baselineRate, network.events / network.exposure);
+  }
+  return { events: ownEvents, exposure: ownExposure, baselineRate };
 }
 
 /** Every test of every measure: one per subject with enough exposure. */
 function runTests(tallies: readonly SubjectTally[], settings: DiagnosisSettings) {
   const candidates: Candidate[] = [];
   const fleetRates: FleetRate[] = [];
+  const peers = new NetworkPeers(tallies);
   for (const measure of measures) {
     const compared = comparedSubjects(tallies, measure);
     const name = measure.key.slice(measure.subject.length + 1);
@@ -170,17 +176,12 @@ function runTests(tallies: readonly SubjectTally[], settings: DiagnosisSettings)
       rate: fleetRate,
       subjects: compared.length,
     });
+    const count = { name, exposure: measure.exposure };
+    const typical = typicalMembers(compared, count, 3);
+    const context = { peers, typical, count, minExposure: settings.minExposure };
     for (const tally of compared) {
-      const own =
-        measure.subject === 'network'
-          ? withoutWorstTerminal(tallies, tally, name, measure.exposure)
-          : undefined;
-      const exposure = own?.exposure ?? tally.exposure[measure.exposure];
+      const { events, exposure, baselineRate } = testedShare(tally, measure, context);
       if (exposure < settings.minExposure) continue;
-      const events = own?.events ?? eventsOf(tally);
-      const restExposure = totalExposure - tally.exposure[measure.exposure];
-      const rest = restExposure > 0 ? (totalEvents - eventsOf(tally)) / restExposure : 0;
-      const baselineRate = Math.max(measure.floorRate, rest);
       const pValue = upperTailPValue(measure.test, events, exposure, baselineRate);
       candidates.push({ measure, tally, events, exposure, fleetRate, baselineRate, pValue });
     }

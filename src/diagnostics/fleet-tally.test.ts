@@ -26,6 +26,7 @@ function payment(overrides: Partial<DiagnosisPayment> & { id: string }): Diagnos
     originalCreatedAt: null,
     reversalState: null,
     reversalAttempts: null,
+    reversalQueuedAt: null,
     createdAt: t0,
     updatedAt: t0 + 200,
     ...overrides,
@@ -44,6 +45,7 @@ function event(overrides: Partial<DiagnosisEvent> & { paymentId: string }): Diag
     method: 'card',
     wallet: null,
     amount: 1_000,
+    paymentCreatedAt: t0 - 15_000,
     data: '{"operation":"sale","sameRequest":true}',
     ...overrides,
   };
@@ -109,6 +111,24 @@ describe('the fold of a period', () => {
     expect(alipay?.counts.get('double_postings')).toEqual({ events: 1, ids: ['P9'] });
   });
 
+  it('blames the provider for a timeout or a late answer only once it had 5 s: a terminal reversing sooner is not its fault', () => {
+    const tally = new FleetTally(10);
+    tally.beginMerchant(merchant, undefined);
+    const timedOut = { responseCode: '98', status: 'reversed', reversalReason: 'timeout' } as const;
+    // The host gave up after its 10 s; the terminal asked for a reversal 60 ms after the sale.
+    tally.addPayment(payment({ id: 'HOST', ...timedOut, reversalQueuedAt: t0 + 10_000 }));
+    tally.addPayment(payment({ id: 'TERM', ...timedOut, reversalQueuedAt: t0 + 60 }));
+    tally.addEvent(
+      event({ paymentId: 'LATE', event: 'upstream.late_answer', at: t0 + 15_000, paymentCreatedAt: t0 }),
+    );
+    tally.addEvent(
+      event({ paymentId: 'SOON', event: 'upstream.late_answer', at: t0 + 150, paymentCreatedAt: t0 }),
+    );
+    const issuer = get(tally, 'provider|issuer');
+    expect(issuer?.counts.get('timeouts')).toEqual({ events: 1, ids: ['HOST'] });
+    expect(issuer?.counts.get('late_answers')).toEqual({ events: 1, ids: ['LATE'] });
+  });
+
   it("finds a sale keyed twice within the merchant's window, not a confirmed one nor one after it", () => {
     const tally = new FleetTally(10);
     tally.beginMerchant(merchant, undefined);
@@ -127,6 +147,51 @@ describe('the fold of a period', () => {
     expect(operator?.counts.get('keyed_twice')).toEqual({ events: 1, ids: ['B'] });
     expect(operator?.keyedTwice).toEqual({ held: 1, through: 0, confirmed: 1, abandoned: 0 });
     expect(operator?.exposure.sales).toBe(4);
+  });
+
+  it('takes back a held suspect the operator confirmed as a genuine second purchase, not one left held', () => {
+    const tally = new FleetTally(10);
+    tally.beginMerchant(merchant, undefined);
+    const held = { fingerprint: 'card', status: 'duplicate_suspected' } as const;
+    tally.addPayment(payment({ id: 'A', fingerprint: 'card', createdAt: t0 }));
+    tally.addPayment(payment({ id: 'B', ...held, createdAt: t0 + 5_000 }));
+    tally.addPayment(
+      payment({ id: 'C', fingerprint: 'card', createdAt: t0 + 9_000, duplicateConfirmed: true }),
+    );
+    tally.addPayment(payment({ id: 'D', fingerprint: 'other', createdAt: t0 + 20_000 }));
+    tally.addPayment(payment({ id: 'E', ...held, fingerprint: 'other', createdAt: t0 + 30_000 }));
+    const suspect = { source: 'authorization', operatorId: '01' } as const;
+    tally.addDuplicate(duplicate({ id: 'dup_B', ...suspect, paymentId: 'B', resolution: 'confirmed' }));
+    tally.addDuplicate(
+      duplicate({ id: 'dup_E', ...suspect, paymentId: 'E', resolution: 'awaiting_confirmation' }),
+    );
+    const operator = get(tally, 'operator|M1/01');
+    expect(operator?.counts.get('keyed_twice')).toEqual({ events: 1, ids: ['E'] });
+    expect(operator?.keyedTwice).toEqual({ held: 1, through: 0, confirmed: 1, abandoned: 1 });
+  });
+
+  it('counts a sale sent again once, however many times it was repeated', () => {
+    const tally = new FleetTally(10);
+    tally.beginMerchant(merchant, undefined);
+    for (let i = 0; i < 11; i += 1) tally.addEvent(event({ paymentId: 'QR1', seq: i }));
+    tally.addEvent(event({ paymentId: 'S2', seq: 20 }));
+    expect(get(tally, 'terminal|M1/T1')?.counts.get('retransmissions')).toEqual({
+      events: 2,
+      ids: ['QR1', 'S2'],
+    });
+  });
+
+  it('does not count a sale run again after the first was declined or reversed: that is a retry', () => {
+    const tally = new FleetTally(10);
+    tally.beginMerchant(merchant, undefined);
+    tally.addPayment(payment({ id: 'A', fingerprint: 'card', createdAt: t0, status: 'reversed' }));
+    tally.addPayment(payment({ id: 'B', fingerprint: 'card', createdAt: t0 + 20_000, status: 'declined' }));
+    tally.addPayment(payment({ id: 'C', fingerprint: 'card', createdAt: t0 + 40_000 }));
+    tally.addPayment(payment({ id: 'D', fingerprint: 'card', createdAt: t0 + 50_000 }));
+    const operator = get(tally, 'operator|M1/01');
+    // C follows a decline (a retry); D follows C, which went through: keyed twice.
+    expect(operator?.counts.get('keyed_twice')).toEqual({ events: 1, ids: ['D'] });
+    expect(operator?.keyedTwice.through).toBe(1);
   });
 
   it('counts a void within ten minutes of its sale against the operator who voided', () => {

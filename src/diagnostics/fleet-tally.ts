@@ -67,6 +67,25 @@ const noExposure = (): Record<Exposure, number> => ({
   reversals: 0,
 });
 
+/**
+ * The statuses of a sale that went through, is held as a suspected duplicate, or has no known
+ * outcome yet: keying the same sale again after one of these is keying it twice. After a sale
+ * declined, reversed (or being reversed), voided or refunded, running it again is a retry.
+ */
+const wentThrough: ReadonlySet<string> = new Set([
+  'approved',
+  'pending',
+  'duplicate_suspected',
+  'partially_refunded',
+]);
+
+/**
+ * How long a provider has before its silence is its timeout, or its answer late: hosts wait 10 s
+ * by default (a wallet's pay window 45 to 60 s); what happens sooner, while the call is out, is
+ * the terminal reversing a sale whose answer its connection lost, not the provider being slow.
+ */
+export const providerWaitMs = 5_000;
+
 /** A void within this long of its sale is a void "soon after the sale". */
 export const voidSoonMs = 10 * 60_000;
 /** The window for a merchant whose guard is off (no window of its own): the default guard's. */
@@ -83,9 +102,22 @@ export class FleetTally {
   readonly #terminals = new Map<string, TerminalState>();
   #merchant: DiagnosisMerchant | undefined;
   #plan: FeePlan | undefined;
-  /** Last sale per terminal, fingerprint and amount, within the current merchant's window. */
-  #recent = new Map<string, number>();
+  /**
+   * Last sale per terminal, fingerprint and amount, within the current merchant's window: when it
+   * was made, and whether it went through (or is held, or unknown), as opposed to having failed.
+   */
+  #recent = new Map<string, { readonly at: number; readonly wentThrough: boolean }>();
   #sinceSweep = 0;
+  /**
+   * The current merchant's held suspects counted as keyed twice, by payment id: one the operator
+   * then confirmed as a genuine second purchase (its duplicate, read next) is taken back.
+   */
+  #held = new Map<
+    string,
+    { readonly operator: SubjectTally | undefined; readonly rerun: SubjectTally | undefined }
+  >();
+  /** Sales counted as retransmitted, by payment id: a sale repeated ten times is one such sale. */
+  readonly #repeated = new Set<string>();
   rowsRead = 0;
 
   constructor(readonly maxEvidence: number) {}
@@ -95,6 +127,7 @@ export class FleetTally {
     this.#merchant = merchant;
     this.#plan = plan;
     this.#recent = new Map();
+    this.#held = new Map();
   }
 
   subject(ref: SubjectRef): SubjectTally {
@@ -148,7 +181,7 @@ export class FleetTally {
     // The terminal's network is its latest hour's: its sales count there.
     state.network = network.ref;
     terminal.networkId = network.ref.id;
-    // Kept on the terminal too, so a network's rate can be read without its worst terminal.
+    // Kept on the terminal too, so a network's rate can be read over its typical terminals.
     terminal.exposure.report_hours += 1;
     this.count(terminal, 'offline_periods', hour.offlinePeriods);
     network.hasTelemetry = true;
@@ -214,7 +247,8 @@ export class FleetTally {
   #upstream(provider: SubjectTally, p: DiagnosisPayment): void {
     if (p.rrn === null) return;
     provider.exposure.upstream_calls += 1;
-    if (p.responseCode === '98') this.count(provider, 'timeouts', 1, p.id);
+    if (p.responseCode === '98' && !reversedBeforeTheProviderWasDue(p))
+      this.count(provider, 'timeouts', 1, p.id);
     if (p.responseCode === '91') this.count(provider, 'unavailable', 1, p.id);
     if (p.reversalState !== null) {
       provider.exposure.reversals += 1;
@@ -234,7 +268,12 @@ export class FleetTally {
     subject.pricedSales += 1;
   }
 
-  /** A sale whose card (or code) and amount this terminal took within the window before. */
+  /**
+   * A sale whose card (or code) and amount this terminal took within the window before, while that
+   * earlier sale had gone through, was held or had no known outcome: a sale run again after the
+   * first was declined or reversed is what an operator should do, not a sale keyed twice (and on a
+   * bad network or provider, every operator would do it more).
+   */
   #keyedTwice(p: DiagnosisPayment, operator: SubjectTally | undefined): void {
     if (p.fingerprint === null) return;
     const windowMs =
@@ -243,10 +282,11 @@ export class FleetTally {
         : defaultWindowMs;
     const key = `${p.terminalId}\u0000${p.fingerprint}\u0000${p.amount}`;
     const last = this.#recent.get(key);
-    this.#recent.set(key, p.createdAt);
+    this.#recent.set(key, { at: p.createdAt, wentThrough: wentThrough.has(p.status) });
     this.#sweep(p.createdAt, windowMs);
     // An operator's confirmation of a held suspect is a genuine second purchase, not a re-key.
-    if (last === undefined || p.createdAt - last > windowMs || p.duplicateConfirmed) return;
+    if (last === undefined || !last.wentThrough || p.createdAt - last.at > windowMs || p.duplicateConfirmed)
+      return;
     if (operator !== undefined) {
       this.count(operator, 'keyed_twice', 1, p.id);
       if (p.status === 'duplicate_suspected') operator.keyedTwice.held += 1;
@@ -254,9 +294,27 @@ export class FleetTally {
     }
     const state = this.#terminals.get(`${p.merchantId}/${p.terminalId}`);
     const hour = Math.floor(p.createdAt / hourMs) * hourMs;
+    let rerun: SubjectTally | undefined;
     if (state?.printerFaultHours.has(hour) === true || state?.printerFaultHours.has(hour - hourMs) === true) {
-      this.subject(terminalRef(p.merchantId, p.terminalId)).rerunsAfterPrinterFault += 1;
+      rerun = this.subject(terminalRef(p.merchantId, p.terminalId));
+      rerun.rerunsAfterPrinterFault += 1;
     }
+    if (p.status === 'duplicate_suspected') this.#held.set(p.id, { operator, rerun });
+  }
+
+  /** A held suspect the operator confirmed as a genuine second purchase: not a sale keyed twice after all. */
+  #confirmedAfterAll(paymentId: string): void {
+    const held = this.#held.get(paymentId);
+    if (held === undefined) return;
+    this.#held.delete(paymentId);
+    if (held.rerun !== undefined) held.rerun.rerunsAfterPrinterFault -= 1;
+    const operator = held.operator;
+    const entry = operator?.counts.get('keyed_twice');
+    if (operator === undefined || entry === undefined) return;
+    entry.events -= 1;
+    const at = entry.ids.indexOf(paymentId);
+    if (at >= 0) entry.ids.splice(at, 1);
+    operator.keyedTwice.held -= 1;
   }
 
   /** Forgets sales older than the window, now and then: the map holds one window of sales. */
@@ -264,7 +322,7 @@ export class FleetTally {
     this.#sinceSweep += 1;
     if (this.#sinceSweep < 10_000) return;
     this.#sinceSweep = 0;
-    for (const [key, at] of this.#recent) if (now - at > windowMs) this.#recent.delete(key);
+    for (const [key, last] of this.#recent) if (now - last.at > windowMs) this.#recent.delete(key);
   }
 
   /** A duplicate of the period: an operator's suspect (confirmed or left), or a double posting. */
@@ -273,6 +331,7 @@ export class FleetTally {
     if (d.source === 'authorization' && d.operatorId !== null) {
       const operator = this.subject(operatorRef(d.merchantId, d.operatorId));
       if (d.resolution === 'confirmed') operator.keyedTwice.confirmed += 1;
+      if (d.resolution === 'confirmed' && d.paymentId !== null) this.#confirmedAfterAll(d.paymentId);
       if (d.resolution === 'awaiting_confirmation') operator.keyedTwice.abandoned += 1;
     }
     const postedTwice = d.kind === 'duplicate_settlement' || d.cause === 'third_party';
@@ -286,14 +345,27 @@ export class FleetTally {
   addEvent(e: DiagnosisEvent): void {
     this.rowsRead += 1;
     if (e.event === 'request.repeated') {
-      if (!sameRequest(e.data)) return;
+      if (!sameRequest(e.data) || this.#repeated.has(e.paymentId)) return;
+      this.#repeated.add(e.paymentId);
       for (const s of this.#terminalSubjects(e.merchantId, e.terminalId)) {
         this.count(s, 'retransmissions', 1, e.paymentId);
       }
       return;
     }
+    // An answer that came soon after the sale was "late" only for a terminal that had reversed
+    // it meanwhile (its connection failed): the provider was on time.
+    if (e.at - e.paymentCreatedAt < providerWaitMs) return;
     this.count(this.subject(providerRef(e.method, e.wallet)), 'late_answers', 1, e.paymentId);
   }
+}
+
+/**
+ * A sale reversed at the terminal's request within `providerWaitMs`, while its upstream call was
+ * out (response code 98 all the same): the terminal's connection failed; the provider had not
+ * timed out, and is not blamed for it.
+ */
+function reversedBeforeTheProviderWasDue(p: DiagnosisPayment): boolean {
+  return p.reversalQueuedAt !== null && p.reversalQueuedAt - p.createdAt < providerWaitMs;
 }
 
 /** A repeat with the same content: a retransmission (other content is a key reused). */

@@ -34,6 +34,12 @@ export interface Measure {
   readonly exposure: Exposure;
   /** Counted from terminals' status reports: only subjects that sent some are compared. */
   readonly fromTelemetry: boolean;
+  /**
+   * A terminal measure a network can cause (answers lost, requests repeated): the terminal is also
+   * compared with the typical terminals of its own network (network-peers.ts), so that on a bad
+   * carrier the carrier is the finding, not each of its terminals.
+   */
+  readonly withinNetwork: boolean;
   readonly floorRate: number;
   /** The least rate above the baseline (an absolute difference) that makes a finding. */
   readonly minExcessRate: number;
@@ -58,10 +64,13 @@ const providerRemedy = {
   en: 'evaluate this provider (raise the timeouts and availability with them; consider a backup route)',
 };
 
-type MeasureSpec = Omit<Measure, 'key' | 'fromTelemetry'> & { readonly fromTelemetry?: boolean };
+type MeasureSpec = Omit<Measure, 'key' | 'fromTelemetry' | 'withinNetwork'> & {
+  readonly fromTelemetry?: boolean;
+  readonly withinNetwork?: boolean;
+};
 
 function measure(subject: SubjectKind, name: string, spec: Omit<MeasureSpec, 'subject'>): Measure {
-  return { key: `${subject}.${name}`, subject, fromTelemetry: false, ...spec };
+  return { key: `${subject}.${name}`, subject, fromTelemetry: false, withinNetwork: false, ...spec };
 }
 
 export const measures: readonly Measure[] = [
@@ -69,6 +78,7 @@ export const measures: readonly Measure[] = [
     cause: 'software',
     test: 'poisson',
     exposure: 'sales',
+    withinNetwork: true,
     floorRate: 0.002,
     minExcessRate: 0.01,
     effect: 'prevented',
@@ -82,6 +92,7 @@ export const measures: readonly Measure[] = [
     cause: 'network',
     test: 'binomial',
     exposure: 'sales',
+    withinNetwork: true,
     floorRate: 0.002,
     minExcessRate: 0.01,
     effect: 'at_risk',

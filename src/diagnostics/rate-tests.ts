@@ -70,6 +70,22 @@ export function poissonUpperTail(x: number, mean: number): number {
 
 export type RateTest = 'binomial' | 'poisson';
 
+/**
+ * The one-sided p-value that `events` on `exposure` come from a rate no higher than `otherEvents`
+ * on `otherExposure`, both counts uncertain: given the events of both together, the chance that at
+ * least this many fell on the first, by the exposures' shares (the exact conditional test of two
+ * Poisson rates; for rare events per unit, of two binomial ones too).
+ */
+export function rateAboveOtherPValue(
+  events: number,
+  exposure: number,
+  other: { readonly events: number; readonly exposure: number },
+): number {
+  if (exposure <= 0) return 1;
+  if (other.exposure <= 0) return events > 0 ? 0 : 1;
+  return binomialUpperTail(events, events + other.events, exposure / (exposure + other.exposure));
+}
+
 /** The one-sided p-value of `events` in `exposure` units where the fleet's rate is `fleetRate`. */
 export function upperTailPValue(test: RateTest, events: number, exposure: number, fleetRate: number): number {
   return test === 'binomial'

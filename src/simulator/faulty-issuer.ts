@@ -15,6 +15,9 @@ import type {
 import { dayLengthMs } from './intents.js';
 import type { SimContext } from './sim-context.js';
 
+/** The provider the issuer's faults strike, in a fleet with culprits (fleet.ts). */
+const issuerRoute = { provider: 'issuer' };
+
 /** Outages come in windows this long. */
 const outageWindowMs = 2 * 60 * 1000;
 
@@ -41,7 +44,9 @@ export class FaultyIssuer implements Upstream {
     },
   ) {
     const windows = Math.ceil(dayLengthMs / outageWindowMs) + 60;
-    this.#down = Array.from({ length: windows }, (_, w) => sim.strikes('issuer_outage', null, 'window', w));
+    this.#down = Array.from({ length: windows }, (_, w) =>
+      sim.strikesAt(issuerRoute, 'issuer_outage', null, 'window', w),
+    );
   }
 
   #isDown(): boolean {
@@ -61,13 +66,14 @@ export class FaultyIssuer implements Upstream {
     this.#calls.set(base.join(':'), n + 1);
     const occasion = [...base, n];
     const key = found?.key ?? null;
-    const late = found !== undefined && this.sim.strikes('issuer_late', key, ...occasion);
-    const silent = !late && found !== undefined && this.sim.strikes('issuer_no_answer', key, ...occasion);
+    const late = found !== undefined && this.sim.strikesAt(issuerRoute, 'issuer_late', key, ...occasion);
+    const silent =
+      !late && found !== undefined && this.sim.strikesAt(issuerRoute, 'issuer_no_answer', key, ...occasion);
     const answer = await this.issuer.authorize(request, answersAtOnce);
     if (
       answer.outcome === 'approved' &&
       found !== undefined &&
-      this.sim.strikes('issuer_double_post', key, ...occasion)
+      this.sim.strikesAt(issuerRoute, 'issuer_double_post', key, ...occasion)
     ) {
       const entry = this.ledger.get(request.rrn);
       if (entry !== undefined) this.ledger.put({ ...entry, postings: 2 });

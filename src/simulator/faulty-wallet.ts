@@ -41,6 +41,8 @@ function untilAborted(signal: AbortSignal): Promise<void> {
 export class FaultyWallet implements WalletProvider {
   readonly acknowledgement = { contentType: 'text/plain;charset=utf-8', body: 'success' };
   readonly #calls = new Map<string, number>();
+  /** The provider this wallet's faults strike, in a fleet with culprits (fleet.ts). */
+  readonly #who: { readonly provider: string };
 
   constructor(
     private readonly sim: SimContext,
@@ -53,7 +55,9 @@ export class FaultyWallet implements WalletProvider {
       /** The terminal attempt behind an order number. */
       readonly attemptOf: (orderNo: string) => { key: string; attempt: Attempt } | undefined;
     },
-  ) {}
+  ) {
+    this.#who = { provider: options.wallet };
+  }
 
   get wallet(): SimWallet {
     return this.options.wallet;
@@ -82,8 +86,9 @@ export class FaultyWallet implements WalletProvider {
     signal: AbortSignal,
   ): Promise<T> {
     const { key, occasion } = at;
-    const late = key !== null && this.sim.strikes('wallet_late', key, ...occasion);
-    const lost = !late && key !== null && this.sim.strikes('wallet_answer_lost', key, ...occasion);
+    const late = key !== null && this.sim.strikesAt(this.#who, 'wallet_late', key, ...occasion);
+    const lost =
+      !late && key !== null && this.sim.strikesAt(this.#who, 'wallet_answer_lost', key, ...occasion);
     const answer = apply();
     if (lost) {
       await untilAborted(signal);
@@ -109,8 +114,8 @@ export class FaultyWallet implements WalletProvider {
     const at = this.#occasion(request.orderNo, 'pay');
     const { key, occasion } = at;
     const fate: PayFate = {
-      codeUsed: key !== null && this.sim.strikes('wallet_code_used', key, ...occasion),
-      ...(key !== null && this.sim.strikes('wallet_user_paying', key, ...occasion)
+      codeUsed: key !== null && this.sim.strikesAt(this.#who, 'wallet_code_used', key, ...occasion),
+      ...(key !== null && this.sim.strikesAt(this.#who, 'wallet_user_paying', key, ...occasion)
         ? { userPaying: { confirmAfterMs: this.sim.schedule.between(5_000, 40_000, 'confirm', ...occasion) } }
         : {}),
     };
@@ -182,7 +187,13 @@ export class FaultyWallet implements WalletProvider {
     const retries =
       first === null &&
       found !== undefined &&
-      this.sim.strikes('wallet_cancel_retry', found.key, found.attempt.intent, found.attempt.ordinal)
+      this.sim.strikesAt(
+        this.#who,
+        'wallet_cancel_retry',
+        found.key,
+        found.attempt.intent,
+        found.attempt.ordinal,
+      )
         ? this.sim.schedule.between(1, 3, 'cancel-retries', found.attempt.intent, found.attempt.ordinal)
         : 0;
     return this.#call<WalletCancelAnswer>(

@@ -4,6 +4,7 @@
 // milliseconds each way. A host that is down refuses the connection (nothing was sent).
 import type { Transport, TransportResult } from '../terminal/transport.js';
 import type { Attempt } from './accounting.js';
+import type { FaultSubjects } from './fleet.js';
 import type { SimContext } from './sim-context.js';
 
 /** The host side of a connection: handles one frame, answers one frame or closes. */
@@ -27,6 +28,8 @@ export class SimNetwork implements Transport {
   constructor(
     private readonly sim: SimContext,
     private readonly host: () => SimHost,
+    /** The terminal on this link: in a fleet with culprits, its network decides the loss (fleet.ts). */
+    private readonly who: FaultSubjects = {},
   ) {}
 
   /** The occasion a frame is, for the fault schedule: intent, attempt ordinal, MTI, and send count. */
@@ -50,7 +53,7 @@ export class SimNetwork implements Transport {
     const { key, occasion } = this.#occasion(request);
     const latency = (leg: string): number => this.sim.schedule.between(5, 60, 'latency', leg, ...occasion);
     const strikes = (name: Parameters<SimContext['strikes']>[0]): boolean =>
-      key !== null && this.sim.strikes(name, key, ...occasion);
+      key !== null && this.sim.strikesAt(this.who, name, key, ...occasion);
     const untilDeadline = async (detail: string): Promise<TransportResult> => {
       await clock.sleep(Math.max(0, deadline - clock.now()));
       return { kind: 'no-answer', detail };

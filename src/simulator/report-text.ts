@@ -135,6 +135,34 @@ function methodSections(report: SimulationReport, lang: ReportLanguage): string[
   });
 }
 
+const faultsPlanted: Readonly<Record<string, Text>> = {
+  reader_double_reads: { en: 'a card reader that reads twice', zh: '读卡器重复读卡' },
+  printer_faults: { en: 'a printer that keeps failing', zh: '打印机频繁故障' },
+  software_retransmits: { en: 'old software that retransmits', zh: '旧版软件重发交易' },
+  keys_twice: { en: 'keys sales twice', zh: '重复输入交易' },
+  high_loss: { en: 'loses requests and answers', zh: '丢失请求和应答' },
+  timeouts: { en: 'times out', zh: '超时' },
+  double_postings: { en: 'posts charges twice', zh: '重复入账' },
+};
+
+/** With `--culprits`: what the seed planted, one line each. */
+function culpritsSection(report: SimulationReport, lang: ReportLanguage): string[] {
+  if (report.culprits === undefined) return [];
+  return [
+    '',
+    lang === 'zh-CN'
+      ? `植入的问题（${report.culprits.length}）：`
+      : `culprits planted (${report.culprits.length}):`,
+    ...report.culprits.map((c) => {
+      const fault = faultsPlanted[c.fault] ?? { en: c.fault, zh: c.fault };
+      const cause = causeNames[c.cause];
+      return lang === 'zh-CN'
+        ? `  ${c.subjectKind} ${c.subjectId}：${fault.zh}（${cause.zh}）`
+        : `  ${c.subjectKind} ${c.subjectId}: ${fault.en} (${cause.en})`;
+    }),
+  ];
+}
+
 /** The report as a table for people. */
 export function formatReport(
   report: SimulationReport,
@@ -154,6 +182,7 @@ export function formatReport(
     ...table(countRows, shown, lang),
     ...methodSections(report, lang),
     ...feesSection(report, lang),
+    ...culpritsSection(report, lang),
     '',
     lang === 'zh-CN'
       ? `${report.timing.wallMs} 毫秒，每秒 ${report.timing.intentsPerSecond} 笔`

@@ -9,6 +9,7 @@ import { runNaive } from './naive/run-naive.js';
 import { Schedule } from './schedule.js';
 import { SimContext } from './sim-context.js';
 import { defaultWorld } from './world.js';
+import { planFleet } from './fleet.js';
 import { runGuarded } from './guarded/run-guarded.js';
 
 export const protocols = ['naive', 'guarded'] as const;
@@ -26,11 +27,17 @@ export interface ShardJob {
   readonly rates: FaultRates;
   /** How the day's purchases are paid: card, QR (a wallet's payment code), or both. */
   readonly methods: readonly PaymentMethod[];
+  /** Shards the day is split into (default `shardCount`): a kept store is one host's, so one. */
+  readonly shards?: number;
+  /** Plant culprits in the fleet (fleet.ts): every shard draws the same plan from the seed. */
+  readonly culprits?: boolean;
+  /** Guarded only: the new file the host's store is written to at day end. */
+  readonly storeFile?: string;
 }
 
 /** One protocol on one shard: its terminals, its customers, its host; its counts and duplicate charges. */
 export async function runShard(job: ShardJob): Promise<ProtocolTally> {
-  const shards = Math.min(shardCount, job.terminals);
+  const shards = Math.min(job.shards ?? shardCount, job.terminals);
   const terminals = Array.from({ length: job.terminals }, (_, t) => t).filter(
     (t) => t % shards === job.shard,
   );
@@ -41,8 +48,17 @@ export async function runShard(job: ShardJob): Promise<ProtocolTally> {
     seed: job.seed,
     methods: job.methods,
   }).filter((intent) => intent.terminal % shards === job.shard);
-  const sim = new SimContext(new VirtualClock(world.dayStartMs), new Schedule(job.seed), job.rates);
+  const fleet =
+    job.culprits === true
+      ? planFleet({
+          seed: job.seed,
+          terminals: job.terminals,
+          methods: job.methods,
+          merchantId: world.merchantId,
+        })
+      : undefined;
+  const sim = new SimContext(new VirtualClock(world.dayStartMs), new Schedule(job.seed), job.rates, fleet);
   return job.protocol === 'naive'
     ? runNaive(sim, intents, world, job.methods)
-    : runGuarded(sim, intents, world, job.methods);
+    : runGuarded(sim, intents, world, job.methods, job.storeFile);
 }

@@ -10,6 +10,7 @@ import type { PaymentMethod } from './intents.js';
 import type { Schedule } from './schedule.js';
 import type { VirtualClock } from '../clock/virtual-clock.js';
 import { decodeFrame } from '../iso8583/index.js';
+import { fleetRate, type FaultSubjects, type FleetPlan } from './fleet.js';
 
 /** What the simulation reads from a terminal's request frame: its type and its attempt key. */
 export interface FrameFacts {
@@ -39,6 +40,8 @@ export class SimContext {
     readonly clock: VirtualClock,
     readonly schedule: Schedule,
     readonly rates: FaultRates,
+    /** The fleet with planted culprits (`--culprits`); without one, every subject meets `rates`. */
+    readonly fleet?: FleetPlan,
   ) {}
 
   readonly #ordinals = new Map<number, number>();
@@ -76,7 +79,23 @@ export class SimContext {
 
   /** Does fault `name` strike this occasion? Records it against the attempt when it does. */
   strikes(name: FaultName, attempt: string | null, ...occasion: ReadonlyArray<string | number>): boolean {
-    if (!this.schedule.strikes(this.rates[name], name, ...occasion)) return false;
+    return this.strikesAt({}, name, attempt, ...occasion);
+  }
+
+  /**
+   * As `strikes`, for an occasion met by these subjects (a terminal, its operator, a provider): in
+   * a fleet with culprits, a planted one meets the fault at its culprit rate (fleet.ts). The
+   * occasion is the same either way, so a healthy subject meets exactly the day's faults.
+   */
+  strikesAt(
+    who: FaultSubjects,
+    name: FaultName,
+    attempt: string | null,
+    ...occasion: ReadonlyArray<string | number>
+  ): boolean {
+    const rate =
+      this.fleet === undefined ? this.rates[name] : fleetRate(this.fleet, name, who, this.rates[name]);
+    if (!this.schedule.strikes(rate, name, ...occasion)) return false;
     this.struck.set(name, (this.struck.get(name) ?? 0) + 1);
     if (attempt !== null) {
       const list = this.faultsOf.get(attempt);

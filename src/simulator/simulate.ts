@@ -14,6 +14,13 @@ import { paymentMethods, type PaymentMethod } from './intents.js';
 import { shardCount, type Protocol, type ShardJob } from './run-shard.js';
 import { runInWorkers } from './shard-pool.js';
 import { feesDifference, priceDuplicates, type FeesDifference, type ProtocolFees } from './sim-fees.js';
+import { planFleet, type Culprit } from './fleet.js';
+import { defaultWorld } from './world.js';
+
+/** The simulated shop's merchant id, which the planted culprits' ids carry. */
+const fleetMerchantId = defaultWorld([]).merchantId;
+/** The simulated day in China Standard Time (YYYY-MM-DD): what `diagnose --from --to` takes. */
+export const simulatedDay = new Date(defaultWorld([]).dayStartMs + 8 * 3_600_000).toISOString().slice(0, 10);
 
 export { protocols, shardCount, type Protocol, type ShardJob } from './run-shard.js';
 export { paymentMethods, type PaymentMethod } from './intents.js';
@@ -28,6 +35,10 @@ export interface SimulationOptions {
   readonly methods?: readonly PaymentMethod[];
   /** Price each protocol's duplicate charges under this plan (`--fees`); `label` names it in the report. */
   readonly fees?: { readonly plan: FeePlan; readonly label: string };
+  /** Plant culprits in the fleet (`--culprits`, fleet.ts); the report lists them. */
+  readonly culprits?: boolean;
+  /** Keep the guarded host's store in this new SQLite file (`--db`). */
+  readonly storeFile?: string;
 }
 
 /** A protocol's counts, with what its duplicates cost in fees when the run priced them. */
@@ -39,6 +50,8 @@ export interface SimulationReport {
   readonly protocols: Partial<Record<Protocol, ProtocolReport>>;
   /** With `fees`: the plan's label and, when both protocols ran, naive minus guarded. */
   readonly fees?: { readonly plan: string; readonly naiveMinusGuarded?: FeesDifference };
+  /** With `culprits`: what was planted, in the diagnosis's names (the truth `--truth` writes). */
+  readonly culprits?: readonly Culprit[];
   readonly timing: { readonly wallMs: number; readonly intentsPerSecond: number };
 }
 
@@ -63,20 +76,26 @@ export async function simulate(
   run: { workers?: number; onShardDone?: (done: number, total: number, job: ShardJob) => void } = {},
 ): Promise<SimulationReport> {
   const started = performance.now();
-  const shards = Math.min(shardCount, options.terminals);
   const methods = options.methods ?? paymentMethods;
-  const jobs: ShardJob[] = options.protocols.flatMap((protocol) =>
-    Array.from({ length: shards }, (_, shard) => ({
+  const culprits = options.culprits === true;
+  const jobs: ShardJob[] = options.protocols.flatMap((protocol) => {
+    // A kept store, or a fleet to diagnose, is one host's: the guarded day runs as one process.
+    const oneHost = protocol === 'guarded' && (culprits || options.storeFile !== undefined);
+    const shards = oneHost ? 1 : Math.min(shardCount, options.terminals);
+    return Array.from({ length: shards }, (_, shard) => ({
       protocol,
       shard,
+      shards,
       intents: options.intents,
       terminals: options.terminals,
       seed: options.seed,
       rates: options.rates,
       methods,
-    })),
-  );
-  const workers = run.workers ?? Math.min(shards, availableParallelism());
+      culprits,
+      ...(protocol === 'guarded' && options.storeFile !== undefined ? { storeFile: options.storeFile } : {}),
+    }));
+  });
+  const workers = run.workers ?? Math.min(shardCount, jobs.length, availableParallelism());
   const results = await runInWorkers(jobs, workers, run.onShardDone);
   const byProtocol: Partial<Record<Protocol, ProtocolReport>> = {};
   // Shards in job order: the same list, so the same fees, for the same seed.
@@ -90,11 +109,16 @@ export async function simulate(
   });
   const fees = options.fees === undefined ? undefined : priceProtocols(byProtocol, duplicates, options.fees);
   const wallMs = Math.round(performance.now() - started);
+  const planted = culprits
+    ? planFleet({ seed: options.seed, terminals: options.terminals, methods, merchantId: fleetMerchantId })
+        .culprits
+    : undefined;
   return {
     seed: options.seed,
     intents: options.intents,
     protocols: byProtocol,
     ...(fees === undefined ? {} : { fees }),
+    ...(planted === undefined ? {} : { culprits: planted }),
     timing: { wallMs, intentsPerSecond: Math.round((options.intents * 1000) / Math.max(1, wallMs)) },
   };
 }
@@ -132,6 +156,8 @@ export interface RunFlags {
   readonly overrides: readonly string[];
   /** `--methods` as given; left out of the command when absent (both, the default). */
   readonly methods?: readonly PaymentMethod[];
+  /** `--culprits`: the fleet with planted culprits. */
+  readonly culprits?: boolean;
 }
 
 /** The exact command that runs the same day again. */
@@ -144,6 +170,7 @@ export function replayCommand(flags: RunFlags): string {
     `--faults ${flags.faults}`,
     ...flags.overrides.map((o) => `--fault ${o}`),
     ...(flags.methods === undefined ? [] : [`--methods ${flags.methods.join(',')}`]),
+    ...(flags.culprits === true ? ['--culprits'] : []),
     '--protocol guarded --json',
   ].join(' ');
 }

@@ -119,6 +119,7 @@ export function describeDiagnosisStoreContract(name: string, openFresh: () => Pr
       expect(reversed).toMatchObject({
         reversalState: 'queued',
         reversalAttempts: 0,
+        reversalQueuedAt: t0,
         operatorId: '01',
         method: 'card',
       });
@@ -136,9 +137,9 @@ export function describeDiagnosisStoreContract(name: string, openFresh: () => Pr
       await seed(store);
       const period = { fromMs: t0, toMs: t0 + 60 * minute, limit: 10 };
       const fleet = await store.read((r) => r.listDiagnosisEvents(period));
-      expect(fleet.map((e) => [e.event, e.paymentId, e.merchantId])).toEqual([
-        ['request.repeated', 'S2', 'M1'],
-        ['upstream.late_answer', 'OTHER', 'M2'],
+      expect(fleet.map((e) => [e.event, e.paymentId, e.merchantId, e.paymentCreatedAt])).toEqual([
+        ['request.repeated', 'S2', 'M1', t0 + 2 * minute],
+        ['upstream.late_answer', 'OTHER', 'M2', t0 + minute],
       ]);
       const own = await store.read((r) => r.listDiagnosisEvents({ ...period, merchantId: 'M2' }));
       expect(own.map((e) => e.paymentId)).toEqual(['OTHER']);

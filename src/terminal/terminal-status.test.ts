@@ -141,6 +141,26 @@ describe('the terminal SDK: status reports', () => {
     });
   });
 
+  it('counts an offline period with its seconds in one report, even when the report itself ends it', async () => {
+    const h = await makeIsoHarness();
+    const transport = new HostTransport((frame) => h.handle(frame));
+    const client = await open(h, transport);
+    await client.signIn();
+    transport.fault = () => 'not-sent';
+    expect(await client.echo()).toMatchObject({ kind: 'no-answer' });
+    await h.clock.advance(30_000);
+    transport.fault = () => undefined;
+    // This report's own exchange reaches the host: the period ends after its counts were taken.
+    expect((await client.sendStatus(device)).kind).toBe('accepted');
+    await h.clock.advance(60_000);
+    expect((await client.sendStatus(device)).kind).toBe('accepted');
+    const reports = await kept(h);
+    expect(reports.map((r) => [r.report.offlinePeriods, r.report.offlineSeconds])).toEqual([
+      [0, 0],
+      [1, 30],
+    ]);
+  });
+
   it('sends a report that got no answer again, same id, before a new one: the host keeps it once', async () => {
     const h = await makeIsoHarness();
     const transport = new HostTransport((frame) => h.handle(frame));

@@ -13,15 +13,19 @@ import {
   protocols,
   replayCommand,
   simulate,
+  simulatedDay,
   type PaymentMethod,
   type Protocol,
+  type RunFlags,
   type SimulationOptions,
+  type SimulationReport,
 } from '../../simulator/simulate.js';
 import { formatReport, reportLanguages, type ReportLanguage } from '../../simulator/report-text.js';
 import { demoFeePlan } from '../../simulator/sim-fees.js';
 import { maxPlanFileBytes, readFeePlanFile } from '../../fees/fee-plan-file.js';
 import { PosError } from '../../pos-error.js';
 import { readInputFile } from '../input-file.js';
+import { fleetFlagHelp, fleetFlags, truthJson, writeTruth } from './simulate-fleet.js';
 import {
   booleanFlag,
   exitCodes,
@@ -39,7 +43,7 @@ const help = [
   'Usage: posguard simulate [--intents N] [--terminals N] [--seed S] [--faults all|none|CAUSE]',
   '                         [--fault NAME=RATE ...] [--protocol naive|guarded|both]',
   '                         [--methods card,qr] [--fees] [--fee-plan PLAN.json] [--lang en|zh-CN]',
-  '                         [--json]',
+  '                         [--culprits] [--truth FILE] [--db FILE] [--json]',
   '',
   'Runs one seeded day of purchases through terminals, network, host and issuer or wallet, with',
   'faults of the five causes injected, once with a naive POS protocol and once with posguard, and',
@@ -59,13 +63,14 @@ const help = [
   '                      them, those reconciliation returned, and naive minus guarded (docs/fees.md)',
   '  --fee-plan FILE     the fee plan to price them under, a `fees plan` file (implies --fees; default',
   '                      a demo plan: 0.60% on cards, debit capped at 20 CNY)',
+  ...fleetFlagHelp,
   '  --lang L            en or zh-CN, for the table (default en)',
   '  --json              print { seed, intents, protocols: { naive, guarded }, timing }; each protocol',
   '                      has its totals and `byMethod: { card, qr }` (the methods simulated), each with',
   '                      intents, duplicateCharges, lostSales, falseBlocks, operatorPrompts, reversals',
   '                      and byCause, summing to the totals; with --fees, each protocol has `fees`',
   "                      (QR duplicates priced at the plan's QR rate) and the run `fees: { plan,",
-  '                      naiveMinusGuarded }`',
+  '                      naiveMinusGuarded }`; with --culprits, the run has `culprits` (as --truth)',
   '',
   'Faults (cause, default rate):',
   ...faultNames.map(
@@ -83,6 +88,8 @@ const help = [
   '  posguard simulate --methods qr --faults all --json',
   '  posguard simulate --faults network --fault answer_lost=0.05 --json',
   '  posguard simulate --intents 5000 --fees --lang zh-CN',
+  '  posguard simulate --culprits --protocol guarded --truth truth.json --db day.db',
+  '  posguard diagnose --db day.db --from 2026-11-25 --to 2026-11-25',
   '',
 ].join('\n');
 
@@ -140,6 +147,60 @@ function faultsAndProtocol(flags: ParsedFlags): { selection: string; protocol: s
   return { selection, protocol };
 }
 
+/** Every flag of a run, read and checked before the day runs: a bad one costs nothing. */
+function readRun(flags: ParsedFlags, io: CliIo) {
+  const { selection, protocol } = faultsAndProtocol(flags);
+  const methods = methodsFlag(flags);
+  const fault = flags.values['fault'];
+  const overrides = Array.isArray(fault) ? fault.map(String) : [];
+  const rates = flagValue('simulate', () => faultRates(selection as FaultSelection, overrides));
+  const intents = integerFlag('simulate', flags, 'intents', { min: 1, max: 2_000_000 }) ?? 10_000;
+  const terminals = integerFlag('simulate', flags, 'terminals', { min: 1, max: 10_000 }) ?? 50;
+  const seed = integerFlag('simulate', flags, 'seed', { min: 0, max: 2 ** 32 - 1 }) ?? 1;
+  const lang = language(flags);
+  // A bad plan file is refused at once, not after minutes of simulation.
+  const fees = feeOption(flags, io);
+  const fleet = fleetFlags(flags, io, { terminals, guarded: protocol !== 'naive' });
+  const options: SimulationOptions = {
+    intents,
+    terminals,
+    seed,
+    rates,
+    protocols: protocol === 'both' ? protocols : [protocol as Protocol],
+    methods: methods.methods,
+    ...(fees === undefined ? {} : { fees }),
+    ...(fleet.culprits ? { culprits: true } : {}),
+    ...(fleet.storeFile === undefined ? {} : { storeFile: fleet.storeFile }),
+  };
+  const replay: RunFlags = {
+    intents,
+    terminals,
+    seed,
+    faults: selection,
+    overrides,
+    ...(methods.given ? { methods: methods.methods } : {}),
+    ...(fleet.culprits ? { culprits: true } : {}),
+  };
+  return { options, replay, lang, fleet };
+}
+
+/** The truth (`--truth`) written, and where the kept store is (`--db`) said on stderr. */
+function keepFleetOutputs(run: ReturnType<typeof readRun>, report: SimulationReport, io: CliIo): void {
+  const { options, fleet } = run;
+  if (fleet.truthFile !== undefined) {
+    const { seed, intents, terminals, methods = [] } = options;
+    writeTruth(
+      fleet.truthFile,
+      truthJson({ seed, intents, terminals, methods, culprits: report.culprits ?? [] }),
+    );
+  }
+  if (fleet.storeFile !== undefined) {
+    io.stderr.write(
+      `the guarded host's store is kept in ${fleet.storeFile}: posguard diagnose --db ${JSON.stringify(fleet.storeFile)} --from ${simulatedDay} --to ${simulatedDay}\n`,
+    );
+  }
+}
+
 export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'simulate a day of faults: naive POS against posguard, duplicate charges counted',
@@ -156,61 +217,39 @@ export const simulateCommand: Command = {
       fees: { type: 'boolean' },
       'fee-plan': { type: 'string' },
       lang: { type: 'string' },
+      culprits: { type: 'boolean' },
+      truth: { type: 'string' },
+      db: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (wantsHelp(flags)) {
       io.stdout.write(help);
       return exitCodes.ok;
     }
-    const { selection, protocol } = faultsAndProtocol(flags);
-    const methods = methodsFlag(flags);
-    const fault = flags.values['fault'];
-    const overrides = Array.isArray(fault) ? fault.map(String) : [];
-    const rates = flagValue('simulate', () => faultRates(selection as FaultSelection, overrides));
-    const intents = integerFlag('simulate', flags, 'intents', { min: 1, max: 2_000_000 }) ?? 10_000;
-    const terminals = integerFlag('simulate', flags, 'terminals', { min: 1, max: 10_000 }) ?? 50;
-    const seed = integerFlag('simulate', flags, 'seed', { min: 0, max: 2 ** 32 - 1 }) ?? 1;
-    const lang = language(flags);
-    // Read before the day runs: a bad plan file is refused at once, not after minutes of simulation.
-    const fees = feeOption(flags, io);
+    const run = readRun(flags, io);
     const started = Date.now();
-    const report = await simulate(
-      {
-        intents,
-        terminals,
-        seed,
-        rates,
-        protocols: protocol === 'both' ? protocols : [protocol as Protocol],
-        methods: methods.methods,
-        ...(fees === undefined ? {} : { fees }),
+    const report = await simulate(run.options, {
+      // Progress on a terminal: each shard (a protocol on one half of the terminals) as it ends.
+      onShardDone: (done, total, job) => {
+        if (io.stderr.isTTY === true) {
+          io.stderr.write(
+            `simulated ${job.protocol} shard ${job.shard + 1} (${done}/${total}) after ${Math.round((Date.now() - started) / 1000)} s\n`,
+          );
+        }
       },
-      {
-        // Progress on a terminal: each shard (a protocol on one half of the terminals) as it ends.
-        onShardDone: (done, total, job) => {
-          if (io.stderr.isTTY === true) {
-            io.stderr.write(
-              `simulated ${job.protocol} shard ${job.shard + 1} (${done}/${total}) after ${Math.round((Date.now() - started) / 1000)} s\n`,
-            );
-          }
-        },
-      },
-    );
+    });
+    keepFleetOutputs(run, report, io);
     io.stdout.write(
-      booleanFlag(flags, 'json') ? `${JSON.stringify(report)}\n` : formatReport(report, rates, lang),
+      booleanFlag(flags, 'json')
+        ? `${JSON.stringify(report)}\n`
+        : formatReport(report, run.options.rates, run.lang),
     );
     // posguard broke its promise on this seed: say so, with the command that runs it again.
     const breaches = guardedBreaches(report);
     if (breaches.length === 0) return exitCodes.ok;
     io.stderr.write(
-      `posguard simulate: seed ${seed} FAILED under guarded: ${breaches.join(', ')}\n` +
-        `replay: ${replayCommand({
-          intents,
-          terminals,
-          seed,
-          faults: selection,
-          overrides,
-          ...(methods.given ? { methods: methods.methods } : {}),
-        })}\n`,
+      `posguard simulate: seed ${run.options.seed} FAILED under guarded: ${breaches.join(', ')}\n` +
+        `replay: ${replayCommand(run.replay)}\n`,
     );
     return exitCodes.failure;
   },

@@ -50,6 +50,11 @@ export interface DiagnosisPayment {
   /** queued, done or failed. */
   readonly reversalState: string | null;
   readonly reversalAttempts: number | null;
+  /**
+   * When the reversal was queued: soon after the sale, while its upstream call was still out, it
+   * was the terminal's request (its connection failed), not the host giving up on the provider.
+   */
+  readonly reversalQueuedAt: number | null;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -90,6 +95,8 @@ export interface DiagnosisEvent {
   readonly method: DiagnosisMethod;
   readonly wallet: string | null;
   readonly amount: number;
+  /** When the payment was made: how long after it a late answer came. */
+  readonly paymentCreatedAt: number;
   /** The event's facts (JSON), e.g. `{"operation":"sale","sameRequest":true}`. */
   readonly data: string;
 }

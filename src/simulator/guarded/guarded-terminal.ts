@@ -19,6 +19,8 @@ import type { Transport, TransportResult } from '../../terminal/transport.js';
 import { isoIdempotencyKey } from '../../iso-host/idempotency-key.js';
 import { orderNoFor } from '../../payments/qr-order.js';
 import type { AttemptCause } from '../accounting.js';
+import { FleetDevice, retransmitAfterMs } from '../fleet-device.js';
+import { operatorAt, type FaultSubjects } from '../fleet.js';
 import { panOf, type Intent, type PaymentMethod } from '../intents.js';
 import type { SimNetwork } from '../network.js';
 import type { SimContext } from '../sim-context.js';
@@ -46,6 +48,10 @@ export class GuardedTerminal {
   #lastSaleKey = '';
   /** Set while a run is meant to die after its request left. */
   #dieAfterSend: (() => void) | undefined;
+  /** In a fleet with culprits: the device's own reports and habits (fleet-device.ts). */
+  readonly #device: FleetDevice | undefined;
+  /** Who meets the faults of the customer being served: this terminal and its operator. */
+  #who: FaultSubjects;
 
   constructor(
     private readonly sim: SimContext,
@@ -57,9 +63,17 @@ export class GuardedTerminal {
       readonly timeoutMs: number;
       /** The customers' wallets, when the day has QR sales. */
       readonly wallets?: SimWallets;
+      /** When the day opens: a fleet terminal reports its status every hour from then. */
+      readonly dayStartMs: number;
     },
   ) {
     this.terminalId = `T${String(options.terminalIndex).padStart(7, '0')}`;
+    this.#who = { terminal: options.terminalIndex };
+    const fleetTerminal = sim.fleet?.terminals.get(options.terminalIndex);
+    this.#device =
+      sim.fleet === undefined || fleetTerminal === undefined
+        ? undefined
+        : new FleetDevice(sim.fleet, fleetTerminal, options.dayStartMs);
     network.onNewSale = (key) => {
       const current = this.#current;
       if (current === undefined) return undefined;
@@ -86,7 +100,7 @@ export class GuardedTerminal {
   async open(): Promise<void> {
     const printer: Printer = {
       print: () =>
-        this.sim.strikes('printer_failure', null, ...this.#printing)
+        this.sim.strikesAt(this.#who, 'printer_failure', null, ...this.#printing)
           ? Promise.reject(new Error('the printer jammed'))
           : Promise.resolve(),
     };
@@ -117,13 +131,38 @@ export class GuardedTerminal {
 
   #exchange(request: Buffer, options: { readonly timeoutMs: number }): Promise<TransportResult> {
     const die = this.#dieAfterSend;
-    if (die === undefined) return this.network.exchange(request, options);
+    if (die === undefined) {
+      const answer = this.network.exchange(request, options);
+      this.#retransmitIfOld(request, options);
+      return answer;
+    }
     // The hardware fails once the request is on the wire: it reaches the host, the terminal never
     // hears back, and this SDK instance is gone.
     this.#dieAfterSend = undefined;
     void this.network.exchange(request, options);
     die();
     return new Promise<TransportResult>(() => undefined);
+  }
+
+  /** Old software's retry bug (a fleet's culprit): a sale goes out again, same trace number, a moment later. */
+  #retransmitIfOld(request: Buffer, options: { readonly timeoutMs: number }): void {
+    if (this.#device?.terminal.culprit !== 'software') return;
+    const facts = this.sim.frameFacts(request);
+    const attempt = facts === null || facts.mti !== '0200' ? undefined : this.sim.attempts.get(facts.key);
+    const afterMs =
+      attempt === undefined ? null : retransmitAfterMs(this.sim.fleet, this.options.terminalIndex, attempt);
+    if (afterMs === null) return;
+    void (async () => {
+      await this.sim.clock.sleep(afterMs);
+      // The copy's answer goes nowhere: the SDK waits for the first one only.
+      await this.network.exchange(request, options);
+    })();
+  }
+
+  /** The operator at the counter for this customer: a fleet's morning or afternoon one, or 01. */
+  #operatorOf(intent: Intent): string {
+    const fleet = this.sim.fleet;
+    return fleet === undefined ? '01' : operatorAt(fleet, this.options.terminalIndex, intent.atMs);
   }
 
   async #sale(
@@ -135,19 +174,25 @@ export class GuardedTerminal {
     this.#current = { intent: intent.id, cause, method: intent.method };
     this.#printing = [intent.id, run, 0];
     const card = { pan: panOf(intent.card), expiry: '2812', entryMode: 'chip' as const };
+    const operatorId = this.#operatorOf(intent);
     const died = new Promise<'died'>((resolve) => {
-      if (this.sim.strikes('reader_error_after_send', null, intent.id, run, 'reader')) {
+      if (this.sim.strikesAt(this.#who, 'reader_error_after_send', null, intent.id, run, 'reader')) {
         this.#dieAfterSend = () => resolve('died');
       }
     });
+    if (intent.method === 'card') this.#device?.cardRead(intent.id);
     const sale =
       intent.method === 'qr'
         ? this.#scan(intent, confirm)
-        : this.client.sale({ amount: intent.amount, card, operatorId: '01', confirmDuplicate: confirm });
-    if (intent.method === 'card' && run === 0 && this.sim.strikes('card_double_read', null, intent.id, run)) {
+        : this.client.sale({ amount: intent.amount, card, operatorId, confirmDuplicate: confirm });
+    if (
+      intent.method === 'card' &&
+      run === 0 &&
+      this.sim.strikesAt(this.#who, 'card_double_read', null, intent.id, run)
+    ) {
       // The reader delivers the same read again a moment later, while the sale is out.
       await this.sim.clock.sleep(300);
-      await this.client.sale({ amount: intent.amount, card, operatorId: '01' });
+      await this.client.sale({ amount: intent.amount, card, operatorId });
     }
     const outcome = await Promise.race([sale, died]);
     this.#dieAfterSend = undefined;
@@ -166,7 +211,8 @@ export class GuardedTerminal {
     const wallets = this.options.wallets;
     assert(wallets !== undefined, 'a day with QR sales has wallets');
     const code = wallets.codeFor(intent);
-    return this.client.scan({ amount: intent.amount, code, operatorId: '01', confirmDuplicate: confirm });
+    const operatorId = this.#operatorOf(intent);
+    return this.client.scan({ amount: intent.amount, code, operatorId, confirmDuplicate: confirm });
   }
 
   /**
@@ -210,8 +256,20 @@ export class GuardedTerminal {
 
   /** One customer at the counter; a full batch is settled between customers. */
   async serve(intent: Intent): Promise<void> {
+    if (this.#device?.reportDue(this.sim.clock.now()) === true) await this.reportStatus();
+    this.#who = { terminal: this.options.terminalIndex, operator: this.#operatorOf(intent) };
     await this.#serve(intent);
     if ((this.#served += 1) % settleEvery === 0) await this.settle();
+  }
+
+  /**
+   * A fleet terminal's status report (ISO 8583 0820, through the SDK): what the SDK counted (double
+   * reads ignored, printer faults, offline periods, crashes) and what the device says of itself.
+   * Without an answer it stays pending in the journal and goes first next time, as the SDK does.
+   */
+  async reportStatus(): Promise<void> {
+    if (this.#device === undefined) return;
+    await this.client.sendStatus(this.#device.status(this.sim.clock.now()));
   }
 
   async #serve(intent: Intent): Promise<void> {
@@ -224,8 +282,10 @@ export class GuardedTerminal {
       const outcome = await this.#sale(intent, run, cause, confirm);
       // A cashier who has confirmed a QR customer's second purchase scans every later code of it
       // confirmed (the charge the guard held was refunded); a card sale is confirmed once, as it
-      // always was in this simulation, so that card counts stay what they were.
-      confirm = confirm && intent.method === 'qr';
+      // always was in this simulation, so that card counts stay what they were. In a fleet with
+      // culprits a cashier keeps confirming a card too: a genuine second purchase left held is a
+      // sale keyed twice to the diagnosis, and the operator is no culprit.
+      confirm = confirm && (intent.method === 'qr' || this.sim.fleet !== undefined);
       // What stopped the sale last decides whether the guard is to blame (set again just below).
       trace.blockedByGuard = false;
       if (outcome === 'died') {
@@ -258,6 +318,7 @@ export class GuardedTerminal {
           else lastPromptAnswered = true;
         }
         confirm = true;
+        await this.#readThePrompt(intent, run);
         continue;
       }
       if (outcome.kind === 'declined' && outcome.signInRequired) {
@@ -272,7 +333,7 @@ export class GuardedTerminal {
         if (outcome.kind === 'blocked') continue;
       }
       cause = outcome.kind === 'ignored-double-read' ? cause : this.#failureCause(outcome, cause);
-      if (!this.sim.strikes('operator_rerun', null, intent.id, run, 'rerun')) return;
+      if (!this.sim.strikesAt(this.#who, 'operator_rerun', null, intent.id, run, 'rerun')) return;
       await this.sim.clock.sleep(this.sim.schedule.between(10_000, 40_000, 'rerun-wait', intent.id, run));
       run += 1;
     }
@@ -289,17 +350,29 @@ export class GuardedTerminal {
   }
 
   /**
+   * In a fleet with culprits, the cashier reads a duplicate prompt and asks the customer before
+   * confirming, 3 to 8 s: a card confirmed at once would be within the SDK's double-read window and
+   * dropped as a second read of the card, the customer never charged and the reader blamed. Without
+   * culprits the confirmation is at once, as it always was, so the pinned reports stay what they were.
+   */
+  async #readThePrompt(intent: Intent, run: number): Promise<void> {
+    const fleet = this.sim.fleet;
+    if (fleet === undefined || intent.method !== 'card') return;
+    await this.sim.clock.sleep(fleet.schedule.between(3_000, 8_000, 'read-prompt', intent.id, run));
+  }
+
+  /**
    * The operator keys the sale again by mistake a little later (when the schedule says so); the host
    * holds it as a suspected duplicate, and the operator, seeing the prompt, knows the customer has paid.
    */
   async #keyAgainByMistake(intent: Intent): Promise<void> {
-    if (!this.sim.strikes('double_keyed', null, intent.id, 0)) return;
+    if (!this.sim.strikesAt(this.#who, 'double_keyed', null, intent.id, 0)) return;
     await this.sim.clock.sleep(this.sim.schedule.between(5_000, 20_000, 'double-key-wait', intent.id));
     this.#current = { intent: intent.id, cause: 'operator', method: 'card' };
     const again = await this.client.sale({
       amount: intent.amount,
       card: { pan: panOf(intent.card), expiry: '2812', entryMode: 'manual' },
-      operatorId: '01',
+      operatorId: this.#operatorOf(intent),
     });
     if (again.kind === 'declined' && again.record.responseCode === '94') this.sim.operatorPrompts.card += 1;
   }

@@ -6,6 +6,7 @@
 // what the host undid) is what their customers paid. Reconciliation here is the card acquirer's:
 // the wallets' bills are not read.
 import { createHash } from 'node:crypto';
+import { renameSync } from 'node:fs';
 import { Secret } from '../../cards/secret.js';
 import { addMerchant, addTerminal } from '../../merchants/merchant-admin.js';
 import { sealKey } from '../../merchants/key-vault.js';
@@ -14,6 +15,7 @@ import { SeededRandom } from '../../random/random.js';
 import {
   hostRowsFromStore,
   reconcile,
+  storeFindings,
   type HostRow,
   type SettlementRow,
   type TerminalRow,
@@ -83,9 +85,17 @@ export async function runGuarded(
   intents: readonly Intent[],
   world: WorldSettings,
   methods: readonly PaymentMethod[] = ['card'],
+  /** A new file the host's store is written to at day end (`--db`); the day runs in memory. */
+  storeFile?: string,
 ): Promise<ProtocolTally> {
   const random = new SeededRandom(sim.schedule.seed);
-  const store = await openSqliteStore(':memory:', { now: sim.clock.now(), groupOnNextTurn: false });
+  // Written beside the file and renamed once complete: a failed run leaves no half-written store.
+  const writing = storeFile === undefined ? undefined : `${storeFile}.writing`;
+  const store = await openSqliteStore(':memory:', {
+    now: sim.clock.now(),
+    groupOnNextTurn: false,
+    ...(writing === undefined ? {} : { copyOnClose: writing }),
+  });
   const keys = await openShop(sim, world, store, random);
   const ledger = new MemoryIssuerLedger();
   const wallets = methods.includes('qr')
@@ -121,10 +131,11 @@ export async function runGuarded(
   }
   const attemptOfLedgerRrn = (rrn: string): Attempt | undefined => attemptByRrn.get(rrn);
   const before = chargesByIntent(ledger.entries(), attemptOfLedgerRrn);
-  await refundReconciliationFindings(sim, world, { hostRows, terminals, ledger });
+  await refundReconciliationFindings(sim, world, { hostRows, terminals, ledger, store });
   const after = chargesByIntent(ledger.entries(), attemptOfLedgerRrn);
   const reversals = await reversalsByMethod(store, wallets !== undefined);
   await store.close();
+  if (storeFile !== undefined && writing !== undefined) renameSync(writing, storeFile);
   if (wallets !== undefined) {
     // No reconciliation undoes a QR charge here: before it and after it are the wallet's books.
     const qr = walletChargesByIntent(wallets.books, (orderNo) => sim.chargedOrder(orderNo), world.merchantId);
@@ -230,11 +241,12 @@ function startHostAndTerminals(
   const byIndex = new Map(
     world.terminals.map((index) => [
       index,
-      new GuardedTerminal(sim, new SimNetwork(sim, () => host), {
+      new GuardedTerminal(sim, new SimNetwork(sim, () => host, { terminal: index }), {
         merchantId: world.merchantId,
         terminalIndex: index,
         tmk: keys.tmks.get(index) as Secret<Buffer>,
         timeoutMs: world.terminalTimeoutMs,
+        dayStartMs: world.dayStartMs,
         ...(wallets === undefined ? {} : { wallets }),
       }),
     ]),
@@ -257,6 +269,8 @@ async function closeTheDay(
         if (terminal.client.pendingReversals().length > 0) await sim.clock.sleep(30_000);
       }
       await terminal.settle();
+      // A fleet terminal's last report of the day (the counts since its last hourly one).
+      await terminal.reportStatus();
     }),
   );
   for (let round = 0; round < 2_000; round += 1) {
@@ -304,11 +318,20 @@ function terminalRowsOf(terminals: readonly GuardedTerminal[], merchantId: strin
   );
 }
 
-/** Reconciliation, and the refunds its findings call for, posted to the issuer's ledger. */
+/**
+ * Reconciliation, its duplicates kept in the store (as `posguard reconcile --db` keeps them: the
+ * double postings the diagnosis reads), and the refunds its findings call for, posted to the
+ * issuer's ledger.
+ */
 async function refundReconciliationFindings(
   sim: SimContext,
   world: WorldSettings,
-  day: { hostRows: HostRow[]; terminals: readonly GuardedTerminal[]; ledger: MemoryIssuerLedger },
+  day: {
+    hostRows: HostRow[];
+    terminals: readonly GuardedTerminal[];
+    ledger: MemoryIssuerLedger;
+    store: Store;
+  },
 ): Promise<void> {
   const { ledger } = day;
   const result = await reconcile({
@@ -317,6 +340,7 @@ async function refundReconciliationFindings(
     terminal: { kind: 'rows', name: 'terminals', rows: terminalRowsOf(day.terminals, world.merchantId) },
     threads: 1,
   });
+  await storeFindings(day.store, result.exceptions, { now: sim.clock.now() });
   let refunds = 0;
   for (const exception of result.exceptions) {
     if (exception.action !== 'refund' || exception.rrn === '') continue;

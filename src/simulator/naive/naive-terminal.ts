@@ -16,6 +16,8 @@ import type { Transport } from '../../terminal/transport.js';
 import type { AttemptCause } from '../accounting.js';
 import { assert } from '../../assert.js';
 import { panOf, type Intent } from '../intents.js';
+import { retransmitAfterMs } from '../fleet-device.js';
+import { operatorAt } from '../fleet.js';
 import { attemptKey, type SimContext } from '../sim-context.js';
 import type { SimWallets } from '../sim-wallets.js';
 
@@ -65,15 +67,28 @@ export class NaiveTerminal {
       amountMinor: intent.amount,
       fields,
     });
-    const result = await this.transport.exchange(encodeFrame(request, { framing: 'full' }), {
-      timeoutMs: this.options.timeoutMs,
-    });
+    const frame = encodeFrame(request, { framing: 'full' });
+    const sent = this.transport.exchange(frame, { timeoutMs: this.options.timeoutMs });
+    this.#retransmitIfOld(frame, key);
+    const result = await sent;
     if (result.kind === 'answer') {
       const code = decodeFrame(result.frame, { framing: 'full' }).fields['39'] ?? '96';
       if (isApproval(interpretResponseCode({ code, mti: '0210' }).outcome)) return { kind: 'approved' };
       return { kind: 'failed', cause: this.sim.causeOfFailure(key, 'third_party') };
     }
     return { kind: result.kind, cause: this.sim.causeOfFailure(key, 'network') };
+  }
+
+  /** Old software's retry bug (a fleet's culprit): the sale goes out again, same trace number. */
+  #retransmitIfOld(frame: Buffer, key: string): void {
+    const attempt = this.sim.attempts.get(key);
+    const afterMs =
+      attempt === undefined ? null : retransmitAfterMs(this.sim.fleet, this.options.terminalIndex, attempt);
+    if (afterMs === null) return;
+    void (async () => {
+      await this.sim.clock.sleep(afterMs);
+      await this.transport.exchange(frame, { timeoutMs: this.options.timeoutMs });
+    })();
   }
 
   /** One sale as the naive terminal sends it: new trace number on every try. */
@@ -100,23 +115,30 @@ export class NaiveTerminal {
   async serve(intent: Intent): Promise<void> {
     const trace = this.sim.trace(intent.id);
     const occasion = [intent.id];
+    const fleet = this.sim.fleet;
+    const who = {
+      terminal: this.options.terminalIndex,
+      ...(fleet === undefined
+        ? {}
+        : { operator: operatorAt(fleet, this.options.terminalIndex, intent.atMs) }),
+    };
     let cause: AttemptCause = null;
     const card = intent.method === 'card';
     for (let run = 0; run < maxRuns; run += 1) {
       // A QR sale that failed or timed out: the cashier asks for a fresh code and scans it.
       const result: RunResult = card ? await this.#sale(intent, cause) : await this.#scan(intent, cause);
-      if (card && run === 0 && this.sim.strikes('card_double_read', null, ...occasion, run)) {
+      if (card && run === 0 && this.sim.strikesAt(who, 'card_double_read', null, ...occasion, run)) {
         await this.#sale(intent, 'hardware');
       }
-      if (card && run === 0 && this.sim.strikes('double_keyed', null, ...occasion, run)) {
+      if (card && run === 0 && this.sim.strikesAt(who, 'double_keyed', null, ...occasion, run)) {
         await this.#sale(intent, 'operator');
       }
       if (result.kind === 'approved') {
         trace.merchantShowsPaid = true;
-        if (this.sim.strikes('reader_error_after_send', null, ...occasion, run, 'reader')) {
+        if (this.sim.strikesAt(who, 'reader_error_after_send', null, ...occasion, run, 'reader')) {
           // The terminal errored after the request left: it shows an error, not the approval.
           cause = 'hardware';
-        } else if (this.sim.strikes('printer_failure', null, ...occasion, run, 'printer')) {
+        } else if (this.sim.strikesAt(who, 'printer_failure', null, ...occasion, run, 'printer')) {
           cause = 'hardware';
         } else {
           trace.believesPaid = true;
@@ -125,7 +147,7 @@ export class NaiveTerminal {
       } else {
         cause = result.cause;
       }
-      if (!this.sim.strikes('operator_rerun', null, ...occasion, run, 'rerun')) return;
+      if (!this.sim.strikesAt(who, 'operator_rerun', null, ...occasion, run, 'rerun')) return;
     }
   }
 }

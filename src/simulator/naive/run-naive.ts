@@ -50,7 +50,7 @@ export async function runNaive(
   const terminals = new Map(
     world.terminals.map((index) => [
       index,
-      new NaiveTerminal(sim, new SimNetwork(sim, () => naiveHost), {
+      new NaiveTerminal(sim, new SimNetwork(sim, () => naiveHost, { terminal: index }), {
         merchantId: world.merchantId,
         terminalIndex: index,
         timeoutMs: world.terminalTimeoutMs,

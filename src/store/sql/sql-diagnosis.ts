@@ -1,7 +1,8 @@
 // The diagnosis port over SQL (issue 14): a merchant's payments, journal events and duplicates of
 // a period, in pages, each read through an index that starts with the merchant (payments and
 // duplicates) or with the time (the journal's partial index of migration 10). Payments come with
-// their reversal's state and attempts and their original's time, joined by primary key.
+// their reversal's state, attempts and queueing time and their original's time, joined by primary
+// key; journal events with their payment's creation time.
 import type {
   DiagnosisDuplicate,
   DiagnosisEvent,
@@ -74,6 +75,7 @@ function toDiagnosisPayment(row: Row): DiagnosisPayment {
     originalCreatedAt: integerOrNull(row, 'original_created_at'),
     reversalState: reversalStateOrNull(row, 'reversal_state'),
     reversalAttempts: integerOrNull(row, 'reversal_attempts'),
+    reversalQueuedAt: integerOrNull(row, 'reversal_queued_at'),
     createdAt: integer(row, 'created_at'),
     updatedAt: integer(row, 'updated_at'),
   };
@@ -113,7 +115,8 @@ export async function listDiagnosisPayments(
     `SELECT p.id, p.kind, p.merchant_id, p.terminal_id, p.operator_id, p.status, p.amount, p.method,
        p.wallet, p.response_code, p.reversal_reason, p.card_fingerprint, p.payment_code_fingerprint,
        p.rrn, p.duplicate_of, p.duplicate_confirmed, p.original_id, p.created_at, p.updated_at,
-       o.created_at AS original_created_at, r.state AS reversal_state, r.attempts AS reversal_attempts
+       o.created_at AS original_created_at, r.state AS reversal_state, r.attempts AS reversal_attempts,
+       r.created_at AS reversal_queued_at
      FROM payments p
      LEFT JOIN payments o ON o.id = p.original_id
      LEFT JOIN reversals r ON r.payment_id = p.id
@@ -136,7 +139,7 @@ export async function listDiagnosisEvents(
   // The condition is the partial index's own text (j. would make it another term for SQLite).
   const rows = await s.db.all<Row>(
     `SELECT j.chain, j.seq, j.at, j.event, j.payment_id, j.data, p.merchant_id, p.terminal_id,
-       p.operator_id, p.method, p.wallet, p.amount
+       p.operator_id, p.method, p.wallet, p.amount, p.created_at AS payment_created_at
      FROM journal j JOIN payments p ON p.id = j.payment_id
      WHERE ${diagnosisEventsSql} AND ${where} ORDER BY j.at, j.chain, j.seq LIMIT ?`,
     [...params, page.limit],
@@ -153,6 +156,7 @@ export async function listDiagnosisEvents(
     method: method(row, 'method'),
     wallet: textOrNull(row, 'wallet'),
     amount: integer(row, 'amount'),
+    paymentCreatedAt: integer(row, 'payment_created_at'),
     data: text(row, 'data'),
   }));
 }

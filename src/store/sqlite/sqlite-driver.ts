@@ -35,14 +35,18 @@ export class SqliteDriver implements SqlDriver {
   readonly #connection: SqlConnection;
 
   readonly #groupOnNextTurn: boolean;
+  readonly #copyOnClose: string | undefined;
 
   /**
    * `groupOnNextTurn` (the default) waits one event-loop turn before committing, so transactions
    * arriving together share a COMMIT. The simulator turns it off: its in-memory database has no
    * fsync to share, and its virtual time needs every transaction settled within the turn.
+   * `copyOnClose` names a new file the database is written to as it closes (`VACUUM INTO`): the
+   * simulator runs its day in memory and keeps the store for `posguard diagnose` this way.
    */
-  constructor(path: string, options: { groupOnNextTurn?: boolean } = {}) {
+  constructor(path: string, options: { groupOnNextTurn?: boolean; copyOnClose?: string } = {}) {
     this.#groupOnNextTurn = options.groupOnNextTurn ?? true;
+    this.#copyOnClose = options.copyOnClose;
     try {
       this.#db = new Database(path, { timeout: 5000 });
       this.#db.pragma('journal_mode = WAL');
@@ -196,13 +200,26 @@ export class SqliteDriver implements SqlDriver {
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
-    return new Promise<void>((resolve) => {
+    return new Promise<void>((resolve, reject) => {
       const finish = (): void => {
         if (this.#draining || this.#queue.length > 0) {
           setImmediate(finish);
           return;
         }
-        this.#db.close();
+        try {
+          if (this.#copyOnClose !== undefined) this.#db.prepare('VACUUM INTO ?').run(this.#copyOnClose);
+        } catch (error) {
+          reject(
+            new PosError(
+              'POS_ERR_STORE_OPEN_FAILED',
+              `cannot write the SQLite database to ${JSON.stringify(this.#copyOnClose)}: ${error instanceof Error ? error.message : String(error)}`,
+              { cause: error, details: { path: this.#copyOnClose } },
+            ),
+          );
+          return;
+        } finally {
+          this.#db.close();
+        }
         resolve();
       };
       finish();

@@ -71,14 +71,18 @@ export class TelemetryTally {
   /** The host could not be reached: an offline period starts, unless one is under way. */
   unreachable(now: number): void {
     if (this.#value.offlineSince !== null) return;
-    this.count('offlinePeriods');
     this.#value = { ...this.#value, offlineSince: now };
   }
 
-  /** A connection was made: the offline period under way (if any) ends, its seconds counted. */
+  /**
+   * A connection was made: the offline period under way (if any) ends, and is counted with its
+   * seconds, both at once: a period counted when it started would leave its seconds to the next
+   * report alone, which no report may carry (seconds without a period).
+   */
   reachable(now: number): void {
     const since = this.#value.offlineSince;
     if (since === null) return;
+    this.count('offlinePeriods');
     this.count('offlineSeconds', Math.max(0, Math.floor((now - since) / 1000)));
     this.#value = { ...this.#value, offlineSince: null };
   }
