@@ -351,9 +351,10 @@ export class GuardedTerminal {
 
   /**
    * In a fleet with culprits, the cashier reads a duplicate prompt and asks the customer before
-   * confirming, 3 to 8 s: a card confirmed at once would be within the SDK's double-read window and
-   * dropped as a second read of the card, the customer never charged and the reader blamed. Without
-   * culprits the confirmation is at once, as it always was, so the pinned reports stay what they were.
+   * confirming, 3 to 8 s, as people do. (It was written when a card confirmed at once fell within the
+   * SDK's double-read window and was dropped; the SDK now lets a confirmed re-run through, and the
+   * wait stays as the habit it models.) Without culprits the confirmation is at once, as it always
+   * was, so the pinned reports stay what they were.
    */
   async #readThePrompt(intent: Intent, run: number): Promise<void> {
     const fleet = this.sim.fleet;
