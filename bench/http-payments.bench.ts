@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { line, ratio } from './report.js';
+import { cpuMs, peakRssMb } from './support/host-usage.js';
 import { benchTerminals, paymentLoad, seedTerminals, startServe } from './support/http-load.js';
 
 const durationS = Number(process.env['BENCH_DURATION_S'] ?? 10);
@@ -44,9 +45,18 @@ const dbPath = join(mkdtempSync(join(tmpdir(), 'posguard-bench-')), 'posguard.db
 const host = await startServe(['--db', dbPath]);
 await seedTerminals({ dbPath, databaseUrl: null });
 await paymentLoad([host.url], connections, 2); // warm-up
+const cpuBefore = cpuMs(host.pid);
 const load = await paymentLoad([host.url], connections, durationS);
+const cpuAfter = cpuMs(host.pid);
+const peakMb = peakRssMb(host.pid);
 await host.stop();
 const plain = plainInsertsPerSecond();
 line('non-2xx answers / errors during the run', `${load.non2xx} / ${load.errors}`);
 line('p99 latency (ms)', String(load.p99Ms));
+if (cpuBefore !== null && cpuAfter !== null) {
+  // CPU is what a busy shared machine disturbs least: the figure to compare changes by.
+  const us = ((cpuAfter - cpuBefore) * 1000) / (load.paymentsPerSecond * durationS);
+  line('host CPU per payment (us, user + system)', us.toFixed(0));
+}
+if (peakMb !== null) line('host peak RSS (MB)', String(peakMb));
 ratio('payments/s vs plain durable inserts/s', load.paymentsPerSecond, plain, '/s');

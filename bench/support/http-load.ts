@@ -14,6 +14,7 @@ const apiKey = 'pgk_demo_posguard_not_for_production';
 
 export interface ServeProcess {
   readonly url: string;
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -46,6 +47,7 @@ export async function startServe(args: readonly string[]): Promise<ServeProcess>
   });
   return {
     url,
+    pid: child.pid ?? 0,
     stop: async () => {
       child.kill('SIGTERM');
       await once(child, 'exit');
