@@ -73,6 +73,10 @@ export class SqliteDriver implements SqlDriver {
       // syncs the WAL before it and the database after it, as NORMAL does.
       this.#db.pragma(this.#walPath === null ? 'synchronous = FULL' : 'synchronous = NORMAL');
       this.#db.pragma('foreign_keys = ON');
+      // Each job of a group runs in a SAVEPOINT, whose undo copies (the statement journal) would
+      // otherwise go to a temporary file: a write() per page a job touches. Memory holds them
+      // until RELEASE, a group's worth at most.
+      this.#db.pragma('temp_store = MEMORY');
     } catch (error) {
       throw new PosError(
         'POS_ERR_STORE_OPEN_FAILED',

@@ -1,6 +1,7 @@
 // The SQLite driver's own flush: on a file, a transaction's promise settles only once an fdatasync
 // of the WAL that began after its COMMIT has returned; a read waits for the commits it could see;
 // a failed flush refuses all further work. fdatasync is held here until the test lets it finish.
+import type * as Fs from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ type Done = (error: NodeJS.ErrnoException | null) => void;
 const held: Done[] = [];
 
 vi.mock('node:fs', async (original) => {
-  const fs = await original<typeof import('node:fs')>();
+  const fs = await original<typeof Fs>();
   return { ...fs, fdatasync: (_fd: number, done: Done) => held.push(done) };
 });
 
