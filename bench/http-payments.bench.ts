@@ -8,7 +8,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { line, ratio } from './report.js';
-import { cpuMs, peakRssMb } from './support/host-usage.js';
 import { benchTerminals, paymentLoad, seedTerminals, startServe } from './support/http-load.js';
 
 const durationS = Number(process.env['BENCH_DURATION_S'] ?? 10);
@@ -45,21 +44,9 @@ const dbPath = join(mkdtempSync(join(tmpdir(), 'posguard-bench-')), 'posguard.db
 const host = await startServe(['--db', dbPath]);
 await seedTerminals({ dbPath, databaseUrl: null });
 await paymentLoad([host.url], connections, 2); // warm-up
-const cpuBefore = [cpuMs(host.pid), cpuMs(host.pid, 'main')];
 const load = await paymentLoad([host.url], connections, durationS);
-const cpuAfter = [cpuMs(host.pid), cpuMs(host.pid, 'main')];
-const peakMb = peakRssMb(host.pid);
 await host.stop();
 const plain = plainInsertsPerSecond();
 line('non-2xx answers / errors during the run', `${load.non2xx} / ${load.errors}`);
 line('p99 latency (ms)', String(load.p99Ms));
-// CPU is what a busy shared machine disturbs least: the figure to compare changes by.
-for (const [index, label] of ['all threads', 'main thread'].entries()) {
-  const before = cpuBefore[index];
-  const after = cpuAfter[index];
-  if (before === undefined || before === null || after === undefined || after === null) continue;
-  const us = ((after - before) * 1000) / (load.paymentsPerSecond * durationS);
-  line(`host CPU per payment, ${label} (us)`, us.toFixed(0));
-}
-if (peakMb !== null) line('host peak RSS (MB)', String(peakMb));
 ratio('payments/s vs plain durable inserts/s', load.paymentsPerSecond, plain, '/s');
