@@ -19,8 +19,9 @@ import type {
   WalletRefundState,
   WalletTiming,
 } from '../payments/ports/wallet.js';
+import { orderStateOf, paidOf } from './order-state.js';
 import { invalidNotification } from '../wallets/wire/notification-errors.js';
-import type { SimOrder, SimulatedWallet } from './simulated-wallet.js';
+import type { SimulatedWallet } from './simulated-wallet.js';
 import type { WalletMethod } from './wallet-faults.js';
 
 /** No documented windows for UnionPay QR in our material: Alipay's are used (docs/qr.md). */
@@ -65,15 +66,6 @@ export class SimulatedUnionPayProvider implements WalletProvider {
     return fate.systemError === 'applied' ? failed('system error') : answer;
   }
 
-  #paid(order: SimOrder): { tradeNo: string; payerId: string; amount: number; paidAtMs: number } {
-    return {
-      tradeNo: order.tradeNo,
-      payerId: this.#books.buyerOf(order),
-      amount: order.amount,
-      paidAtMs: order.paidAtMs ?? 0,
-    };
-  }
-
   pay(request: WalletPayRequest, signal: AbortSignal): Promise<WalletPayAnswer> {
     return this.#run<WalletPayAnswer>(
       'pay',
@@ -87,7 +79,7 @@ export class SimulatedUnionPayProvider implements WalletProvider {
         });
         switch (outcome.kind) {
           case 'paid':
-            return { outcome: 'paid', ...this.#paid(outcome.order) };
+            return { outcome: 'paid', ...paidOf(this.#books, outcome.order) };
           case 'user_paying':
             return { outcome: 'user_paying' };
           case 'refused':
@@ -98,7 +90,7 @@ export class SimulatedUnionPayProvider implements WalletProvider {
             };
           case 'exists':
             return outcome.order.state === 'paid'
-              ? { outcome: 'paid', ...this.#paid(outcome.order) }
+              ? { outcome: 'paid', ...paidOf(this.#books, outcome.order) }
               : {
                   outcome: 'refused',
                   refusal: 'other',
@@ -114,30 +106,7 @@ export class SimulatedUnionPayProvider implements WalletProvider {
   query(orderNo: string, signal: AbortSignal): Promise<WalletOrderState> {
     return this.#run<WalletOrderState>(
       'query',
-      () => {
-        const order = this.#books.query('unionpay', orderNo);
-        if (order === undefined || order.origin === 'tombstone') return { state: 'not_found' };
-        switch (order.state) {
-          case 'paid':
-            return order.refundedTotal > 0
-              ? { state: 'refunded', refundedAmount: order.refundedTotal }
-              : { state: 'paid', ...this.#paid(order) };
-          case 'reversed':
-            return { state: 'refunded', refundedAmount: order.refundedTotal };
-          case 'user_paying':
-            return { state: 'user_paying' };
-          case 'shown':
-            return { state: 'not_paid' };
-          case 'closed':
-            return { state: 'closed' };
-          case 'failed':
-            return {
-              state: 'refused',
-              refusal: order.failure ?? 'other',
-              message: `UnionPay refused: ${order.failure ?? 'other'}`,
-            };
-        }
-      },
+      () => orderStateOf(this.#books, this.#books.query('unionpay', orderNo), 'UnionPay refused'),
       (reason) => ({ state: 'unknown', reason }),
       signal,
     );

@@ -14,7 +14,6 @@ import type {
   WalletCloseAnswer,
   WalletNotification,
   WalletOrderState,
-  WalletPaid,
   WalletPayAnswer,
   WalletPayRequest,
   WalletPrecreateAnswer,
@@ -24,7 +23,8 @@ import type {
   WalletRefundRequest,
   WalletTiming,
 } from '../payments/ports/wallet.js';
-import type { PayFate, SimOrder, SimulatedWallet } from '../simulated-wallet/simulated-wallet.js';
+import type { PayFate, SimulatedWallet } from '../simulated-wallet/simulated-wallet.js';
+import { orderStateOf, paidOf } from '../simulated-wallet/order-state.js';
 import { invalidNotification } from '../wallets/wire/notification-errors.js';
 import type { Attempt } from './accounting.js';
 import type { SimWallet } from './intents.js';
@@ -101,15 +101,6 @@ export class FaultyWallet implements WalletProvider {
     return answered ? answer : unknown('the caller stopped waiting');
   }
 
-  #paid(order: SimOrder): WalletPaid {
-    return {
-      tradeNo: order.tradeNo,
-      payerId: this.books.buyerOf(order),
-      amount: order.amount,
-      paidAtMs: order.paidAtMs ?? 0,
-    };
-  }
-
   pay(request: WalletPayRequest, signal: AbortSignal): Promise<WalletPayAnswer> {
     const at = this.#occasion(request.orderNo, 'pay');
     const { key, occasion } = at;
@@ -134,14 +125,14 @@ export class FaultyWallet implements WalletProvider {
         );
         switch (outcome.kind) {
           case 'paid':
-            return { outcome: 'paid', ...this.#paid(outcome.order) };
+            return { outcome: 'paid', ...paidOf(this.books, outcome.order) };
           case 'user_paying':
             return { outcome: 'user_paying' };
           case 'refused':
             return { outcome: 'refused', refusal: outcome.refusal, message: `refused: ${outcome.refusal}` };
           case 'exists':
             return outcome.order.state === 'paid'
-              ? { outcome: 'paid', ...this.#paid(outcome.order) }
+              ? { outcome: 'paid', ...paidOf(this.books, outcome.order) }
               : { outcome: 'refused', refusal: 'other', message: 'the order number is taken' };
         }
       },
@@ -153,30 +144,10 @@ export class FaultyWallet implements WalletProvider {
   query(orderNo: string, signal: AbortSignal): Promise<WalletOrderState> {
     return this.#call<WalletOrderState>(
       this.#occasion(orderNo, 'query'),
-      () => this.#stateOf(this.books.query(this.wallet, orderNo)),
+      () => orderStateOf(this.books, this.books.query(this.wallet, orderNo), 'refused'),
       (reason) => ({ state: 'unknown', reason }),
       signal,
     );
-  }
-
-  #stateOf(order: SimOrder | undefined): WalletOrderState {
-    if (order === undefined || order.origin === 'tombstone') return { state: 'not_found' };
-    switch (order.state) {
-      case 'paid':
-        return order.refundedTotal > 0
-          ? { state: 'refunded', refundedAmount: order.refundedTotal }
-          : { state: 'paid', ...this.#paid(order) };
-      case 'reversed':
-        return { state: 'refunded', refundedAmount: order.refundedTotal };
-      case 'user_paying':
-        return { state: 'user_paying' };
-      case 'shown':
-        return { state: 'not_paid' };
-      case 'closed':
-        return { state: 'closed' };
-      case 'failed':
-        return { state: 'refused', refusal: order.failure ?? 'other', message: `refused: ${order.failure}` };
-    }
   }
 
   cancel(orderNo: string, signal: AbortSignal): Promise<WalletCancelAnswer> {
