@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { line, ratio } from './report.js';
+import { cpuSeconds, peakRssMb } from './support/process-usage.js';
 import { benchTerminals, paymentLoad, seedTerminals, startServe } from './support/http-load.js';
 
 const durationS = Number(process.env['BENCH_DURATION_S'] ?? 10);
@@ -38,15 +39,27 @@ function plainInsertsPerSecond(): number {
 }
 
 console.log(
-  `HTTP payment path on SQLite: ${connections} connections over ${benchTerminals} terminals, ${durationS} s (WAL, synchronous=FULL)`,
+  `HTTP payment path on SQLite: ${connections} connections over ${benchTerminals} terminals, ${durationS} s (WAL; every answer after its commit's fdatasync)`,
 );
 const dbPath = join(mkdtempSync(join(tmpdir(), 'posguard-bench-')), 'posguard.db');
 const host = await startServe(['--db', dbPath]);
 await seedTerminals({ dbPath, databaseUrl: null });
 await paymentLoad([host.url], connections, 2); // warm-up
+const cpuBefore = [cpuSeconds(host.pid), cpuSeconds(host.pid, 'main')];
 const load = await paymentLoad([host.url], connections, durationS);
+const cpuAfter = [cpuSeconds(host.pid), cpuSeconds(host.pid, 'main')];
+const peakMb = peakRssMb(host.pid);
 await host.stop();
 const plain = plainInsertsPerSecond();
 line('non-2xx answers / errors during the run', `${load.non2xx} / ${load.errors}`);
 line('p99 latency (ms)', String(load.p99Ms));
+// CPU is what a busy shared machine disturbs least: the figure to compare changes by.
+for (const [index, label] of ['all threads', 'main thread'].entries()) {
+  const before = cpuBefore[index];
+  const after = cpuAfter[index];
+  if (before === undefined || after === undefined || after === 0) continue;
+  const us = ((after - before) * 1e6) / (load.paymentsPerSecond * durationS);
+  line(`host CPU per payment, ${label} (us)`, us.toFixed(0));
+}
+if (peakMb !== null) line('host peak RSS (MB)', String(peakMb));
 ratio('payments/s vs plain durable inserts/s', load.paymentsPerSecond, plain, '/s');

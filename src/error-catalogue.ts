@@ -188,6 +188,11 @@ export const errorCatalogue = {
     http: 503,
     summary: 'The database refused or could not take the write (disk full, I/O error, connection lost).',
   },
+  POS_ERR_STORE_NOT_DURABLE: {
+    http: 503,
+    summary:
+      'The database could not flush a commit to disk (fsync failed): the host takes no more work until it is restarted.',
+  },
   POS_ERR_STORE_CLOSED: { http: 503, summary: 'The host is shutting down.' },
   POS_ERR_STORE_OPEN_FAILED: { summary: 'The database file could not be opened or created.' },
   POS_ERR_STORE_NOT_FOUND: {

@@ -7,15 +7,22 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** Clock ticks per second of /proc/PID/stat times: 100 on every Linux Node runs on (USER_HZ). */
 const ticksPerSecond = 100;
 
-/** CPU seconds of a process (and of the children it has waited for, when `children`). */
-export function cpuSeconds(pid: number, children = false): number {
+/**
+ * CPU seconds of a process: all its threads (the thread pool's fsyncs, the SQLite checkpointer),
+ * and the children it has waited for when `children`; or its main thread alone (`'main'`: the event
+ * loop, the one that limits a host's rate).
+ */
+export function cpuSeconds(pid: number, children: boolean | 'main' = false): number {
   try {
     // Fields after the command name (which may hold spaces); utime is field 14, stime 15,
     // cutime 16, cstime 17.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(
+      children === 'main' ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`,
+      'utf8',
+    );
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const at = (field: number): number => Number(fields[field - 3]);
-    return (at(14) + at(15) + (children ? at(16) + at(17) : 0)) / ticksPerSecond;
+    return (at(14) + at(15) + (children === true ? at(16) + at(17) : 0)) / ticksPerSecond;
   } catch {
     return 0;
   }

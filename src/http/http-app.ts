@@ -386,9 +386,14 @@ function closeConnectionsOnShutdown(app: FastifyInstance): void {
   });
 }
 
+/** The pino levels at which a request's info line is written. */
+const infoLevels = new Set(['trace', 'debug', 'info']);
+
 /** One log line per request, its URL redacted (a card number may be in it). */
 function logEachRequest(app: FastifyInstance): void {
   app.addHook('onResponse', async (request, reply) => {
+    // Below the level (a host run with --log-level warn), not even the line's fields are made.
+    if (!infoLevels.has(request.log.level)) return;
     request.log.info(
       {
         method: request.method,

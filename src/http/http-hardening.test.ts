@@ -143,6 +143,15 @@ describe('card numbers in free text (issue 13, item 6)', () => {
     expect(log).not.toMatch(/4929.?1234.?5678.?9012/);
     expect(log).not.toContain('%34%39%32%39');
   });
+
+  it('logs each request at info, and nothing of it at warn (the line is not even built)', async () => {
+    const h = await makeHttpHarness();
+    await h.call({ method: 'GET', url: '/v1/payments?limit=1' });
+    expect(h.logLines.filter((l) => l.includes('"msg":"request"'))).toHaveLength(1);
+    h.app.log.level = 'warn';
+    await h.call({ method: 'GET', url: '/v1/payments?limit=1' });
+    expect(h.logLines.filter((l) => l.includes('"msg":"request"'))).toHaveLength(1);
+  });
 });
 
 describe('text that is not text (issue 13, item 7)', () => {
