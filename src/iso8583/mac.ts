@@ -9,7 +9,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Secret } from '../cards/secret.js';
 import { PosError } from '../pos-error.js';
-import { hexNibbles } from './byte-text.js';
+import { hexNibbles, hexPairs } from './byte-text.js';
 import { encodeFrame, type CodecOptions, type IsoMessage } from './codec.js';
 import { frameParts, truncated } from './codec-errors.js';
 import { desEncryptor } from './des.js';
@@ -19,16 +19,9 @@ import { keyBytes } from './keys.js';
 export const macBytes = 8;
 const macFieldPart = { key: '64', label: 'field 64' };
 
-/** The character codes of the upper-case hex digits. */
-const hexDigitCodes = Buffer.from('0123456789ABCDEF', 'latin1');
-
 function asciiHex(bytes: Uint8Array, count: number): Buffer {
   const text = Buffer.allocUnsafe(count * 2);
-  for (let i = 0; i < count; i += 1) {
-    const b = bytes[i]!;
-    text[2 * i] = hexDigitCodes[b >> 4]!;
-    text[2 * i + 1] = hexDigitCodes[b & 15]!;
-  }
+  for (let i = 0; i < count; i += 1) text.write(hexPairs[bytes[i]!]!, i * 2, 'latin1');
   return text;
 }
 
