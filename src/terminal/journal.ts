@@ -109,9 +109,16 @@ export function sendingRecord(
   > & { readonly qr?: ScanDetails | undefined },
   now: number,
 ): TransactionRecord {
-  const { qr, ...fields } = what;
-  return {
-    ...fields,
+  // Field by field, not `{ qr, ...fields } = what`: a rest copy takes V8's slow path, on every sale.
+  const record: TransactionRecord = {
+    batchNo: what.batchNo,
+    stan: what.stan,
+    kind: what.kind,
+    amount: what.amount,
+    cardMasked: what.cardMasked,
+    entryMode: what.entryMode,
+    operatorId: what.operatorId,
+    original: what.original,
     state: 'sending',
     responseCode: null,
     message: null,
@@ -121,8 +128,8 @@ export function sendingRecord(
     printed: false,
     createdAt: now,
     updatedAt: now,
-    ...(qr === undefined ? {} : { qr }),
   };
+  return what.qr === undefined ? record : { ...record, qr: what.qr };
 }
 
 /** A reversal the terminal owes the host: the 0400 to send (without card data, unsigned). */

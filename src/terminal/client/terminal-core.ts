@@ -249,9 +249,21 @@ export class TerminalCore {
     return stan;
   }
 
+  /** The MAC key last made from the journal's hex, reused while the hex is the same. */
+  #lastMacKey: { readonly hex: string; readonly key: Secret<Buffer> } | null = null;
+
   #macKey(): Secret<Buffer> | null {
     const keys = this.#state.keys;
-    return keys === null ? null : new Secret(Buffer.from(keys.macKeyHex, 'hex'), 'MAC key');
+    if (keys === null) return null;
+    // The same key object from one message to the next lets the MAC reuse its DES round keys
+    // (des.ts caches them by key object): a new Buffer per message would set them up again.
+    if (this.#lastMacKey?.hex !== keys.macKeyHex) {
+      this.#lastMacKey = {
+        hex: keys.macKeyHex,
+        key: new Secret(Buffer.from(keys.macKeyHex, 'hex'), 'MAC key'),
+      };
+    }
+    return this.#lastMacKey.key;
   }
 
   /** One request and its answer, waiting `timeoutMs` (the terminal's answer timeout by default). */
