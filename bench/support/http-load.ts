@@ -118,6 +118,10 @@ export async function paymentLoad(
   durationS: number,
 ): Promise<LoadResult> {
   const run = `run${Date.now()}`;
+  // BENCH_RATE=N holds each host to N requests/s: on a shared machine the share a run gets moves its
+  // rate, and with it the size of the SQLite driver's commit groups and so the CPU a payment costs;
+  // at a fixed rate the CPU per payment of two builds can be compared.
+  const rate = Number(process.env['BENCH_RATE'] ?? 0);
   const results = await Promise.all(
     urls.map((url) =>
       autocannon({
@@ -125,6 +129,7 @@ export async function paymentLoad(
         connections,
         duration: durationS,
         requests: [paymentRequest(run)],
+        ...(rate > 0 ? { overallRate: rate } : {}),
       }),
     ),
   );

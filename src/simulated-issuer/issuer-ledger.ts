@@ -27,6 +27,11 @@ export interface IssuerLedger {
   get(rrn: string): LedgerEntry | undefined;
   put(entry: LedgerEntry): void;
   entries(): Iterable<LedgerEntry>;
+  /**
+   * Settles once every entry put so far is committed, for a ledger that commits postings together
+   * after `put` returns; the issuer answers only then. Absent where `put` is final (in memory).
+   */
+  committed?(): Promise<void>;
 }
 
 export class MemoryIssuerLedger implements IssuerLedger {

@@ -103,6 +103,9 @@ export class SimulatedIssuer implements Upstream {
       entry.state === 'posted'
         ? { outcome: 'approved', authCode: entry.authCode ?? '000000', responseCode: entry.responseCode }
         : { outcome: 'declined', responseCode: entry.responseCode };
+    // A ledger that commits postings together answers only once this one is committed (a repeat
+    // of an RRN too, whose first posting may still be on its way).
+    if (this.#ledger.committed !== undefined) await this.#ledger.committed();
     return this.#answer(answer, signal);
   }
 
@@ -179,6 +182,7 @@ export class SimulatedIssuer implements Upstream {
     } else if (seen.state === 'posted') {
       this.#ledger.put({ ...seen, state: 'reversed', at: this.#clock.now() });
     }
+    if (this.#ledger.committed !== undefined) await this.#ledger.committed();
     return this.#answer<ReversalAnswer>({ outcome: 'acknowledged' }, signal);
   }
 }

@@ -1,5 +1,10 @@
 // A durable issuer ledger in its own SQLite file, for `posguard serve` with the simulated issuer:
 // the issuer is another party, so its books survive a host crash the way a real issuer's would.
+// The postings of one event-loop turn share a transaction, committed on the next turn: a COMMIT
+// per posting cost about 5% of the host's event loop on the HTTP path. The issuer answers a call
+// only once `committed()` settles, so no answer leaves it before its posting is in the WAL (which
+// is what survives the process being killed, synchronous=NORMAL); a posting that dies uncommitted
+// was never answered, the same as a request the issuer never received.
 import Database from 'better-sqlite3';
 import type { PaymentKind } from '../payments/payment.js';
 import type { IssuerLedger, LedgerEntry, LedgerState } from './issuer-ledger.js';
@@ -36,10 +41,19 @@ function toEntry(row: EntryRow): LedgerEntry {
   };
 }
 
+/** The postings of the open transaction: settled by its COMMIT. */
+interface OpenBatch {
+  readonly committed: Promise<void>;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
 export class SqliteIssuerLedger implements IssuerLedger {
   readonly #db: Database.Database;
   readonly #get: Database.Statement<[string], EntryRow>;
   readonly #put: Database.Statement;
+  #batch: OpenBatch | null = null;
+  readonly #controls = new Map<string, Database.Statement>();
 
   constructor(path: string, options: { readonly?: boolean } = {}) {
     this.#db = new Database(path, {
@@ -77,7 +91,47 @@ export class SqliteIssuerLedger implements IssuerLedger {
   }
 
   put(entry: LedgerEntry): void {
+    if (this.#batch === null) {
+      this.#control('BEGIN IMMEDIATE');
+      let resolve = (): void => undefined;
+      let reject = (_error: unknown): void => undefined;
+      const committed = new Promise<void>((ok, fail) => {
+        resolve = ok;
+        reject = fail;
+      });
+      // A failed COMMIT rejects whoever awaits `committed()`; nobody else must see it as unhandled.
+      committed.catch(() => undefined);
+      this.#batch = { committed, resolve, reject };
+      setImmediate(() => this.#commit());
+    }
     this.#put.run(entry);
+  }
+
+  committed(): Promise<void> {
+    return this.#batch?.committed ?? Promise.resolve();
+  }
+
+  /** BEGIN, COMMIT, ROLLBACK as statements prepared once. */
+  #control(sql: string): void {
+    let statement = this.#controls.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#controls.set(sql, statement);
+    }
+    statement.run();
+  }
+
+  #commit(): void {
+    const batch = this.#batch;
+    if (batch === null) return;
+    this.#batch = null;
+    try {
+      this.#control('COMMIT');
+      batch.resolve();
+    } catch (error) {
+      if (this.#db.inTransaction) this.#control('ROLLBACK');
+      batch.reject(error);
+    }
   }
 
   *entries(): Iterable<LedgerEntry> {
@@ -87,6 +141,7 @@ export class SqliteIssuerLedger implements IssuerLedger {
   }
 
   close(): void {
+    this.#commit();
     this.#db.close();
   }
 }

@@ -80,6 +80,30 @@ describe('the SQLite store on disk', () => {
     await store.close();
   });
 
+  it("finds a payment's children and a batch's payments through the partial indexes (migration 15)", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'pg-store-')), 'db.sqlite');
+    await (await openSqliteStore(path)).close();
+    const db = new Database(path, { readonly: true });
+    const plan = (sql: string): string =>
+      db
+        .prepare<[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+        .all()
+        .map((row) => row.detail)
+        .join('; ');
+    // The shapes of listChildren (sql-payments.ts) and batchTotals (sql-batches.ts).
+    expect(
+      plan(
+        "SELECT * FROM payments WHERE original_id = 'p1' AND status IN ('approved') ORDER BY created_at, id",
+      ),
+    ).toContain('USING INDEX payments_by_original');
+    expect(
+      plan(`SELECT kind, COUNT(*) AS n, SUM(amount) AS total FROM payments
+        WHERE merchant_id = 'M1' AND terminal_id = 'T1' AND batch_no = '000001'
+          AND ((kind = 'sale' AND status IN ('approved')) OR (kind = 'refund' AND 1 = 0)) GROUP BY kind`),
+    ).toContain('USING INDEX payments_by_terminal_batch');
+    db.close();
+  });
+
   it('refuses work after it is closed with a clear error', async () => {
     const store = await openSqliteStore(':memory:');
     await store.close();
