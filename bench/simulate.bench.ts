@@ -4,7 +4,7 @@
 // run, on the same two worker threads. The ratio is what running the real stack costs per intent.
 import { faultRates } from '../src/simulator/faults.js';
 import { simulate, type Protocol } from '../src/simulator/simulate.js';
-import { line, ratio } from './report.js';
+import { line, peakRssMb, ratio } from './report.js';
 
 const intents = Number(process.env['SIM_BENCH_INTENTS'] ?? 20_000);
 
@@ -26,3 +26,5 @@ console.log(`Fault simulator: ${intents} intents on 50 terminals, every fault on
 const naive = await intentsPerSecond('naive');
 const guarded = await intentsPerSecond('guarded');
 ratio('intents/s, guarded vs naive', guarded, naive, 'intents/s');
+// The shards run on worker threads of this process, so its peak covers both days.
+line('peak RSS of the process, both runs (MB)', String(peakRssMb()));
