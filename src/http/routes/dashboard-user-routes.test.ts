@@ -2,28 +2,20 @@
 // the list shows the merchant's own users, and a disabled user signs in no more and loses its open
 // session; nothing of one merchant's users is reachable by another or by an operations key.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addMerchant } from '../../merchants/merchant-admin.js';
-import { createOperationsKey } from '../../merchants/operations-keys.js';
-import { SeededRandom } from '../../random/random.js';
-import { makeHttpHarness, type HttpHarness } from '../test-support/http-harness.js';
+import {
+  addOperationsKey,
+  addOtherMerchant,
+  makeHttpHarness,
+  type HttpHarness,
+} from '../test-support/http-harness.js';
 
 let h: HttpHarness;
 let opsKey: string;
 
 beforeAll(async () => {
   h = await makeHttpHarness();
-  await addMerchant(
-    h.store,
-    { id: 'M0002', name: 'Other shop', apiKey: 'pgk_other' },
-    { random: new SeededRandom(7), now: h.clock.now() },
-  );
-  opsKey = (
-    await createOperationsKey(
-      h.store,
-      { label: 'users' },
-      { random: new SeededRandom(3), now: h.clock.now() },
-    )
-  ).apiKey;
+  await addOtherMerchant(h);
+  opsKey = await addOperationsKey(h, 'users', 3);
 });
 
 const create = (username: string, password: string, key: string, apiKey = 'pgk_test') =>

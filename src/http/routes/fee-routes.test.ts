@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addMerchant } from '../../merchants/merchant-admin.js';
 import { testPan } from '../../payments/test-support/engine-harness.js';
-import { SeededRandom } from '../../random/random.js';
-import { makeHttpHarness, type HttpHarness } from '../test-support/http-harness.js';
+import { addOtherMerchant, makeHttpHarness, type HttpHarness } from '../test-support/http-harness.js';
 
 const rates = {
   debit: { ratePpm: 6000, capFen: 2000 },
@@ -190,11 +188,7 @@ describe('the fee routes', () => {
 
   it("answers 404 to a merchant's key asking for another merchant's plan or statements", async () => {
     const h = await makeHttpHarness();
-    await addMerchant(
-      h.store,
-      { id: 'M0002', name: 'Other shop', apiKey: 'pgk_other' },
-      { random: new SeededRandom(7), now: h.clock.now() },
-    );
+    await addOtherMerchant(h);
     await put(h, 'M0001', plan);
     const other = { authorization: 'Bearer pgk_other' };
     for (const url of [

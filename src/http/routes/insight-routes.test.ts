@@ -2,11 +2,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addMerchant } from '../../merchants/merchant-admin.js';
 import { testPan } from '../../payments/test-support/engine-harness.js';
-import { SeededRandom } from '../../random/random.js';
 import { defaultHttpLimits } from '../http-server.js';
-import { makeHttpHarness, type HttpHarness } from '../test-support/http-harness.js';
+import { addOtherMerchant, makeHttpHarness, type HttpHarness } from '../test-support/http-harness.js';
 
 const sale = (amount = 1280, extra: Record<string, unknown> = {}) => ({
   terminalId: 'T0001',
@@ -34,14 +32,6 @@ async function signIn(h: HttpHarness, apiKey = 'pgk_test'): Promise<{ cookie: st
   expect(answer.statusCode).toBe(201);
   const setCookie = String(answer.headers['set-cookie']);
   return { cookie: setCookie.split(';')[0] ?? '', csrf: answer.json<{ csrfToken: string }>().csrfToken };
-}
-
-async function otherMerchant(h: HttpHarness): Promise<void> {
-  await addMerchant(
-    h.store,
-    { id: 'M0002', name: 'Other shop', apiKey: 'pgk_other' },
-    { random: new SeededRandom(7), now: h.clock.now() },
-  );
 }
 
 describe('dashboard sessions', () => {
@@ -222,7 +212,7 @@ describe('is this duplicate real?', () => {
 
   it("does not show one merchant another's payment, by id, RRN, history, verdict or fees", async () => {
     const h = await makeHttpHarness();
-    await otherMerchant(h);
+    await addOtherMerchant(h);
     const theirs = await pay(h, 'x1', sale());
     const mine = await signIn(h, 'pgk_other');
     const get = async (url: string) =>
@@ -308,7 +298,7 @@ describe('dashboard users', () => {
     expect((await signIn('M0001', 'wrong horse battery')).json()).toMatchObject({
       code: 'POS_ERR_AUTH_INVALID_PASSWORD',
     });
-    await otherMerchant(h);
+    await addOtherMerchant(h);
     expect((await signIn('M0002', 'correct horse battery')).statusCode).toBe(401);
   });
 

@@ -7,14 +7,16 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addMerchant } from '../../merchants/merchant-admin.js';
-import { createOperationsKey } from '../../merchants/operations-keys.js';
 import { testPan } from '../../payments/test-support/engine-harness.js';
-import { SeededRandom } from '../../random/random.js';
 import { reconcile, writeReport } from '../../reconciliation/index.js';
 import { writeGeneratedDay } from '../../reconciliation/test-support/generated-day-files.js';
 import { defaultRunLimits } from '../reconciliation-runs/runs.js';
-import { makeHttpHarness, type HttpHarness } from '../test-support/http-harness.js';
+import {
+  addOperationsKey,
+  addOtherMerchant,
+  makeHttpHarness,
+  type HttpHarness,
+} from '../test-support/http-harness.js';
 
 type Part = string | { name: string; bytes: Buffer | string };
 
@@ -42,18 +44,8 @@ let day: { dir: string; host: string; terminal: string; settlement: string };
 
 beforeAll(async () => {
   h = await makeHttpHarness();
-  await addMerchant(
-    h.store,
-    { id: 'M0002', name: 'Other shop', apiKey: 'pgk_other' },
-    { random: new SeededRandom(7), now: h.clock.now() },
-  );
-  opsKey = (
-    await createOperationsKey(
-      h.store,
-      { label: 'recon' },
-      { random: new SeededRandom(9), now: h.clock.now() },
-    )
-  ).apiKey;
+  await addOtherMerchant(h);
+  opsKey = await addOperationsKey(h, 'recon', 9);
   const dir = mkdtempSync(join(tmpdir(), 'posguard-recon-http-'));
   day = { dir, ...writeGeneratedDay(dir, { events: 400, seed: 11 }) };
 }, 60_000);

@@ -6,13 +6,38 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, expect } from 'vitest';
+import { addMerchant } from '../../merchants/merchant-admin.js';
+import { createOperationsKey } from '../../merchants/operations-keys.js';
 import { createPrometheusMetrics, type HostMetrics } from '../../metrics/prometheus-metrics.js';
 import { fingerprintKey, makeHarness, type Harness } from '../../payments/test-support/engine-harness.js';
 import { buildHttpApp, type HttpAppDeps } from '../http-app.js';
 import type { HttpLimits } from '../http-server.js';
+import { SeededRandom } from '../../random/random.js';
 import { conformanceProblems, type OpenApiDocument, type RecordedResponse } from './openapi-conformance.js';
 
 export const apiKey = 'pgk_test';
+
+/**
+ * A second merchant, M0002 ("Other shop", API key `pgk_other`), for the tests that one merchant's
+ * key reaches nothing of another's.
+ */
+export async function addOtherMerchant(h: Harness): Promise<void> {
+  await addMerchant(
+    h.store,
+    { id: 'M0002', name: 'Other shop', apiKey: 'pgk_other' },
+    { random: new SeededRandom(7), now: h.clock.now() },
+  );
+}
+
+/** A new operations key (acting for no merchant) on the harness's store; its API key. */
+export async function addOperationsKey(h: Harness, label: string, seed: number): Promise<string> {
+  const created = await createOperationsKey(
+    h.store,
+    { label },
+    { random: new SeededRandom(seed), now: h.clock.now() },
+  );
+  return created.apiKey;
+}
 
 export interface HttpHarness extends Harness {
   readonly app: FastifyInstance;
