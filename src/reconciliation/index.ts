@@ -38,8 +38,10 @@ export { builtInProfile, builtInProfiles } from './read/wallet-profiles.js';
 export type { WalletBillExpectations } from './read/bill-layout.js';
 export { exceptionColumns } from './report/exceptions-csv.js';
 export {
+  countsOf,
   reportFiles,
   summaryOf,
+  type ReconciliationCounts,
   type ReconciliationSummary,
   type ReportInputs,
 } from './report/report-summary.js';

@@ -1,7 +1,7 @@
 // What the host hands a run's thread (run-worker.ts) and what the thread posts back: plain data, so
 // it crosses between threads as it is.
 import type { ErrorCode } from '../../error-catalogue.js';
-import type { ExceptionKind, ReconException } from '../../reconciliation/index.js';
+import type { ReconciliationCounts, ReconException } from '../../reconciliation/index.js';
 
 /** A file of the run: where its bytes are, and the name its sender gave it (errors name that). */
 export interface RunFile {
@@ -34,13 +34,7 @@ export interface RunJob {
   readonly keepFindings: boolean;
 }
 
-export interface RunSummary {
-  readonly hostRows: number;
-  readonly terminalRows: number;
-  readonly settlementRows: number;
-  readonly matched: number;
-  readonly exceptions: Record<ExceptionKind, number>;
-  readonly amounts: Record<ExceptionKind, number>;
+export interface RunSummary extends ReconciliationCounts {
   readonly settledAmountMinor: number;
   readonly feesMinor: number;
   readonly duplicateWindowS: number;

@@ -10,6 +10,7 @@ import { assert } from '../../assert.js';
 import { isPosError, PosError } from '../../pos-error.js';
 import {
   builtInProfile,
+  countsOf,
   parseMappingProfile,
   reconcile,
   storedKinds,
@@ -100,12 +101,7 @@ async function run(): Promise<void> {
   port!.postMessage({
     type: 'done',
     summary: {
-      hostRows: result.hostRows,
-      terminalRows: result.terminalRows,
-      settlementRows: result.settlementRows,
-      matched: result.matched,
-      exceptions: { ...result.exceptionCounts },
-      amounts: { ...result.amounts },
+      ...countsOf(result),
       settledAmountMinor: result.settledAmountMinor,
       feesMinor: result.feesMinor,
       duplicateWindowS: result.duplicateWindowS,

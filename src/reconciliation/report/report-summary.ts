@@ -9,14 +9,18 @@ export const reportFiles = {
   html: 'report.html',
 } as const;
 
-/** The summary `--json` prints and summary.json holds. Every kind is a key, zero when none. */
-export interface ReconciliationSummary {
+/** A run's counts: rows read, matched, and exceptions and their amounts, every kind a key (zero when none). */
+export interface ReconciliationCounts {
   readonly hostRows: number;
   readonly terminalRows: number;
   readonly settlementRows: number;
   readonly matched: number;
   readonly exceptions: Record<ExceptionKind, number>;
   readonly amounts: Record<ExceptionKind, number>;
+}
+
+/** The summary `--json` prints and summary.json holds. */
+export interface ReconciliationSummary extends ReconciliationCounts {
   readonly outDir: string;
 }
 
@@ -28,6 +32,10 @@ export interface ReportInputs {
 }
 
 export function summaryOf(result: ReconciliationResult, outDir: string): ReconciliationSummary {
+  return { ...countsOf(result), outDir };
+}
+
+export function countsOf(result: ReconciliationResult): ReconciliationCounts {
   const pick = (values: Readonly<Record<ExceptionKind, number>>): Record<ExceptionKind, number> =>
     Object.fromEntries(exceptionKinds.map((k) => [k, values[k]])) as Record<ExceptionKind, number>;
   return {
@@ -37,6 +45,5 @@ export function summaryOf(result: ReconciliationResult, outDir: string): Reconci
     matched: result.matched,
     exceptions: pick(result.exceptionCounts),
     amounts: pick(result.amounts),
-    outDir,
   };
 }
