@@ -11,45 +11,16 @@ import { t as common } from '../i18n.js';
 import { problemText, Show } from '../show.js';
 import { NewRunForm } from './reconciliation-form.js';
 import { reconWords, type ReconKey } from './reconciliation-words.js';
+// The spec's kinds, with the action and causes of each: the reconciler's own table, shared.
+import {
+  exceptionKinds,
+  kindRules,
+  type ExceptionKind,
+} from '../../../src/reconciliation/match/kind-rules.js';
 
 const { t } = reconWords;
 
-export const exceptionKinds = [
-  'duplicate_settlement',
-  'reversed_but_settled',
-  'missing_in_settlement',
-  'unknown_in_settlement',
-  'amount_mismatch',
-  'duplicate_sale_suspect',
-  'terminal_display_duplicate',
-  'terminal_only',
-  'host_only_approved',
-] as const;
-type Kind = (typeof exceptionKinds)[number];
-
-/** The cause each kind can have, as the reconciliation spec gives them (docs: README "Reconciliation"). */
-const kindCauses: Record<Kind, string[]> = {
-  duplicate_settlement: ['third_party'],
-  reversed_but_settled: ['network', 'third_party'],
-  missing_in_settlement: ['third_party'],
-  unknown_in_settlement: ['third_party'],
-  amount_mismatch: ['software'],
-  duplicate_sale_suspect: ['hardware', 'operator'],
-  terminal_display_duplicate: ['software'],
-  terminal_only: ['software'],
-  host_only_approved: ['network'],
-};
-const kindAction: Record<Kind, string> = {
-  duplicate_settlement: 'refund',
-  reversed_but_settled: 'refund',
-  missing_in_settlement: 'query_acquirer',
-  unknown_in_settlement: 'investigate',
-  amount_mismatch: 'investigate',
-  duplicate_sale_suspect: 'review',
-  terminal_display_duplicate: 'none',
-  terminal_only: 'investigate',
-  host_only_approved: 'review',
-};
+type Kind = ExceptionKind;
 
 export interface Run {
   readonly id: string;
@@ -358,9 +329,10 @@ function KindTable({
                 </th>
                 <td class="num">{formatCount(summary.exceptions[k])}</td>
                 <td class="num">{formatFen(summary.amounts[k])}</td>
-                <td>{kindCauses[k].map(causeText).join(' / ')}</td>
+                <td>{kindRules[k].causes.map(causeText).join(' / ')}</td>
                 <td>
-                  <strong>{t(`action_${kindAction[k]}` as ReconKey)}</strong>: {t(`todo_${k}` as ReconKey)}
+                  <strong>{t(`action_${kindRules[k].action}` as ReconKey)}</strong>:{' '}
+                  {t(`todo_${k}` as ReconKey)}
                 </td>
                 <td>
                   <button type="button" class="secondary" onClick={() => onShow(k)}>

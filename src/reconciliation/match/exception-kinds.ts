@@ -1,34 +1,21 @@
 // The exception kinds of the v1 reconciliation spec (docs/reference/reconciliation-csv.md), each
 // with its action, its cause (or how the cause is chosen) and the sentences reports show a
-// merchant. Kinds are listed in the spec's order, which is also the order of exceptions.csv.
+// merchant. The kinds, actions and causes themselves are in kind-rules.ts, which the dashboard
+// shares.
+import { exceptionKinds, kindRules, type ExceptionKind, type KindRule } from './kind-rules.js';
 
-export const exceptionKinds = [
-  'duplicate_settlement',
-  'reversed_but_settled',
-  'missing_in_settlement',
-  'unknown_in_settlement',
-  'amount_mismatch',
-  'duplicate_sale_suspect',
-  'terminal_display_duplicate',
-  'terminal_only',
-  'host_only_approved',
-] as const;
-export type ExceptionKind = (typeof exceptionKinds)[number];
+export {
+  actions,
+  causes,
+  exceptionKinds,
+  kindRules,
+  type Action,
+  type Cause,
+  type ExceptionKind,
+  type KindRule,
+} from './kind-rules.js';
 
-/**
- * The seed's five causes of a duplicate or missing transaction; the simulator files its faults
- * under the same five (simulator/faults.ts).
- */
-export const causes = ['software', 'hardware', 'operator', 'network', 'third_party'] as const;
-export type Cause = (typeof causes)[number];
-
-export const actions = ['refund', 'query_acquirer', 'investigate', 'review', 'none'] as const;
-export type Action = (typeof actions)[number];
-
-export interface KindInfo {
-  readonly action: Action;
-  /** The causes this kind can have; the first is the only one unless the kind chooses. */
-  readonly causes: readonly Cause[];
+export interface KindInfo extends KindRule {
   readonly title: string;
   /** Chinese name, for the merchant-facing report. */
   readonly titleZh: string;
@@ -39,10 +26,8 @@ export interface KindInfo {
   readonly amountMeaning: string;
 }
 
-export const kindInfo: Readonly<Record<ExceptionKind, KindInfo>> = {
+const kindTexts: Readonly<Record<ExceptionKind, Omit<KindInfo, keyof KindRule>>> = {
   duplicate_settlement: {
-    action: 'refund',
-    causes: ['third_party'],
     title: 'Settled more than once',
     titleZh: '重复清算',
     when: 'The settlement file holds the same transaction more than once; one exception per extra line.',
@@ -52,8 +37,6 @@ export const kindInfo: Readonly<Record<ExceptionKind, KindInfo>> = {
     amountMeaning: 'the amount of each extra line',
   },
   reversed_but_settled: {
-    action: 'refund',
-    causes: ['network', 'third_party'],
     title: 'Reversed, voided or declined, yet settled',
     titleZh: '已冲正/撤销/拒绝仍被清算',
     when: 'The host has the sale reversed, voided or declined, yet it was settled.',
@@ -62,8 +45,6 @@ export const kindInfo: Readonly<Record<ExceptionKind, KindInfo>> = {
     amountMeaning: 'the settled amount',
   },
   missing_in_settlement: {
-    action: 'query_acquirer',
-    causes: ['third_party'],
     title: 'Approved but not settled',
     titleZh: '已批准未清算',
     when: 'The host approved a sale (not reversed, voided or fully refunded), or a refund, that no settlement line carries.',
@@ -72,8 +53,6 @@ export const kindInfo: Readonly<Record<ExceptionKind, KindInfo>> = {
     amountMeaning: 'the host amount',
   },
   unknown_in_settlement: {
-    action: 'investigate',
-    causes: ['third_party'],
     title: 'Settled, unknown to the host',
     titleZh: '清算有而主机无',
     when: 'A settlement line matches no host transaction.',
@@ -82,8 +61,6 @@ export const kindInfo: Readonly<Record<ExceptionKind, KindInfo>> = {
     amountMeaning: 'the settled amount',
   },
   amount_mismatch: {
-    action: 'investigate',
-    causes: ['software'],
     title: 'Settled amount differs',
     titleZh: '金额不符',
     when: 'The settlement line matches, but its amount (or currency) differs from the host amount.',
@@ -92,8 +69,6 @@ export const kindInfo: Readonly<Record<ExceptionKind, KindInfo>> = {
     amountMeaning: 'the difference between settled and host amounts',
   },
   duplicate_sale_suspect: {
-    action: 'review',
-    causes: ['hardware', 'operator'],
     title: 'Suspected duplicate sale',
     titleZh: '疑似重复消费',
     when: 'Two approved, settled sales with the same card, amount and terminal within the duplicate window, the later not confirmed by the operator; one exception for the later sale.',
@@ -102,8 +77,6 @@ export const kindInfo: Readonly<Record<ExceptionKind, KindInfo>> = {
     amountMeaning: 'the amount of the later sale',
   },
   terminal_display_duplicate: {
-    action: 'none',
-    causes: ['software'],
     title: 'Shown twice on the terminal only',
     titleZh: '终端重复显示',
     when: 'The terminal journal lists the same transaction more than once while the host holds it once.',
@@ -112,8 +85,6 @@ export const kindInfo: Readonly<Record<ExceptionKind, KindInfo>> = {
     amountMeaning: 'nothing: no money moved twice',
   },
   terminal_only: {
-    action: 'investigate',
-    causes: ['software'],
     title: 'Approved on the terminal only',
     titleZh: '仅终端显示成功',
     when: 'The terminal shows an approved transaction that the host does not hold as approved.',
@@ -122,8 +93,6 @@ export const kindInfo: Readonly<Record<ExceptionKind, KindInfo>> = {
     amountMeaning: 'the amount the terminal shows',
   },
   host_only_approved: {
-    action: 'review',
-    causes: ['network'],
     title: 'Approved on the host only',
     titleZh: '仅主机批准',
     when: 'The host approved a sale that the terminal shows as declined, reversed or unknown.',
@@ -132,6 +101,10 @@ export const kindInfo: Readonly<Record<ExceptionKind, KindInfo>> = {
     amountMeaning: 'the host amount',
   },
 };
+
+export const kindInfo: Readonly<Record<ExceptionKind, KindInfo>> = Object.fromEntries(
+  exceptionKinds.map((kind) => [kind, { ...kindRules[kind], ...kindTexts[kind] }]),
+) as Record<ExceptionKind, KindInfo>;
 
 /** Zero for every kind: the shape `exceptions` and `amounts` take in the summary. */
 export function zeroPerKind(): Record<ExceptionKind, number> {
